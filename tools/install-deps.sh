@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of Vigil from Debian packages.
+# Idempotent: packages already present are skipped by apt-get.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  librdkafka-dev librocksdb-dev libsimdjson-dev
+  prometheus-cpp-dev libcivetweb-dev
+  libboost-test-dev libboost-dev libboost-math-dev
+  libeigen3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+  libbenchmark-dev
+  prometheus kcat python3 curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
