@@ -1,2 +1,104 @@
-// Entry point placeholder while the command line is being written.
-int main() { return 0; }
+// vigil: the command line of contract §3.
+//
+// Exit status: 0 success; 1 a runtime failure (or invalid data found by
+// validate); 2 a usage or configuration error, with a one-line message.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "app/demo_command.h"
+#include "app/generate_command.h"
+#include "app/replay_command.h"
+#include "app/run_command.h"
+#include "app/series_command.h"
+#include "app/validate_command.h"
+#include "core/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Vigil: flags emerging patient-safety risks in a stream of incident reports."};
+  app.set_version_flag("--version", std::string(vigil::kVersion));
+  app.require_subcommand(1);
+
+  vigil::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run the pipeline on Kafka: consume incident events, "
+                                            "run detectors, publish signals, serve metrics.");
+  run_cmd->add_option("--config", run.config_path, "YAML configuration (default: built-in national config)");
+  run_cmd->add_option("--bootstrap-servers", run.bootstrap_servers, "Kafka bootstrap servers");
+  run_cmd->add_option("--group-id", run.group_id, "Kafka consumer group id");
+  run_cmd->add_option("--events-topic", run.events_topic, "topic of incident events");
+  run_cmd->add_option("--signals-topic", run.signals_topic, "topic signals are published to");
+  run_cmd->add_option("--dead-letter-topic", run.dead_letter_topic, "topic invalid events go to");
+  run_cmd->add_option("--state-dir", run.state_dir, "RocksDB state directory");
+  run_cmd->add_option("--metrics-port", run.metrics_port, "port for /metrics, /healthz, /readyz");
+
+  vigil::DemoOptions demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "The whole pipeline on an embedded default: an in-process Kafka cluster and a "
+              "synthetic national stream with planted risks; prints signals as they fire.");
+  demo_cmd->add_option("--seconds", demo.seconds, "how long to run")->check(CLI::PositiveNumber);
+  demo_cmd->add_flag("--json", demo.json, "print signals as signal v1 JSON lines");
+  demo_cmd->add_option("--metrics-port", demo.metrics_port, "port for /metrics (0: any free port)");
+  demo_cmd->add_option("--seed", demo.seed, "seed of the synthetic stream");
+
+  vigil::ReplayOptions replay;
+  auto* replay_cmd = app.add_subcommand(
+      "replay", "Run the detectors over a JSON Lines file, in file order; write signals as JSON Lines.");
+  replay_cmd->add_option("--config", replay.config_path, "YAML configuration (default: built-in)");
+  replay_cmd->add_option("--input", replay.input, "events file, or - for stdin")->required();
+  replay_cmd->add_option("--signals", replay.signals, "signals output file, or - for stdout")->required();
+  replay_cmd->add_option("--dead-letters", replay.dead_letters, "file for invalid lines (JSON Lines)");
+  replay_cmd->add_option("--state-dir", replay.state_dir, "keep state here (default: fresh, temporary)");
+  replay_cmd->add_option("--metrics-file", replay.metrics_file, "write the final metrics scrape here");
+
+  vigil::SeriesOptions series;
+  auto* series_cmd = app.add_subcommand("series", "Run one count-series detector over a CSV series.");
+  series_cmd->add_option("--method", series.method, "earsC1|earsC2|earsC3|...")->required();
+  series_cmd->add_option("--input", series.input_csv, "CSV with header t,epoch,observed[,mu0]")->required();
+  series_cmd->add_option("--range", series.range, "1-based inclusive range A:B")->required();
+  series_cmd->add_option("--param", series.params, "NAME=VALUE, as R surveillance's control list");
+  series_cmd->add_option("--freq", series.freq, "periods per year for undated series");
+
+  std::string validate_input;
+  auto* validate_cmd = app.add_subcommand("validate", "Check events against the incident event v1 contract.");
+  validate_cmd->add_option("--input", validate_input, "events file, or - for stdin")->required();
+
+  vigil::GenerateOptions generate;
+  bool no_planted_risks = false;
+  auto* generate_cmd = app.add_subcommand(
+      "generate", "Write a synthetic national event stream with planted risks as JSON Lines.");
+  generate_cmd->add_option("--output", generate.output, "output file, or - for stdout")->required();
+  generate_cmd->add_option("--events", generate.max_events, "stop after this many lines (0: whole span)");
+  generate_cmd->add_option("--seed", generate.stream.seed, "random seed; same seed, same bytes");
+  generate_cmd->add_option("--days", generate.stream.days, "days of occurrence dates to cover")
+      ->check(CLI::PositiveNumber);
+  generate_cmd->add_option("--events-per-year", generate.stream.events_per_year, "national volume")
+      ->check(CLI::PositiveNumber);
+  generate_cmd->add_option("--invalid-fraction", generate.stream.invalid_fraction,
+                           "fraction of deliberately invalid lines")
+      ->check(CLI::Range(0.0, 1.0));
+  generate_cmd->add_flag("--no-planted-risks", no_planted_risks, "a stream with no planted risks");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "vigil: " << e.what() << " (see vigil --help)\n";
+    return 2;
+  }
+
+  if (*run_cmd) return vigil::run_run_command(run, std::cerr);
+  if (*demo_cmd) return vigil::run_demo_command(demo, std::cout, std::cerr);
+  if (*replay_cmd) return vigil::run_replay_command(replay, std::cerr);
+  if (*series_cmd) return vigil::run_series(series, std::cout, std::cerr);
+  if (*validate_cmd) return vigil::run_validate_command(validate_input, std::cout, std::cerr);
+  if (*generate_cmd) {
+    generate.stream.plant_risks = !no_planted_risks;
+    return vigil::run_generate(generate, std::cerr);
+  }
+  return 2;
+}

@@ -1,0 +1,213 @@
+#include "app/demo_command.h"
+
+#include <librdkafka/rdkafkacpp.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "app/pipeline_config.h"
+#include "app/stop_signal.h"
+#include "app/synthetic_stream.h"
+#include "core/version.h"
+#include "ingest/kafka_config.h"
+#include "pipeline/embedded_kafka_cluster.h"
+#include "pipeline/kafka_pipeline.h"
+#include "sinks/cloudevent_decoder.h"
+#include "sinks/cloudevent_encoder.h"
+#include "sinks/http_endpoints.h"
+
+namespace vigil {
+namespace {
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-demo-XXXXXX").string();
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Feeds the synthetic stream into the events topic until it ends or `stop`.
+void produce_stream(const std::string& bootstrap, const std::string& topic, uint64_t seed,
+                    const std::atomic<bool>& stop, std::atomic<uint64_t>& produced, Status& result) {
+  auto producer = KafkaProducer::create(bootstrap, {{"linger.ms", "20"}});
+  if (!producer) {
+    result = producer.error();
+    return;
+  }
+  SyntheticStreamOptions options;
+  options.seed = seed;
+  options.invalid_fraction = 0.0005;
+  SyntheticStream stream(options);
+  std::string line;
+  std::atomic<bool> never{false};
+  while (!stop.load() && stream.next(line)) {
+    Status s = producer.value()->produce(topic, {}, line, {});
+    if (!s.is_ok()) {
+      result = s;
+      return;
+    }
+    line.clear();
+    if ((++produced % 1024) == 0) producer.value()->handle().poll(0);
+  }
+  if (!stop.load()) result = producer.value()->flush(never);
+}
+
+// Prints every signal that reaches the signals topic.
+void print_signals(const std::string& bootstrap, const std::string& topic, bool json,
+                   const std::atomic<bool>& stop, std::ostream& out, std::mutex& out_mutex,
+                   std::map<std::string, uint64_t>& counts) {
+  auto conf = make_kafka_conf({{"bootstrap.servers", bootstrap},
+                               {"group.id", "vigil-demo-console"},
+                               {"auto.offset.reset", "earliest"},
+                               {"enable.auto.commit", "true"}});
+  if (!conf) return;
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.value().get(), err));
+  if (!consumer) return;
+  consumer->subscribe({topic});
+  while (!stop.load()) {
+    std::unique_ptr<RdKafka::Message> msg(consumer->consume(200));
+    if (msg->err() != RdKafka::ERR_NO_ERROR) continue;
+    const std::string_view value(static_cast<const char*>(msg->payload()), msg->len());
+    auto signal = decode_cloudevent(value);
+    std::lock_guard lock(out_mutex);
+    if (signal) ++counts[std::string(to_string(signal.value().type))];
+    if (json) {
+      out << value << "\n";
+    } else if (signal) {
+      out << render_signal_line(signal.value()) << "\n";
+    }
+    out.flush();
+  }
+  consumer->close();
+}
+
+}  // namespace
+
+int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream& err) {
+  auto& stop_requested = install_stop_signal_handlers();
+  spdlog::set_level(spdlog::level::warn);
+  auto config_loaded = load_pipeline_config("");
+  if (!config_loaded) {
+    err << "vigil demo: " << config_loaded.error().message << "\n";
+    return 1;
+  }
+  PipelineConfig config = std::move(config_loaded).value();
+
+  auto cluster = EmbeddedKafkaCluster::start(3);
+  if (!cluster) {
+    err << "vigil demo: " << cluster.error().message << "\n";
+    return 1;
+  }
+  config.kafka.bootstrap_servers = cluster.value()->bootstrap_servers();
+  // One events partition: the national detectors need every event in one
+  // place until the repartition stage exists.
+  for (const auto& [topic, partitions] : {std::pair{config.kafka.events_topic, 1},
+                                          std::pair{config.kafka.signals_topic, 3},
+                                          std::pair{config.kafka.dead_letter_topic, 1}}) {
+    Status s = cluster.value()->create_topic(topic, partitions);
+    if (!s.is_ok()) {
+      err << "vigil demo: " << s.message() << "\n";
+      return 1;
+    }
+  }
+  ScratchDir state_dir;
+  config.state.dir = state_dir.path();
+  StateStoreOptions store_options;
+  store_options.path = config.state.dir;
+  store_options.block_cache_bytes = 64u << 20;
+  store_options.write_buffer_bytes = 32u << 20;
+  auto store = StateStore::open(store_options);
+  if (!store) {
+    err << "vigil demo: " << store.error().message << "\n";
+    return 1;
+  }
+  Metrics metrics(kVersion);
+  auto ready = std::make_shared<std::atomic<bool>>(false);
+  auto http = HttpEndpoints::start("127.0.0.1:" + std::to_string(options.metrics_port),
+                                   metrics.registry(), ready);
+  if (!http) {
+    err << "vigil demo: " << http.error().message << "\n";
+    return 1;
+  }
+  auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready);
+  if (!pipeline) {
+    err << "vigil demo: " << pipeline.error().message << "\n";
+    return 1;
+  }
+
+  SyntheticStreamOptions stream_options;
+  stream_options.seed = options.seed;
+  SyntheticStream preview(stream_options);
+  err << "Vigil " << kVersion << " demo: in-process Kafka cluster at "
+      << config.kafka.bootstrap_servers << "\n"
+      << "  synthetic national stream (seed " << options.seed << "), time compressed: "
+      << "years of reports replayed in seconds\n"
+      << "  metrics: http://127.0.0.1:" << http.value()->port() << "/metrics  (also /healthz, /readyz)\n"
+      << "  planted risks the detectors should find:\n";
+  for (const auto& risk : preview.planted_risks()) {
+    err << "    - " << format_date(risk.onset) << "  " << risk.name << ": " << risk.description << "\n";
+  }
+  err << "  signals as they fire (" << options.seconds << " s):\n";
+
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> produced{0};
+  Status producer_status, pipeline_status;
+  std::mutex out_mutex;
+  std::map<std::string, uint64_t> counts;
+  std::thread producer([&] {
+    produce_stream(config.kafka.bootstrap_servers, config.kafka.events_topic, options.seed, stop,
+                   produced, producer_status);
+  });
+  std::thread printer([&] {
+    print_signals(config.kafka.bootstrap_servers, config.kafka.signals_topic, options.json, stop,
+                  out, out_mutex, counts);
+  });
+  std::atomic<bool> pipeline_stop{false};
+  std::thread runner([&] { pipeline_status = pipeline.value()->run(pipeline_stop); });
+
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<int64_t>(options.seconds * 1000));
+  while (std::chrono::steady_clock::now() < deadline && !stop_requested.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  stop.store(true);
+  producer.join();
+  pipeline_stop.store(true);
+  runner.join();
+  // Give the console a moment to print what the last commit published.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  printer.join();
+
+  std::lock_guard lock(out_mutex);
+  err << "vigil demo: produced " << produced.load() << " events, consumed "
+      << static_cast<uint64_t>(metrics.events_consumed.Value()) << ", processed "
+      << static_cast<uint64_t>(metrics.events_processed.Value()) << ", duplicates "
+      << static_cast<uint64_t>(metrics.events_duplicate.Value()) << "; signals raised "
+      << counts["raised"] << ", updated " << counts["updated"] << ", resolved " << counts["resolved"]
+      << "\n";
+  if (!producer_status.is_ok()) {
+    err << "vigil demo: producer failed: " << producer_status.message() << "\n";
+    return 1;
+  }
+  if (!pipeline_status.is_ok()) {
+    err << "vigil demo: pipeline failed: " << pipeline_status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace vigil

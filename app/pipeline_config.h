@@ -1,0 +1,60 @@
+// The pipeline's configuration (config/vigil.yaml) as typed values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+#include "detectors/detector_factory.h"
+
+namespace vigil {
+
+struct KafkaConfig {
+  std::string bootstrap_servers = "localhost:9092";
+  std::string group_id = "vigil";
+  std::string group_instance_id;  // static membership; empty: dynamic
+  std::string events_topic = "vigil.events";
+  std::string signals_topic = "vigil.signals";
+  std::string dead_letter_topic = "vigil.events.dlq";
+  std::map<std::string, std::string> properties;  // extra librdkafka properties
+};
+
+struct StateConfig {
+  std::string dir = "/var/lib/vigil/state";
+  uint64_t block_cache_bytes = 256ull << 20;
+  uint64_t write_buffer_bytes = 64ull << 20;
+};
+
+struct CommitConfig {
+  uint32_t max_events = 5000;
+  uint32_t max_interval_ms = 1000;
+};
+
+struct MetricsConfig {
+  std::string bind = "0.0.0.0";
+  uint16_t port = 9464;
+};
+
+struct PipelineConfig {
+  std::string name = "national";
+  KafkaConfig kafka;
+  StateConfig state;
+  CommitConfig commit;
+  MetricsConfig metrics;
+  std::vector<DetectorConfig> detectors;
+};
+
+// Parses YAML text. Unknown keys, wrong types and bad values are errors whose
+// message names the offending key path (e.g. "detectors[2].params.alpha").
+// `source` names the text in messages (a file name or "built-in default").
+Result<PipelineConfig> parse_pipeline_config(std::string_view yaml_text, std::string_view source);
+
+// Reads `path`, or the compiled-in national default when `path` is empty.
+Result<PipelineConfig> load_pipeline_config(const std::string& path);
+
+}  // namespace vigil

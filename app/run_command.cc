@@ -1,0 +1,61 @@
+#include "app/run_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include "app/pipeline_config.h"
+#include "app/stop_signal.h"
+#include "core/version.h"
+#include "pipeline/kafka_pipeline.h"
+#include "sinks/http_endpoints.h"
+
+namespace vigil {
+
+int run_run_command(const RunOptions& o, std::ostream& err) {
+  auto loaded = load_pipeline_config(o.config_path);
+  if (!loaded) {
+    err << "vigil run: " << loaded.error().message << "\n";
+    return 2;
+  }
+  PipelineConfig config = std::move(loaded).value();
+  if (o.bootstrap_servers) config.kafka.bootstrap_servers = *o.bootstrap_servers;
+  if (o.group_id) config.kafka.group_id = *o.group_id;
+  if (o.events_topic) config.kafka.events_topic = *o.events_topic;
+  if (o.signals_topic) config.kafka.signals_topic = *o.signals_topic;
+  if (o.dead_letter_topic) config.kafka.dead_letter_topic = *o.dead_letter_topic;
+  if (o.state_dir) config.state.dir = *o.state_dir;
+  if (o.metrics_port) config.metrics.port = *o.metrics_port;
+
+  auto& stop = install_stop_signal_handlers();
+  StateStoreOptions store_options;
+  store_options.path = config.state.dir;
+  store_options.block_cache_bytes = config.state.block_cache_bytes;
+  store_options.write_buffer_bytes = config.state.write_buffer_bytes;
+  auto store = StateStore::open(store_options);
+  if (!store) {
+    err << "vigil run: " << store.error().message << "\n";
+    return 1;
+  }
+  Metrics metrics(kVersion);
+  auto ready = std::make_shared<std::atomic<bool>>(false);
+  auto http = HttpEndpoints::start(config.metrics.bind + ":" + std::to_string(config.metrics.port),
+                                   metrics.registry(), ready);
+  if (!http) {
+    err << "vigil run: " << http.error().message << "\n";
+    return 1;
+  }
+  auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready);
+  if (!pipeline) {
+    err << "vigil run: " << pipeline.error().message << "\n";
+    return pipeline.error().kind == ErrorKind::kInvalidArgument ? 2 : 1;
+  }
+  spdlog::info("vigil {} consuming {} from {}; metrics on port {}", kVersion,
+               config.kafka.events_topic, config.kafka.bootstrap_servers, http.value()->port());
+  Status s = pipeline.value()->run(stop);
+  if (!s.is_ok()) {
+    err << "vigil run: " << s.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace vigil

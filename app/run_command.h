@@ -1,0 +1,26 @@
+// `vigil run`: the pipeline on Kafka (contract §3).
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace vigil {
+
+struct RunOptions {
+  std::string config_path;
+  // Each overrides the configuration when given.
+  std::optional<std::string> bootstrap_servers;
+  std::optional<std::string> group_id;
+  std::optional<std::string> events_topic;
+  std::optional<std::string> signals_topic;
+  std::optional<std::string> dead_letter_topic;
+  std::optional<std::string> state_dir;
+  std::optional<uint16_t> metrics_port;
+};
+
+// Runs until SIGINT or SIGTERM, then commits and exits 0; 1 on a runtime
+// failure, 2 on a configuration error.
+int run_run_command(const RunOptions& options, std::ostream& err);
+
+}  // namespace vigil

@@ -1,0 +1,453 @@
+#include "detectors/count_detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "state/key_encoding.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kMetaTag = '\0';
+constexpr char kSeriesTag = '\1';
+constexpr size_t kMaxDistinctOrgs = 4096;
+// How often (in closed periods) keys with nothing left to say are dropped.
+constexpr int32_t kSweepEvery = 8;
+
+uint32_t org_hash(std::string_view org) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : org) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+uint32_t count_at(const std::vector<uint32_t>& counts, int32_t first, int32_t period) {
+  const int64_t idx = static_cast<int64_t>(period) - first;
+  if (idx < 0 || idx >= static_cast<int64_t>(counts.size())) return 0;
+  return counts[static_cast<size_t>(idx)];
+}
+
+Severity raise_one(Severity s) {
+  switch (s) {
+    case Severity::kLow: return Severity::kMedium;
+    case Severity::kMedium: return Severity::kHigh;
+    case Severity::kHigh: return Severity::kCritical;
+    case Severity::kCritical: return Severity::kCritical;
+  }
+  return s;
+}
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CountDetector>> CountDetector::create(CountDetectorConfig config,
+                                                             int32_t partition, ColumnFamilyId cf) {
+  if (config.dimensions.empty()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "detector " + config.name + ": needs at least one dimension");
+  }
+  if (config.grace_days < 0) {
+    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": grace_days < 0");
+  }
+  auto method = make_count_method(config.method, config.params);
+  if (!method) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "detector " + config.name + ": " + method.error().message);
+  }
+  return std::unique_ptr<CountDetector>(
+      new CountDetector(std::move(config), partition, cf, std::move(method).value()));
+}
+
+CountDetector::CountDetector(CountDetectorConfig config, int32_t partition, ColumnFamilyId cf,
+                             std::unique_ptr<CountMethod> method)
+    : config_(std::move(config)),
+      partition_(partition),
+      cf_(cf),
+      method_(std::move(method)),
+      prefix_(partition_prefix(partition)) {
+  window_.resize(method_->history_length() + 1);
+}
+
+std::string CountDetector::state_key(std::string_view key) const {
+  std::string k = prefix_;
+  k.push_back(kSeriesTag);
+  k.append(key);
+  return k;
+}
+
+Status CountDetector::restore(const StateStore& store) {
+  series_.clear();
+  dirty_.clear();
+  bool corrupt = false;
+  std::string bad_key;
+  Status scanned = store.scan_prefix(cf_, prefix_, [&](std::string_view k, std::string_view v) {
+    k.remove_prefix(prefix_.size());
+    if (k.empty()) return true;
+    if (k.front() == kMetaTag) {
+      auto first = read_varint(v);
+      auto closed = first ? read_varint(v) : std::nullopt;
+      if (!closed || v.size() != 1) {
+        corrupt = true;
+        return false;
+      }
+      started_ = v.front() != 0;
+      first_period_ = static_cast<int32_t>(static_cast<uint32_t>(*first));
+      closed_through_ = static_cast<int32_t>(static_cast<uint32_t>(*closed));
+      return true;
+    }
+    Series s;
+    if (k.front() != kSeriesTag || !decode_series(v, s)) {
+      corrupt = true;
+      bad_key = std::string(k.substr(1));
+      return false;
+    }
+    series_.emplace(std::string(k.substr(1)), std::move(s));
+    return true;
+  });
+  if (!scanned.is_ok()) return scanned;
+  if (corrupt) {
+    return make_error(ErrorKind::kCorruption,
+                      "detector " + config_.name + ": undecodable state record");
+  }
+  return Status::ok();
+}
+
+ApplyOutcome CountDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
+  const int32_t period = period_of(config_.period, event_time(event));
+  if (!started_) {
+    // Every event, matching or not, proves the stream covers its period.
+    started_ = true;
+    first_period_ = period;
+    closed_through_ = period - 1;
+    meta_dirty_ = true;
+  }
+  if (!config_.filter.matches(event)) return {};
+  const bool late = period <= closed_through_;
+  for_each_key(event, config_.dimensions, key_state_,
+               [&](std::string_view key) { count(key, event, period, sign, late); });
+  return ApplyOutcome{late};
+}
+
+void CountDetector::count(std::string_view key, const IncidentEvent& event, int32_t period, int sign,
+                          bool late) {
+  const int32_t history = static_cast<int32_t>(method_->history_length());
+  // A period no future window reaches back to cannot change any verdict.
+  const int32_t oldest_useful = closed_through_ + 1 - history;
+  if (period < oldest_useful) return;
+
+  auto it = series_.find(key);
+  if (it == series_.end()) {
+    if (sign < 0) return;  // its history has already aged out
+    it = series_.emplace(std::string(key), Series{}).first;
+    it->second.first_period = period;
+  }
+  Series& s = it->second;
+  if (s.erased) {
+    s = Series{};
+    s.first_period = period;
+  }
+  trim(s);
+  if (s.counts.empty()) s.first_period = period;
+  if (period < s.first_period) {
+    s.counts.insert(s.counts.begin(), static_cast<size_t>(s.first_period - period), 0u);
+    s.first_period = period;
+  }
+  const size_t idx = static_cast<size_t>(period - s.first_period);
+  if (idx >= s.counts.size()) s.counts.resize(idx + 1, 0u);
+  if (sign > 0) {
+    ++s.counts[idx];
+  } else if (s.counts[idx] > 0) {
+    --s.counts[idx];
+  }
+
+  if (!late) {
+    PeriodEvidence* ev = nullptr;
+    for (auto& e : s.evidence) {
+      if (e.period == period) ev = &e;
+    }
+    if (ev == nullptr && sign > 0) {
+      for (auto& e : s.evidence) {
+        if (e.period <= closed_through_) {  // recycle a closed period's slot and its capacity
+          ev = &e;
+          ev->id_count = 0;
+          ev->ids.clear();
+          ev->orgs.clear();
+          break;
+        }
+      }
+      if (ev == nullptr) ev = &s.evidence.emplace_back();
+      ev->period = period;
+    }
+    if (ev != nullptr) {
+      if (sign > 0) {
+        if (ev->id_count < kMaxEvidenceIds) {
+          ev->ids.append(event.id);
+          ev->ids.push_back('\n');
+          ++ev->id_count;
+        }
+        const uint32_t h = org_hash(event.org);
+        auto pos = std::lower_bound(ev->orgs.begin(), ev->orgs.end(), h);
+        if ((pos == ev->orgs.end() || *pos != h) && ev->orgs.size() < kMaxDistinctOrgs) {
+          ev->orgs.insert(pos, h);
+        }
+      } else {
+        // Take the id back out; its organisation may still have other reports
+        // in the period, so the organisation set is left as it is.
+        std::string needle(event.id);
+        needle.push_back('\n');
+        size_t at = 0;
+        while ((at = ev->ids.find(needle, at)) != std::string::npos) {
+          if (at == 0 || ev->ids[at - 1] == '\n') {
+            ev->ids.erase(at, needle.size());
+            --ev->id_count;
+            break;
+          }
+          ++at;
+        }
+      }
+    }
+  }
+  mark_dirty(it->first, s);
+}
+
+void CountDetector::trim(Series& s) const {
+  const int32_t keep_from = closed_through_ + 1 - static_cast<int32_t>(method_->history_length());
+  if (s.first_period >= keep_from) return;
+  const int64_t drop = static_cast<int64_t>(keep_from) - s.first_period;
+  if (drop >= static_cast<int64_t>(s.counts.size())) {
+    s.counts.clear();
+  } else {
+    s.counts.erase(s.counts.begin(), s.counts.begin() + drop);
+  }
+  s.first_period = keep_from;
+}
+
+void CountDetector::mark_dirty(std::string_view key, Series& s) {
+  if (!s.dirty) {
+    s.dirty = true;
+    dirty_.push_back(key);
+  }
+}
+
+void CountDetector::advance(Date stream_time, std::vector<Signal>& out) {
+  if (!started_) return;
+  while (period_end(config_.period, closed_through_ + 1).days + config_.grace_days <
+         stream_time.days) {
+    close_period(closed_through_ + 1, stream_time, out);
+  }
+}
+
+void CountDetector::close_period(int32_t period, Date stream_time, std::vector<Signal>& out) {
+  closed_through_ = period;
+  meta_dirty_ = true;
+  const int32_t history = static_cast<int32_t>(method_->history_length());
+  const bool enough_history = period - history >= first_period_;
+
+  // Only keys that could alarm, or that have an episode to continue, are
+  // evaluated; visiting them in key order keeps the output deterministic.
+  std::vector<std::pair<std::string_view, Series*>> candidates;
+  for (auto& [key, s] : series_) {
+    if (s.erased) continue;
+    const int64_t observed = count_at(s.counts, s.first_period, period);
+    if (observed >= config_.min_observed || s.episode.open) candidates.emplace_back(key, &s);
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+
+  for (auto& [key, s] : candidates) {
+    if (!enough_history) break;
+    for (int32_t i = 0; i <= history; ++i) {
+      window_[static_cast<size_t>(i)] = count_at(s->counts, s->first_period, period - history + i);
+    }
+    const int64_t observed = count_at(s->counts, s->first_period, period);
+    const SeriesPoint point = method_->evaluate(window_);
+    const bool alarm =
+        point.alarm && !std::isnan(point.upperbound) && observed >= config_.min_observed;
+    const auto transition = s->episode.step(alarm, observed, period, config_.lifecycle);
+    if (transition) {
+      out.push_back(make_signal(key, *s, *transition, period, point, observed, stream_time));
+    }
+    // An open episode changes on every evaluation, transition or not (its
+    // quiet count), and that change must reach the store: a restart would
+    // otherwise forget quiet periods and resolve late.
+    if (transition || s->episode.open) mark_dirty(key, *s);
+  }
+
+  if (period % kSweepEvery == 0) {
+    for (auto& [key, s] : series_) {
+      if (s.erased || s.episode.open) continue;
+      trim(s);
+      const bool silent = std::all_of(s.counts.begin(), s.counts.end(), [](uint32_t c) { return c == 0; });
+      if (silent) {
+        s.erased = true;
+        mark_dirty(key, s);
+      }
+    }
+  }
+}
+
+Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalType type,
+                                  int32_t period, const SeriesPoint& point, int64_t observed,
+                                  Date stream_time) const {
+  Signal sig;
+  sig.type = type;
+  sig.key = key_parts(config_.dimensions, key);
+  sig.signal_id = make_signal_id(config_.name, sig.key,
+                                 format_date(period_start(config_.period, s.episode.start_period)));
+  sig.sequence = s.episode.sequence;
+  sig.detector = config_.name;
+  sig.method = std::string(method_->name());
+  sig.period_start = period_start(config_.period, period);
+  sig.period_end = period_end(config_.period, period);
+  sig.fired_at = stream_time;
+  sig.observed = observed;
+  sig.expected = point.expected;
+  sig.threshold = point.upperbound;
+  sig.score = point.score;
+  sig.severity = config_.severity;
+  if (type != SignalType::kResolved && !std::isnan(point.upperbound) &&
+      static_cast<double>(observed) >= 2.0 * point.upperbound && point.upperbound > 0) {
+    sig.severity = raise_one(sig.severity);
+  }
+  sig.evidence_count = observed;
+  for (const auto& ev : s.evidence) {
+    if (ev.period != period) continue;
+    sig.evidence_orgs = static_cast<int64_t>(ev.orgs.size());
+    std::string_view ids = ev.ids;
+    while (!ids.empty()) {
+      const size_t nl = ids.find('\n');
+      sig.event_ids.emplace_back(ids.substr(0, nl));
+      ids.remove_prefix(nl == std::string_view::npos ? ids.size() : nl + 1);
+    }
+  }
+  std::sort(sig.event_ids.begin(), sig.event_ids.end());
+
+  const std::string unit = config_.period == PeriodUnit::kWeek ? "week" : "day";
+  const std::string when = unit + " of " + format_date(sig.period_start);
+  std::string where;
+  for (const auto& [k, v] : sig.key) {
+    if (!where.empty()) where += ", ";
+    where += k + " " + v;
+  }
+  switch (type) {
+    case SignalType::kRaised:
+    case SignalType::kUpdated:
+      sig.summary = std::to_string(observed) + " " + config_.filter.describe() + " for " + where +
+                    " in the " + when + ", above the " + sig.method + " threshold of " +
+                    format_number(point.upperbound) + " (expected " +
+                    format_number(point.expected) + ")" +
+                    (type == SignalType::kUpdated ? "; still rising" : "") + ".";
+      break;
+    case SignalType::kResolved:
+      sig.summary = "Back within the expected range for " + where + ": " + std::to_string(observed) +
+                    " " + config_.filter.describe() + " in the " + when + " (threshold " +
+                    format_number(point.upperbound) + ").";
+      break;
+  }
+  return sig;
+}
+
+void CountDetector::save(StateBatch& batch) {
+  if (meta_dirty_) {
+    encode_buffer_.clear();
+    append_varint(encode_buffer_, static_cast<uint32_t>(first_period_));
+    append_varint(encode_buffer_, static_cast<uint32_t>(closed_through_));
+    encode_buffer_.push_back(started_ ? 1 : 0);
+    std::string meta_key = prefix_;
+    meta_key.push_back(kMetaTag);
+    batch.put(cf_, meta_key, encode_buffer_);
+    meta_dirty_ = false;
+  }
+  std::vector<std::string_view> to_remove;
+  std::string key_buffer = prefix_;
+  for (std::string_view key : dirty_) {
+    auto it = series_.find(key);
+    if (it == series_.end()) continue;
+    Series& s = it->second;
+    // A key can be listed twice (dropped by a sweep, counted again, dropped
+    // again): handle it once, or to_remove would hold a view of a key that
+    // the first removal freed.
+    if (!s.dirty) continue;
+    s.dirty = false;
+    key_buffer.resize(prefix_.size());
+    key_buffer.push_back(kSeriesTag);
+    key_buffer.append(key);
+    if (s.erased) {
+      batch.erase(cf_, key_buffer);
+      to_remove.push_back(key);
+    } else {
+      trim(s);
+      encode_buffer_.clear();
+      encode_series(s, encode_buffer_);
+      batch.put(cf_, key_buffer, encode_buffer_);
+    }
+  }
+  dirty_.clear();
+  for (std::string_view key : to_remove) {
+    auto it = series_.find(key);
+    if (it != series_.end()) series_.erase(it);
+  }
+}
+
+void CountDetector::encode_series(const Series& s, std::string& out) {
+  append_varint(out, static_cast<uint32_t>(s.first_period));
+  append_varint(out, s.counts.size());
+  for (uint32_t c : s.counts) append_varint(out, c);
+  s.episode.encode(out);
+  append_varint(out, s.evidence.size());
+  for (const auto& e : s.evidence) {
+    append_varint(out, static_cast<uint32_t>(e.period));
+    append_varint(out, e.id_count);
+    append_varint(out, e.ids.size());
+    out.append(e.ids);
+    append_varint(out, e.orgs.size());
+    for (uint32_t h : e.orgs) append_varint(out, h);
+  }
+}
+
+bool CountDetector::decode_series(std::string_view in, Series& s) {
+  auto first = read_varint(in);
+  auto n = first ? read_varint(in) : std::nullopt;
+  if (!n || *n > in.size()) return false;
+  s.first_period = static_cast<int32_t>(static_cast<uint32_t>(*first));
+  s.counts.resize(*n);
+  for (auto& c : s.counts) {
+    auto v = read_varint(in);
+    if (!v) return false;
+    c = static_cast<uint32_t>(*v);
+  }
+  if (!s.episode.decode(in)) return false;
+  auto evidence = read_varint(in);
+  if (!evidence || *evidence > in.size()) return false;
+  s.evidence.resize(*evidence);
+  for (auto& e : s.evidence) {
+    auto period = read_varint(in);
+    auto count = period ? read_varint(in) : std::nullopt;
+    auto bytes = count ? read_varint(in) : std::nullopt;
+    if (!bytes || *bytes > in.size()) return false;
+    e.period = static_cast<int32_t>(static_cast<uint32_t>(*period));
+    e.id_count = static_cast<uint32_t>(*count);
+    e.ids.assign(in.substr(0, *bytes));
+    in.remove_prefix(*bytes);
+    auto orgs = read_varint(in);
+    if (!orgs || *orgs > in.size()) return false;
+    e.orgs.resize(*orgs);
+    for (auto& h : e.orgs) {
+      auto v = read_varint(in);
+      if (!v) return false;
+      h = static_cast<uint32_t>(*v);
+    }
+  }
+  return in.empty();
+}
+
+}  // namespace vigil

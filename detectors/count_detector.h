@@ -1,0 +1,113 @@
+// A windowed count detector: counts matching events per key (e.g. category ×
+// region) per period (day or ISO week) of event time, and when a period
+// closes evaluates it with a count-series method (EARS C1/C2/C3 now, the
+// Farrington family later) against the same key's preceding periods.
+//
+// A period closes when the partition's stream time passes its last day plus
+// `grace_days`, so reports that arrive a little late still count in their own
+// period. Reports for a period already closed are late: they still enter the
+// key's history (future baselines stay true) but never re-open the verdict on
+// their period, so a backlog of old reports can never look like a spike now.
+//
+// Memory: per key, history_length + 1 counts of 4 bytes plus the evidence of
+// the periods still open (≤ 50 ids each); keys whose history is all zero and
+// which have no open signal are dropped.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "detectors/count_method.h"
+#include "detectors/detector.h"
+#include "detectors/event_filter.h"
+#include "detectors/key_dimension.h"
+#include "detectors/period.h"
+#include "detectors/signal_episode.h"
+
+namespace vigil {
+
+struct CountDetectorConfig {
+  std::string name;
+  std::vector<Dimension> dimensions;
+  EventFilter filter;
+  PeriodUnit period = PeriodUnit::kWeek;
+  int32_t grace_days = 14;
+  std::string method = "earsC2";
+  MethodParams params;
+  // No alarm below this many reports in the period, whatever the method says
+  // (the role limit54 plays for Farrington): a jump from 0 to 2 is not a risk.
+  int64_t min_observed = 5;
+  Severity severity = Severity::kMedium;
+  LifecyclePolicy lifecycle;
+};
+
+class CountDetector final : public Detector {
+ public:
+  static Result<std::unique_ptr<CountDetector>> create(CountDetectorConfig config, int32_t partition,
+                                                       ColumnFamilyId cf);
+
+  const std::string& name() const override { return config_.name; }
+  Status restore(const StateStore& store) override;
+  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
+  void advance(Date stream_time, std::vector<Signal>& out) override;
+  void save(StateBatch& batch) override;
+  size_t key_count() const override { return series_.size(); }
+
+  const CountDetectorConfig& config() const { return config_; }
+
+ private:
+  struct PeriodEvidence {
+    int32_t period = 0;
+    uint32_t id_count = 0;
+    std::string ids;                // ids joined by '\n', at most kMaxEvidenceIds
+    std::vector<uint32_t> orgs;     // sorted hashes of the organisations seen
+  };
+  struct Series {
+    int32_t first_period = 0;       // period of counts[0]
+    std::vector<uint32_t> counts;   // consecutive periods from first_period
+    Episode episode;
+    std::vector<PeriodEvidence> evidence;  // periods not yet closed
+    bool dirty = false;
+    bool erased = false;
+  };
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  CountDetector(CountDetectorConfig config, int32_t partition, ColumnFamilyId cf,
+                std::unique_ptr<CountMethod> method);
+
+  void count(std::string_view key, const IncidentEvent& event, int32_t period, int sign, bool late);
+  void close_period(int32_t period, Date stream_time, std::vector<Signal>& out);
+  Signal make_signal(std::string_view key, const Series& s, SignalType type, int32_t period,
+                     const SeriesPoint& point, int64_t observed, Date stream_time) const;
+  void trim(Series& s) const;
+  void mark_dirty(std::string_view key, Series& s);
+  std::string state_key(std::string_view key) const;
+  static void encode_series(const Series& s, std::string& out);
+  static bool decode_series(std::string_view in, Series& s);
+
+  CountDetectorConfig config_;
+  int32_t partition_;
+  ColumnFamilyId cf_;
+  std::unique_ptr<CountMethod> method_;
+  std::string prefix_;  // partition namespace of this detector's keys
+
+  bool started_ = false;
+  int32_t first_period_ = 0;    // earliest period of the stream: nothing is known before it
+  int32_t closed_through_ = 0;  // every period ≤ this is closed
+  bool meta_dirty_ = false;
+
+  std::unordered_map<std::string, Series, StringHash, std::equal_to<>> series_;
+  std::vector<std::string_view> dirty_;  // keys of series_ changed since save()
+
+  // Reused buffers: the hot path allocates nothing once they are warm.
+  KeyBuilderState key_state_;
+  std::vector<double> window_;
+  std::string encode_buffer_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,52 @@
+// The interface every detector implements.
+//
+// A detector is created per input partition and owns that partition's slice of
+// its state. The pipeline drives it in event order:
+//   restore() once, then for each event apply(+1) (and apply(-1) with the old
+//   contents first when a report is revised), advance() whenever the
+//   partition's stream time moves forward, and save() at every commit.
+// Detectors never read the wall clock: the same events in the same order give
+// the same transitions, which is what makes signal ids deterministic.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/civil_date.h"
+#include "core/incident_event.h"
+#include "core/result.h"
+#include "core/signal.h"
+#include "state/state_store.h"
+
+namespace vigil {
+
+// What apply() reports back about one event.
+struct ApplyOutcome {
+  bool late = false;  // the event's period was already closed by this detector
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+
+  virtual const std::string& name() const = 0;
+
+  // Loads this detector's state for its partition. Called once, before apply().
+  virtual Status restore(const StateStore& store) = 0;
+
+  // Adds (sign = +1) or takes back (sign = -1) one event's contribution.
+  // Detectors that fire on single events (rules) append transitions to `out`.
+  virtual ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) = 0;
+
+  // The partition's stream time (largest event time seen) is now `stream_time`:
+  // closes every period that is due and appends resulting transitions to `out`.
+  virtual void advance(Date stream_time, std::vector<Signal>& out) = 0;
+
+  // Writes every state change since the last save into `batch`.
+  virtual void save(StateBatch& batch) = 0;
+
+  // Number of keys (series, groups) held in memory: for sizing and metrics.
+  virtual size_t key_count() const = 0;
+};
+
+}  // namespace vigil

@@ -1,0 +1,67 @@
+#include "detectors/detector_factory.h"
+
+namespace vigil {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+Result<std::unique_ptr<Detector>> build(const DetectorConfig& config, int32_t partition,
+                                        ColumnFamilyId cf) {
+  return std::visit(
+      Overloaded{
+          [&](const CountDetectorConfig& c) -> Result<std::unique_ptr<Detector>> {
+            auto d = CountDetector::create(c, partition, cf);
+            if (!d) return d.error();
+            return std::unique_ptr<Detector>(std::move(d).value());
+          },
+          [&](const SeverityRuleConfig& c) -> Result<std::unique_ptr<Detector>> {
+            auto d = SeverityRule::create(c, partition, cf);
+            if (!d) return d.error();
+            return std::unique_ptr<Detector>(std::move(d).value());
+          },
+      },
+      config);
+}
+
+}  // namespace
+
+const std::string& detector_name(const DetectorConfig& config) {
+  return std::visit([](const auto& c) -> const std::string& { return c.name; }, config);
+}
+
+std::string detector_method(const DetectorConfig& config) {
+  return std::visit(Overloaded{[](const CountDetectorConfig& c) { return c.method; },
+                               [](const SeverityRuleConfig&) { return std::string("severity_rule"); }},
+                    config);
+}
+
+std::string detector_column_family(const DetectorConfig& config) {
+  return "det." + detector_name(config);
+}
+
+Status validate_detector_config(const DetectorConfig& config) {
+  auto d = build(config, 0, 0);
+  return d ? Status::ok() : Status(d.error());
+}
+
+Result<std::vector<std::unique_ptr<Detector>>> make_detectors(
+    const std::vector<DetectorConfig>& configs, int32_t partition, StateStore& store) {
+  std::vector<std::unique_ptr<Detector>> detectors;
+  for (const auto& config : configs) {
+    auto cf = store.ensure_column_family(detector_column_family(config));
+    if (!cf) return cf.error();
+    auto d = build(config, partition, cf.value());
+    if (!d) return d.error();
+    Status restored = d.value()->restore(store);
+    if (!restored.is_ok()) return restored.error();
+    detectors.push_back(std::move(d).value());
+  }
+  return detectors;
+}
+
+}  // namespace vigil

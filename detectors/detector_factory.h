@@ -1,0 +1,32 @@
+// Builds the configured detectors for one input partition.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "detectors/count_detector.h"
+#include "detectors/severity_rule.h"
+#include "state/state_store.h"
+
+namespace vigil {
+
+using DetectorConfig = std::variant<CountDetectorConfig, SeverityRuleConfig>;
+
+const std::string& detector_name(const DetectorConfig& config);
+// The method name signals carry, e.g. "earsC2" or "severity_rule".
+std::string detector_method(const DetectorConfig& config);
+
+// The column family holding a detector's state: "det.<name>".
+std::string detector_column_family(const DetectorConfig& config);
+
+// Checks that a detector can be built (method known, parameters valid).
+Status validate_detector_config(const DetectorConfig& config);
+
+// Creates every detector for `partition`, creating its column family in
+// `store` when missing, and restores its state.
+Result<std::vector<std::unique_ptr<Detector>>> make_detectors(
+    const std::vector<DetectorConfig>& configs, int32_t partition, StateStore& store);
+
+}  // namespace vigil

@@ -1,0 +1,406 @@
+#include "detectors/farrington_flexible.h"
+
+#include <algorithm>
+#include <boost/math/distributions/negative_binomial.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/poisson.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <cfloat>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "detectors/glm_fit.h"
+
+namespace vigil {
+namespace {
+
+// R's max(a, b) for one pair: NaN propagates.
+double r_max(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return kNa;
+  return std::max(a, b);
+}
+
+double qnorm(double p, double mean = 0, double sd = 1) {
+  if (sd == 0) return mean;
+  return boost::math::quantile(boost::math::normal_distribution<double>(mean, sd), p);
+}
+
+// R's discrete quantile search (nmath qDiscrete_search.h, R 4.2): the smallest
+// y >= 0 with cdf(y) >= p (1 - 8 DBL_EPSILON), from a Cornish-Fisher start.
+template <typename Cdf>
+double discrete_quantile(double p, double mean, double sigma, double gamma, Cdf cdf) {
+  const double z = qnorm(p);
+  double y = std::max(0.0, std::nearbyint(mean + sigma * (z + gamma * (z * z - 1) / 6)));
+  p *= 1 - 8 * DBL_EPSILON;
+  constexpr int kMaxSteps = 10'000'000;
+  if (cdf(y) >= p) {
+    for (int i = 0; y > 0 && cdf(y - 1) >= p; ++i) {
+      if (i > kMaxSteps) return kNa;
+      --y;
+    }
+  } else {
+    for (int i = 0; cdf(++y) < p; ++i) {
+      if (i > kMaxSteps) return kNa;
+    }
+  }
+  return y;
+}
+
+// R: qnbinom(p, size, prob); NaN when Boost cannot evaluate the cdf.
+double qnbinom(double p, double size, double prob) {
+  if (size == 0) return 0;
+  try {
+    const boost::math::negative_binomial_distribution<double> nb(size, prob);
+    const double q = 1 / prob, pp = (1 - prob) * q, sigma = std::sqrt(size * pp * q);
+    return discrete_quantile(p, size * pp, sigma, (q + pp) / sigma,
+                             [&](double y) { return boost::math::cdf(nb, y); });
+  } catch (const std::exception&) {
+    return kNa;
+  }
+}
+
+// R: qpois(p, lambda).
+double qpois(double p, double lambda) {
+  if (lambda == 0) return 0;
+  try {
+    const boost::math::poisson_distribution<double> pois(lambda);
+    const double sigma = std::sqrt(lambda);
+    return discrete_quantile(p, lambda, sigma, 1 / sigma,
+                             [&](double y) { return boost::math::cdf(pois, y); });
+  } catch (const std::exception&) {
+    return kNa;
+  }
+}
+
+// A fitted model as algo.farrington.fitGLM.flexible returns it.
+struct FlexibleModel {
+  GlmFit fit;
+  bool has_trend = false;
+  double phi = 1;
+  // What summary.glm(model) sees as `weights`: the prior weights after
+  // reweighting (R overwrites model$weights), else the working weights.
+  Eigen::VectorXd summary_weights;
+  std::vector<int> levels;  // seasonal block of each dummy column after the baseline level
+};
+
+// Columns: intercept, wtime (with trend), one dummy per seasonal block except
+// the lowest present (R's treatment contrasts on factor(blocks)).
+Eigen::MatrixXd design_matrix(const FarringtonDesign& d, bool trend,
+                              const std::vector<int>& levels) {
+  const auto n = static_cast<Eigen::Index>(d.rows.size());
+  const Eigen::Index columns = 1 + (trend ? 1 : 0) + static_cast<Eigen::Index>(levels.size());
+  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(n, columns);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto row = static_cast<std::size_t>(i);
+    x(i, 0) = 1;
+    if (trend) x(i, 1) = d.wtime[row];
+    for (std::size_t l = 0; l < levels.size(); ++l) {
+      if (d.block[row] == levels[l]) x(i, 1 + (trend ? 1 : 0) + static_cast<Eigen::Index>(l)) = 1;
+    }
+  }
+  return x;
+}
+
+Eigen::VectorXd prediction_row(const FarringtonDesign& d, const FlexibleModel& m, int period) {
+  Eigen::VectorXd x0 = Eigen::VectorXd::Zero(m.fit.coefficients.size());
+  x0[0] = 1;
+  if (m.has_trend) x0[1] = d.wtime_now;
+  for (std::size_t l = 0; l < m.levels.size(); ++l) {
+    if (m.levels[l] == period) x0[1 + (m.has_trend ? 1 : 0) + static_cast<Eigen::Index>(l)] = 1;
+  }
+  return x0;
+}
+
+// algo.farrington.assign.weights.
+Eigen::VectorXd assign_weights(const Eigen::VectorXd& s, double threshold) {
+  double denominator = 0;
+  for (const double v : s) denominator += v > threshold ? std::pow(v, -2.0) : 1.0;
+  const double gamma = static_cast<double>(s.size()) / denominator;
+  Eigen::VectorXd omega(s.size());
+  for (Eigen::Index i = 0; i < s.size(); ++i) {
+    omega[i] = s[i] > threshold ? gamma * std::pow(s[i], -2.0) : gamma;
+  }
+  return omega;
+}
+
+// algo.farrington.fitGLM.flexible: nullopt when neither the model nor, with
+// trend, the model without trend converges.
+Result<std::optional<FlexibleModel>> fit_flexible(const FarringtonDesign& d, bool trend,
+                                                  const FarringtonParams& params) {
+  FlexibleModel m;
+  const auto n = static_cast<Eigen::Index>(d.rows.size());
+  const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(d.response.data(), n);
+  if (params.window.no_periods != 1) {
+    std::vector<int> levels = d.block;
+    std::sort(levels.begin(), levels.end());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    m.levels.assign(levels.begin() + 1, levels.end());
+  }
+  m.has_trend = trend;
+  Eigen::MatrixXd x = design_matrix(d, m.has_trend, m.levels);
+  const GlmSpec poisson;
+  auto fit = fit_glm(x, y, Eigen::VectorXd::Ones(n), poisson);
+  if (!fit) return fit.error();
+  if (!fit.value().converged && m.has_trend) {
+    m.has_trend = false;
+    x = design_matrix(d, false, m.levels);
+    fit = fit_glm(x, y, Eigen::VectorXd::Ones(n), poisson);
+    if (!fit) return fit.error();
+  }
+  if (!fit.value().converged) return std::optional<FlexibleModel>();
+  m.phi = r_max(quasi_dispersion(fit.value(), fit.value().working_weights), 1.0);
+  m.summary_weights = fit.value().working_weights;
+  if (params.reweight) {
+    const GlmFit& first = fit.value();
+    const Eigen::VectorXd h = hat_values(first);
+    Eigen::VectorXd s(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double mu = first.mu[i];
+      s[i] = 3.0 / 2.0 * (std::pow(y[i], 2.0 / 3.0) * std::pow(mu, -1.0 / 6.0) - std::sqrt(mu)) /
+             std::sqrt(m.phi * (1 - h[i]));
+    }
+    const Eigen::VectorXd omega = assign_weights(s, params.weights_threshold);
+    fit = fit_glm(x, y, omega, poisson);
+    if (!fit) return fit.error();
+    m.phi = r_max(quasi_dispersion(fit.value(), fit.value().working_weights), 1.0);
+    m.summary_weights = omega;
+  }
+  m.fit = std::move(fit).value();
+  return std::optional<FlexibleModel>(std::move(m));
+}
+
+struct Prediction {
+  double eta = 0;     // link scale
+  double se_eta = 0;  // its standard error with summary.glm's dispersion
+};
+
+Prediction predict(const FarringtonDesign& d, const FlexibleModel& m, int period) {
+  const Eigen::VectorXd x0 = prediction_row(d, m, period);
+  const double dispersion = quasi_dispersion(m.fit, m.summary_weights);
+  return {x0.dot(m.fit.coefficients),
+          std::sqrt(unscaled_prediction_variance(m.fit, x0) * dispersion)};
+}
+
+// summary.glm(model)$coefficients["wtime", 4] for a quasi family.
+double trend_p_value(const FlexibleModel& m) {
+  const double dispersion = quasi_dispersion(m.fit, m.summary_weights);
+  const double t = m.fit.coefficients[1] / coefficient_se(m.fit, 1, dispersion);
+  if (m.fit.df_residual <= 0 || std::isnan(t)) return kNa;
+  const boost::math::students_t_distribution<double> dist(m.fit.df_residual);
+  return 2 * boost::math::cdf(dist, -std::fabs(t));
+}
+
+struct Threshold {
+  double upper = kNa;
+  double score = kNa;
+  double expected = kNa;
+};
+
+// algo.farrington.threshold.farrington.
+Threshold delta_threshold(const Prediction& pred, double phi, double y,
+                          const FarringtonParams& params) {
+  const double mu0 = log_link_inverse(pred.eta);
+  const double se_mu0 = pred.se_eta * mu0;  // predict.glm: se.fit * mu.eta(eta)
+  const double tau = phi + se_mu0 * se_mu0 / mu0;
+  double se = 0, exponent = 1;
+  switch (params.powertrans) {
+    case PowerTransform::kNone:
+      se = std::sqrt(mu0 * tau);
+      exponent = 1;
+      break;
+    case PowerTransform::kHalf:
+      se = std::sqrt(1.0 / 4.0 * tau);
+      exponent = 1.0 / 2.0;
+      break;
+    case PowerTransform::kTwoThirds:
+      se = std::sqrt(4.0 / 9.0 * std::pow(mu0, 1.0 / 3.0) * tau);
+      exponent = 2.0 / 3.0;
+      break;
+  }
+  Threshold out;
+  out.upper = std::pow(std::pow(mu0, exponent) + qnorm(1 - params.alpha) * se, 1 / exponent);
+  out.score = (y - mu0) / (out.upper - mu0);
+  out.expected = mu0;
+  return out;
+}
+
+// algo.farrington.threshold.noufaily (nbPlugin, muan).
+Threshold noufaily_threshold(const Prediction& pred, double phi, double y,
+                             const FarringtonParams& params) {
+  const double mu0 = params.threshold == FarringtonThreshold::kNbPlugin
+                         ? std::exp(pred.eta)
+                         : std::exp(qnorm(1 - params.alpha, pred.eta, pred.se_eta));
+  Threshold out;
+  if (std::isnan(mu0) || mu0 == HUGE_VAL) return out;
+  out.upper = phi > 1 ? qnbinom(1 - params.alpha, mu0 / (phi - 1), 1 / phi)
+                      : qpois(1 - params.alpha, mu0);
+  out.score = (y - pred.eta) / (out.upper - pred.eta);
+  out.expected = std::exp(pred.eta);
+  return out;
+}
+
+Error bad_value(const std::string& name, const std::string& value, const std::string& why) {
+  return bad_param(name, value, why);
+}
+
+}  // namespace
+
+Result<FarringtonParams> parse_farrington_params(const MethodParams& params) {
+  const std::string unknown = unknown_param_names(
+      params, {"b", "w", "reweight", "weightsThreshold", "alpha", "trend", "pThresholdTrend",
+               "limit54", "powertrans", "noPeriods", "pastWeeksNotIncluded", "thresholdMethod"});
+  if (!unknown.empty()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "unknown parameter(s) for farringtonFlexible: " + unknown +
+                          " (known: b, w, reweight, weightsThreshold, alpha, trend, "
+                          "pThresholdTrend, limit54, powertrans, noPeriods, "
+                          "pastWeeksNotIncluded, thresholdMethod)");
+  }
+  FarringtonParams out;
+  std::optional<int> past_weeks;
+  for (const auto& [name, value] : params) {
+    if (name == "b" || name == "w" || name == "noPeriods" || name == "pastWeeksNotIncluded") {
+      if (name == "pastWeeksNotIncluded" && value == "NULL") continue;
+      auto v = parse_param_int(name, value);
+      if (!v) return v.error();
+      const int minimum = (name == "b" || name == "noPeriods") ? 1 : 0;
+      if (v.value() < minimum) {
+        return bad_value(name, value, "must be >= " + std::to_string(minimum));
+      }
+      if (name == "b") out.window.b = v.value();
+      if (name == "w") out.window.w = v.value();
+      if (name == "noPeriods") out.window.no_periods = v.value();
+      if (name == "pastWeeksNotIncluded") past_weeks = v.value();
+    } else if (name == "reweight" || name == "trend") {
+      auto v = parse_param_bool(name, value);
+      if (!v) return v.error();
+      (name == "reweight" ? out.reweight : out.trend) = v.value();
+    } else if (name == "weightsThreshold" || name == "alpha" || name == "pThresholdTrend") {
+      auto v = parse_param_double(name, value);
+      if (!v) return v.error();
+      if (name == "alpha" && !(v.value() > 0 && v.value() < 1)) {
+        return bad_value(name, value, "must be strictly between 0 and 1");
+      }
+      if (name == "weightsThreshold") out.weights_threshold = v.value();
+      if (name == "alpha") out.alpha = v.value();
+      if (name == "pThresholdTrend") out.p_threshold_trend = v.value();
+    } else if (name == "limit54") {
+      const std::size_t comma = value.find(',');
+      auto cases = parse_param_int(name, value.substr(0, comma));
+      auto weeks = comma == std::string::npos ? Result<int>(bad_value(name, value, "not C,W"))
+                                              : parse_param_int(name, value.substr(comma + 1));
+      // R: "The limit54 arguments are out of bounds: cases >= 0 and period > 0."
+      if (!cases || !weeks || cases.value() < 0 || weeks.value() < 1) {
+        return bad_value(name, value, "must be CASES,WEEKS with cases >= 0 and weeks > 0");
+      }
+      out.limit54_cases = cases.value();
+      out.limit54_weeks = weeks.value();
+    } else if (name == "powertrans") {
+      if (value == "2/3") {
+        out.powertrans = PowerTransform::kTwoThirds;
+      } else if (value == "1/2") {
+        out.powertrans = PowerTransform::kHalf;
+      } else if (value == "none") {
+        out.powertrans = PowerTransform::kNone;
+      } else {
+        return bad_value(name, value, "must be 2/3, 1/2 or none");
+      }
+    } else if (name == "thresholdMethod") {
+      if (value == "delta") {
+        out.threshold = FarringtonThreshold::kDelta;
+      } else if (value == "nbPlugin") {
+        out.threshold = FarringtonThreshold::kNbPlugin;
+      } else if (value == "muan") {
+        out.threshold = FarringtonThreshold::kMuan;
+      } else {
+        return bad_value(name, value, "must be delta, nbPlugin or muan");
+      }
+    }
+  }
+  out.window.past_weeks_not_included = past_weeks.value_or(out.window.w);
+  return out;
+}
+
+Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
+                                     const FarringtonParams& params) {
+  if (k < 1 || k > series.size()) {
+    return make_error(ErrorKind::kInvalidArgument, "time point " + std::to_string(k) +
+                                                       " is outside the series");
+  }
+  auto design = farrington_design(series, k, params.window);
+  if (!design) return design.error();
+  const FarringtonDesign& d = design.value();
+  const int period = params.window.no_periods;
+  if (period != 1 && std::find(d.block.begin(), d.block.end(), period) == d.block.end()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "no baseline counts in the current season block at t=" + std::to_string(k));
+  }
+  auto model = fit_flexible(d, params.trend, params);
+  if (!model) return model.error();
+  if (!model.value()) return SeriesPoint{};  // R: no convergence, NA bound and alarm
+  if (model.value()->has_trend) {
+    // algo.farrington.glm: keep the trend only if significant, b >= 3 and
+    // not extrapolating beyond the largest baseline count.
+    const FlexibleModel& m = *model.value();
+    const double fitted = log_link_inverse(predict(d, m, period).eta);
+    const double p_value = trend_p_value(m);
+    const bool significant = !std::isnan(p_value) && p_value < params.p_threshold_trend;
+    const bool no_extrapolation =
+        fitted <= *std::max_element(d.response.begin(), d.response.end());
+    if (!(params.window.b >= 3 && significant && no_extrapolation)) {
+      model = fit_flexible(d, false, params);
+      if (!model) return model.error();
+      if (!model.value()) {
+        return make_error(ErrorKind::kFatal, "the model without trend did not converge at t=" +
+                                                 std::to_string(k));
+      }
+    }
+  }
+  const FlexibleModel& m = *model.value();
+  const Prediction pred = predict(d, m, period);
+  const double y = series.observed[k - 1];
+  Threshold threshold;
+  switch (params.threshold) {
+    case FarringtonThreshold::kDelta:
+      threshold = delta_threshold(pred, m.phi, y, params);
+      break;
+    case FarringtonThreshold::kNbPlugin:
+    case FarringtonThreshold::kMuan:
+      threshold = noufaily_threshold(pred, m.phi, y, params);
+      break;
+  }
+  // limit54 counts the current point too (since surveillance 0.9-7).
+  double recent = 0;
+  const std::size_t weeks = static_cast<std::size_t>(params.limit54_weeks);
+  for (std::size_t i = k >= weeks ? k - weeks + 1 : 1; i <= k; ++i) {
+    recent += series.observed[i - 1];
+  }
+  const bool enough_cases = recent >= params.limit54_cases;
+  SeriesPoint point;
+  point.score = threshold.score;
+  if (enough_cases && !std::isnan(threshold.upper)) {
+    point.upperbound = threshold.upper;
+    point.expected = threshold.expected;
+  }
+  point.alarm = enough_cases && !std::isnan(threshold.score) && threshold.score > 1 && y != 0;
+  return point;
+}
+
+Result<std::vector<SeriesPoint>> farrington_range(const CountSeries& series, SeriesRange range,
+                                                  const FarringtonParams& params) {
+  if (range.first < 1 || range.first > range.last || range.last > series.size()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "range " + std::to_string(range.first) + ":" + std::to_string(range.last) +
+                          " is not within 1:" + std::to_string(series.size()));
+  }
+  std::vector<SeriesPoint> points;
+  for (std::size_t k = range.first; k <= range.last; ++k) {
+    auto point = farrington_point(series, k, params);
+    if (!point) return point.error();
+    points.push_back(point.value());
+  }
+  return points;
+}
+
+}  // namespace vigil

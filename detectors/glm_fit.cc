@@ -1,0 +1,186 @@
+#include "detectors/glm_fit.h"
+
+#include <cfloat>
+#include <cmath>
+#include <limits>
+
+namespace vigil {
+namespace {
+
+double variance(const GlmSpec& spec, double mu) {
+  switch (spec.family) {
+    case GlmFamily::kPoisson:
+      return mu;
+    case GlmFamily::kNegativeBinomial:
+      return mu + mu * mu / spec.theta;
+  }
+  return mu;  // unreachable: the switch is exhaustive
+}
+
+// The family's dev.resids summed: poisson() and MASS::negative.binomial().
+double deviance(const GlmSpec& spec, const Eigen::VectorXd& y, const Eigen::VectorXd& mu,
+                const Eigen::VectorXd& w) {
+  double sum = 0;
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    switch (spec.family) {
+      case GlmFamily::kPoisson:
+        sum += 2 * (y[i] > 0 ? w[i] * (y[i] * std::log(y[i] / mu[i]) - (y[i] - mu[i]))
+                             : mu[i] * w[i]);
+        break;
+      case GlmFamily::kNegativeBinomial: {
+        const double th = spec.theta;
+        sum += 2 * w[i] *
+               (y[i] * std::log(std::max(1.0, y[i]) / mu[i]) -
+                (y[i] + th) * std::log((y[i] + th) / (mu[i] + th)));
+        break;
+      }
+    }
+  }
+  return sum;
+}
+
+double start_mu(const GlmSpec& spec, double y) {
+  switch (spec.family) {
+    case GlmFamily::kPoisson:
+      return y + 0.1;
+    case GlmFamily::kNegativeBinomial:
+      return y + (y == 0 ? 1.0 / 6.0 : 0.0);
+  }
+  return y + 0.1;  // unreachable: the switch is exhaustive
+}
+
+bool valid_mu(const Eigen::VectorXd& mu) {
+  for (const double m : mu) {
+    if (!std::isfinite(m) || !(m > 0)) return false;
+  }
+  return true;
+}
+
+void set_mu(const Eigen::VectorXd& eta, Eigen::VectorXd& mu) {
+  mu.resize(eta.size());
+  for (Eigen::Index i = 0; i < eta.size(); ++i) mu[i] = log_link_inverse(eta[i]);
+}
+
+}  // namespace
+
+double log_link_inverse(double eta) { return std::max(std::exp(eta), DBL_EPSILON); }
+
+Result<GlmFit> fit_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                       const Eigen::VectorXd& prior_weights, const GlmSpec& spec,
+                       const std::optional<Eigen::VectorXd>& eta_start) {
+  const Eigen::Index n = y.size();
+  const Eigen::Index p = x.cols();
+  if (x.rows() != n || prior_weights.size() != n || p == 0 ||
+      (eta_start && eta_start->size() != n)) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "glm: design, response and weights differ in size");
+  }
+  if ((y.array() < 0).any()) {
+    return make_error(ErrorKind::kInvalidArgument, "glm: negative values not allowed for counts");
+  }
+  if (spec.family == GlmFamily::kNegativeBinomial && !(spec.theta > 0)) {
+    return make_error(ErrorKind::kInvalidArgument, "glm: negative binomial theta must be > 0");
+  }
+  GlmFit fit;
+  Eigen::VectorXd& eta = fit.eta;
+  Eigen::VectorXd& mu = fit.mu;
+  if (eta_start) {
+    eta = *eta_start;
+  } else {
+    eta.resize(n);
+    for (Eigen::Index i = 0; i < n; ++i) eta[i] = std::log(start_mu(spec, y[i]));
+  }
+  set_mu(eta, mu);
+  if (!valid_mu(mu)) {
+    return make_error(ErrorKind::kFatal, "glm: cannot find valid starting values");
+  }
+  double dev_old = deviance(spec, y, mu, prior_weights);
+  std::optional<Eigen::VectorXd> coef_old;
+  Eigen::VectorXd start = Eigen::VectorXd::Zero(p);
+  Eigen::VectorXd w(n);
+  Eigen::MatrixXd a(n, p);
+  Eigen::MatrixXd r(p, p);
+
+  for (int iter = 1; iter <= spec.max_iterations; ++iter) {
+    fit.iterations = iter;
+    // Working response and weights at the current mu; mu.eta = mu for log.
+    Eigen::VectorXd b(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const bool good = prior_weights[i] > 0;
+      w[i] = good ? std::sqrt(prior_weights[i] * mu[i] * mu[i] / variance(spec, mu[i])) : 0.0;
+      const double z = eta[i] + (y[i] - mu[i]) / mu[i];
+      a.row(i) = x.row(i) * w[i];
+      b[i] = z * w[i];
+    }
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(a);
+    r = qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
+    for (Eigen::Index j = 0; j < p; ++j) {
+      // Cdqrls' tolerance is 1e-11 relative to the column norm.
+      if (std::fabs(r(j, j)) <= 1e-11 * a.col(j).norm()) {
+        return make_error(ErrorKind::kFatal, "glm: the design is rank-deficient");
+      }
+    }
+    const Eigen::VectorXd coefficients = qr.solve(b);
+    if (!coefficients.allFinite()) break;  // R: "non-finite coefficients", not converged
+    start = coefficients;
+    eta = x * start;
+    set_mu(eta, mu);
+    double dev = deviance(spec, y, mu, prior_weights);
+    if (!std::isfinite(dev) || !valid_mu(mu)) {
+      // R halves the step towards the previous coefficients.
+      if (!coef_old) return make_error(ErrorKind::kFatal, "glm: no valid set of coefficients");
+      for (int halving = 1; !std::isfinite(dev) || !valid_mu(mu); ++halving) {
+        if (halving > spec.max_iterations) {
+          return make_error(ErrorKind::kFatal, "glm: cannot correct step size");
+        }
+        start = (start + *coef_old) / 2;
+        eta = x * start;
+        set_mu(eta, mu);
+        dev = deviance(spec, y, mu, prior_weights);
+      }
+    }
+    fit.deviance = dev;
+    if (std::fabs(dev - dev_old) / (0.1 + std::fabs(dev)) < spec.epsilon) {
+      fit.converged = true;
+      break;
+    }
+    dev_old = dev;
+    coef_old = start;
+  }
+  fit.coefficients = start;
+  fit.working_weights = w.array().square();
+  fit.working_residuals = (y - mu).array() / mu.array();
+  fit.weighted_design = a;
+  fit.r_inverse = r.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(p, p));
+  fit.df_residual = static_cast<int>((prior_weights.array() > 0).count() - p);
+  return fit;
+}
+
+double quasi_dispersion(const GlmFit& fit, const Eigen::VectorXd& weights) {
+  if (fit.df_residual <= 0) return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0;
+  for (Eigen::Index i = 0; i < weights.size(); ++i) {
+    if (weights[i] > 0) sum += weights[i] * fit.working_residuals[i] * fit.working_residuals[i];
+  }
+  return sum / fit.df_residual;
+}
+
+Eigen::VectorXd hat_values(const GlmFit& fit) {
+  const Eigen::MatrixXd q = fit.weighted_design * fit.r_inverse;
+  Eigen::VectorXd h = q.rowwise().squaredNorm();
+  // lm.influence rounds hat values within 10 eps of 1 to exactly 1.
+  for (double& v : h) {
+    if (v > 1 - 10 * DBL_EPSILON) v = 1;
+  }
+  return h;
+}
+
+double unscaled_prediction_variance(const GlmFit& fit, const Eigen::VectorXd& x0) {
+  return (x0.transpose() * fit.r_inverse).squaredNorm();
+}
+
+double coefficient_se(const GlmFit& fit, int j, double dispersion) {
+  return std::sqrt(dispersion * fit.r_inverse.row(j).squaredNorm());
+}
+
+}  // namespace vigil

@@ -1,0 +1,144 @@
+#include "ingest/field_rules.h"
+
+#include <array>
+#include <limits>
+
+namespace vigil {
+namespace {
+
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+constexpr bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+
+template <typename Predicate>
+bool all_of_length(std::string_view text, size_t min_length, size_t max_length, Predicate allowed) {
+  if (text.size() < min_length || text.size() > max_length) return false;
+  for (const char c : text) {
+    if (!allowed(c)) return false;
+  }
+  return true;
+}
+
+constexpr std::array<std::string_view, 12> kAgeBands = {"0-14d", "15-28d", "1-11m", "1-4",
+                                                        "5-9",   "10-15",  "16-17", "18-25",
+                                                        "26-45", "46-65",  "66-75", "76+"};
+constexpr std::array<std::string_view, 4> kPatientSexes = {"female", "male", "unknown", "withheld"};
+
+std::string_view find_in(std::string_view text, const auto& table) {
+  for (const std::string_view entry : table) {
+    if (entry == text) return entry;
+  }
+  return {};
+}
+
+// Looks `text` up among the enum's spellings (its to_string), skipping the
+// kUnknown placeholder, which is not a value a producer may send.
+template <typename Enum, size_t N>
+std::optional<Enum> parse_enum(std::string_view text, const std::array<Enum, N>& values) {
+  for (const Enum value : values) {
+    if (to_string(value) == text) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool is_valid_event_id(std::string_view text) {
+  return all_of_length(text, 1, 64, [](char c) {
+    return is_digit(c) || is_upper(c) || is_lower(c) || c == '.' || c == '_' || c == ':' ||
+           c == '-';
+  });
+}
+
+bool is_ods_code(std::string_view text) {
+  return all_of_length(text, 3, 6, [](char c) { return is_digit(c) || is_upper(c); });
+}
+
+bool is_slug(std::string_view text) {
+  return all_of_length(text, 1, 64, [](char c) { return is_digit(c) || is_lower(c) || c == '_'; });
+}
+
+bool is_snomed_id(std::string_view text) { return all_of_length(text, 6, 18, is_digit); }
+
+std::optional<RecordType> parse_record_type(std::string_view text) {
+  static constexpr std::array kValues = {RecordType::kIncident, RecordType::kOutcome,
+                                         RecordType::kRisk, RecordType::kGoodCare};
+  return parse_enum(text, kValues);
+}
+
+std::optional<PhysicalHarm> parse_physical_harm(std::string_view text) {
+  static constexpr std::array kValues = {PhysicalHarm::kNone, PhysicalHarm::kLow,
+                                         PhysicalHarm::kModerate, PhysicalHarm::kSevere,
+                                         PhysicalHarm::kFatal};
+  return parse_enum(text, kValues);
+}
+
+std::optional<PsychologicalHarm> parse_psychological_harm(std::string_view text) {
+  static constexpr std::array kValues = {PsychologicalHarm::kNone, PsychologicalHarm::kLow,
+                                         PsychologicalHarm::kModerate, PsychologicalHarm::kSevere};
+  return parse_enum(text, kValues);
+}
+
+std::string_view canonical_age_band(std::string_view text) { return find_in(text, kAgeBands); }
+
+std::string_view canonical_patient_sex(std::string_view text) {
+  return find_in(text, kPatientSexes);
+}
+
+char parse_ethnic_category(std::string_view text) {
+  if (text.size() != 1) return 0;
+  const char c = text[0];
+  return (c >= 'A' && c <= 'S') || c == 'Z' ? c : 0;
+}
+
+JsonNumberForm classify_json_number(std::string_view token) {
+  size_t i = 0;
+  const size_t n = token.size();
+  if (i < n && token[i] == '-') ++i;
+  if (i == n || !is_digit(token[i])) return JsonNumberForm::kInvalid;
+  if (token[i] == '0') {
+    ++i;
+  } else {
+    while (i < n && is_digit(token[i])) ++i;
+  }
+  bool integer = true;
+  if (i < n && token[i] == '.') {
+    integer = false;
+    ++i;
+    const size_t first = i;
+    while (i < n && is_digit(token[i])) ++i;
+    if (i == first) return JsonNumberForm::kInvalid;
+  }
+  if (i < n && (token[i] == 'e' || token[i] == 'E')) {
+    integer = false;
+    ++i;
+    if (i < n && (token[i] == '+' || token[i] == '-')) ++i;
+    const size_t first = i;
+    while (i < n && is_digit(token[i])) ++i;
+    if (i == first) return JsonNumberForm::kInvalid;
+  }
+  if (i != n) return JsonNumberForm::kInvalid;
+  return integer ? JsonNumberForm::kInteger : JsonNumberForm::kNonInteger;
+}
+
+std::optional<int64_t> parse_json_integer(std::string_view token) {
+  const bool negative = !token.empty() && token[0] == '-';
+  if (negative) token.remove_prefix(1);
+  // Accumulate the magnitude as unsigned so INT64_MIN, whose magnitude does
+  // not fit in int64, is still representable.
+  constexpr uint64_t kMaxPositive = std::numeric_limits<int64_t>::max();
+  const uint64_t limit = negative ? kMaxPositive + 1 : kMaxPositive;
+  uint64_t magnitude = 0;
+  for (const char c : token) {
+    if (!is_digit(c)) return std::nullopt;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (magnitude > (limit - digit) / 10) return std::nullopt;
+    magnitude = magnitude * 10 + digit;
+  }
+  if (token.empty()) return std::nullopt;
+  if (!negative) return static_cast<int64_t>(magnitude);
+  return magnitude == kMaxPositive + 1 ? std::numeric_limits<int64_t>::min()
+                                       : -static_cast<int64_t>(magnitude);
+}
+
+}  // namespace vigil

@@ -1,0 +1,60 @@
+// The value rules of incident event v1 (contract section 1), one predicate or
+// parser per kind of field, free of any JSON library so they can be tested and
+// reused (the `validate` command, the synthetic generator) on plain strings.
+//
+// Every check is a pure function of its argument and allocates nothing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/incident_event.h"
+
+namespace vigil {
+
+// Report reference: 1 to 64 characters from `[A-Za-z0-9._:-]`.
+bool is_valid_event_id(std::string_view text);
+
+// ODS code, `[A-Z0-9]{3,6}`. Used for `org` and also for `icb` and `region`:
+// ICB codes (`QWE`), sub-ICB codes (`15N`) and NHS region codes (`Y56`) are
+// all ODS codes of this shape, so one rule serves the three fields.
+bool is_ods_code(std::string_view text);
+
+// Taxonomy slug, `[a-z0-9_]{1,64}`: service_area, specialty, category, agents.
+bool is_slug(std::string_view text);
+
+// dm+d / SNOMED CT concept id: 6 to 18 decimal digits.
+bool is_snomed_id(std::string_view text);
+
+// Enumerations of the contract. nullopt for anything not spelled exactly as
+// the contract lists it (case matters). `unknown` is not an accepted harm:
+// an unknown harm is written by leaving the field out.
+std::optional<RecordType> parse_record_type(std::string_view text);
+std::optional<PhysicalHarm> parse_physical_harm(std::string_view text);
+std::optional<PsychologicalHarm> parse_psychological_harm(std::string_view text);
+
+// The contract's spelling of a patient age band (`0-14d` ... `76+`) or sex
+// (`female`, `male`, `unknown`, `withheld`), as a view of static storage that
+// outlives any message; empty when `text` is not one of them.
+std::string_view canonical_age_band(std::string_view text);
+std::string_view canonical_patient_sex(std::string_view text);
+
+// NHS ethnic category: one letter `A` to `S`, or `Z` (not stated). The
+// contract gives the range A-S, so I, O and Q (which the NHS Data Dictionary
+// leaves unused) are accepted too. Returns the letter, or 0 when invalid.
+char parse_ethnic_category(std::string_view text);
+
+// The lexical form of a JSON number token (RFC 8259 section 6).
+enum class JsonNumberForm : uint8_t {
+  kInvalid,     // not a JSON number at all
+  kInteger,     // -?(0|[1-9][0-9]*)
+  kNonInteger,  // has a fraction or an exponent: 1.5, 1.0, 1e3
+};
+JsonNumberForm classify_json_number(std::string_view token);
+
+// The value of a token of form kInteger; nullopt when it is outside int64.
+// Precondition: classify_json_number(token) == JsonNumberForm::kInteger.
+std::optional<int64_t> parse_json_integer(std::string_view token);
+
+}  // namespace vigil

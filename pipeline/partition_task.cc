@@ -1,0 +1,187 @@
+#include "pipeline/partition_task.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "core/check.h"
+#include "state/event_record.h"
+#include "state/key_encoding.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kPositionTag = 'p';
+constexpr char kRecordTag = 'r';
+constexpr size_t kArenaBytes = 8u << 20;
+// One event in this many has its processing time observed: enough for the
+// histogram's shape at national volume, without two clock reads per event.
+constexpr uint64_t kLatencySampleEvery = 16;
+
+uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+}  // namespace
+
+Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, StateStore& store,
+                                                           const std::vector<DetectorConfig>& detectors,
+                                                           Metrics* metrics) {
+  auto offsets = store.ensure_column_family(kOffsetsColumnFamily);
+  if (!offsets) return offsets.error();
+  auto records = store.ensure_column_family(kRecordsColumnFamily);
+  if (!records) return records.error();
+  auto built = make_detectors(detectors, partition, store);
+  if (!built) return built.error();
+  std::unique_ptr<PartitionTask> task(new PartitionTask(partition, store, offsets.value(),
+                                                        records.value(), std::move(built).value(),
+                                                        metrics));
+  Status loaded = task->load_position();
+  if (!loaded.is_ok()) return loaded.error();
+  return task;
+}
+
+PartitionTask::PartitionTask(int32_t partition, StateStore& store, ColumnFamilyId offsets_cf,
+                             ColumnFamilyId records_cf,
+                             std::vector<std::unique_ptr<Detector>> detectors, Metrics* metrics)
+    : partition_(partition),
+      store_(store),
+      offsets_cf_(offsets_cf),
+      records_cf_(records_cf),
+      detectors_(std::move(detectors)),
+      metrics_(metrics),
+      prefix_(partition_prefix(partition)),
+      batch_(store.new_batch()),
+      arena_buffer_(kArenaBytes) {
+  reset_overlay();
+}
+
+PartitionTask::~PartitionTask() {
+  // The overlay's memory belongs to the arena: destroy it first.
+  overlay_.reset();
+  arena_.reset();
+}
+
+void PartitionTask::reset_overlay() {
+  overlay_.reset();
+  arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(arena_buffer_.data(),
+                                                                 arena_buffer_.size());
+  overlay_ = std::make_unique<Overlay>(arena_.get());
+}
+
+Status PartitionTask::load_position() {
+  key_buffer_ = prefix_;
+  key_buffer_.push_back(kPositionTag);
+  auto found = store_.get(offsets_cf_, key_buffer_, lookup_buffer_);
+  if (!found) return found.error();
+  if (!found.value()) return Status::ok();
+  std::string_view in = lookup_buffer_;
+  const auto offset = read_varint(in);
+  const auto has_time = offset ? read_varint(in) : std::nullopt;
+  const auto time = has_time ? read_varint(in) : std::nullopt;
+  if (!time || !in.empty()) {
+    return make_error(ErrorKind::kCorruption,
+                      "partition " + std::to_string(partition_) + ": undecodable stored position");
+  }
+  committed_offset_ = static_cast<int64_t>(*offset);
+  next_offset_ = *committed_offset_;
+  if (*has_time) stream_time_ = Date{static_cast<int32_t>(unzigzag(*time))};
+  return Status::ok();
+}
+
+std::string_view PartitionTask::find_record(std::string_view id) {
+  if (auto it = overlay_->find(id); it != overlay_->end()) return it->second;
+  key_buffer_.assign(prefix_);
+  key_buffer_.push_back(kRecordTag);
+  key_buffer_.append(id);
+  auto found = store_.get(records_cf_, key_buffer_, lookup_buffer_);
+  // A failing read means the state cannot be vouched for.
+  VIGIL_CHECK(found.is_ok(), "reading a per-id record failed");
+  return found.value() ? std::string_view(lookup_buffer_) : std::string_view();
+}
+
+Disposition PartitionTask::process(std::string_view value, int64_t offset, std::string_view key) {
+  VIGIL_CHECK(offset >= next_offset_, "partition offsets must increase");
+  const bool sample = (sample_counter_++ % kLatencySampleEvery) == 0 && metrics_ != nullptr;
+  const auto started = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+  next_offset_ = offset + 1;
+  ++uncommitted_;
+  if (metrics_) metrics_->events_consumed.Increment();
+
+  if (!decoder_.decode(value, event_, failure_)) {
+    dead_letters_.push_back(DeadLetter{offset, failure_.reason, failure_.detail, std::string(key),
+                                       std::string(value)});
+    if (metrics_) metrics_->dead_lettered(reason_code(failure_.reason)).Increment();
+    return Disposition::kInvalid;
+  }
+
+  const std::string_view previous_record = find_record(event_.id);
+  if (!previous_record.empty()) {
+    int64_t previous_revision = 0;
+    VIGIL_CHECK(read_record_revision(previous_record, previous_revision), "corrupt per-id record");
+    if (event_.revision <= previous_revision) {
+      if (metrics_) metrics_->events_duplicate.Increment();
+      return Disposition::kDuplicate;
+    }
+    // A newer revision: take back everything the stored one contributed.
+    VIGIL_CHECK(decode_event_record(previous_record, previous_), "corrupt per-id record");
+    for (auto& d : detectors_) d->apply(previous_, -1, signals_);
+  }
+
+  record_buffer_.clear();
+  encode_event_record(event_, record_buffer_);
+  key_buffer_.assign(prefix_);
+  key_buffer_.push_back(kRecordTag);
+  key_buffer_.append(event_.id);
+  batch_.put(records_cf_, key_buffer_, record_buffer_);
+  {
+    auto* id = static_cast<char*>(arena_->allocate(event_.id.size(), 1));
+    std::memcpy(id, event_.id.data(), event_.id.size());
+    auto* rec = static_cast<char*>(arena_->allocate(record_buffer_.size(), 1));
+    std::memcpy(rec, record_buffer_.data(), record_buffer_.size());
+    (*overlay_)[std::string_view(id, event_.id.size())] = std::string_view(rec, record_buffer_.size());
+  }
+
+  bool late = false;
+  for (auto& d : detectors_) late |= d->apply(event_, +1, signals_).late;
+  const Date t = event_time(event_);
+  if (!stream_time_ || t > *stream_time_) {
+    stream_time_ = t;
+    for (auto& d : detectors_) d->advance(t, signals_);
+  }
+
+  if (metrics_) {
+    metrics_->events_processed.Increment();
+    if (late) metrics_->events_late.Increment();
+    if (sample) {
+      metrics_->event_processing_seconds.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+  }
+  return Disposition::kProcessed;
+}
+
+Status PartitionTask::commit() {
+  const auto started = std::chrono::steady_clock::now();
+  for (auto& d : detectors_) d->save(batch_);
+  key_buffer_.assign(prefix_);
+  key_buffer_.push_back(kPositionTag);
+  record_buffer_.clear();
+  append_varint(record_buffer_, static_cast<uint64_t>(next_offset_));
+  append_varint(record_buffer_, stream_time_ ? 1 : 0);
+  append_varint(record_buffer_, stream_time_ ? zigzag(stream_time_->days) : 0);
+  batch_.put(offsets_cf_, key_buffer_, record_buffer_);
+  Status written = store_.write(batch_);
+  if (!written.is_ok()) return written;
+  committed_offset_ = next_offset_;
+  uncommitted_ = 0;
+  signals_.clear();
+  dead_letters_.clear();
+  reset_overlay();
+  if (metrics_) {
+    metrics_->commit_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    metrics_->state_bytes.Set(static_cast<double>(store_.approximate_bytes()));
+  }
+  return Status::ok();
+}
+
+}  // namespace vigil

@@ -1,0 +1,59 @@
+#include "pipeline/replay_runner.h"
+
+#include "ingest/line_reader.h"
+#include "pipeline/partition_task.h"
+
+namespace vigil {
+namespace {
+
+Status deliver_and_commit(PartitionTask& task, SignalSink& signals, DeadLetterSink* dead_letters,
+                          ReplaySummary& summary, Metrics& metrics) {
+  if (dead_letters != nullptr) {
+    Status s = dead_letters->deliver(task.dead_letters(), task.partition());
+    if (!s.is_ok()) return s;
+  }
+  Status s = signals.deliver(task.signals());
+  if (!s.is_ok()) return s;
+  for (const auto& sig : task.signals()) metrics.signals(sig.detector, sig.type).Increment();
+  summary.signals += task.signals().size();
+  return task.commit();
+}
+
+}  // namespace
+
+Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string& input,
+                                 StateStore& store, SignalSink& signals,
+                                 DeadLetterSink* dead_letters, Metrics& metrics) {
+  auto reader = LineReader::open(input);
+  if (!reader) return reader.error();
+  auto opened = PartitionTask::open(0, store, config.detectors, &metrics);
+  if (!opened) return opened.error();
+  PartitionTask& task = *opened.value();
+  for (const auto& d : config.detectors) metrics.register_detector(detector_name(d));
+
+  const int64_t resume = task.resume_offset().value_or(0);
+  ReplaySummary summary;
+  std::string_view line;
+  while (reader.value()->next(line)) {
+    const int64_t offset = static_cast<int64_t>(reader.value()->line_number()) - 1;
+    if (offset < resume) continue;
+    ++summary.read;
+    switch (task.process(line, offset)) {
+      case Disposition::kProcessed: ++summary.processed; break;
+      case Disposition::kDuplicate: ++summary.duplicates; break;
+      case Disposition::kInvalid: ++summary.invalid; break;
+    }
+    if (task.uncommitted() >= config.commit.max_events) {
+      Status s = deliver_and_commit(task, signals, dead_letters, summary, metrics);
+      if (!s.is_ok()) return s.error();
+    }
+  }
+  if (!reader.value()->error().empty()) {
+    return make_error(ErrorKind::kIo, input + ": " + reader.value()->error());
+  }
+  Status s = deliver_and_commit(task, signals, dead_letters, summary, metrics);
+  if (!s.is_ok()) return s.error();
+  return summary;
+}
+
+}  // namespace vigil

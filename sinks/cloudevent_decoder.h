@@ -1,0 +1,15 @@
+// Reads a signal back from its CloudEvents JSON (contract §2): for the demo's
+// console, and for tests that check what reached the signals topic.
+#pragma once
+
+#include <string_view>
+
+#include "core/result.h"
+#include "core/signal.h"
+
+namespace vigil {
+
+// Parses every field encode_cloudevent writes. An error names what is missing.
+Result<Signal> decode_cloudevent(std::string_view json);
+
+}  // namespace vigil

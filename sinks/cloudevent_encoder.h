@@ -1,0 +1,45 @@
+// Signal v1 (contract section 2) as a CloudEvents 1.0 event in structured
+// JSON mode, and the one-line console form used by `vigil demo`.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/signal.h"
+
+namespace vigil {
+
+// Content type of an encoded signal, for the Kafka `content-type` header.
+inline constexpr std::string_view kCloudEventContentType =
+    "application/cloudevents+json; charset=UTF-8";
+
+// Encodes `s` as one compact JSON object on a single line, without a trailing
+// newline (JSON Lines writers add it). Members appear in the fixed order of
+// the contract example:
+//   specversion, id, source, type, subject, time, datacontenttype,
+//   data{signal_id, detector, method, key{...in key order}, period{start, end},
+//        observed, expected, threshold, score, severity,
+//        evidence{count, orgs, event_ids}, summary, strata?}
+// where
+//   id      = "<signal_id>-<sequence>"
+//   source  = "/vigil/<pipeline_name>", the name percent-encoded outside
+//             [A-Za-z0-9._~-] so the source stays a valid URI-reference
+//   type    = "vigil.signal.raised|updated|resolved"
+//   subject = "<detector>/<render_key(key)>"
+//   time    = fired_at as "YYYY-MM-DDT00:00:00Z"
+// `strata` (an extension: [{"dimension": d, "counts": {value: n, ...}}]) is
+// present only when `s.strata` is non-empty. expected/threshold/score are
+// null when NaN or infinite, else the shortest decimal that round-trips.
+// The output is a pure function of its inputs: identical signals give
+// byte-identical events, which is what lets consumers deduplicate by `id`.
+// At most kMaxEvidenceIds event ids are written, whatever `s` holds.
+std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name);
+
+// One human-readable line (no newline, no colours) for console output, e.g.
+//   2025-03-10 RAISED   critical severity_rule        org=RXX,category=medication
+//   observed 3 (expected –, threshold –)  | <summary>
+// (shown wrapped here; it is one line). Columns are padded to fixed minimum
+// widths so consecutive lines align; a longer value pushes the rest right.
+std::string render_signal_line(const Signal& s);
+
+}  // namespace vigil

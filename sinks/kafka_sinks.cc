@@ -1,0 +1,33 @@
+#include "sinks/kafka_sinks.h"
+
+#include "sinks/cloudevent_encoder.h"
+
+namespace vigil {
+
+Status KafkaSignalSink::deliver(std::span<const Signal> signals) {
+  if (signals.empty()) return Status::ok();
+  const KafkaHeaders headers = {{"content-type", "application/cloudevents+json; charset=UTF-8"}};
+  for (const auto& s : signals) {
+    Status st = producer_.produce(topic_, s.signal_id, encode_cloudevent(s, pipeline_name_), headers);
+    if (!st.is_ok()) return st;
+  }
+  return producer_.flush(give_up_);
+}
+
+Status KafkaDeadLetterSink::deliver(std::span<const DeadLetter> dead_letters, int32_t partition) {
+  if (dead_letters.empty()) return Status::ok();
+  for (const auto& d : dead_letters) {
+    const KafkaHeaders headers = {
+        {"vigil.error.reason", std::string(reason_code(d.reason))},
+        {"vigil.error.detail", d.detail},
+        {"vigil.error.topic", source_topic_},
+        {"vigil.error.partition", std::to_string(partition)},
+        {"vigil.error.offset", std::to_string(d.offset)},
+    };
+    Status st = producer_.produce(topic_, d.key, d.value, headers);
+    if (!st.is_ok()) return st;
+  }
+  return producer_.flush(give_up_);
+}
+
+}  // namespace vigil

@@ -1,0 +1,45 @@
+// Signal and dead-letter sinks on Kafka (contract §2 and §4).
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "sinks/kafka_producer.h"
+#include "sinks/signal_sink.h"
+
+namespace vigil {
+
+// CloudEvents structured mode: key = signal_id, header content-type.
+class KafkaSignalSink final : public SignalSink {
+ public:
+  KafkaSignalSink(KafkaProducer& producer, std::string topic, std::string pipeline_name,
+                  const std::atomic<bool>& give_up)
+      : producer_(producer), topic_(std::move(topic)), pipeline_name_(std::move(pipeline_name)),
+        give_up_(give_up) {}
+  Status deliver(std::span<const Signal> signals) override;
+
+ private:
+  KafkaProducer& producer_;
+  std::string topic_;
+  std::string pipeline_name_;
+  const std::atomic<bool>& give_up_;
+};
+
+// The original key and value, with vigil.error.* headers naming the reason
+// and where the message came from.
+class KafkaDeadLetterSink final : public DeadLetterSink {
+ public:
+  KafkaDeadLetterSink(KafkaProducer& producer, std::string topic, std::string source_topic,
+                      const std::atomic<bool>& give_up)
+      : producer_(producer), topic_(std::move(topic)), source_topic_(std::move(source_topic)),
+        give_up_(give_up) {}
+  Status deliver(std::span<const DeadLetter> dead_letters, int32_t partition) override;
+
+ private:
+  KafkaProducer& producer_;
+  std::string topic_;
+  std::string source_topic_;
+  const std::atomic<bool>& give_up_;
+};
+
+}  // namespace vigil

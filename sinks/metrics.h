@@ -1,0 +1,120 @@
+// The pipeline's Prometheus metrics (contract section 5).
+//
+// Every metric is created up front (or, for label sets known only at run
+// time, once on first use and cached), so the per-event hot path only
+// increments a counter through a cached reference and never calls
+// prometheus::Family::Add, which takes a lock and hashes the labels.
+//
+// Label policy: labels carry only bounded, non-identifying values: reason
+// codes, detector instance names from the configuration, signal types, topic
+// names and partition numbers, and the build version. A label never carries
+// an event id, an organisation code, free text, or anything about a patient;
+// those belong in signals and logs, not in time-series names.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "core/signal.h"
+
+namespace vigil {
+
+// The dead-letter reason codes of contract section 4.
+std::vector<std::string> default_dead_letter_reasons();
+
+class Metrics {
+ public:
+  // Registers every metric in a new registry. `version` becomes the label of
+  // vigil_build_info; one vigil_events_dead_lettered_total child is created
+  // per entry of `dead_letter_reasons` so each reason shows as 0 from the
+  // first scrape.
+  explicit Metrics(std::string_view version,
+                   std::vector<std::string> dead_letter_reasons = default_dead_letter_reasons());
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // The registry to expose (HttpEndpoints) or scrape.
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  // The contract's text exposition of every metric, as served at /metrics.
+  std::string scrape_text() const;
+
+  // Counter for dead-lettered events with `reason`. Lock-free for the reasons
+  // given to the constructor; any other reason is created on first use under
+  // a lock (it should be one of the stable codes all the same).
+  prometheus::Counter& dead_lettered(std::string_view reason);
+
+  // Counter of signal transitions of `detector` (a configured instance name)
+  // and `type` ("raised" | "updated" | "resolved"). Looked up in a cache
+  // under a lock: signals are rare.
+  prometheus::Counter& signals(std::string_view detector, std::string_view type);
+  prometheus::Counter& signals(std::string_view detector, SignalType type) {
+    return signals(detector, to_string(type));
+  }
+
+  // Creates vigil_signals_total{detector, type} at 0 for raised, updated and
+  // resolved, so the series exist (and rate() works) before the detector
+  // first fires. Call once per configured detector at startup; until some
+  // detector is registered or fires, vigil_signals_total has no samples and
+  // is absent from the exposition.
+  void register_detector(std::string_view detector);
+
+  // Sets vigil_consumer_lag{topic, partition}: messages between the consumer
+  // position and the high watermark. Thread-safe.
+  void set_consumer_lag(std::string_view topic, int32_t partition, int64_t lag);
+  // Drops the series of a partition this process no longer owns (after a
+  // rebalance), so a stale lag is not reported forever. No-op if absent.
+  // vigil_consumer_lag is absent from the exposition while no partition is
+  // assigned.
+  void remove_consumer_lag(std::string_view topic, int32_t partition);
+
+  // Invariant (contract section 4): consumed = processed + duplicate +
+  // dead_lettered summed over reasons. Late events are also counted in
+  // processed: late is an attribute, not a fourth outcome.
+  prometheus::Counter& events_consumed;
+  prometheus::Counter& events_processed;
+  prometheus::Counter& events_duplicate;
+  prometheus::Counter& events_late;
+  // Seconds from taking an event off the source to the last detector done.
+  prometheus::Histogram& event_processing_seconds;
+  // Seconds per commit (state write plus offset commit).
+  prometheus::Histogram& commit_seconds;
+  // Approximate bytes held by the state store.
+  prometheus::Gauge& state_bytes;
+  // Signals raised or updated and not yet resolved.
+  prometheus::Gauge& signals_open;
+
+ private:
+  // The public constructor delegates here so every reference above can be
+  // bound to the registry before `registry_` (declared last) is initialized.
+  Metrics(std::shared_ptr<prometheus::Registry> registry, std::string_view version,
+          std::vector<std::string> dead_letter_reasons);
+
+  prometheus::Family<prometheus::Counter>& dead_lettered_family_;
+  prometheus::Family<prometheus::Counter>& signals_family_;
+  prometheus::Family<prometheus::Gauge>& consumer_lag_family_;
+
+  // Fixed after construction, so dead_lettered() can search it without a lock.
+  std::vector<std::pair<std::string, prometheus::Counter*>> known_reasons_;
+
+  std::mutex mutex_;  // guards the three maps below
+  std::map<std::string, prometheus::Counter*, std::less<>> extra_reasons_;
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> signals_;
+  std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> consumer_lag_;
+
+  std::shared_ptr<prometheus::Registry> registry_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,166 @@
+#include "state/event_record.h"
+
+#include "state/key_encoding.h"
+
+namespace vigil {
+namespace {
+
+constexpr uint8_t kRecordFormatVersion = 1;
+
+enum Flags : uint8_t {
+  kNeverEvent = 1,
+  kHasOccurredOn = 2,
+  kHasPatient = 4,
+};
+
+uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+void put_text(std::string& out, std::string_view s) {
+  append_varint(out, s.size());
+  out.append(s);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : rest_(data) {}
+
+  bool u8(uint8_t& v) {
+    if (rest_.empty()) return false;
+    v = static_cast<uint8_t>(rest_.front());
+    rest_.remove_prefix(1);
+    return true;
+  }
+  bool varint(uint64_t& v) {
+    const auto r = read_varint(rest_);
+    if (!r) return false;
+    v = *r;
+    return true;
+  }
+  bool signed_varint(int64_t& v) {
+    uint64_t u = 0;
+    if (!varint(u)) return false;
+    v = unzigzag(u);
+    return true;
+  }
+  bool text(std::string_view& s) {
+    uint64_t n = 0;
+    if (!varint(n) || n > rest_.size()) return false;
+    s = rest_.substr(0, n);
+    rest_.remove_prefix(n);
+    return true;
+  }
+  bool done() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace
+
+void encode_event_record(const IncidentEvent& e, std::string& out) {
+  out.push_back(static_cast<char>(kRecordFormatVersion));
+  append_varint(out, zigzag(e.revision));
+  append_varint(out, zigzag(e.reported_at_unix_seconds));
+  append_varint(out, zigzag(e.reported_on.days));
+  append_varint(out, zigzag(e.occurred_on.days));
+  uint8_t flags = 0;
+  if (e.never_event) flags |= kNeverEvent;
+  if (e.has_occurred_on) flags |= kHasOccurredOn;
+  if (e.has_patient) flags |= kHasPatient;
+  out.push_back(static_cast<char>(flags));
+  out.push_back(static_cast<char>(e.record_type));
+  out.push_back(static_cast<char>(e.physical_harm));
+  out.push_back(static_cast<char>(e.psychological_harm));
+  put_text(out, e.id);
+  put_text(out, e.org);
+  put_text(out, e.icb);
+  put_text(out, e.region);
+  put_text(out, e.service_area);
+  put_text(out, e.specialty);
+  put_text(out, e.category);
+  append_varint(out, e.agents.size());
+  for (auto a : e.agents) put_text(out, a);
+  append_varint(out, e.medications.size());
+  for (const auto& m : e.medications) {
+    put_text(out, m.code);
+    put_text(out, m.name);
+  }
+  append_varint(out, e.devices.size());
+  for (const auto& d : e.devices) {
+    put_text(out, d.code);
+    put_text(out, d.name);
+    put_text(out, d.manufacturer);
+    put_text(out, d.model);
+  }
+  put_text(out, e.patient.age_band);
+  put_text(out, e.patient.sex);
+  out.push_back(e.patient.ethnicity);
+  out.push_back(static_cast<char>(e.patient.imd_decile));
+}
+
+bool read_record_revision(std::string_view data, int64_t& revision) {
+  Reader r(data);
+  uint8_t version = 0;
+  return r.u8(version) && version == kRecordFormatVersion && r.signed_varint(revision);
+}
+
+bool decode_event_record(std::string_view data, IncidentEvent& e) {
+  e.clear();
+  Reader r(data);
+  uint8_t version = 0, flags = 0, record_type = 0, physical = 0, psychological = 0;
+  int64_t reported_on = 0, occurred_on = 0;
+  if (!r.u8(version) || version != kRecordFormatVersion) return false;
+  if (!r.signed_varint(e.revision) || !r.signed_varint(e.reported_at_unix_seconds) ||
+      !r.signed_varint(reported_on) || !r.signed_varint(occurred_on)) {
+    return false;
+  }
+  e.reported_on = Date{static_cast<int32_t>(reported_on)};
+  e.occurred_on = Date{static_cast<int32_t>(occurred_on)};
+  if (!r.u8(flags) || !r.u8(record_type) || !r.u8(physical) || !r.u8(psychological)) return false;
+  if (record_type > static_cast<uint8_t>(RecordType::kGoodCare) ||
+      physical > static_cast<uint8_t>(PhysicalHarm::kFatal) ||
+      psychological > static_cast<uint8_t>(PsychologicalHarm::kSevere)) {
+    return false;
+  }
+  e.never_event = flags & kNeverEvent;
+  e.has_occurred_on = flags & kHasOccurredOn;
+  e.has_patient = flags & kHasPatient;
+  e.record_type = static_cast<RecordType>(record_type);
+  e.physical_harm = static_cast<PhysicalHarm>(physical);
+  e.psychological_harm = static_cast<PsychologicalHarm>(psychological);
+  if (!r.text(e.id) || !r.text(e.org) || !r.text(e.icb) || !r.text(e.region) ||
+      !r.text(e.service_area) || !r.text(e.specialty) || !r.text(e.category)) {
+    return false;
+  }
+  uint64_t n = 0;
+  if (!r.varint(n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view a;
+    if (!r.text(a)) return false;
+    e.agents.push_back(a);
+  }
+  if (!r.varint(n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    Medication m;
+    if (!r.text(m.code) || !r.text(m.name)) return false;
+    e.medications.push_back(m);
+  }
+  if (!r.varint(n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    Device d;
+    if (!r.text(d.code) || !r.text(d.name) || !r.text(d.manufacturer) || !r.text(d.model)) {
+      return false;
+    }
+    e.devices.push_back(d);
+  }
+  uint8_t ethnicity = 0, imd = 0;
+  if (!r.text(e.patient.age_band) || !r.text(e.patient.sex) || !r.u8(ethnicity) || !r.u8(imd)) {
+    return false;
+  }
+  e.patient.ethnicity = static_cast<char>(ethnicity);
+  e.patient.imd_decile = imd;
+  return r.done();
+}
+
+}  // namespace vigil

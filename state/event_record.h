@@ -1,0 +1,28 @@
+// The per-id record: what Vigil remembers of each report so that a later
+// revision can take back exactly what the earlier one contributed.
+//
+// The record holds every field a detector counts by, and never the free-text
+// description. Encoding is a compact, versioned binary form (varints and
+// length-prefixed strings); decoding yields an IncidentEvent whose views point
+// into the encoded bytes, so the caller keeps those bytes alive.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/incident_event.h"
+
+namespace vigil {
+
+// Appends the record of `event` to `out` (which is not cleared first).
+void encode_event_record(const IncidentEvent& event, std::string& out);
+
+// Decodes a record written by encode_event_record. Returns false for bytes
+// that are not a valid record (corrupt state), leaving `out` unspecified.
+[[nodiscard]] bool decode_event_record(std::string_view data, IncidentEvent& out);
+
+// Reads only the revision of a record, without decoding the rest: the
+// duplicate check on the hot path needs nothing else.
+[[nodiscard]] bool read_record_revision(std::string_view data, int64_t& revision);
+
+}  // namespace vigil

@@ -1,0 +1,108 @@
+#include "state/key_encoding.h"
+
+namespace vigil {
+namespace {
+
+constexpr uint64_t kI64SignBit = uint64_t{1} << 63;
+
+template <typename Unsigned>
+void append_be(std::string& out, Unsigned value) {
+  char bytes[sizeof(Unsigned)];
+  for (size_t i = sizeof(Unsigned); i-- > 0;) {
+    bytes[i] = static_cast<char>(static_cast<unsigned char>(value & 0xFF));
+    value = static_cast<Unsigned>(value >> 8);
+  }
+  out.append(bytes, sizeof(Unsigned));
+}
+
+template <typename Unsigned>
+std::optional<Unsigned> read_be(std::string_view in, size_t offset) {
+  // Written so that a huge `offset` cannot overflow the bounds check.
+  if (offset > in.size() || in.size() - offset < sizeof(Unsigned)) return std::nullopt;
+  Unsigned value = 0;
+  for (size_t i = 0; i < sizeof(Unsigned); ++i) {
+    value = static_cast<Unsigned>((value << 8) | static_cast<unsigned char>(in[offset + i]));
+  }
+  return value;
+}
+
+}  // namespace
+
+void append_partition_prefix(std::string& key, int32_t partition) {
+  append_be<uint32_t>(key, static_cast<uint32_t>(partition));
+}
+
+std::string partition_prefix(int32_t partition) {
+  std::string prefix;
+  prefix.reserve(kPartitionPrefixSize);
+  append_partition_prefix(prefix, partition);
+  return prefix;
+}
+
+std::optional<int32_t> read_partition_prefix(std::string_view in, size_t offset) {
+  const std::optional<uint32_t> raw = read_be<uint32_t>(in, offset);
+  if (!raw) return std::nullopt;
+  return static_cast<int32_t>(*raw);
+}
+
+void append_u32_be(std::string& out, uint32_t value) { append_be(out, value); }
+
+void append_u64_be(std::string& out, uint64_t value) { append_be(out, value); }
+
+void append_i64_be(std::string& out, int64_t value) {
+  append_be(out, static_cast<uint64_t>(value) ^ kI64SignBit);
+}
+
+std::optional<uint32_t> read_u32_be(std::string_view in, size_t offset) {
+  return read_be<uint32_t>(in, offset);
+}
+
+std::optional<uint64_t> read_u64_be(std::string_view in, size_t offset) {
+  return read_be<uint64_t>(in, offset);
+}
+
+std::optional<int64_t> read_i64_be(std::string_view in, size_t offset) {
+  const std::optional<uint64_t> raw = read_be<uint64_t>(in, offset);
+  if (!raw) return std::nullopt;
+  return static_cast<int64_t>(*raw ^ kI64SignBit);
+}
+
+void append_varint(std::string& out, uint64_t value) {
+  char bytes[kMaxVarintSize];
+  size_t size = 0;
+  while (value >= 0x80) {
+    bytes[size++] = static_cast<char>(static_cast<unsigned char>((value & 0x7F) | 0x80));
+    value >>= 7;
+  }
+  bytes[size++] = static_cast<char>(static_cast<unsigned char>(value));
+  out.append(bytes, size);
+}
+
+std::optional<uint64_t> read_varint(std::string_view& in) {
+  uint64_t value = 0;
+  const size_t limit = in.size() < kMaxVarintSize ? in.size() : kMaxVarintSize;
+  for (size_t i = 0; i < limit; ++i) {
+    const auto byte = static_cast<unsigned char>(in[i]);
+    const uint64_t group = byte & 0x7F;
+    // The 10th byte carries bit 63 only; anything more would not fit in 64 bits.
+    if (i == kMaxVarintSize - 1 && byte > 0x01) return std::nullopt;
+    value |= group << (7 * i);
+    if ((byte & 0x80) == 0) {
+      if (byte == 0 && i > 0) return std::nullopt;  // over-long: a redundant zero group
+      in.remove_prefix(i + 1);
+      return value;
+    }
+  }
+  return std::nullopt;  // ran out of input (or of the 10 bytes) inside the varint
+}
+
+std::optional<std::string> prefix_successor(std::string_view prefix) {
+  size_t end = prefix.size();
+  while (end > 0 && static_cast<unsigned char>(prefix[end - 1]) == 0xFF) --end;
+  if (end == 0) return std::nullopt;
+  std::string successor(prefix.substr(0, end));
+  successor.back() = static_cast<char>(static_cast<unsigned char>(successor.back()) + 1);
+  return successor;
+}
+
+}  // namespace vigil

@@ -1,0 +1,73 @@
+// Byte encodings for RocksDB keys and stored values.
+//
+// Keys are compared bytewise (RocksDB's default comparator), so the fixed-width
+// encodings here are big-endian: comparing the encoded bytes gives the same
+// order as comparing the numbers. Every key that belongs to one input partition
+// starts with that partition's 4-byte prefix, so a partition's state is one
+// contiguous key range that can be scanned, erased or handed over on its own.
+//
+// Appends never fail. Reads never throw and never read out of bounds: they
+// return std::nullopt when the input is too short or malformed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+inline constexpr size_t kPartitionPrefixSize = 4;
+inline constexpr size_t kMaxVarintSize = 10;  // ceil(64 / 7) bytes for a uint64_t
+
+// Appends `partition` as 4 bytes big-endian (two's complement). Kafka partition
+// ids are non-negative, and for those the prefixes sort by partition number and
+// no partition's prefix is a prefix of another's, so partitions 1, 256 and
+// 65536 never share keys. A negative id (not a real partition) would sort after
+// every non-negative one.
+void append_partition_prefix(std::string& key, int32_t partition);
+
+// The 4-byte prefix alone, for scan_prefix/erase_prefix over one partition.
+std::string partition_prefix(int32_t partition);
+
+// Reads a partition prefix written by append_partition_prefix at `offset`.
+std::optional<int32_t> read_partition_prefix(std::string_view in, size_t offset = 0);
+
+// Fixed-width big-endian integers. Unsigned values sort numerically as bytes.
+void append_u32_be(std::string& out, uint32_t value);
+void append_u64_be(std::string& out, uint64_t value);
+
+// Signed 64-bit with the sign bit flipped before the big-endian write, so that
+// bytewise order equals numeric order across negatives: INT64_MIN encodes as
+// 00..00, -1 as 7F FF..FF, 0 as 80 00..00, INT64_MAX as FF..FF.
+void append_i64_be(std::string& out, int64_t value);
+
+// Counterparts of the appends: read the value that starts at `offset` in `in`.
+// std::nullopt when fewer than 4 (or 8) bytes remain from `offset`.
+std::optional<uint32_t> read_u32_be(std::string_view in, size_t offset = 0);
+std::optional<uint64_t> read_u64_be(std::string_view in, size_t offset = 0);
+std::optional<int64_t> read_i64_be(std::string_view in, size_t offset = 0);
+
+// Unsigned LEB128: 7 bits a byte, least significant group first, high bit set
+// on every byte but the last. 1 byte for values below 128, at most 10 bytes.
+// Compact for counts and deltas in stored values; it does not preserve order,
+// so do not use it where keys must sort numerically.
+void append_varint(std::string& out, uint64_t value);
+
+// Decodes one varint from the front of `in` and advances `in` past it.
+// Returns std::nullopt, leaving `in` unchanged, when the input ends inside the
+// varint, when the value would exceed 64 bits, or when the encoding is longer
+// than needed (a last byte of 0x00 after a continuation byte). Rejecting the
+// over-long forms gives every value exactly one encoding, so two encoded
+// records are equal bytes exactly when their values are equal.
+std::optional<uint64_t> read_varint(std::string_view& in);
+
+// The smallest key greater than every key that starts with `prefix`: the
+// prefix with trailing 0xFF bytes removed and its last byte incremented. It is
+// the exclusive upper bound of the prefix's key range. std::nullopt when no
+// such key exists (an empty prefix, or one made only of 0xFF bytes), i.e. the
+// range runs to the end of the key space.
+std::optional<std::string> prefix_successor(std::string_view prefix);
+
+}  // namespace vigil

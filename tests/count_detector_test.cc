@@ -1,0 +1,991 @@
+#define BOOST_TEST_MODULE count_detector
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "detectors/count_detector.h"
+#include "detectors/detector_factory.h"
+#include "state/key_encoding.h"
+#include "tests/test_events.h"
+
+namespace vigil {
+namespace {
+
+using testing::date;
+using testing::describe;
+using testing::open_test_store;
+using testing::TempDir;
+using testing::TestEvent;
+
+// qnorm(1 - 0.001), the z of EARS C1/C2 at R's default alpha.
+constexpr double kZ = 3.090232306;
+
+const Date kMonday = date("2024-01-01");
+const int32_t kW0 = week_of(kMonday);
+
+// Day `dow` (0 = Monday) of week `week` counted from kMonday's week.
+Date day_in_week(int week, int dow) { return Date{week_start(kW0 + week).days + dow}; }
+Date monday(int week) { return day_in_week(week, 0); }
+Date sunday(int week) { return day_in_week(week, 6); }
+
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+double sd_of(const std::vector<double>& v) {
+  const double m = mean_of(v);
+  double ss = 0;
+  for (double x : v) ss += (x - m) * (x - m);
+  return std::sqrt(ss / static_cast<double>(v.size() - 1));
+}
+// EARS upper bound mean + z * sd over a baseline (C1: the 7 counts before t;
+// C2: the 7 counts before t - 2).
+double ears_bound(const std::vector<double>& baseline) { return mean_of(baseline) + kZ * sd_of(baseline); }
+
+// counts[t - 7 .. t - 1] (C1) or counts[t - 9 .. t - 3] (C2).
+std::vector<double> c1_baseline(const std::vector<double>& counts, int t) {
+  return {counts.begin() + t - 7, counts.begin() + t};
+}
+std::vector<double> c2_baseline(const std::vector<double>& counts, int t) {
+  return {counts.begin() + t - 9, counts.begin() + t - 2};
+}
+
+bool is_lower_hex16(const std::string& s) {
+  return s.size() == 16 && std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+         });
+}
+
+void close_to(double actual, double expected, const std::string& what) {
+  BOOST_TEST(std::fabs(actual - expected) < 1e-6 * std::max(1.0, std::fabs(expected)),
+             what << ": " << actual << " vs expected " << expected);
+}
+
+CountDetectorConfig weekly_config(std::string method = "earsC1") {
+  CountDetectorConfig c;
+  c.name = "med_weekly";
+  c.dimensions = {Dimension::kCategory, Dimension::kRegion};
+  c.period = PeriodUnit::kWeek;
+  c.grace_days = 14;
+  c.method = std::move(method);
+  c.min_observed = 5;
+  c.severity = Severity::kMedium;
+  return c;
+}
+
+const std::vector<KeyPart> kMedY56 = {{"category", "medication"}, {"region", "Y56"}};
+
+// One detector on a real RocksDB store in a temporary directory, driven the
+// way the partition task drives it: apply(+1), then advance() whenever the
+// event time is the largest seen.
+struct Harness {
+  CountDetectorConfig config;
+  int32_t partition;
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  ColumnFamilyId cf = 0;
+  std::unique_ptr<CountDetector> det;
+  std::optional<Date> stream_time;
+  std::vector<Signal> signals;
+  size_t late = 0;
+
+  explicit Harness(CountDetectorConfig c, int32_t p = 3) : config(std::move(c)), partition(p) {
+    store = open_test_store(dir.sub("db"));
+    open_detector();
+  }
+
+  void open_detector() {
+    auto id = store->ensure_column_family(detector_column_family(config));
+    BOOST_TEST_REQUIRE(id.is_ok());
+    cf = id.value();
+    auto made = CountDetector::create(config, partition, cf);
+    BOOST_TEST_REQUIRE(made.is_ok(), (made ? "" : made.error().message));
+    det = std::move(made).value();
+    const Status restored = det->restore(*store);
+    BOOST_TEST_REQUIRE(restored.is_ok(), restored.message());
+  }
+
+  bool feed(const IncidentEvent& e) {
+    const bool was_late = det->apply(e, +1, signals).late;
+    late += was_late ? 1 : 0;
+    move_clock(event_time(e));
+    return was_late;
+  }
+  // A newer revision: take back the old contents, then count the new.
+  bool revise(const IncidentEvent& old_contents, const IncidentEvent& new_contents) {
+    det->apply(old_contents, -1, signals);
+    return feed(new_contents);
+  }
+  void move_clock(Date t) {
+    if (!stream_time || t > *stream_time) {
+      stream_time = t;
+      det->advance(t, signals);
+    }
+  }
+  void save() {
+    StateBatch batch = store->new_batch();
+    det->save(batch);
+    const Status written = store->write(batch);
+    BOOST_TEST_REQUIRE(written.is_ok(), written.message());
+  }
+  // Commit, then carry on with a brand-new detector restored from the store.
+  void reload() {
+    save();
+    det.reset();
+    open_detector();
+  }
+  // Commit, close the database, open it again and restore a new detector.
+  void reopen_store() {
+    save();
+    det.reset();
+    store.reset();
+    store = open_test_store(dir.sub("db"));
+    open_detector();
+  }
+};
+
+TestEvent ev(const std::string& id, Date on, std::string_view category = "medication",
+             std::string_view region = "Y56", std::string_view org = "RX1") {
+  TestEvent e(id, on);
+  e.category(category).region(region).org(org).harm(PhysicalHarm::kModerate);
+  return e;
+}
+
+// `n` events of one key in week `week`, spread over its days, from `orgs`
+// organisations, ids "<prefix>-<week>-<i>".
+void add_week(std::vector<TestEvent>& out, int week, int n, std::string_view category,
+              std::string_view region, const std::string& prefix, int orgs = 3) {
+  for (int i = 0; i < n; ++i) {
+    out.push_back(ev(prefix + "-" + std::to_string(week) + "-" + std::to_string(i),
+                     day_in_week(week, i % 7), category, region, "ORG" + std::to_string(i % orgs)));
+  }
+}
+
+// Feeds events in event-time order (stable: same-day events keep their order).
+void feed_in_time_order(Harness& h, std::vector<TestEvent>& events) {
+  std::stable_sort(events.begin(), events.end(), [](const TestEvent& a, const TestEvent& b) {
+    return a.event().occurred_on < b.event().occurred_on;
+  });
+  for (const auto& e : events) h.feed(e);
+}
+
+const std::vector<double> kBase = {3, 5, 4, 6, 4, 5, 3};
+
+// --- Windows and the first alarm -------------------------------------------
+
+BOOST_AUTO_TEST_CASE(spike_after_flat_baseline_raises_exactly_one_signal) {
+  Harness h(weekly_config());
+  std::vector<TestEvent> events;
+  for (int w = 0; w < 7; ++w) add_week(events, w, static_cast<int>(kBase[w]), "medication", "Y56", "b");
+  for (int w = 0; w <= 10; ++w) add_week(events, w, 2, "fall", "Y56", "noise");  // never ≥ min_observed
+  for (int w = 8; w <= 10; ++w) add_week(events, w, 4, "medication", "Y56", "after");
+  // 60 spike reports from 4 organisations, arriving in a scrambled order.
+  std::vector<TestEvent> spike;
+  for (int i = 0; i < 60; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "spike-%02d", (i * 37) % 60);
+    spike.push_back(ev(id, day_in_week(7, (i * 3) % 7), "medication", "Y56", "SP" + std::to_string(i % 4)));
+  }
+  for (auto& e : spike) events.push_back(std::move(e));
+  feed_in_time_order(h, events);
+
+  BOOST_TEST_REQUIRE(h.signals.size() == 1u, describe(h.signals));
+  const Signal& s = h.signals[0];
+  BOOST_TEST(s.type == SignalType::kRaised);
+  BOOST_TEST(s.sequence == 1u);
+  BOOST_TEST(s.detector == "med_weekly");
+  BOOST_TEST(s.method == "earsC1");
+  BOOST_TEST((s.key == kMedY56));
+  BOOST_TEST(s.period_start == monday(7));
+  BOOST_TEST(s.period_end == sunday(7));
+  // Week 7 closes at the first stream time past its Sunday + 14 days: the
+  // Monday of week 10.
+  BOOST_TEST(s.fired_at == monday(10));
+  BOOST_TEST(s.observed == 60);
+  BOOST_TEST(s.evidence_count == 60);
+  close_to(s.expected, mean_of(kBase), "expected");
+  close_to(s.threshold, ears_bound(kBase), "threshold");
+  close_to(s.score, (60 - mean_of(kBase)) / sd_of(kBase), "score");
+  BOOST_TEST(s.evidence_orgs == 4);
+  // 60 ≥ 2 × threshold: one step above the configured medium.
+  BOOST_TEST(s.severity == Severity::kHigh);
+
+  // Evidence: the first 50 reports to arrive, sorted.
+  std::vector<std::string> arrived;
+  for (const auto& e : events) {
+    if (e.event().id.starts_with("spike-")) arrived.emplace_back(e.event().id);
+  }
+  std::vector<std::string> expected_ids(arrived.begin(), arrived.begin() + 50);
+  std::sort(expected_ids.begin(), expected_ids.end());
+  BOOST_TEST(s.event_ids.size() == kMaxEvidenceIds);
+  BOOST_TEST(std::is_sorted(s.event_ids.begin(), s.event_ids.end()));
+  BOOST_TEST(s.event_ids == expected_ids);
+
+  BOOST_TEST(is_lower_hex16(s.signal_id), s.signal_id);
+  // Pinned naming: detector + key + the start of the episode's first period.
+  // Changing it would change every id consumers have already deduplicated by.
+  BOOST_TEST(s.signal_id == make_signal_id("med_weekly", kMedY56, format_date(monday(7))));
+  BOOST_TEST(s.summary.find("60") != std::string::npos);
+  BOOST_TEST(s.summary.find("spike-") == std::string::npos);  // no ids in free text
+}
+
+BOOST_AUTO_TEST_CASE(a_week_closes_only_when_stream_time_passes_its_end_plus_grace) {
+  for (int grace : {0, 3, 14}) {
+    CountDetectorConfig config = weekly_config();
+    config.grace_days = grace;
+    Harness h(config);
+    std::vector<TestEvent> events;
+    for (int w = 0; w < 7; ++w) add_week(events, w, static_cast<int>(kBase[w]), "medication", "Y56", "b");
+    add_week(events, 7, 20, "medication", "Y56", "spike");
+    feed_in_time_order(h, events);
+    BOOST_TEST(h.signals.empty(), describe(h.signals));
+
+    const Date last_open_day{sunday(7).days + grace};
+    h.move_clock(last_open_day);
+    BOOST_TEST(h.signals.empty(), "grace " << grace << ": closed too early: " << describe(h.signals));
+    // Reports for week 7 that arrive within the grace are on time and count.
+    for (int i = 0; i < 3; ++i) {
+      BOOST_TEST(!h.feed(ev("grace-" + std::to_string(i), day_in_week(7, 2))));
+    }
+    BOOST_TEST(h.signals.empty());
+    h.move_clock(Date{last_open_day.days + 1});
+    BOOST_TEST_REQUIRE(h.signals.size() == 1u, "grace " << grace << ": " << describe(h.signals));
+    BOOST_TEST(h.signals[0].observed == 23);
+    BOOST_TEST(h.signals[0].fired_at == Date{last_open_day.days + 1});
+    // After the close, a report for week 7 is late.
+    BOOST_TEST(h.feed(ev("too-late", day_in_week(7, 2))));
+    BOOST_TEST(h.late == 1u);
+    BOOST_TEST(h.signals.size() == 1u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(no_verdict_before_the_baseline_is_complete) {
+  // A burst in the stream's first weeks cannot be judged: there is no
+  // history before the stream's first period.
+  Harness h(weekly_config());
+  std::vector<TestEvent> events;
+  add_week(events, 0, 3, "medication", "Y56", "b");
+  add_week(events, 3, 50, "medication", "Y56", "early");
+  for (int w = 1; w <= 10; ++w) add_week(events, w, 1, "fall", "Y56", "clock");
+  feed_in_time_order(h, events);
+  BOOST_TEST(h.signals.empty(), describe(h.signals));
+}
+
+// --- Lifecycle --------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(raised_updated_resolved_then_a_new_episode) {
+  Harness h(weekly_config());
+  // Weekly counts of medication/Y56, weeks 0..22.
+  std::vector<double> counts = kBase;                       // 0..6
+  for (double c : {24.0, 40.0, 4.0, 5.0}) counts.push_back(c);  // 7..10
+  for (double c : kBase) counts.push_back(c);               // 11..17
+  for (double c : {30.0, 4.0, 5.0, 4.0, 5.0, 4.0}) counts.push_back(c);  // 18..23
+  std::vector<TestEvent> events;
+  for (int w = 0; w < static_cast<int>(counts.size()); ++w) {
+    add_week(events, w, static_cast<int>(counts[w]), "medication", "Y56", "m");
+  }
+  feed_in_time_order(h, events);
+
+  // The scenario itself, checked with an independent EARS C1: alarms in
+  // weeks 7, 8 and 18 only (from week 7, the first with a full baseline,
+  // to week 20, the last closed by the final events of week 23).
+  std::set<int> alarms;
+  for (int t = 7; t <= 20; ++t) {
+    if (counts[t] >= 5 && counts[t] > ears_bound(c1_baseline(counts, t))) alarms.insert(t);
+  }
+  BOOST_TEST_REQUIRE((alarms == std::set<int>{7, 8, 18}));
+  BOOST_TEST_REQUIRE(counts[8] >= 1.5 * counts[7]);  // growth enough for an update
+
+  BOOST_TEST_REQUIRE(h.signals.size() == 5u, describe(h.signals));
+  const auto& s = h.signals;
+  struct Expect {
+    SignalType type;
+    uint32_t sequence;
+    int week;
+  };
+  const Expect expected[] = {{SignalType::kRaised, 1, 7},   {SignalType::kUpdated, 2, 8},
+                             {SignalType::kResolved, 3, 10}, {SignalType::kRaised, 1, 18},
+                             {SignalType::kResolved, 2, 20}};
+  for (size_t i = 0; i < 5; ++i) {
+    BOOST_TEST_CONTEXT("signal " << i << ": " << describe(s[i])) {
+      BOOST_TEST(s[i].type == expected[i].type);
+      BOOST_TEST(s[i].sequence == expected[i].sequence);
+      BOOST_TEST(s[i].period_start == monday(expected[i].week));
+      BOOST_TEST(s[i].observed == static_cast<int64_t>(counts[expected[i].week]));
+      close_to(s[i].threshold, ears_bound(c1_baseline(counts, expected[i].week)), "threshold");
+      close_to(s[i].expected, mean_of(c1_baseline(counts, expected[i].week)), "expected");
+      BOOST_TEST(s[i].fired_at == monday(expected[i].week + 3));
+      BOOST_TEST((s[i].key == kMedY56));
+    }
+  }
+  // One id per episode, shared by all of its transitions.
+  BOOST_TEST(s[0].signal_id == s[1].signal_id);
+  BOOST_TEST(s[0].signal_id == s[2].signal_id);
+  BOOST_TEST(s[3].signal_id == s[4].signal_id);
+  BOOST_TEST(s[0].signal_id != s[3].signal_id);
+  BOOST_TEST(s[3].signal_id == make_signal_id("med_weekly", kMedY56, format_date(monday(18))));
+  // A resolution never raises the severity.
+  BOOST_TEST(s[2].severity == Severity::kMedium);
+  BOOST_TEST(s[2].summary.find("Back within") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(earsC2_threshold_uses_the_lagged_baseline) {
+  Harness h(weekly_config("earsC2"));
+  std::vector<double> counts = {3, 5, 4, 6, 4, 5, 3, 4, 5, 20, 4, 4, 4};
+  std::vector<TestEvent> events;
+  for (int w = 0; w < static_cast<int>(counts.size()); ++w) {
+    add_week(events, w, static_cast<int>(counts[w]), "medication", "Y56", "m");
+  }
+  feed_in_time_order(h, events);
+  // Week 9 is the first with 9 earlier weeks; it is closed by week 12.
+  BOOST_TEST_REQUIRE(!h.signals.empty(), describe(h.signals));
+  const Signal& s = h.signals[0];
+  BOOST_TEST(s.type == SignalType::kRaised);
+  BOOST_TEST(s.method == "earsC2");
+  BOOST_TEST(s.period_start == monday(9));
+  BOOST_TEST(s.observed == 20);
+  close_to(s.threshold, ears_bound(c2_baseline(counts, 9)), "C2 threshold");
+  close_to(s.expected, mean_of(c2_baseline(counts, 9)), "C2 expected");
+  // The C1 bound differs here: the C2 baseline really skips two weeks.
+  BOOST_TEST(std::fabs(ears_bound(c1_baseline(counts, 9)) - s.threshold) > 1e-3);
+}
+
+BOOST_AUTO_TEST_CASE(daily_periods) {
+  CountDetectorConfig config = weekly_config();
+  config.name = "daily";
+  config.period = PeriodUnit::kDay;
+  config.grace_days = 2;
+  Harness h(config);
+  const Date d0 = date("2024-05-01");
+  std::vector<double> counts = kBase;
+  for (double c : {20.0, 4.0, 3.0, 4.0, 5.0, 4.0}) counts.push_back(c);  // days 7..12
+  for (int d = 0; d < static_cast<int>(counts.size()); ++d) {
+    for (int i = 0; i < static_cast<int>(counts[d]); ++i) {
+      h.feed(ev("d" + std::to_string(d) + "-" + std::to_string(i), Date{d0.days + d}));
+    }
+  }
+  BOOST_TEST_REQUIRE(h.signals.size() == 2u, describe(h.signals));
+  const Signal& raised = h.signals[0];
+  BOOST_TEST(raised.type == SignalType::kRaised);
+  BOOST_TEST(raised.period_start == Date{d0.days + 7});
+  BOOST_TEST(raised.period_end == Date{d0.days + 7});
+  BOOST_TEST(raised.fired_at == Date{d0.days + 10});  // day 7 + grace 2, passed
+  BOOST_TEST(raised.observed == 20);
+  close_to(raised.threshold, ears_bound(c1_baseline(counts, 7)), "daily threshold");
+  BOOST_TEST(raised.signal_id == make_signal_id("daily", kMedY56, format_date(Date{d0.days + 7})));
+  const Signal& resolved = h.signals[1];
+  BOOST_TEST(resolved.type == SignalType::kResolved);
+  BOOST_TEST(resolved.signal_id == raised.signal_id);
+  BOOST_TEST(resolved.period_start == Date{d0.days + 9});  // second quiet day
+  BOOST_TEST(resolved.fired_at == Date{d0.days + 12});
+}
+
+BOOST_AUTO_TEST_CASE(min_observed_suppresses_small_alarms) {
+  for (int64_t min_observed : {5, 3}) {
+    CountDetectorConfig config = weekly_config();
+    config.min_observed = min_observed;
+    Harness h(config);
+    std::vector<TestEvent> events;
+    const std::vector<double> quiet = {0, 1, 0, 0, 1, 0, 0};
+    for (int w = 0; w < 7; ++w) {
+      add_week(events, w, static_cast<int>(quiet[w]), "medication", "Y56", "a");
+      add_week(events, w, static_cast<int>(quiet[w]), "medication", "Y57", "b");
+    }
+    add_week(events, 7, 4, "medication", "Y56", "a");
+    add_week(events, 7, 5, "medication", "Y57", "b");
+    for (int w = 0; w <= 10; ++w) add_week(events, w, 1, "estates", "Y00", "clock");
+    feed_in_time_order(h, events);
+    // Both jumps are EARS alarms; only min_observed tells them apart.
+    BOOST_TEST_REQUIRE(4 > ears_bound(quiet));
+    std::set<std::string> raised_regions;
+    for (const auto& s : h.signals) {
+      BOOST_TEST(s.type == SignalType::kRaised);
+      raised_regions.insert(s.key[1].second);
+    }
+    if (min_observed == 5) {
+      BOOST_TEST((raised_regions == std::set<std::string>{"Y57"}), describe(h.signals));
+    } else {
+      BOOST_TEST((raised_regions == std::set<std::string>{"Y56", "Y57"}), describe(h.signals));
+    }
+  }
+}
+
+// --- Late reports -------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(late_reports_enter_history_but_never_reopen_a_verdict) {
+  Harness h(weekly_config());
+  std::vector<double> counts = kBase;
+  for (double c : {24.0, 4.0, 5.0, 4.0, 5.0, 4.0}) counts.push_back(c);  // weeks 7..12
+  std::vector<TestEvent> events;
+  for (int w = 0; w <= 10; ++w) add_week(events, w, static_cast<int>(counts[w]), "medication", "Y56", "m");
+  feed_in_time_order(h, events);
+  BOOST_TEST_REQUIRE(h.signals.size() == 1u, describe(h.signals));
+  BOOST_TEST(h.signals[0].type == SignalType::kRaised);
+  BOOST_TEST(h.signals[0].observed == 24);
+
+  // 30 more reports of week 7 arrive after it was judged: late, and no
+  // second look at week 7 (54 would be an "update" if it were re-judged).
+  for (int i = 0; i < 30; ++i) {
+    const bool late = h.feed(ev("late-" + std::to_string(i), day_in_week(7, i % 7)));
+    BOOST_TEST(late);
+  }
+  BOOST_TEST(h.late == 30u);
+  BOOST_TEST(h.signals.size() == 1u, describe(h.signals));
+
+  std::vector<TestEvent> rest;
+  for (int w = 11; w <= 12; ++w) add_week(rest, w, static_cast<int>(counts[w]), "medication", "Y56", "m");
+  feed_in_time_order(h, rest);
+  // Weeks 8 and 9 were quiet: resolved when week 9 closes, judged against a
+  // baseline that does include the late reports (week 7 = 54).
+  counts[7] = 54;
+  BOOST_TEST_REQUIRE(h.signals.size() == 2u, describe(h.signals));
+  const Signal& resolved = h.signals[1];
+  BOOST_TEST(resolved.type == SignalType::kResolved);
+  BOOST_TEST(resolved.signal_id == h.signals[0].signal_id);
+  BOOST_TEST(resolved.period_start == monday(9));
+  close_to(resolved.threshold, ears_bound(c1_baseline(counts, 9)), "threshold with late reports");
+}
+
+BOOST_AUTO_TEST_CASE(a_backlog_of_old_reports_raises_nothing) {
+  Harness h(weekly_config());
+  std::vector<TestEvent> events;
+  // 4, 5, 4, 5, ...: every baseline bound is above 6, so nothing alarms by itself.
+  for (int w = 0; w <= 30; ++w) {
+    add_week(events, w, 4 + w % 2, "medication", "Y56", "m");
+    add_week(events, w, 5 - w % 2, "fall", "Y57", "f");
+  }
+  std::stable_sort(events.begin(), events.end(), [](const TestEvent& a, const TestEvent& b) {
+    return a.event().occurred_on < b.event().occurred_on;
+  });
+  size_t i = 0;
+  for (; i < events.size() && events[i].event().occurred_on < monday(20); ++i) h.feed(events[i]);
+  BOOST_TEST_REQUIRE(h.signals.empty(), describe(h.signals));
+
+  // At once: 300 reports from three to four months ago, and 200 from three
+  // weeks ago (already judged, still inside the baseline window).
+  for (int k = 0; k < 300; ++k) {
+    BOOST_TEST(h.feed(ev("old-" + std::to_string(k), day_in_week(3 + k % 3, k % 7))));
+  }
+  for (int k = 0; k < 200; ++k) {
+    BOOST_TEST(h.feed(ev("recent-" + std::to_string(k), day_in_week(16, k % 7), "fall", "Y57")));
+  }
+  BOOST_TEST(h.late == 500u);
+  for (; i < events.size(); ++i) h.feed(events[i]);
+  BOOST_TEST(h.signals.empty(), describe(h.signals));
+}
+
+// --- Counting rules -----------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_revision_moves_the_count_between_keys) {
+  Harness h(weekly_config());
+  std::vector<TestEvent> events;
+  for (int w = 0; w < 7; ++w) {
+    add_week(events, w, static_cast<int>(kBase[w]), "medication", "Y56", "m");
+    add_week(events, w, static_cast<int>(kBase[w]), "fall", "Y56", "f");
+  }
+  feed_in_time_order(h, events);
+  std::vector<TestEvent> spike;
+  for (int i = 0; i < 24; ++i) {
+    spike.push_back(ev("s" + std::to_string(100 + i), day_in_week(7, i % 3), "medication", "Y56",
+                       "ORG" + std::to_string(i % 2)));
+    h.feed(spike.back());
+  }
+  // Revision 1 of ten of them: they were falls, not medication incidents.
+  std::vector<TestEvent> revised;
+  for (int i = 0; i < 10; ++i) {
+    TestEvent r = ev("s" + std::to_string(100 + i), day_in_week(7, i % 3), "fall", "Y56", "ORG9");
+    r.revision(1);
+    revised.push_back(std::move(r));
+    BOOST_TEST(!h.revise(spike[i], revised.back()));
+  }
+  // Revision 2 of two: medication after all.
+  for (int i = 0; i < 2; ++i) {
+    TestEvent r = ev("s" + std::to_string(100 + i), day_in_week(7, 4), "medication", "Y56", "ORG0");
+    r.revision(2);
+    BOOST_TEST(!h.revise(revised[i], r));
+    revised[i] = std::move(r);
+  }
+  // A take-back for a key never seen is harmless.
+  h.det->apply(ev("ghost", day_in_week(7, 1), "infection", "Y99"), -1, h.signals);
+  h.move_clock(monday(10));
+
+  BOOST_TEST_REQUIRE(h.signals.size() == 2u, describe(h.signals));
+  std::map<std::string, const Signal*> by_category;
+  for (const auto& s : h.signals) by_category[s.key[0].second] = &s;
+  BOOST_TEST_REQUIRE(by_category.count("medication") == 1u);
+  BOOST_TEST_REQUIRE(by_category.count("fall") == 1u);
+  const Signal& med = *by_category["medication"];
+  const Signal& fall = *by_category["fall"];
+  BOOST_TEST(med.observed == 16);  // 24 - 10 + 2
+  BOOST_TEST(fall.observed == 8);
+  BOOST_TEST((med.key == kMedY56));
+  std::vector<std::string> med_ids, fall_ids;
+  for (int i = 0; i < 24; ++i) {
+    const std::string id = "s" + std::to_string(100 + i);
+    (i < 2 || i >= 10 ? med_ids : fall_ids).push_back(id);
+  }
+  std::sort(med_ids.begin(), med_ids.end());
+  std::sort(fall_ids.begin(), fall_ids.end());
+  BOOST_TEST(med.event_ids == med_ids);
+  BOOST_TEST(fall.event_ids == fall_ids);
+  BOOST_TEST(fall.evidence_orgs == 1);  // every fall report came from ORG9
+  close_to(med.threshold, ears_bound(kBase), "medication threshold");
+  close_to(fall.threshold, ears_bound(kBase), "fall threshold");
+}
+
+BOOST_AUTO_TEST_CASE(a_late_revision_is_late_and_moves_history_only) {
+  Harness h(weekly_config());
+  std::vector<TestEvent> events;
+  for (int w = 0; w <= 10; ++w) add_week(events, w, 4, "medication", "Y56", "m");
+  feed_in_time_order(h, events);
+  BOOST_TEST_REQUIRE(h.signals.empty());
+  // m-7-0 (week 7, closed) is revised into another key: late, no signal.
+  TestEvent old_contents = ev("m-7-0", day_in_week(7, 0), "medication", "Y56", "ORG0");
+  TestEvent new_contents = ev("m-7-0", day_in_week(7, 0), "fall", "Y56", "ORG0");
+  new_contents.revision(1);
+  BOOST_TEST(h.revise(old_contents, new_contents));
+  BOOST_TEST(h.signals.empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_filter_decides_what_counts) {
+  CountDetectorConfig config = weekly_config();
+  config.name = "harmful_incidents";
+  config.filter.min_physical_harm = PhysicalHarm::kModerate;
+  config.filter.record_types = {RecordType::kIncident};
+  Harness h(config);
+  std::vector<TestEvent> events;
+  const std::vector<double> matching = {5, 4, 6, 4, 5, 3, 3, 25, 4, 4, 4};
+  auto add_other = [&](int week, int n, const std::string& tag) {
+    for (int i = 0; i < n; ++i) {
+      TestEvent e = ev(tag + std::to_string(week) + "-" + std::to_string(i), day_in_week(week, i % 7));
+      switch (i % 4) {
+        case 0: e.harm(PhysicalHarm::kLow); break;
+        case 1: e.harm(PhysicalHarm::kUnknown); break;
+        case 2: e.harm(PhysicalHarm::kFatal).record_type(RecordType::kOutcome); break;
+        case 3: e.harm(PhysicalHarm::kSevere).record_type(RecordType::kRisk); break;
+      }
+      events.push_back(std::move(e));
+    }
+  };
+  for (int w = 0; w < static_cast<int>(matching.size()); ++w) {
+    for (int i = 0; i < static_cast<int>(matching[w]); ++i) {
+      TestEvent e = ev("h" + std::to_string(w) + "-" + std::to_string(i), day_in_week(w, i % 7));
+      e.harm(i % 3 == 0 ? PhysicalHarm::kFatal : i % 3 == 1 ? PhysicalHarm::kSevere : PhysicalHarm::kModerate);
+      events.push_back(std::move(e));
+    }
+    add_other(w, 10, "other");
+  }
+  add_other(6, 60, "burst");  // a burst of reports the detector must not count
+  feed_in_time_order(h, events);
+  BOOST_TEST_REQUIRE(h.signals.size() == 1u, describe(h.signals));
+  const Signal& s = h.signals[0];
+  BOOST_TEST(s.period_start == monday(7));
+  BOOST_TEST(s.observed == 25);
+  close_to(s.threshold, ears_bound(c1_baseline(matching, 7)), "filtered threshold");
+  for (const auto& id : s.event_ids) BOOST_TEST(id.starts_with("h7-"), id);
+  BOOST_TEST(s.summary.find("moderate-or-worse harm incident reports") != std::string::npos, s.summary);
+}
+
+BOOST_AUTO_TEST_CASE(multi_valued_keys_count_each_listed_value_once) {
+  CountDetectorConfig config = weekly_config();
+  config.name = "by_medicine";
+  config.dimensions = {Dimension::kMedication};
+  Harness h(config);
+  std::vector<TestEvent> events;
+  for (int w = 0; w <= 10; ++w) {
+    const int n = w == 7 ? 20 : static_cast<int>(kBase[w % 7]);
+    for (int i = 0; i < n; ++i) {
+      TestEvent e = ev("x" + std::to_string(w) + "-" + std::to_string(i), day_in_week(w, i % 7));
+      // Every report names paracetamol twice (two doses) and one other drug.
+      e.medication("322236009").medication("111").medication("322236009");
+      events.push_back(std::move(e));
+    }
+  }
+  feed_in_time_order(h, events);
+  BOOST_TEST_REQUIRE(h.signals.size() == 2u, describe(h.signals));
+  std::set<std::string> medicines;
+  for (const Signal& s : h.signals) {
+    BOOST_TEST_REQUIRE(s.key.size() == 1u);
+    BOOST_TEST(s.key[0].first == "medication");
+    medicines.insert(s.key[0].second);
+    BOOST_TEST(s.observed == 20);  // 20 reports, not 40 for paracetamol
+    close_to(s.threshold, ears_bound(kBase), "threshold");
+    BOOST_TEST(s.event_ids.size() == 20u);
+    BOOST_TEST(std::set<std::string>(s.event_ids.begin(), s.event_ids.end()).size() == 20u);
+  }
+  BOOST_TEST((medicines == std::set<std::string>{"111", "322236009"}));
+}
+
+// --- State ---------------------------------------------------------------------
+
+// One event to apply, and the earlier contents it revises, if any.
+struct Action {
+  TestEvent event;
+  int previous = -1;  // index of the action holding the revised contents
+};
+
+// 40 weeks of 3 categories × 2 regions with planted spikes, late reports,
+// on-time and late revisions: everything that state has to carry.
+std::vector<Action> rich_stream() {
+  std::vector<Action> actions;
+  std::mt19937 rng(2024);
+  const char* categories[] = {"medication", "fall", "device"};
+  const char* regions[] = {"Y56", "Y57"};
+  std::map<std::string, int> latest;  // id -> action index of its latest contents
+  for (int w = 0; w < 40; ++w) {
+    std::vector<TestEvent> week;
+    for (const char* c : categories) {
+      for (const char* r : regions) {
+        int n = 3 + static_cast<int>(rng() % 4);
+        const std::string cat = c, reg = r;
+        if (cat == "medication" && reg == "Y56" && (w == 12 || w == 13)) n = w == 12 ? 25 : 45;
+        if (cat == "fall" && reg == "Y57" && w == 20) n = 30;
+        if (cat == "device" && reg == "Y56" && w >= 30 && w <= 31) n = 18 + 30 * (w - 30);
+        add_week(week, w, n, c, r, cat.substr(0, 1) + reg, 1 + static_cast<int>(rng() % 5));
+      }
+    }
+    std::stable_sort(week.begin(), week.end(), [](const TestEvent& a, const TestEvent& b) {
+      return a.event().occurred_on < b.event().occurred_on;
+    });
+    for (auto& e : week) {
+      latest[std::string(e.event().id)] = static_cast<int>(actions.size());
+      actions.push_back(Action{std::move(e), -1});
+    }
+    if (w % 5 == 0 && w >= 5) {  // late reports for three weeks ago
+      for (int k = 0; k < 6; ++k) {
+        TestEvent e = ev("late" + std::to_string(w) + "-" + std::to_string(k), day_in_week(w - 3, k),
+                         categories[k % 3], regions[k % 2]);
+        actions.push_back(Action{std::move(e), -1});
+      }
+    }
+    if (w >= 4) {  // revisions: two from last week (on time), one from four weeks ago (late)
+      for (int back : {1, 1, 4}) {
+        const std::string id = "m" + std::string("Y56") + "-" + std::to_string(w - back) + "-" +
+                               std::to_string(back == 1 ? static_cast<int>(rng() % 3) : 0);
+        auto it = latest.find(id);
+        if (it == latest.end()) continue;
+        const IncidentEvent& old = actions[static_cast<size_t>(it->second)].event.event();
+        TestEvent r = ev(id, old.occurred_on, old.category == "medication" ? "fall" : "medication",
+                         "Y57", "ORGR");
+        r.revision(old.revision + 1);
+        const int previous = it->second;
+        it->second = static_cast<int>(actions.size());
+        actions.push_back(Action{std::move(r), previous});
+      }
+    }
+  }
+  // Run the clock out so every week is judged.
+  actions.push_back(Action{ev("clock", day_in_week(45, 0), "estates", "Y00"), -1});
+  return actions;
+}
+
+void run(Harness& h, const std::vector<Action>& actions, int reload_every, int save_every,
+         int reopen_at) {
+  for (int i = 0; i < static_cast<int>(actions.size()); ++i) {
+    const Action& a = actions[static_cast<size_t>(i)];
+    if (a.previous >= 0) {
+      h.revise(actions[static_cast<size_t>(a.previous)].event, a.event);
+    } else {
+      h.feed(a.event);
+    }
+    if (i == reopen_at) {
+      h.reopen_store();
+    } else if (reload_every > 0 && i % reload_every == reload_every - 1) {
+      h.reload();
+    } else if (save_every > 0 && i % save_every == save_every - 1) {
+      h.save();
+    }
+  }
+}
+
+void check_identical(const std::vector<Signal>& a, const std::vector<Signal>& b) {
+  BOOST_TEST_REQUIRE(a.size() == b.size(), describe(a) << "\nvs\n" << describe(b));
+  for (size_t i = 0; i < a.size(); ++i) {
+    BOOST_TEST_CONTEXT("signal " << i << ": " << describe(a[i]) << " / " << describe(b[i])) {
+      BOOST_TEST(a[i].type == b[i].type);
+      BOOST_TEST(a[i].signal_id == b[i].signal_id);
+      BOOST_TEST(a[i].sequence == b[i].sequence);
+      BOOST_TEST(a[i].detector == b[i].detector);
+      BOOST_TEST(a[i].method == b[i].method);
+      BOOST_TEST((a[i].key == b[i].key));
+      BOOST_TEST(a[i].period_start == b[i].period_start);
+      BOOST_TEST(a[i].period_end == b[i].period_end);
+      BOOST_TEST(a[i].fired_at == b[i].fired_at);
+      BOOST_TEST(a[i].observed == b[i].observed);
+      // Same arithmetic on the same counts: bit-identical.
+      BOOST_TEST((a[i].expected == b[i].expected || (std::isnan(a[i].expected) && std::isnan(b[i].expected))));
+      BOOST_TEST((a[i].threshold == b[i].threshold || (std::isnan(a[i].threshold) && std::isnan(b[i].threshold))));
+      BOOST_TEST((a[i].score == b[i].score || (std::isnan(a[i].score) && std::isnan(b[i].score))));
+      BOOST_TEST(a[i].severity == b[i].severity);
+      BOOST_TEST(a[i].evidence_count == b[i].evidence_count);
+      BOOST_TEST(a[i].evidence_orgs == b[i].evidence_orgs);
+      BOOST_TEST(a[i].event_ids == b[i].event_ids);
+      BOOST_TEST(a[i].summary == b[i].summary);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(save_and_restore_continue_identically) {
+  const std::vector<Action> actions = rich_stream();
+  Harness straight(weekly_config());
+  run(straight, actions, 0, 0, -1);
+
+  // The scenario is rich enough to mean something.
+  std::map<SignalType, int> types;
+  std::set<std::string> ids;
+  for (const auto& s : straight.signals) {
+    ++types[s.type];
+    ids.insert(s.signal_id);
+  }
+  BOOST_TEST_MESSAGE(describe(straight.signals));
+  BOOST_TEST(types[SignalType::kRaised] >= 3);
+  BOOST_TEST(types[SignalType::kUpdated] >= 1);
+  BOOST_TEST(types[SignalType::kResolved] >= 3);
+  BOOST_TEST(straight.late > 0u);
+
+  for (auto [reload_every, save_every] : {std::pair{23, 0}, std::pair{1, 0}, std::pair{0, 7}, std::pair{97, 5}}) {
+    BOOST_TEST_CONTEXT("reload every " << reload_every << ", save every " << save_every) {
+      Harness restored(weekly_config());
+      run(restored, actions, reload_every, save_every, static_cast<int>(actions.size()) / 2);
+      check_identical(straight.signals, restored.signals);
+      BOOST_TEST(restored.late == straight.late);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(signal_ids_are_deterministic) {
+  const std::vector<Action> actions = rich_stream();
+  Harness a(weekly_config());
+  Harness b(weekly_config());
+  run(a, actions, 0, 0, -1);
+  run(b, actions, 0, 0, -1);
+  BOOST_TEST_REQUIRE(!a.signals.empty());
+  check_identical(a.signals, b.signals);
+  // Another detector name gives other ids for the same keys and episodes.
+  CountDetectorConfig other = weekly_config();
+  other.name = "med_weekly_2";
+  Harness c(other);
+  run(c, actions, 0, 0, -1);
+  BOOST_TEST_REQUIRE(c.signals.size() == a.signals.size());
+  for (size_t i = 0; i < a.signals.size(); ++i) {
+    BOOST_TEST(c.signals[i].signal_id != a.signals[i].signal_id);
+    BOOST_TEST(c.signals[i].observed == a.signals[i].observed);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_open_episode_survives_a_restart) {
+  Harness h(weekly_config());
+  std::vector<double> counts = kBase;
+  for (double c : {24.0, 40.0, 4.0, 5.0, 4.0, 4.0, 5.0}) counts.push_back(c);  // weeks 7..13
+  std::vector<TestEvent> events;
+  for (int w = 0; w < static_cast<int>(counts.size()); ++w) {
+    add_week(events, w, static_cast<int>(counts[w]), "medication", "Y56", "m");
+  }
+  std::stable_sort(events.begin(), events.end(), [](const TestEvent& a, const TestEvent& b) {
+    return a.event().occurred_on < b.event().occurred_on;
+  });
+  for (const auto& e : events) {
+    h.feed(e);
+    // Restart (whole store) right after the raise, in the middle of week 10.
+    if (h.signals.size() == 1 && e.event().occurred_on == day_in_week(10, 3)) h.reopen_store();
+  }
+  BOOST_TEST_REQUIRE(h.signals.size() == 3u, describe(h.signals));
+  BOOST_TEST(h.signals[1].type == SignalType::kUpdated);
+  BOOST_TEST(h.signals[1].sequence == 2u);
+  BOOST_TEST(h.signals[1].signal_id == h.signals[0].signal_id);
+  BOOST_TEST(h.signals[2].type == SignalType::kResolved);
+  BOOST_TEST(h.signals[2].signal_id == h.signals[0].signal_id);
+}
+
+BOOST_AUTO_TEST_CASE(silent_keys_are_dropped_and_can_return) {
+  Harness h(weekly_config());
+  std::vector<TestEvent> events;
+  for (int w = 0; w <= 3; ++w) add_week(events, w, 4, "medication", "Y56", "gone");
+  for (int w = 0; w <= 30; ++w) add_week(events, w, 1, "fall", "Y57", "stay");
+  feed_in_time_order(h, events);
+  BOOST_TEST(h.det->key_count() <= 2u);
+  h.save();
+  BOOST_TEST(h.det->key_count() == 1u);  // medication/Y56 has nothing left to say
+  h.reload();
+  BOOST_TEST(h.det->key_count() == 1u);  // and it is gone from the store too
+
+  // It comes back like a new key: 7 quiet weeks later a spike is judged
+  // against a baseline of zeros.
+  std::vector<TestEvent> more;
+  for (int w = 31; w <= 41; ++w) add_week(more, w, 1, "fall", "Y57", "stay");
+  add_week(more, 38, 6, "medication", "Y56", "back");
+  feed_in_time_order(h, more);
+  BOOST_TEST(h.det->key_count() == 2u);
+  BOOST_TEST_REQUIRE(h.signals.size() == 1u, describe(h.signals));
+  BOOST_TEST(h.signals[0].period_start == monday(38));
+  BOOST_TEST(h.signals[0].observed == 6);
+  BOOST_TEST(h.signals[0].expected == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_key_dropped_twice_between_saves) {
+  // Dropped by one sweep, back for a week, dropped by a later sweep, all
+  // before the next save: the save must handle the key once (run under
+  // AddressSanitizer: a second removal would read a freed key).
+  Harness h(weekly_config());
+  std::vector<TestEvent> events;
+  add_week(events, 0, 3, "medication", "Y56", "a");
+  add_week(events, 20, 3, "medication", "Y56", "b");
+  for (int w = 0; w <= 45; ++w) add_week(events, w, 1, "fall", "Y57", "clock");
+  feed_in_time_order(h, events);
+  BOOST_TEST(h.det->key_count() == 2u);  // both still in memory until the save
+  h.save();
+  BOOST_TEST(h.det->key_count() == 1u);
+  h.reload();
+  BOOST_TEST(h.det->key_count() == 1u);
+  BOOST_TEST(h.signals.empty(), describe(h.signals));
+}
+
+BOOST_AUTO_TEST_CASE(quiet_periods_survive_a_restart) {
+  // The evaluations that close an open episode's quiet weeks change its
+  // state without any new report for the key; a restart right after each
+  // one must not forget them.
+  Harness h(weekly_config());
+  std::vector<double> counts = kBase;
+  for (double c : {24.0, 0.0, 0.0}) counts.push_back(c);  // weeks 7..9: spike, then silence
+  std::vector<TestEvent> events;
+  for (int w = 0; w < static_cast<int>(counts.size()); ++w) {
+    add_week(events, w, static_cast<int>(counts[w]), "medication", "Y56", "m");
+  }
+  feed_in_time_order(h, events);
+  h.move_clock(monday(10));
+  BOOST_TEST_REQUIRE(h.signals.size() == 1u, describe(h.signals));  // raised for week 7
+  h.save();                                                         // a commit
+  h.feed(ev("clock-11", monday(11), "estates", "Y00"));             // week 8 closes: quiet 1
+  h.reload();
+  h.feed(ev("clock-12", monday(12), "estates", "Y00"));  // week 9 closes: quiet 2
+  BOOST_TEST_REQUIRE(h.signals.size() == 2u, describe(h.signals));
+  BOOST_TEST(h.signals[1].type == SignalType::kResolved);
+  BOOST_TEST(h.signals[1].period_start == monday(9));
+  BOOST_TEST(h.signals[1].fired_at == monday(12));
+}
+
+BOOST_AUTO_TEST_CASE(partitions_do_not_share_state) {
+  TempDir dir;
+  auto store = open_test_store(dir.sub("db"));
+  const CountDetectorConfig config = weekly_config();
+  auto cf = store->ensure_column_family(detector_column_family(config));
+  BOOST_TEST_REQUIRE(cf.is_ok());
+  auto p3 = CountDetector::create(config, 3, cf.value());
+  BOOST_TEST_REQUIRE(p3.is_ok());
+  std::vector<Signal> out;
+  for (int i = 0; i < 5; ++i) (void)p3.value()->apply(ev("p3-" + std::to_string(i), kMonday), +1, out);
+  BOOST_TEST(p3.value()->key_count() == 1u);
+  StateBatch batch = store->new_batch();
+  p3.value()->save(batch);
+  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
+
+  auto p4 = CountDetector::create(config, 4, cf.value());
+  BOOST_TEST_REQUIRE(p4.is_ok());
+  BOOST_TEST_REQUIRE(p4.value()->restore(*store).is_ok());
+  BOOST_TEST(p4.value()->key_count() == 0u);
+  auto p3_again = CountDetector::create(config, 3, cf.value());
+  BOOST_TEST_REQUIRE(p3_again.is_ok());
+  BOOST_TEST_REQUIRE(p3_again.value()->restore(*store).is_ok());
+  BOOST_TEST(p3_again.value()->key_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(undecodable_state_is_reported_as_corruption) {
+  for (char tag : {'\0', '\1', '\7'}) {
+    TempDir dir;
+    auto store = open_test_store(dir.sub("db"));
+    const CountDetectorConfig config = weekly_config();
+    auto cf = store->ensure_column_family(detector_column_family(config));
+    BOOST_TEST_REQUIRE(cf.is_ok());
+    StateBatch batch = store->new_batch();
+    std::string key = partition_prefix(3);
+    key.push_back(tag);
+    key += "medication\x1fY56";
+    batch.put(cf.value(), key, std::string("\xff\xff\xff", 3));
+    BOOST_TEST_REQUIRE(store->write(batch).is_ok());
+    auto det = CountDetector::create(config, 3, cf.value());
+    BOOST_TEST_REQUIRE(det.is_ok());
+    const Status restored = det.value()->restore(*store);
+    BOOST_TEST(!restored.is_ok());
+    if (!restored.is_ok()) BOOST_TEST((restored.error().kind == ErrorKind::kCorruption));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
+  CountDetectorConfig no_dims = weekly_config();
+  no_dims.dimensions.clear();
+  BOOST_TEST(!CountDetector::create(no_dims, 0, 0).is_ok());
+  CountDetectorConfig negative_grace = weekly_config();
+  negative_grace.grace_days = -1;
+  BOOST_TEST(!CountDetector::create(negative_grace, 0, 0).is_ok());
+  CountDetectorConfig unknown = weekly_config("farringtonFlexibleX");
+  auto made = CountDetector::create(unknown, 0, 0);
+  BOOST_TEST_REQUIRE(!made.is_ok());
+  BOOST_TEST(made.error().message.find("farringtonFlexibleX") != std::string::npos);
+  CountDetectorConfig bad_param = weekly_config();
+  bad_param.params = {{"baseline", "2"}};
+  BOOST_TEST(!CountDetector::create(bad_param, 0, 0).is_ok());
+  CountDetectorConfig unknown_param = weekly_config();
+  unknown_param.params = {{"b", "5"}};
+  BOOST_TEST(!CountDetector::create(unknown_param, 0, 0).is_ok());
+  BOOST_TEST(validate_detector_config(DetectorConfig{weekly_config("earsC3")}).is_ok());
+  BOOST_TEST(!validate_detector_config(DetectorConfig{bad_param}).is_ok());
+  BOOST_TEST(detector_method(DetectorConfig{weekly_config("earsC2")}) == "earsC2");
+  BOOST_TEST(detector_column_family(DetectorConfig{weekly_config()}) == "det.med_weekly");
+}
+
+BOOST_AUTO_TEST_CASE(count_method_factory_matches_ears_history) {
+  auto c1 = make_count_method("earsC1", {});
+  auto c2 = make_count_method("earsC2", {{"baseline", "10"}});
+  auto c3 = make_count_method("earsC3", {});
+  BOOST_TEST_REQUIRE(c1.is_ok());
+  BOOST_TEST_REQUIRE(c2.is_ok());
+  BOOST_TEST_REQUIRE(c3.is_ok());
+  BOOST_TEST(c1.value()->name() == "earsC1");
+  BOOST_TEST(c1.value()->history_length() == 7u);
+  BOOST_TEST(c2.value()->history_length() == 12u);
+  BOOST_TEST(c3.value()->history_length() == 11u);
+  BOOST_TEST(!make_count_method("glrnb_x", {}).is_ok());
+  // A flat window: sd 0, bound = mean, so anything above the mean alarms.
+  const std::vector<double> flat = {2, 2, 2, 2, 2, 2, 2, 3};
+  const SeriesPoint p = c1.value()->evaluate(flat);
+  BOOST_TEST(p.upperbound == 2.0);
+  BOOST_TEST(p.alarm);
+  const std::vector<double> window = {3, 5, 4, 6, 4, 5, 3, 9};
+  const SeriesPoint q = c1.value()->evaluate(window);
+  close_to(q.upperbound, ears_bound(kBase), "C1 evaluate");
+  BOOST_TEST(q.alarm == (9 > ears_bound(kBase)));
+}
+
+BOOST_AUTO_TEST_CASE(detector_factory_builds_and_restores) {
+  TempDir dir;
+  auto store = open_test_store(dir.sub("db"));
+  SeverityRuleConfig rule;
+  rule.name = "fatal";
+  const std::vector<DetectorConfig> configs = {weekly_config(), rule};
+  auto made = make_detectors(configs, 2, *store);
+  BOOST_TEST_REQUIRE(made.is_ok(), (made ? "" : made.error().message));
+  BOOST_TEST(made.value().size() == 2u);
+  BOOST_TEST(made.value()[0]->name() == "med_weekly");
+  BOOST_TEST(made.value()[1]->name() == "fatal");
+  BOOST_TEST(store->column_family("det.med_weekly").is_ok());
+  BOOST_TEST(store->column_family("det.fatal").is_ok());
+  CountDetectorConfig broken = weekly_config();
+  broken.method = "nope";
+  BOOST_TEST(!make_detectors({broken}, 2, *store).is_ok());
+}
+
+}  // namespace
+}  // namespace vigil

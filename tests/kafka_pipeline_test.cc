@@ -1,0 +1,309 @@
+#define BOOST_TEST_MODULE kafka_pipeline
+#include <boost/test/unit_test.hpp>
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "app/pipeline_config.h"
+#include "app/synthetic_stream.h"
+#include "core/version.h"
+#include "ingest/kafka_config.h"
+#include "pipeline/embedded_kafka_cluster.h"
+#include "pipeline/kafka_pipeline.h"
+#include "pipeline/replay_runner.h"
+#include "sinks/cloudevent_decoder.h"
+#include "sinks/jsonl_sinks.h"
+
+using namespace vigil;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-kafka-XXXXXX").string();
+    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+// A small national-like stream: enough for the rule and count detectors to fire.
+std::vector<std::string> make_stream() {
+  SyntheticStreamOptions o;
+  o.seed = 7;
+  o.events_per_year = 60000;
+  o.days = 300;
+  o.invalid_fraction = 0.01;
+  SyntheticStream stream(o);
+  std::vector<std::string> lines;
+  std::string line;
+  while (stream.next(line)) {
+    lines.push_back(line);
+    line.clear();
+  }
+  return lines;
+}
+
+const std::vector<std::string>& stream_lines() {
+  static const std::vector<std::string> lines = make_stream();
+  return lines;
+}
+
+PipelineConfig test_config(const std::string& bootstrap, const std::string& group, const std::string& state) {
+  auto c = load_pipeline_config("");
+  BOOST_REQUIRE(c.is_ok());
+  PipelineConfig config = c.value();
+  config.kafka.bootstrap_servers = bootstrap;
+  config.kafka.group_id = group;
+  config.state.dir = state;
+  config.commit.max_events = 2000;
+  config.commit.max_interval_ms = 200;
+  return config;
+}
+
+std::unique_ptr<StateStore> open_store(const std::string& dir) {
+  StateStoreOptions o;
+  o.path = dir;
+  o.block_cache_bytes = 32 << 20;
+  o.write_buffer_bytes = 8 << 20;
+  auto s = StateStore::open(o);
+  BOOST_REQUIRE_MESSAGE(s.is_ok(), s.is_ok() ? "" : s.error().message);
+  return std::move(s).value();
+}
+
+// The CloudEvents lines `vigil replay` writes for the same events.
+std::vector<std::string> replay_signals(const std::vector<std::string>& lines) {
+  TempDir dir;
+  const std::string input = dir.path + "/events.jsonl";
+  {
+    std::ofstream out(input);
+    for (const auto& l : lines) out << l << "\n";
+  }
+  const std::string output = dir.path + "/signals.jsonl";
+  auto file = open_output(output);
+  BOOST_REQUIRE(file.is_ok());
+  auto config = test_config("unused", "unused", dir.path + "/state");
+  auto store = open_store(dir.path + "/state");
+  JsonlSignalSink sink(file.value().get(), config.name);
+  Metrics metrics(kVersion);
+  auto summary = run_replay(config, input, *store, sink, nullptr, metrics);
+  BOOST_REQUIRE(summary.is_ok());
+  file.value().reset();
+  std::vector<std::string> signals;
+  std::ifstream in(output);
+  for (std::string l; std::getline(in, l);) signals.push_back(l);
+  std::sort(signals.begin(), signals.end());
+  return signals;
+}
+
+struct Record {
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+// Reads every record of every partition of `topic`.
+std::vector<Record> read_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
+  auto conf = make_kafka_conf({{"bootstrap.servers", bootstrap},
+                               {"group.id", "reader-" + topic},
+                               {"enable.partition.eof", "true"},
+                               {"enable.auto.commit", "false"}});
+  BOOST_REQUIRE(conf.is_ok());
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.value().get(), err));
+  BOOST_REQUIRE(consumer);
+  std::vector<RdKafka::TopicPartition*> tps;
+  for (int p = 0; p < partitions; ++p) {
+    tps.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+  }
+  consumer->assign(tps);
+  RdKafka::TopicPartition::destroy(tps);
+  std::vector<Record> records;
+  std::set<int> at_eof;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (static_cast<int>(at_eof.size()) < partitions && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(consumer->consume(500));
+    if (m->err() == RdKafka::ERR__PARTITION_EOF) {
+      at_eof.insert(m->partition());
+      continue;
+    }
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+    Record r;
+    if (m->key()) r.key = *m->key();
+    r.value.assign(static_cast<const char*>(m->payload()), m->len());
+    if (auto* h = m->headers()) {
+      for (const auto& header : h->get_all()) {
+        r.headers[header.key()] = std::string(static_cast<const char*>(header.value()), header.value_size());
+      }
+    }
+    records.push_back(std::move(r));
+  }
+  consumer->close();
+  return records;
+}
+
+void produce_all(const std::string& bootstrap, const std::string& topic,
+                 const std::vector<std::string>& lines, size_t from, size_t to) {
+  auto producer = KafkaProducer::create(bootstrap, {});
+  BOOST_REQUIRE(producer.is_ok());
+  for (size_t i = from; i < to; ++i) BOOST_REQUIRE(producer.value()->produce(topic, {}, lines[i], {}).is_ok());
+  std::atomic<bool> never{false};
+  BOOST_REQUIRE(producer.value()->flush(never).is_ok());
+}
+
+// Runs a pipeline until it has consumed `until` events (counted by its own
+// metrics, which start at `already`), then stops it cleanly.
+void run_until(const PipelineConfig& config, StateStore& store, Metrics& metrics, uint64_t until,
+               const std::function<void()>& meanwhile = {}) {
+  auto ready = std::make_shared<std::atomic<bool>>(false);
+  auto pipeline = KafkaPipeline::create(config, store, metrics, ready);
+  BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), pipeline.is_ok() ? "" : pipeline.error().message);
+  std::atomic<bool> stop{false};
+  Status result;
+  std::thread runner([&] { result = pipeline.value()->run(stop); });
+  if (meanwhile) meanwhile();
+  const auto deadline = std::chrono::steady_clock::now() + 240s;
+  while (metrics.events_consumed.Value() < static_cast<double>(until) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  stop.store(true);
+  runner.join();
+  BOOST_REQUIRE_MESSAGE(result.is_ok(), result.message());
+  BOOST_TEST(metrics.events_consumed.Value() >= static_cast<double>(until));
+}
+
+struct Cluster {
+  std::unique_ptr<EmbeddedKafkaCluster> cluster;
+  PipelineConfig config;
+  TempDir state;
+  Cluster(const std::string& group) {
+    auto c = EmbeddedKafkaCluster::start(3);
+    BOOST_REQUIRE(c.is_ok());
+    cluster = std::move(c).value();
+    config = test_config(cluster->bootstrap_servers(), group, state.path);
+    BOOST_REQUIRE(cluster->create_topic(config.kafka.events_topic, 1).is_ok());
+    BOOST_REQUIRE(cluster->create_topic(config.kafka.signals_topic, 3).is_ok());
+    BOOST_REQUIRE(cluster->create_topic(config.kafka.dead_letter_topic, 1).is_ok());
+  }
+  std::vector<std::string> signal_values() {
+    std::vector<std::string> values;
+    for (const auto& r : read_topic(cluster->bootstrap_servers(), config.kafka.signals_topic, 3)) {
+      values.push_back(r.value);
+    }
+    std::sort(values.begin(), values.end());
+    return values;
+  }
+};
+
+double dead_lettered_total(Metrics& m) {
+  double total = 0;
+  for (const auto& reason : default_dead_letter_reasons()) total += m.dead_lettered(reason).Value();
+  return total;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(consume_detect_produce_matches_replay) {
+  const auto& lines = stream_lines();
+  const auto expected = replay_signals(lines);
+  BOOST_TEST_MESSAGE(lines.size() << " events, " << expected.size() << " signals expected");
+  BOOST_REQUIRE(expected.size() > 10u);
+
+  Cluster c("e2e");
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, lines.size());
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  run_until(c.config, *store, metrics, lines.size());
+
+  const auto got = c.signal_values();
+  BOOST_TEST(got == expected, boost::test_tools::per_element());
+  // Consumed = processed + duplicates + dead-lettered (contract §4).
+  BOOST_TEST(metrics.events_consumed.Value() ==
+             metrics.events_processed.Value() + metrics.events_duplicate.Value() + dead_lettered_total(metrics));
+
+  // Every signal record is keyed by its signal_id and carries the CloudEvents content type.
+  for (const auto& r : read_topic(c.cluster->bootstrap_servers(), c.config.kafka.signals_topic, 3)) {
+    auto s = decode_cloudevent(r.value);
+    BOOST_REQUIRE(s.is_ok());
+    BOOST_TEST(r.key == s.value().signal_id);
+    BOOST_TEST(r.headers["content-type"] == "application/cloudevents+json; charset=UTF-8");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(invalid_messages_reach_the_dead_letter_topic_with_headers) {
+  const auto& lines = stream_lines();
+  Cluster c("dlq");
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, lines.size());
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  run_until(c.config, *store, metrics, lines.size());
+
+  const auto dead = read_topic(c.cluster->bootstrap_servers(), c.config.kafka.dead_letter_topic, 1);
+  BOOST_TEST(static_cast<double>(dead.size()) == dead_lettered_total(metrics));
+  BOOST_REQUIRE(!dead.empty());
+  const std::set<std::string> reasons = {"not_json", "too_large", "missing_field",
+                                         "wrong_type", "bad_value", "bad_timestamp"};
+  for (const auto& r : dead) {
+    BOOST_TEST(reasons.count(r.headers.at("vigil.error.reason")) == 1u);
+    BOOST_TEST(!r.headers.at("vigil.error.detail").empty());
+    BOOST_TEST(r.headers.at("vigil.error.topic") == c.config.kafka.events_topic);
+    BOOST_TEST(r.headers.at("vigil.error.partition") == "0");
+    const auto offset = std::stoul(r.headers.at("vigil.error.offset"));
+    BOOST_REQUIRE(offset < lines.size());
+    BOOST_TEST(r.value == lines[offset]);  // the original message, byte for byte
+  }
+}
+
+BOOST_AUTO_TEST_CASE(broker_errors_and_outage_lose_nothing) {
+  const auto& lines = stream_lines();
+  const auto expected = replay_signals(lines);
+  Cluster c("faults");
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, lines.size());
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  run_until(c.config, *store, metrics, lines.size(), [&] {
+    // Produce (0) and Fetch (1) requests fail with retriable errors, then
+    // every broker goes down for three seconds mid-stream.
+    c.cluster->push_request_errors(0, 5, 6 /* NOT_LEADER_OR_FOLLOWER */);
+    c.cluster->push_request_errors(1, 5, 7 /* REQUEST_TIMED_OUT */);
+    while (metrics.events_consumed.Value() < static_cast<double>(lines.size()) / 3) std::this_thread::sleep_for(10ms);
+    for (int b = 1; b <= 3; ++b) BOOST_REQUIRE(c.cluster->set_broker_down(b, true).is_ok());
+    std::this_thread::sleep_for(3s);
+    for (int b = 1; b <= 3; ++b) BOOST_REQUIRE(c.cluster->set_broker_down(b, false).is_ok());
+  });
+  const auto got = c.signal_values();
+  BOOST_TEST(got == expected, boost::test_tools::per_element());
+  BOOST_TEST(metrics.events_consumed.Value() == static_cast<double>(lines.size()));
+}
+
+BOOST_AUTO_TEST_CASE(restart_resumes_from_state_without_double_counting) {
+  const auto& lines = stream_lines();
+  const auto expected = replay_signals(lines);
+  Cluster c("restart");
+  const size_t half = lines.size() / 2;
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, half);
+  {
+    auto store = open_store(c.state.path);
+    Metrics metrics(kVersion);
+    run_until(c.config, *store, metrics, half);
+  }
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, half, lines.size());
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  run_until(c.config, *store, metrics, lines.size() - half);
+  // The second instance consumed only what the first had not committed.
+  BOOST_TEST(metrics.events_consumed.Value() == static_cast<double>(lines.size() - half));
+  const auto got = c.signal_values();
+  BOOST_TEST(got == expected, boost::test_tools::per_element());
+}

@@ -1,0 +1,284 @@
+// Metrics registry and HTTP endpoints (contract section 5), over real sockets.
+#define BOOST_TEST_MODULE metrics
+#include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sinks/http_endpoints.h"
+#include "sinks/metrics.h"
+
+namespace vigil {
+namespace {
+
+struct HttpResponse {
+  int status = 0;  // 0: no parsable response
+  std::string headers;
+  std::string body;
+};
+
+// One HTTP/1.1 request to 127.0.0.1:port with `Connection: close`, read to
+// EOF. Kept deliberately tiny: no chunked decoding (the server sends
+// Content-Length), a 5 s receive timeout so a hung server fails the test.
+HttpResponse http_request(uint16_t port, const std::string& method, const std::string& path) {
+  HttpResponse response;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_REQUIRE(fd >= 0);
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return response;
+  }
+  const std::string request = method + " " + path +
+                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string raw;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+
+  const size_t header_end = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/1.", 0) != 0 || header_end == std::string::npos) return response;
+  response.status = std::atoi(raw.c_str() + raw.find(' ') + 1);
+  response.headers = raw.substr(0, header_end);
+  response.body = raw.substr(header_end + 4);
+  return response;
+}
+
+// Every metric family contract section 5 requires, by its exposed name.
+const std::vector<std::string> kContractMetrics = {
+    "vigil_events_consumed_total",    "vigil_events_processed_total",
+    "vigil_events_duplicate_total",   "vigil_events_dead_lettered_total",
+    "vigil_events_late_total",        "vigil_signals_total",
+    "vigil_consumer_lag",             "vigil_event_processing_seconds",
+    "vigil_commit_seconds",           "vigil_state_bytes",
+    "vigil_build_info",
+};
+
+bool contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+// Gives every family at least one sample, as a running pipeline would.
+void exercise(Metrics& metrics) {
+  metrics.events_consumed.Increment(5);
+  metrics.events_processed.Increment(3);
+  metrics.events_duplicate.Increment();
+  metrics.dead_lettered("not_json").Increment();
+  metrics.events_late.Increment();
+  metrics.signals("medication_farrington", SignalType::kRaised).Increment();
+  metrics.signals("medication_farrington", "resolved").Increment();
+  metrics.set_consumer_lag("vigil.events", 0, 42);
+  metrics.set_consumer_lag("vigil.events", 1, 0);
+  metrics.event_processing_seconds.Observe(3.5e-5);
+  metrics.commit_seconds.Observe(0.012);
+  metrics.state_bytes.Set(1 << 20);
+  metrics.signals_open.Set(1);
+}
+
+struct Server {
+  Metrics metrics{"1.2.3"};
+  std::shared_ptr<std::atomic<bool>> ready = std::make_shared<std::atomic<bool>>(false);
+  std::unique_ptr<HttpEndpoints> http;
+
+  Server() {
+    auto started = HttpEndpoints::start("127.0.0.1:0", metrics.registry(), ready);
+    BOOST_REQUIRE_MESSAGE(started.is_ok(), (started.is_ok() ? "" : started.error().message));
+    http = std::move(started).value();
+    BOOST_REQUIRE(http->port() != 0);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(scrape_text_names_every_contract_metric) {
+  Metrics metrics("0.1.0");
+  // A family without children is not exposed; these two get theirs at
+  // startup (configured detectors) and on partition assignment.
+  const std::string before = metrics.scrape_text();
+  BOOST_TEST(!contains(before, "vigil_signals_total"));
+  BOOST_TEST(!contains(before, "vigil_consumer_lag"));
+  metrics.register_detector("fall_cusum");
+  metrics.set_consumer_lag("vigil.events", 0, 0);
+
+  const std::string text = metrics.scrape_text();
+  for (const std::string& name : kContractMetrics) {
+    BOOST_TEST_INFO(name);
+    BOOST_TEST(contains(text, "# TYPE " + name + " "));
+  }
+  for (const char* type : {"raised", "updated", "resolved"}) {
+    BOOST_TEST_INFO(type);
+    BOOST_TEST(contains(text, std::string("vigil_signals_total{detector=\"fall_cusum\",type=\"") +
+                                  type + "\"} 0"));
+  }
+  BOOST_TEST(contains(text, "# TYPE vigil_event_processing_seconds histogram"));
+  BOOST_TEST(contains(text, "# TYPE vigil_commit_seconds histogram"));
+  BOOST_TEST(contains(text, "# TYPE vigil_consumer_lag gauge"));
+  BOOST_TEST(contains(text, "vigil_build_info{version=\"0.1.0\"} 1"));
+  // Every reason code is visible (as 0) before the first invalid event.
+  for (const std::string& reason : default_dead_letter_reasons()) {
+    BOOST_TEST_INFO(reason);
+    BOOST_TEST(contains(text, "vigil_events_dead_lettered_total{reason=\"" + reason + "\"} 0"));
+  }
+  // Buckets span microseconds to seconds.
+  BOOST_TEST(contains(text, "vigil_event_processing_seconds_bucket{le=\"1e-06\"}"));
+  BOOST_TEST(contains(text, "vigil_event_processing_seconds_bucket{le=\"10\"}"));
+  BOOST_TEST(contains(text, "vigil_commit_seconds_bucket{le=\"0.0001\"}"));
+  BOOST_TEST(contains(text, "vigil_commit_seconds_bucket{le=\"30\"}"));
+}
+
+BOOST_AUTO_TEST_CASE(cached_references_count_and_label) {
+  Metrics metrics("0.1.0");
+  exercise(metrics);
+  // The same child comes back for the same labels: no duplicate series.
+  BOOST_TEST(&metrics.dead_lettered("not_json") == &metrics.dead_lettered("not_json"));
+  BOOST_TEST(&metrics.signals("d", "raised") == &metrics.signals("d", SignalType::kRaised));
+  metrics.dead_lettered("some_new_reason").Increment(2);
+
+  const std::string text = metrics.scrape_text();
+  BOOST_TEST(contains(text, "vigil_events_consumed_total 5"));
+  BOOST_TEST(contains(text, "vigil_events_processed_total 3"));
+  BOOST_TEST(contains(text, "vigil_events_duplicate_total 1"));
+  BOOST_TEST(contains(text, "vigil_events_late_total 1"));
+  BOOST_TEST(contains(text, "vigil_events_dead_lettered_total{reason=\"not_json\"} 1"));
+  BOOST_TEST(contains(text, "vigil_events_dead_lettered_total{reason=\"too_large\"} 0"));
+  BOOST_TEST(contains(text, "vigil_events_dead_lettered_total{reason=\"some_new_reason\"} 2"));
+  BOOST_TEST(contains(text,
+                      "vigil_signals_total{detector=\"medication_farrington\",type=\"raised\"} 1"));
+  BOOST_TEST(contains(
+      text, "vigil_signals_total{detector=\"medication_farrington\",type=\"resolved\"} 1"));
+  BOOST_TEST(contains(text, "vigil_consumer_lag{partition=\"0\",topic=\"vigil.events\"} 42"));
+  BOOST_TEST(contains(text, "vigil_state_bytes 1048576"));
+  BOOST_TEST(contains(text, "vigil_event_processing_seconds_count 1"));
+  BOOST_TEST(contains(text, "vigil_commit_seconds_sum 0.012"));
+
+  metrics.set_consumer_lag("vigil.events", 0, 7);
+  BOOST_TEST(contains(metrics.scrape_text(),
+                      "vigil_consumer_lag{partition=\"0\",topic=\"vigil.events\"} 7"));
+  metrics.remove_consumer_lag("vigil.events", 0);
+  metrics.remove_consumer_lag("vigil.events", 99);  // absent: no-op
+  const std::string after = metrics.scrape_text();
+  BOOST_TEST(!contains(after, "partition=\"0\",topic=\"vigil.events\""));
+  BOOST_TEST(contains(after, "vigil_consumer_lag{partition=\"1\",topic=\"vigil.events\"} 0"));
+}
+
+BOOST_AUTO_TEST_CASE(promtool_accepts_the_exposition) {
+  // promtool comes with the Debian `prometheus` package (tools/ installer);
+  // its absence is a broken environment, not a reason to skip.
+  BOOST_REQUIRE_MESSAGE(std::system("command -v promtool >/dev/null 2>&1") == 0,
+                        "promtool not on PATH: install the Debian package `prometheus`");
+  Metrics metrics("0.1.0");
+  exercise(metrics);
+  for (const bool with_samples : {false, true}) {
+    Metrics fresh("0.1.0");  // as just after startup: no samples yet
+    const std::string text = with_samples ? metrics.scrape_text() : fresh.scrape_text();
+    char path[] = "/tmp/vigil_metrics_XXXXXX";
+    const int fd = ::mkstemp(path);
+    BOOST_REQUIRE(fd >= 0);
+    BOOST_REQUIRE(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    ::close(fd);
+    const std::string command = std::string("promtool check metrics < ") + path;
+    const int rc = std::system(command.c_str());
+    ::unlink(path);
+    BOOST_TEST_INFO("with_samples=" << with_samples);
+    BOOST_TEST((WIFEXITED(rc) && WEXITSTATUS(rc) == 0));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(serves_metrics_health_and_readiness_on_one_port) {
+  Server server;
+  exercise(server.metrics);
+  const uint16_t port = server.http->port();
+
+  const HttpResponse metrics = http_request(port, "GET", "/metrics");
+  BOOST_TEST(metrics.status == 200);
+  BOOST_TEST(contains(metrics.headers, "text/plain; version=0.0.4"));
+  for (const std::string& name : kContractMetrics) {
+    BOOST_TEST_INFO(name);
+    BOOST_TEST(contains(metrics.body, "# TYPE " + name + " "));
+  }
+  BOOST_TEST(contains(metrics.body, "vigil_events_consumed_total 5"));
+  server.metrics.events_consumed.Increment();
+  BOOST_TEST(contains(http_request(port, "GET", "/metrics").body, "vigil_events_consumed_total 6"));
+
+  const HttpResponse health = http_request(port, "GET", "/healthz");
+  BOOST_TEST(health.status == 200);
+  BOOST_TEST(health.body == "ok");
+
+  // Readiness follows the flag both ways; liveness does not depend on it.
+  BOOST_TEST(http_request(port, "GET", "/readyz").status == 503);
+  BOOST_TEST(http_request(port, "GET", "/readyz").body == "not ready");
+  server.ready->store(true);
+  const HttpResponse ready = http_request(port, "GET", "/readyz");
+  BOOST_TEST(ready.status == 200);
+  BOOST_TEST(ready.body == "ready");
+  server.ready->store(false);
+  BOOST_TEST(http_request(port, "GET", "/readyz").status == 503);
+  BOOST_TEST(http_request(port, "GET", "/healthz").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(other_paths_and_methods) {
+  Server server;
+  const uint16_t port = server.http->port();
+  BOOST_TEST(http_request(port, "GET", "/").status == 404);
+  BOOST_TEST(http_request(port, "GET", "/metricsx").status == 404);
+  BOOST_TEST(http_request(port, "GET", "/healthz/deep").status == 404);
+  const HttpResponse post = http_request(port, "POST", "/metrics");
+  BOOST_TEST(post.status == 405);
+  BOOST_TEST(contains(post.headers, "Allow: GET, HEAD"));
+  const HttpResponse head = http_request(port, "HEAD", "/healthz");
+  BOOST_TEST(head.status == 200);
+  BOOST_TEST(head.body.empty());
+}
+
+BOOST_AUTO_TEST_CASE(port_in_use_is_an_error_not_an_exception) {
+  Server first;
+  const std::string address = "127.0.0.1:" + std::to_string(first.http->port());
+  auto second = HttpEndpoints::start(address, first.metrics.registry(), first.ready);
+  BOOST_REQUIRE(!second.is_ok());
+  BOOST_TEST((second.error().kind == ErrorKind::kUnavailable));
+  BOOST_TEST_MESSAGE("port in use: " << second.error().message);
+  BOOST_TEST(contains(second.error().message, address));
+  // The first server is unaffected.
+  BOOST_TEST(http_request(first.http->port(), "GET", "/healthz").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(bad_arguments_are_rejected) {
+  Metrics metrics("0.1.0");
+  auto ready = std::make_shared<std::atomic<bool>>(true);
+  auto no_registry = HttpEndpoints::start("127.0.0.1:0", nullptr, ready);
+  BOOST_REQUIRE(!no_registry.is_ok());
+  BOOST_TEST((no_registry.error().kind == ErrorKind::kInvalidArgument));
+  auto no_flag = HttpEndpoints::start("127.0.0.1:0", metrics.registry(), nullptr);
+  BOOST_REQUIRE(!no_flag.is_ok());
+  BOOST_TEST((no_flag.error().kind == ErrorKind::kInvalidArgument));
+  auto garbage = HttpEndpoints::start("not an address", metrics.registry(), ready);
+  BOOST_TEST(!garbage.is_ok());
+}
+
+}  // namespace vigil

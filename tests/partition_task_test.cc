@@ -1,0 +1,226 @@
+#define BOOST_TEST_MODULE partition_task
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "app/pipeline_config.h"
+#include "pipeline/partition_task.h"
+#include "sinks/cloudevent_encoder.h"
+
+using namespace vigil;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-task-XXXXXX").string();
+    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+constexpr const char* kConfig = R"(
+detectors:
+  - name: fatal_rule
+    type: severity_rule
+    group_by: [org, category]
+    resolve_after_days: 3
+  - name: falls_weekly
+    type: count
+    dimensions: [category, org]
+    period: week
+    grace_days: 7
+    method: earsC1
+    params: {baseline: 3, alpha: 0.001, minSigma: 0.5}
+    min_observed: 3
+)";
+
+std::string event(const std::string& id, const std::string& date, const std::string& harm,
+                  int revision = 0, const std::string& org = "RXA", const std::string& category = "fall") {
+  return R"({"id":")" + id + R"(","revision":)" + std::to_string(revision) +
+         R"(,"reported_at":")" + date + R"(T10:00:00Z","occurred_on":")" + date +
+         R"(","org":")" + org + R"(","record_type":"incident","category":")" + category +
+         R"(","physical_harm":")" + harm + R"("})";
+}
+
+// Dates of a steady weekly stream: `per_week` low-harm falls for `weeks` weeks
+// starting Monday 2024-01-01, then a spike week.
+std::vector<std::string> stream_with_spike() {
+  std::vector<std::string> lines;
+  int n = 0;
+  const char* days[] = {"01", "02", "03"};
+  for (int week = 0; week < 8; ++week) {
+    for (int i = 0; i < 2; ++i) {
+      const int day = 1 + week * 7 + i;
+      char date[16];
+      std::snprintf(date, sizeof date, "2024-%02d-%02d", day <= 31 ? 1 : 2, day <= 31 ? day : day - 31);
+      lines.push_back(event("E" + std::to_string(n++), date, "low"));
+    }
+  }
+  for (int i = 0; i < 12; ++i) lines.push_back(event("S" + std::to_string(i), "2024-02-26", "low"));
+  for (const char* d : days) lines.push_back(event(std::string("F") + d, std::string("2024-03-") + d, "fatal"));
+  // Carry stream time well past the spike week and its grace period.
+  lines.push_back(event("T1", "2024-03-20", "none", 0, "RXB", "medication"));
+  return lines;
+}
+
+std::vector<std::string> encode_all(const std::vector<Signal>& signals) {
+  std::vector<std::string> out;
+  for (const auto& s : signals) out.push_back(encode_cloudevent(s, "test"));
+  return out;
+}
+
+std::unique_ptr<StateStore> open_store(const std::string& dir) {
+  StateStoreOptions o;
+  o.path = dir;
+  o.block_cache_bytes = 8 << 20;
+  o.write_buffer_bytes = 4 << 20;
+  auto s = StateStore::open(o);
+  BOOST_REQUIRE_MESSAGE(s.is_ok(), s.is_ok() ? "" : s.error().message);
+  return std::move(s).value();
+}
+
+std::unique_ptr<PartitionTask> open_task(StateStore& store, const PipelineConfig& config) {
+  auto t = PartitionTask::open(0, store, config.detectors, nullptr);
+  BOOST_REQUIRE_MESSAGE(t.is_ok(), t.is_ok() ? "" : t.error().message);
+  return std::move(t).value();
+}
+
+PipelineConfig config() {
+  auto c = parse_pipeline_config(kConfig, "test");
+  BOOST_REQUIRE_MESSAGE(c.is_ok(), c.is_ok() ? "" : c.error().message);
+  return c.value();
+}
+
+// Runs every line through one task, committing after each `every` lines.
+std::vector<std::string> run_straight(const std::vector<std::string>& lines, size_t every) {
+  TempDir dir;
+  auto store = open_store(dir.path);
+  auto task = open_task(*store, config());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    task->process(lines[i], static_cast<int64_t>(i));
+    if ((i + 1) % every == 0 || i + 1 == lines.size()) {
+      for (auto& s : encode_all(task->signals())) out.push_back(s);
+      BOOST_REQUIRE(task->commit().is_ok());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(stream_raises_rule_and_count_signals) {
+  const auto out = run_straight(stream_with_spike(), 5);
+  size_t rule = 0, count = 0;
+  for (const auto& s : out) {
+    if (s.find("\"detector\":\"fatal_rule\"") != std::string::npos &&
+        s.find("vigil.signal.raised") != std::string::npos) {
+      ++rule;
+    }
+    if (s.find("\"detector\":\"falls_weekly\"") != std::string::npos &&
+        s.find("vigil.signal.raised") != std::string::npos) {
+      ++count;
+    }
+  }
+  BOOST_TEST(rule == 3u);   // three fatal reports on three different days
+  BOOST_TEST(count == 1u);  // the spike week of falls at RXA
+}
+
+BOOST_AUTO_TEST_CASE(commit_size_does_not_change_output) {
+  BOOST_TEST(run_straight(stream_with_spike(), 1) == run_straight(stream_with_spike(), 1000),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(crash_before_commit_resumes_without_double_counting) {
+  const auto lines = stream_with_spike();
+  const auto expected = run_straight(lines, 4);
+
+  TempDir dir;
+  std::vector<std::string> delivered;
+  const size_t crash_after = 13;
+  {
+    auto store = open_store(dir.path);
+    auto task = open_task(*store, config());
+    for (size_t i = 0; i < lines.size(); ++i) {
+      task->process(lines[i], static_cast<int64_t>(i));
+      if (i + 1 == crash_after) break;  // crash: lines 8..12 processed but never committed
+      if ((i + 1) % 4 == 0) {
+        for (auto& s : encode_all(task->signals())) delivered.push_back(s);
+        BOOST_REQUIRE(task->commit().is_ok());
+      }
+    }
+  }
+  auto store = open_store(dir.path);
+  auto task = open_task(*store, config());
+  BOOST_REQUIRE(task->resume_offset().has_value());
+  BOOST_TEST(*task->resume_offset() == 12);
+  for (size_t i = static_cast<size_t>(*task->resume_offset()); i < lines.size(); ++i) {
+    task->process(lines[i], static_cast<int64_t>(i));
+    if ((i + 1) % 4 == 0 || i + 1 == lines.size()) {
+      for (auto& s : encode_all(task->signals())) delivered.push_back(s);
+      BOOST_REQUIRE(task->commit().is_ok());
+    }
+  }
+  BOOST_TEST(delivered == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(duplicates_and_revisions) {
+  TempDir dir;
+  auto store = open_store(dir.path);
+  auto task = open_task(*store, config());
+  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 1), 0) == Disposition::kProcessed));
+  BOOST_TEST(task->signals().size() == 1u);
+  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 1), 1) == Disposition::kDuplicate));
+  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 0), 2) == Disposition::kDuplicate));
+  BOOST_REQUIRE(task->commit().is_ok());
+  // The newer revision is read back from RocksDB, not from the batch overlay.
+  BOOST_TEST((task->process(event("A", "2024-01-01", "low", 2), 3) == Disposition::kProcessed));
+  BOOST_REQUIRE(task->signals().size() == 1u);
+  BOOST_TEST((task->signals()[0].type == SignalType::kResolved));
+  BOOST_TEST(task->signals()[0].detector == "fatal_rule");
+  // Revising again within one batch uses the overlay.
+  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 3), 4) == Disposition::kProcessed));
+  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 3), 5) == Disposition::kDuplicate));
+  BOOST_REQUIRE(task->signals().size() == 2u);
+  BOOST_TEST((task->signals()[1].type == SignalType::kRaised));
+  BOOST_TEST(task->signals()[1].signal_id != task->signals()[0].signal_id);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_messages_become_dead_letters_with_reason) {
+  TempDir dir;
+  auto store = open_store(dir.path);
+  auto task = open_task(*store, config());
+  BOOST_TEST((task->process("{not json", 0, "k1") == Disposition::kInvalid));
+  BOOST_TEST((task->process(R"({"id":"x"})", 1) == Disposition::kInvalid));
+  BOOST_TEST((task->process(event("OK", "2024-01-01", "none"), 2) == Disposition::kProcessed));
+  BOOST_REQUIRE(task->dead_letters().size() == 2u);
+  BOOST_TEST(reason_code(task->dead_letters()[0].reason) == "not_json");
+  BOOST_TEST(task->dead_letters()[0].key == "k1");
+  BOOST_TEST(task->dead_letters()[0].value == "{not json");
+  BOOST_TEST(reason_code(task->dead_letters()[1].reason) == "missing_field");
+  BOOST_TEST(task->dead_letters()[1].offset == 1);
+  BOOST_REQUIRE(task->commit().is_ok());
+  BOOST_TEST(task->dead_letters().empty());
+  BOOST_TEST(*task->resume_offset() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(partitions_do_not_share_state) {
+  TempDir dir;
+  auto store = open_store(dir.path);
+  auto c = config();
+  auto p0 = PartitionTask::open(0, *store, c.detectors, nullptr);
+  auto p1 = PartitionTask::open(1, *store, c.detectors, nullptr);
+  BOOST_REQUIRE(p0.is_ok() && p1.is_ok());
+  BOOST_TEST((p0.value()->process(event("A", "2024-01-01", "none"), 0) == Disposition::kProcessed));
+  BOOST_REQUIRE(p0.value()->commit().is_ok());
+  // The same id in another partition is that partition's own first sighting.
+  BOOST_TEST((p1.value()->process(event("A", "2024-01-01", "none"), 0) == Disposition::kProcessed));
+  BOOST_REQUIRE(p1.value()->commit().is_ok());
+  BOOST_TEST(*p0.value()->resume_offset() == 1);
+  BOOST_TEST(*p1.value()->resume_offset() == 1);
+}

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Checks config/schemas/*.schema.json: both are valid JSON Schema draft 2020-12
+# schemas, and example messages that the contract accepts pass while ones it
+# rejects fail. Needs Python's jsonschema module (Debian: python3-jsonschema).
+#
+# Usage: schemas_test.sh <vigil binary> <source dir> <shared dir>
+# (ctest's calling convention; only the source dir is used).
+set -euo pipefail
+
+if (($# < 2)); then
+  echo "usage: $0 <vigil binary> <source dir> [shared dir]" >&2
+  exit 2
+fi
+source_dir=$2
+
+# The first Python that has jsonschema with draft 2020-12 support: the one on
+# PATH may be a private interpreter without Debian's modules.
+python=""
+for candidate in python3 /usr/bin/python3; do
+  if command -v "$candidate" >/dev/null 2>&1 &&
+    "$candidate" -c 'import jsonschema; jsonschema.Draft202012Validator' >/dev/null 2>&1; then
+    python=$candidate
+    break
+  fi
+done
+if [[ -z $python ]]; then
+  echo "schemas_test: no python3 with the jsonschema module (draft 2020-12);" \
+    "install the Debian package python3-jsonschema" >&2
+  exit 1
+fi
+
+program=$(
+  cat <<'PY'
+import copy
+import json
+import sys
+
+import jsonschema
+
+schema_dir = sys.argv[1] + "/config/schemas"
+failures = []
+checks = 0
+
+
+def load(name):
+    with open(f"{schema_dir}/{name}", encoding="utf-8") as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema", name
+    return jsonschema.Draft202012Validator(schema)
+
+
+def with_changes(base, **changes):
+    """base with fields replaced; a value of ... removes the field."""
+    message = copy.deepcopy(base)
+    for name, value in changes.items():
+        if value is ...:
+            message.pop(name, None)
+        else:
+            message[name] = value
+    return message
+
+
+def expect(validator, label, message, valid):
+    global checks
+    checks += 1
+    errors = list(validator.iter_errors(message))
+    if valid and errors:
+        failures.append(f"{label}: expected valid, got: {errors[0].message}")
+    if not valid and not errors:
+        failures.append(f"{label}: expected invalid, but it passed")
+
+
+event = load("incident-event-v1.schema.json")
+minimal = {
+    "id": "LFPSE-1",
+    "reported_at": "2025-03-01T09:30:00Z",
+    "org": "RJ1",
+    "record_type": "incident",
+    "category": "medication",
+}
+full = with_changes(
+    minimal,
+    id="RJ1-2025.000123:r_2",
+    revision=3,
+    reported_at="2025-03-04T10:15:30.250+01:00",
+    occurred_on="2025-03-02",
+    icb="QKK",
+    region="Y56",
+    service_area="acute_inpatient",
+    specialty="general_medicine",
+    record_type="outcome",
+    agents=["medication", "device"],
+    medications=[{"code": "322236009", "name": "Paracetamol 500mg tablets"}],
+    devices=[
+        {"code": "GMDN-35113", "name": "Infusion pump", "manufacturer": "Acme", "model": "IP-3"},
+        {"name": "Syringe driver", "manufacturer": "Beta", "model": "SD1"},
+    ],
+    physical_harm="moderate",
+    psychological_harm="low",
+    never_event=True,
+    patient={"age_band": "76+", "sex": "withheld", "ethnicity": "Z", "imd_decile": 10},
+    description="Dose given twice. Paracétamol 😀",
+)
+optional_nulls = with_changes(
+    minimal,
+    **{f: None for f in ["revision", "occurred_on", "icb", "region", "service_area", "specialty",
+                         "agents", "medications", "devices", "physical_harm",
+                         "psychological_harm", "never_event", "patient", "description"]},
+)
+valid_events = {
+    "minimal": minimal,
+    "full": full,
+    "optional fields null": optional_nulls,
+    "unknown fields": with_changes(minimal, schema="lfpse/v5", extra={"a": [1, None]}),
+    "empty patient and arrays": with_changes(minimal, patient={}, agents=[], medications=[]),
+    "longest id": with_changes(minimal, id="x" * 64),
+    "description at the limit": with_changes(minimal, description="d" * 32768),
+}
+invalid_events = {
+    "not an object": [minimal],
+    "id missing": with_changes(minimal, id=...),
+    "org null": with_changes(minimal, org=None),
+    "category missing": with_changes(minimal, category=...),
+    "id too long": with_changes(minimal, id="x" * 65),
+    "id with a space": with_changes(minimal, id="a b"),
+    "revision a string": with_changes(minimal, revision="1"),
+    "revision a fraction": with_changes(minimal, revision=1.5),
+    "revision negative": with_changes(minimal, revision=-1),
+    "reported_at without zone": with_changes(minimal, reported_at="2025-03-01T09:30:00"),
+    "occurred_on not a date": with_changes(minimal, occurred_on="1/3/2025"),
+    "org lower case": with_changes(minimal, org="rj1"),
+    "region too long": with_changes(minimal, region="Y5612345"),
+    "record_type unknown": with_changes(minimal, record_type="near_miss"),
+    "category not a slug": with_changes(minimal, category="Pressure-Ulcer"),
+    "agent not a slug": with_changes(minimal, agents=["medication", "IT"]),
+    "medication code short": with_changes(minimal, medications=[{"code": "12345", "name": "x"}]),
+    "medication without name": with_changes(minimal, medications=[{"code": "322236009"}]),
+    "device without model": with_changes(minimal, devices=[{"name": "a", "manufacturer": "b"}]),
+    "physical harm unknown": with_changes(minimal, physical_harm="unknown"),
+    "psychological harm fatal": with_changes(minimal, psychological_harm="fatal"),
+    "never_event a string": with_changes(minimal, never_event="yes"),
+    "age band unknown": with_changes(minimal, patient={"age_band": "18-24"}),
+    "ethnicity T": with_changes(minimal, patient={"ethnicity": "T"}),
+    "imd decile 0": with_changes(minimal, patient={"imd_decile": 0}),
+    "description too long": with_changes(minimal, description="d" * 32769),
+}
+for label, message in valid_events.items():
+    expect(event, f"event {label}", message, True)
+for label, message in invalid_events.items():
+    expect(event, f"event {label}", message, False)
+
+signal_validator = load("signal-v1.schema.json")
+signal = {
+    "specversion": "1.0",
+    "id": "0123456789abcdef-1",
+    "source": "/vigil/national",
+    "type": "vigil.signal.raised",
+    "subject": "medication_by_region/category=medication,region=Y56",
+    "time": "2025-03-03T00:00:00Z",
+    "datacontenttype": "application/json",
+    "data": {
+        "signal_id": "0123456789abcdef",
+        "detector": "medication_by_region",
+        "method": "farringtonFlexible",
+        "key": {"category": "medication", "region": "Y56"},
+        "period": {"start": "2025-02-24", "end": "2025-03-02"},
+        "observed": 41,
+        "expected": 17.5,
+        "threshold": 29.2,
+        "score": 2.3,
+        "severity": "high",
+        "evidence": {"count": 41, "orgs": 9, "event_ids": ["LFPSE-1", "LFPSE-2"]},
+        "summary": "Medication incidents in region Y56 are 2.3 times the expected weekly count.",
+    },
+}
+
+
+def signal_with(data_changes=None, **changes):
+    """signal with envelope `changes` and then `data_changes` inside data."""
+    message = with_changes(signal, **changes)
+    if data_changes:
+        message["data"] = with_changes(message["data"], **data_changes)
+    return message
+
+
+valid_signals = {
+    "raised": signal,
+    "resolved with null statistics": signal_with(
+        type="vigil.signal.resolved", data_changes={"expected": None, "threshold": None, "score": None}),
+    "with strata": signal_with(data_changes={"strata": [
+        {"dimension": "age_band", "counts": {"76+": 20, "66-75": 21}},
+        {"dimension": "org", "counts": {}}]}),
+    "national key": signal_with(data_changes={"key": {}}),
+    "fifty event ids": signal_with(data_changes={"evidence": {
+        "count": 60, "orgs": 3, "event_ids": [f"E{i}" for i in range(50)]}}),
+    "CloudEvents extension attribute": signal_with(traceparent="00-abc-def-01"),
+}
+invalid_signals = {
+    "specversion 0.3": signal_with(specversion="0.3"),
+    "unknown type": signal_with(type="vigil.signal.deleted"),
+    "time without zone": signal_with(time="2025-03-03T00:00:00"),
+    "no data": signal_with(data=...),
+    "signal_id too short": signal_with(data_changes={"signal_id": "abc"}),
+    "id without sequence": signal_with(id="0123456789abcdef"),
+    "summary missing": signal_with(data_changes={"summary": ...}),
+    "severity unknown": signal_with(data_changes={"severity": "extreme"}),
+    "expected a string": signal_with(data_changes={"expected": "17.5"}),
+    "period end not a date": signal_with(data_changes={"period": {"start": "2025-02-24", "end": "soon"}}),
+    "fifty-one event ids": signal_with(data_changes={"evidence": {
+        "count": 60, "orgs": 3, "event_ids": [f"E{i}" for i in range(51)]}}),
+    "strata count not an integer": signal_with(data_changes={"strata": [
+        {"dimension": "age_band", "counts": {"76+": 2.5}}]}),
+    "strata without dimension": signal_with(data_changes={"strata": [{"counts": {}}]}),
+    "key value not a string": signal_with(data_changes={"key": {"region": 56}}),
+    "upper-case attribute name": signal_with(Extra="x"),
+}
+for label, message in valid_signals.items():
+    expect(signal_validator, f"signal {label}", message, True)
+for label, message in invalid_signals.items():
+    expect(signal_validator, f"signal {label}", message, False)
+
+for failure in failures:
+    print(f"FAIL {failure}")
+print(f"schemas: {checks - len(failures)} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
+PY
+)
+
+exec "$python" -c "$program" "$source_dir"

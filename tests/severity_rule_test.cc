@@ -1,0 +1,612 @@
+#define BOOST_TEST_MODULE severity_rule
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "detectors/detector_factory.h"
+#include "detectors/severity_rule.h"
+#include "state/key_encoding.h"
+#include "tests/test_events.h"
+
+namespace vigil {
+namespace {
+
+using testing::date;
+using testing::describe;
+using testing::open_test_store;
+using testing::TempDir;
+using testing::TestEvent;
+
+const Date kDay = date("2024-03-14");
+
+SeverityRuleConfig rule_config() {
+  SeverityRuleConfig c;
+  c.name = "fatal_or_never";
+  return c;  // defaults: fatal, never events, org × category, 1 day, resolve 7, retain 400
+}
+
+// One rule on a real store, driven as the partition task drives it.
+struct Harness {
+  SeverityRuleConfig config;
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  ColumnFamilyId cf = 0;
+  std::unique_ptr<SeverityRule> rule;
+  std::optional<Date> stream_time;
+  std::vector<Signal> signals;
+
+  explicit Harness(SeverityRuleConfig c = rule_config()) : config(std::move(c)) {
+    store = open_test_store(dir.sub("db"));
+    open_rule();
+  }
+  void open_rule() {
+    auto id = store->ensure_column_family(detector_column_family(config));
+    BOOST_TEST_REQUIRE(id.is_ok());
+    cf = id.value();
+    auto made = SeverityRule::create(config, 5, cf);
+    BOOST_TEST_REQUIRE(made.is_ok(), (made ? "" : made.error().message));
+    rule = std::move(made).value();
+    const Status restored = rule->restore(*store);
+    BOOST_TEST_REQUIRE(restored.is_ok(), restored.message());
+  }
+  // Applies one event; returns the signals it produced (apply and advance).
+  std::vector<Signal> feed(const IncidentEvent& e) {
+    const size_t before = signals.size();
+    const ApplyOutcome outcome = rule->apply(e, +1, signals);
+    BOOST_TEST(!outcome.late);  // the rule never reports lateness
+    move_clock(event_time(e));
+    return {signals.begin() + static_cast<std::ptrdiff_t>(before), signals.end()};
+  }
+  std::vector<Signal> revise(const IncidentEvent& old_contents, const IncidentEvent& new_contents) {
+    const size_t before = signals.size();
+    (void)rule->apply(old_contents, -1, signals);
+    feed(new_contents);
+    return {signals.begin() + static_cast<std::ptrdiff_t>(before), signals.end()};
+  }
+  std::vector<Signal> move_clock(Date t) {
+    const size_t before = signals.size();
+    if (!stream_time || t > *stream_time) {
+      stream_time = t;
+      rule->advance(t, signals);
+    }
+    return {signals.begin() + static_cast<std::ptrdiff_t>(before), signals.end()};
+  }
+  void save() {
+    StateBatch batch = store->new_batch();
+    rule->save(batch);
+    const Status written = store->write(batch);
+    BOOST_TEST_REQUIRE(written.is_ok(), written.message());
+  }
+  void reload() {
+    save();
+    rule.reset();
+    open_rule();
+  }
+  void reopen_store() {
+    save();
+    rule.reset();
+    store.reset();
+    store = open_test_store(dir.sub("db"));
+    open_rule();
+  }
+};
+
+TestEvent fatal(const std::string& id, Date on = kDay, std::string_view org = "RX1",
+                std::string_view category = "medication") {
+  TestEvent e(id, on);
+  e.org(org).category(category).harm(PhysicalHarm::kFatal).region("Y56");
+  e.description("Patient Jane Doe, NHS number 999 000 1111, died after ...");
+  return e;
+}
+
+TestEvent harm(const std::string& id, PhysicalHarm h, Date on = kDay, std::string_view org = "RX1") {
+  TestEvent e(id, on);
+  e.org(org).category("medication").harm(h);
+  return e;
+}
+
+bool is_lower_hex16(const std::string& s) {
+  return s.size() == 16 && std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+         });
+}
+
+BOOST_AUTO_TEST_CASE(a_fatal_event_raises_one_critical_signal_at_once) {
+  Harness h;
+  // Straight from apply(), before any advance().
+  std::vector<Signal> out;
+  (void)h.rule->apply(fatal("f1"), +1, out);
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(out));
+  const Signal& s = out[0];
+  BOOST_TEST(s.type == SignalType::kRaised);
+  BOOST_TEST(s.sequence == 1u);
+  BOOST_TEST(s.severity == Severity::kCritical);
+  BOOST_TEST(s.detector == "fatal_or_never");
+  BOOST_TEST(s.method == "severity_rule");
+  BOOST_TEST((s.key == std::vector<KeyPart>{{"org", "RX1"}, {"category", "medication"}}));
+  BOOST_TEST(s.period_start == kDay);
+  BOOST_TEST(s.period_end == kDay);
+  BOOST_TEST(s.fired_at == kDay);
+  BOOST_TEST(s.observed == 1);
+  BOOST_TEST(s.threshold == 1.0);
+  BOOST_TEST(s.evidence_count == 1);
+  BOOST_TEST(s.evidence_orgs == 1);
+  BOOST_TEST(s.event_ids == std::vector<std::string>{"f1"});
+  BOOST_TEST(is_lower_hex16(s.signal_id), s.signal_id);
+  BOOST_TEST(s.summary.find("1 fatal harm") != std::string::npos, s.summary);
+  // Free text never reaches a signal.
+  BOOST_TEST(s.summary.find("Jane") == std::string::npos);
+  BOOST_TEST(s.summary.find("999") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(fifty_reports_of_one_death_are_one_signal_updated_as_it_doubles) {
+  Harness h;
+  for (int i = 0; i < 50; ++i) h.feed(fatal("f" + std::to_string(100 + i)));
+  BOOST_TEST_REQUIRE(h.signals.size() == 6u, describe(h.signals));
+  const int64_t expected_observed[] = {1, 2, 4, 8, 16, 32};
+  for (size_t i = 0; i < 6; ++i) {
+    const Signal& s = h.signals[i];
+    BOOST_TEST(s.type == (i == 0 ? SignalType::kRaised : SignalType::kUpdated));
+    BOOST_TEST(s.sequence == i + 1);
+    BOOST_TEST(s.observed == expected_observed[i]);
+    BOOST_TEST(s.signal_id == h.signals[0].signal_id);
+    BOOST_TEST(s.event_ids.size() == static_cast<size_t>(expected_observed[i]));
+    BOOST_TEST(std::is_sorted(s.event_ids.begin(), s.event_ids.end()));
+  }
+  // Beyond 50 reports the evidence stops growing; the count does not.
+  for (int i = 50; i < 64; ++i) h.feed(fatal("f" + std::to_string(100 + i)));
+  BOOST_TEST_REQUIRE(h.signals.size() == 7u, describe(h.signals));
+  BOOST_TEST(h.signals[6].observed == 64);
+  BOOST_TEST(h.signals[6].evidence_count == 64);
+  BOOST_TEST(h.signals[6].event_ids.size() == kMaxEvidenceIds);
+  BOOST_TEST(h.rule->key_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(another_day_org_or_category_is_another_signal) {
+  Harness h;
+  h.feed(fatal("a"));
+  h.feed(fatal("b", Date{kDay.days + 1}));
+  h.feed(fatal("c", Date{kDay.days + 1}, "RY2"));
+  h.feed(fatal("d", Date{kDay.days + 1}, "RY2", "fall"));
+  BOOST_TEST_REQUIRE(h.signals.size() == 4u, describe(h.signals));
+  std::set<std::string> ids;
+  for (const auto& s : h.signals) {
+    BOOST_TEST(s.type == SignalType::kRaised);
+    BOOST_TEST(s.observed == 1);
+    ids.insert(s.signal_id);
+  }
+  BOOST_TEST(ids.size() == 4u);
+  BOOST_TEST(h.signals[1].period_start == Date{kDay.days + 1});
+  BOOST_TEST(h.signals[2].key[0].second == "RY2");
+  BOOST_TEST(h.signals[3].key[1].second == "fall");
+}
+
+BOOST_AUTO_TEST_CASE(never_events_raise_whatever_the_harm) {
+  Harness h;
+  TestEvent never = harm("n1", PhysicalHarm::kLow);
+  never.never_event();
+  BOOST_TEST(h.feed(never).size() == 1u);
+  TestEvent no_harm = harm("n2", PhysicalHarm::kUnknown, kDay, "RZ9");
+  no_harm.never_event();
+  const auto out = h.feed(no_harm);
+  BOOST_TEST_REQUIRE(out.size() == 1u);
+  BOOST_TEST(out[0].summary.find("never event") != std::string::npos, out[0].summary);
+  BOOST_TEST(out[0].summary.find("fatal") == std::string::npos, out[0].summary);
+
+  // Not fatal, not a never event: nothing.
+  for (PhysicalHarm hm : {PhysicalHarm::kUnknown, PhysicalHarm::kNone, PhysicalHarm::kLow,
+                          PhysicalHarm::kModerate, PhysicalHarm::kSevere}) {
+    BOOST_TEST(h.feed(harm("quiet" + std::to_string(static_cast<int>(hm)), hm, kDay, "RQ1")).empty());
+  }
+  BOOST_TEST(h.signals.size() == 2u, describe(h.signals));
+}
+
+BOOST_AUTO_TEST_CASE(configured_harm_level_and_never_events_switch) {
+  SeverityRuleConfig severe = rule_config();
+  severe.min_physical_harm = PhysicalHarm::kSevere;
+  severe.never_events = false;
+  Harness h(severe);
+  BOOST_TEST(h.feed(harm("s1", PhysicalHarm::kSevere)).size() == 1u);
+  BOOST_TEST(h.feed(harm("s2", PhysicalHarm::kFatal)).size() == 1u);  // 2 ≥ 2 × 1: updated
+  BOOST_TEST(h.signals.back().type == SignalType::kUpdated);
+  TestEvent never = harm("n1", PhysicalHarm::kLow, kDay, "RN1");
+  never.never_event();
+  BOOST_TEST(h.feed(never).empty());
+  BOOST_TEST(h.feed(harm("m1", PhysicalHarm::kModerate, kDay, "RN1")).empty());
+}
+
+BOOST_AUTO_TEST_CASE(resolved_after_resolve_after_days_of_stream_time) {
+  Harness h;
+  h.feed(fatal("f1"));
+  h.feed(fatal("f2"));  // updated to 2
+  BOOST_TEST_REQUIRE(h.signals.size() == 2u);
+  BOOST_TEST(h.move_clock(Date{kDay.days + 7}).empty());  // day + 7 is not past day + 7
+  const auto out = h.move_clock(Date{kDay.days + 8});
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  const Signal& s = out[0];
+  BOOST_TEST(s.type == SignalType::kResolved);
+  BOOST_TEST(s.sequence == 3u);
+  BOOST_TEST(s.signal_id == h.signals[0].signal_id);
+  BOOST_TEST(s.fired_at == Date{kDay.days + 8});
+  BOOST_TEST(s.observed == 2);
+  BOOST_TEST(s.period_start == kDay);
+  BOOST_TEST(s.summary.find("Closed") != std::string::npos, s.summary);
+  BOOST_TEST(h.move_clock(Date{kDay.days + 30}).empty());  // once only
+}
+
+BOOST_AUTO_TEST_CASE(a_new_report_after_resolution_is_a_new_episode) {
+  Harness h;
+  h.feed(fatal("f1"));
+  h.move_clock(Date{kDay.days + 8});
+  BOOST_TEST_REQUIRE(h.signals.size() == 2u);
+  // A late report for the same org, category and day, within retain_days.
+  const auto out = h.feed(fatal("f2"));
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  BOOST_TEST(out[0].type == SignalType::kRaised);
+  BOOST_TEST(out[0].sequence == 1u);
+  BOOST_TEST(out[0].signal_id != h.signals[0].signal_id);
+  BOOST_TEST(out[0].period_start == kDay);
+}
+
+BOOST_AUTO_TEST_CASE(a_revision_that_takes_back_the_only_fatal_report_resolves_at_once) {
+  Harness h;
+  TestEvent first = fatal("r1");
+  h.feed(first);
+  BOOST_TEST_REQUIRE(h.signals.size() == 1u);
+  TestEvent corrected = harm("r1", PhysicalHarm::kModerate);
+  corrected.revision(1);
+  const auto out = h.revise(first, corrected);
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  BOOST_TEST(out[0].type == SignalType::kResolved);
+  BOOST_TEST(out[0].signal_id == h.signals[0].signal_id);
+  BOOST_TEST(out[0].sequence == 2u);
+  BOOST_TEST(out[0].observed == 0);
+  BOOST_TEST(out[0].event_ids.empty());
+  // Nothing more to resolve later.
+  BOOST_TEST(h.move_clock(Date{kDay.days + 20}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_revision_that_stays_fatal_changes_nothing) {
+  Harness h;
+  TestEvent first = fatal("r1");
+  h.feed(first);
+  BOOST_TEST_REQUIRE(h.signals.size() == 1u);
+  // Revision 1 adds a medication: still fatal, same org, category and day.
+  TestEvent more_detail = fatal("r1");
+  more_detail.revision(1).medication("322236009");
+  const auto revised = h.revise(first, more_detail);
+  BOOST_TEST(revised.empty(), describe(revised));
+  // The episode carries on: a second report updates it, under the same id.
+  const auto out = h.feed(fatal("r2"));
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  BOOST_TEST(out[0].type == SignalType::kUpdated);
+  BOOST_TEST(out[0].signal_id == h.signals[0].signal_id);
+  BOOST_TEST(out[0].observed == 2);
+  BOOST_TEST((out[0].event_ids == std::vector<std::string>{"r1", "r2"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_revision_that_moves_the_report_resolves_one_group_and_raises_another) {
+  Harness h;
+  TestEvent first = fatal("r1", kDay, "RX1");
+  h.feed(first);
+  TestEvent moved = fatal("r1", kDay, "RY2");
+  moved.revision(1);
+  const auto out = h.revise(first, moved);
+  BOOST_TEST_REQUIRE(out.size() == 2u, describe(h.signals));
+  std::map<std::string, const Signal*> by_org;
+  for (const auto& s : out) by_org[s.key[0].second] = &s;
+  BOOST_TEST_REQUIRE(by_org.count("RX1") == 1u);
+  BOOST_TEST_REQUIRE(by_org.count("RY2") == 1u);
+  BOOST_TEST(by_org["RX1"]->type == SignalType::kResolved);
+  BOOST_TEST(by_org["RX1"]->signal_id == h.signals[0].signal_id);
+  BOOST_TEST(by_org["RY2"]->type == SignalType::kRaised);
+  BOOST_TEST(by_org["RY2"]->signal_id != h.signals[0].signal_id);
+}
+
+BOOST_AUTO_TEST_CASE(taking_back_one_of_two_reports_does_not_resolve) {
+  Harness h;
+  TestEvent a = fatal("a");
+  h.feed(a);
+  h.feed(fatal("b"));
+  BOOST_TEST_REQUIRE(h.signals.size() == 2u);
+  TestEvent not_fatal = harm("a", PhysicalHarm::kSevere);
+  not_fatal.revision(1);
+  const auto revised = h.revise(a, not_fatal);
+  BOOST_TEST(revised.empty(), describe(revised));
+  const auto out = h.move_clock(Date{kDay.days + 8});
+  BOOST_TEST_REQUIRE(out.size() == 1u);
+  BOOST_TEST(out[0].type == SignalType::kResolved);
+  BOOST_TEST(out[0].observed == 1);
+  BOOST_TEST(out[0].event_ids == std::vector<std::string>{"b"});
+}
+
+BOOST_AUTO_TEST_CASE(a_lone_take_back_is_settled_by_the_next_call) {
+  // Outside the pipeline's -1/+1 pairs: the resolution still comes, from the
+  // next apply or advance.
+  Harness h;
+  TestEvent a = fatal("a");
+  h.feed(a);
+  (void)h.rule->apply(a, -1, h.signals);
+  BOOST_TEST(h.signals.size() == 1u);
+  const auto out = h.move_clock(Date{kDay.days + 1});
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  BOOST_TEST(out[0].type == SignalType::kResolved);
+  BOOST_TEST(out[0].fired_at == kDay);  // the time of the taken-back report
+}
+
+BOOST_AUTO_TEST_CASE(a_months_old_fatal_report_still_raises) {
+  Harness h;
+  h.feed(harm("now", PhysicalHarm::kLow, date("2024-06-01")));
+  BOOST_TEST((h.stream_time == date("2024-06-01")));
+  const Date long_ago = date("2024-02-10");
+  TestEvent old = fatal("old", long_ago);
+  old.reported(date("2024-06-01"));
+  const auto out = h.feed(old);
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  BOOST_TEST(out[0].type == SignalType::kRaised);
+  BOOST_TEST(out[0].period_start == long_ago);
+  BOOST_TEST(out[0].severity == Severity::kCritical);
+  // Its day is long past: the next move of stream time closes it.
+  const auto later = h.move_clock(date("2024-06-02"));
+  BOOST_TEST_REQUIRE(later.size() == 1u);
+  BOOST_TEST(later[0].type == SignalType::kResolved);
+  BOOST_TEST(later[0].signal_id == out[0].signal_id);
+}
+
+BOOST_AUTO_TEST_CASE(state_survives_save_and_restore) {
+  Harness h;
+  h.feed(fatal("f1"));
+  h.reopen_store();
+  BOOST_TEST(h.rule->key_count() == 1u);
+  const auto updated = h.feed(fatal("f2"));
+  BOOST_TEST_REQUIRE(updated.size() == 1u, describe(h.signals));
+  BOOST_TEST(updated[0].type == SignalType::kUpdated);
+  BOOST_TEST(updated[0].sequence == 2u);
+  BOOST_TEST(updated[0].signal_id == h.signals[0].signal_id);
+  BOOST_TEST((updated[0].event_ids == std::vector<std::string>{"f1", "f2"}));
+  h.reload();
+  const auto resolved = h.move_clock(Date{kDay.days + 8});
+  BOOST_TEST_REQUIRE(resolved.size() == 1u);
+  BOOST_TEST(resolved[0].type == SignalType::kResolved);
+  BOOST_TEST(resolved[0].sequence == 3u);
+  BOOST_TEST(resolved[0].signal_id == h.signals[0].signal_id);
+  // The episode count survives too: a new report opens episode 2, not 1 again.
+  h.reload();
+  const auto again = h.feed(fatal("f3"));
+  BOOST_TEST_REQUIRE(again.size() == 1u);
+  BOOST_TEST(again[0].type == SignalType::kRaised);
+  BOOST_TEST(again[0].signal_id != h.signals[0].signal_id);
+  BOOST_TEST(again[0].observed == 3);
+}
+
+// A stream with bursts, revisions, late reports and time passing.
+struct Step {
+  TestEvent event;
+  int previous = -1;
+};
+
+std::vector<Step> mixed_stream() {
+  std::vector<Step> steps;
+  const char* orgs[] = {"RA1", "RB2", "RC3"};
+  const char* categories[] = {"medication", "fall"};
+  std::map<std::string, int> latest;
+  int n = 0;
+  for (int d = 0; d < 60; ++d) {
+    const Date day{kDay.days + d};
+    for (int k = 0; k < 6; ++k, ++n) {
+      const std::string id = "e" + std::to_string(n);
+      TestEvent e(id, day);
+      e.org(orgs[(n * 7) % 3]).category(categories[(n / 3) % 2]);
+      const int kind = (n * 13) % 10;
+      e.harm(kind < 3 ? PhysicalHarm::kFatal : kind < 5 ? PhysicalHarm::kSevere : PhysicalHarm::kLow);
+      if (kind == 9) e.never_event();
+      latest[id] = static_cast<int>(steps.size());
+      steps.push_back(Step{std::move(e), -1});
+    }
+    if (d % 4 == 3) {  // revise a report from a few days ago: flip its harm
+      const std::string id = "e" + std::to_string(n - 10);
+      const int prev = latest[id];
+      const IncidentEvent& old = steps[static_cast<size_t>(prev)].event.event();
+      TestEvent r(id, old.occurred_on);
+      r.org(old.org).category(old.category).revision(old.revision + 1);
+      r.harm(old.physical_harm == PhysicalHarm::kFatal ? PhysicalHarm::kModerate : PhysicalHarm::kFatal);
+      latest[id] = static_cast<int>(steps.size());
+      steps.push_back(Step{std::move(r), prev});
+    }
+    if (d % 10 == 5) {  // a burst of reports about one death: raised, then updated
+      for (int k = 0; k < 5; ++k) {
+        TestEvent b("burst" + std::to_string(d) + "-" + std::to_string(k), day);
+        b.org("RB2").category("medication").harm(PhysicalHarm::kFatal);
+        steps.push_back(Step{std::move(b), -1});
+      }
+    }
+    if (d % 9 == 8) {  // a late fatal report from a month ago
+      TestEvent late("late" + std::to_string(d), Date{day.days - 30});
+      late.org("RA1").category("medication").harm(PhysicalHarm::kFatal);
+      steps.push_back(Step{std::move(late), -1});
+    }
+  }
+  return steps;
+}
+
+std::vector<Signal> run(const std::vector<Step>& steps, int reload_every) {
+  Harness h;
+  for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
+    const Step& s = steps[static_cast<size_t>(i)];
+    if (s.previous >= 0) {
+      h.revise(steps[static_cast<size_t>(s.previous)].event, s.event);
+    } else {
+      h.feed(s.event);
+    }
+    if (reload_every > 0 && i % reload_every == reload_every - 1) {
+      if (i % (3 * reload_every) == 3 * reload_every - 1) {
+        h.reopen_store();
+      } else {
+        h.reload();
+      }
+    }
+  }
+  h.move_clock(Date{kDay.days + 100});
+  return h.signals;
+}
+
+BOOST_AUTO_TEST_CASE(save_and_restore_continue_identically) {
+  const std::vector<Step> steps = mixed_stream();
+  const std::vector<Signal> straight = run(steps, 0);
+  std::map<SignalType, int> types;
+  for (const auto& s : straight) ++types[s.type];
+  BOOST_TEST(types[SignalType::kRaised] >= 10);
+  BOOST_TEST(types[SignalType::kUpdated] >= 3);
+  BOOST_TEST(types[SignalType::kResolved] >= 10);
+  // Every episode raised is resolved by the end, under the same id.
+  std::map<std::string, int> open;
+  for (const auto& s : straight) {
+    if (s.type == SignalType::kRaised) ++open[s.signal_id];
+    if (s.type == SignalType::kResolved) --open[s.signal_id];
+  }
+  for (const auto& [id, balance] : open) BOOST_TEST(balance == 0, id);
+
+  for (int reload_every : {1, 5, 17}) {
+    const std::vector<Signal> restored = run(steps, reload_every);
+    BOOST_TEST_REQUIRE(restored.size() == straight.size(), "reload every " << reload_every);
+    for (size_t i = 0; i < straight.size(); ++i) {
+      BOOST_TEST_CONTEXT("reload every " << reload_every << ", signal " << i << ": "
+                                         << describe(straight[i]) << " / " << describe(restored[i])) {
+        BOOST_TEST(restored[i].type == straight[i].type);
+        BOOST_TEST(restored[i].signal_id == straight[i].signal_id);
+        BOOST_TEST(restored[i].sequence == straight[i].sequence);
+        BOOST_TEST((restored[i].key == straight[i].key));
+        BOOST_TEST(restored[i].observed == straight[i].observed);
+        BOOST_TEST(restored[i].fired_at == straight[i].fired_at);
+        BOOST_TEST(restored[i].period_start == straight[i].period_start);
+        BOOST_TEST(restored[i].event_ids == straight[i].event_ids);
+        BOOST_TEST(restored[i].summary == straight[i].summary);
+      }
+    }
+  }
+  // And the same input gives the same ids every time.
+  const std::vector<Signal> again = run(steps, 0);
+  BOOST_TEST_REQUIRE(again.size() == straight.size());
+  for (size_t i = 0; i < straight.size(); ++i) BOOST_TEST(again[i].signal_id == straight[i].signal_id);
+}
+
+BOOST_AUTO_TEST_CASE(resolved_groups_are_forgotten_after_retain_days) {
+  SeverityRuleConfig config = rule_config();
+  config.retain_days = 30;
+  Harness h(config);
+  h.feed(fatal("f1"));
+  h.feed(fatal("g1", kDay, "RY2"));
+  h.move_clock(Date{kDay.days + 8});
+  BOOST_TEST(h.signals.size() == 4u);
+  h.save();
+  BOOST_TEST(h.rule->key_count() == 2u);  // resolved, still remembered
+  h.move_clock(Date{kDay.days + 31});
+  h.save();
+  BOOST_TEST(h.rule->key_count() == 0u);
+  h.reload();
+  BOOST_TEST(h.rule->key_count() == 0u);  // gone from the store as well
+}
+
+BOOST_AUTO_TEST_CASE(episodes_of_a_forgotten_group_still_get_new_ids) {
+  // Two reports about one very old day, arriving with time between them: the
+  // group is raised, resolved and forgotten in between. The second episode
+  // must not reuse the first one's signal id, or a consumer deduplicating by
+  // CloudEvent id ("<signal_id>-1") would drop its raise.
+  SeverityRuleConfig config = rule_config();
+  config.retain_days = 30;
+  Harness h(config);
+  h.feed(harm("now", PhysicalHarm::kLow, date("2024-06-01")));
+  const Date old = date("2024-03-01");  // more than retain_days ago
+  const auto first = h.feed(fatal("first", old));
+  BOOST_TEST_REQUIRE(first.size() == 1u);
+  const auto resolved = h.move_clock(date("2024-06-02"));
+  BOOST_TEST_REQUIRE(resolved.size() == 1u);
+  h.reload();
+  BOOST_TEST(h.rule->key_count() == 0u);  // forgotten
+  const auto second = h.feed(fatal("second", old));
+  BOOST_TEST_REQUIRE(second.size() == 1u);
+  BOOST_TEST(second[0].type == SignalType::kRaised);
+  BOOST_TEST(second[0].signal_id != first[0].signal_id);
+}
+
+BOOST_AUTO_TEST_CASE(wider_windows_group_several_days) {
+  SeverityRuleConfig config = rule_config();
+  config.group_days = 7;
+  Harness h(config);
+  // Windows are day numbers divided by group_days: take the one holding kDay.
+  const int32_t window = kDay.days / 7;
+  const Date first{window * 7};
+  for (int d = 0; d < 7; ++d) h.feed(fatal("w" + std::to_string(d), Date{first.days + d}));
+  BOOST_TEST_REQUIRE(h.signals.size() == 3u, describe(h.signals));  // 1, 2, 4
+  BOOST_TEST(h.signals[0].period_start == first);
+  BOOST_TEST(h.signals[0].period_end == Date{first.days + 6});
+  BOOST_TEST(h.feed(fatal("next", Date{first.days + 7})).front().type == SignalType::kRaised);
+}
+
+BOOST_AUTO_TEST_CASE(days_before_1970_group_and_resolve) {
+  Harness h;
+  const Date old = date("1969-12-30");  // day -2
+  const auto out = h.feed(fatal("o1", old));
+  BOOST_TEST_REQUIRE(out.size() == 1u);
+  BOOST_TEST(out[0].period_start == old);
+  BOOST_TEST(out[0].period_end == old);
+  BOOST_TEST(h.feed(fatal("o2", old)).front().type == SignalType::kUpdated);
+  h.reload();
+  const auto resolved = h.move_clock(Date{old.days + 8});
+  BOOST_TEST_REQUIRE(resolved.size() == 1u);
+  BOOST_TEST(resolved[0].type == SignalType::kResolved);
+  BOOST_TEST(resolved[0].signal_id == out[0].signal_id);
+}
+
+BOOST_AUTO_TEST_CASE(undecodable_state_is_reported_as_corruption) {
+  TempDir dir;
+  auto store = open_test_store(dir.sub("db"));
+  const SeverityRuleConfig config = rule_config();
+  auto cf = store->ensure_column_family(detector_column_family(config));
+  BOOST_TEST_REQUIRE(cf.is_ok());
+  StateBatch batch = store->new_batch();
+  batch.put(cf.value(), partition_prefix(5) + "RX1\x1fmedication\x1f" "19796", std::string("\x01\x01", 2));
+  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
+  auto rule = SeverityRule::create(config, 5, cf.value());
+  BOOST_TEST_REQUIRE(rule.is_ok());
+  const Status restored = rule.value()->restore(*store);
+  BOOST_TEST_REQUIRE(!restored.is_ok());
+  BOOST_TEST((restored.error().kind == ErrorKind::kCorruption));
+  // Another partition's rule does not even look at it.
+  auto other = SeverityRule::create(config, 6, cf.value());
+  BOOST_TEST_REQUIRE(other.is_ok());
+  BOOST_TEST(other.value()->restore(*store).is_ok());
+}
+
+BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
+  SeverityRuleConfig c = rule_config();
+  c.group_days = 0;
+  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
+  c = rule_config();
+  c.resolve_after_days = -1;
+  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
+  c = rule_config();
+  c.retain_days = 3;  // shorter than resolve_after_days
+  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
+  c = rule_config();
+  c.group_by = {Dimension::kCategory};  // not per organisation
+  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
+  c = rule_config();
+  c.min_physical_harm = PhysicalHarm::kUnknown;
+  c.never_events = false;
+  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
+  BOOST_TEST(SeverityRule::create(rule_config(), 0, 0).is_ok());
+  BOOST_TEST(detector_method(DetectorConfig{rule_config()}) == "severity_rule");
+  BOOST_TEST(detector_name(DetectorConfig{rule_config()}) == "fatal_or_never");
+}
+
+}  // namespace
+}  // namespace vigil

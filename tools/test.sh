@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Fresh machine to a passing test suite: install, build, run every test.
+#   tools/test.sh              the normal build (build/)
+#   tools/test.sh --sanitize   an address + undefined-behaviour sanitizer build (build-asan/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ "${1:-}" == "--sanitize" ]]; then
+  export VIGIL_BUILD_DIR=build-asan
+  bash tools/build.sh -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON -DVIGIL_BENCHMARKS=OFF
+  # RocksDB and librdkafka keep process-lifetime allocations; leaks are not
+  # what this build is for.
+  export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  export VIGIL_BUILD_DIR=build
+  bash tools/build.sh
+fi
+ctest --test-dir "$VIGIL_BUILD_DIR" --output-on-failure -j 2
