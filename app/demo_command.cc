@@ -39,18 +39,31 @@ class ScratchDir {
   std::string path_;
 };
 
+// National volume over nine months of occurrence dates: the planted risks
+// start after five months of history, so baselines exist, and the stream
+// reaches them within the demo's first minute.
+SyntheticStreamOptions demo_stream_options(uint64_t seed) {
+  SyntheticStreamOptions options;
+  options.seed = seed;
+  options.days = 270;
+  options.invalid_fraction = 0.0005;
+  return options;
+}
+
 // Feeds the synthetic stream into the events topic until it ends or `stop`.
+// The mock cluster keeps only the newest ~20 MB of a partition, so the
+// producer stays at most this many events ahead of the pipeline.
+constexpr uint64_t kMaxProducerLead = 20000;
+
 void produce_stream(const std::string& bootstrap, const std::string& topic, uint64_t seed,
-                    const std::atomic<bool>& stop, std::atomic<uint64_t>& produced, Status& result) {
+                    const std::atomic<bool>& stop, std::atomic<uint64_t>& produced,
+                    const prometheus::Counter& consumed, Status& result) {
   auto producer = KafkaProducer::create(bootstrap, {{"linger.ms", "20"}});
   if (!producer) {
     result = producer.error();
     return;
   }
-  SyntheticStreamOptions options;
-  options.seed = seed;
-  options.invalid_fraction = 0.0005;
-  SyntheticStream stream(options);
+  SyntheticStream stream(demo_stream_options(seed));
   std::string line;
   std::atomic<bool> never{false};
   while (!stop.load() && stream.next(line)) {
@@ -60,7 +73,12 @@ void produce_stream(const std::string& bootstrap, const std::string& topic, uint
       return;
     }
     line.clear();
-    if ((++produced % 1024) == 0) producer.value()->handle().poll(0);
+    if ((++produced % 1024) == 0) {
+      producer.value()->handle().poll(0);
+      while (!stop.load() && produced.load() > static_cast<uint64_t>(consumed.Value()) + kMaxProducerLead) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    }
   }
   if (!stop.load()) result = producer.value()->flush(never);
 }
@@ -68,7 +86,7 @@ void produce_stream(const std::string& bootstrap, const std::string& topic, uint
 // Prints every signal that reaches the signals topic.
 void print_signals(const std::string& bootstrap, const std::string& topic, bool json,
                    const std::atomic<bool>& stop, std::ostream& out, std::mutex& out_mutex,
-                   std::map<std::string, uint64_t>& counts) {
+                   std::map<std::string, uint64_t>& counts, std::vector<Signal>& raised) {
   auto conf = make_kafka_conf({{"bootstrap.servers", bootstrap},
                                {"group.id", "vigil-demo-console"},
                                {"auto.offset.reset", "earliest"},
@@ -84,7 +102,10 @@ void print_signals(const std::string& bootstrap, const std::string& topic, bool 
     const std::string_view value(static_cast<const char*>(msg->payload()), msg->len());
     auto signal = decode_cloudevent(value);
     std::lock_guard lock(out_mutex);
-    if (signal) ++counts[std::string(to_string(signal.value().type))];
+    if (signal) {
+      ++counts[std::string(to_string(signal.value().type))];
+      if (signal.value().type == SignalType::kRaised) raised.push_back(signal.value());
+    }
     if (json) {
       out << value << "\n";
     } else if (signal) {
@@ -93,6 +114,42 @@ void print_signals(const std::string& bootstrap, const std::string& topic, bool 
     out.flush();
   }
   consumer->close();
+}
+
+bool key_has(const Signal& s, std::string_view dimension, std::string_view value) {
+  for (const auto& [k, v] : s.key) {
+    if (k == dimension && v.find(value) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Whether a raised signal points at the planted risk: same medicine, device,
+// or organisation (with the same category where the risk has one).
+bool signal_finds(const Signal& s, const PlantedRisk& risk) {
+  if (s.fired_at < risk.onset) return false;
+  if (!risk.medication_code.empty()) return key_has(s, "medication", risk.medication_code);
+  if (!risk.device_model.empty()) return key_has(s, "device", risk.device_model);
+  if (!risk.org.empty() && !key_has(s, "org", risk.org)) return false;
+  if (!risk.category.empty() && !key_has(s, "category", risk.category)) return false;
+  return !risk.org.empty();
+}
+
+void report_planted_risks(const std::vector<PlantedRisk>& risks, const std::vector<Signal>& raised,
+                          std::ostream& err) {
+  err << "planted risks:\n";
+  for (const auto& risk : risks) {
+    const Signal* first = nullptr;
+    for (const auto& s : raised) {
+      if (signal_finds(s, risk) && (first == nullptr || s.fired_at < first->fired_at)) first = &s;
+    }
+    err << "  " << risk.name << " (onset " << format_date(risk.onset) << "): ";
+    if (first != nullptr) {
+      err << "found by " << first->detector << " at stream time " << format_date(first->fired_at)
+          << ", " << (first->fired_at.days - risk.onset.days) << " days after onset\n";
+    } else {
+      err << "not found (yet: the stream may not have reached it, or no detector covers it)\n";
+    }
+  }
 }
 
 }  // namespace
@@ -149,9 +206,7 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
     return 1;
   }
 
-  SyntheticStreamOptions stream_options;
-  stream_options.seed = options.seed;
-  SyntheticStream preview(stream_options);
+  SyntheticStream preview(demo_stream_options(options.seed));
   err << "Vigil " << kVersion << " demo: in-process Kafka cluster at "
       << config.kafka.bootstrap_servers << "\n"
       << "  synthetic national stream (seed " << options.seed << "), time compressed: "
@@ -168,13 +223,14 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
   Status producer_status, pipeline_status;
   std::mutex out_mutex;
   std::map<std::string, uint64_t> counts;
+  std::vector<Signal> raised;
   std::thread producer([&] {
     produce_stream(config.kafka.bootstrap_servers, config.kafka.events_topic, options.seed, stop,
-                   produced, producer_status);
+                   produced, metrics.events_consumed, producer_status);
   });
   std::thread printer([&] {
     print_signals(config.kafka.bootstrap_servers, config.kafka.signals_topic, options.json, stop,
-                  out, out_mutex, counts);
+                  out, out_mutex, counts, raised);
   });
   std::atomic<bool> pipeline_stop{false};
   std::thread runner([&] { pipeline_status = pipeline.value()->run(pipeline_stop); });
@@ -199,6 +255,7 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
       << static_cast<uint64_t>(metrics.events_duplicate.Value()) << "; signals raised "
       << counts["raised"] << ", updated " << counts["updated"] << ", resolved " << counts["resolved"]
       << "\n";
+  report_planted_risks(preview.planted_risks(), raised, err);
   if (!producer_status.is_ok()) {
     err << "vigil demo: producer failed: " << producer_status.message() << "\n";
     return 1;

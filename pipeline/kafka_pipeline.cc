@@ -24,7 +24,10 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
       // and committed only after the state write.
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},
+      // Partitions are assigned at explicit offsets (the state's, or the
+      // beginning). An offset that is out of range means the broker deleted
+      // events before Vigil processed them: stop loudly rather than skip.
+      {"auto.offset.reset", "error"},
       // librdkafka 2.0.2's cooperative-sticky assignor has known bugs; range
       // with static membership avoids rebalances on rolling restarts.
       {"partition.assignment.strategy", "range"},
@@ -159,6 +162,12 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
         break;
       case RdKafka::ERR__FATAL:
         fatal_ = make_error(ErrorKind::kFatal, "kafka consumer: " + msg->errstr());
+        break;
+      case RdKafka::ERR__AUTO_OFFSET_RESET:
+        fatal_ = make_error(ErrorKind::kFatal,
+                            "partition " + std::to_string(msg->partition()) +
+                                ": events were deleted by the broker before they were processed (" +
+                                msg->errstr() + ")");
         break;
       default:
         // Transport errors and unavailable brokers are retried by librdkafka.

@@ -41,7 +41,9 @@ struct TempDir {
 std::vector<std::string> make_stream() {
   SyntheticStreamOptions o;
   o.seed = 7;
-  o.events_per_year = 60000;
+  // About 25,000 events (15 MB): the mock cluster keeps only the newest
+  // ~20 MB of a partition, so everything produced up front stays readable.
+  o.events_per_year = 30000;
   o.days = 300;
   o.invalid_fraction = 0.01;
   SyntheticStream stream(o);
@@ -68,6 +70,9 @@ PipelineConfig test_config(const std::string& bootstrap, const std::string& grou
   config.state.dir = state;
   config.commit.max_events = 2000;
   config.commit.max_interval_ms = 200;
+  // A restarted member rejoins quickly instead of waiting out the default 45 s.
+  config.kafka.properties["session.timeout.ms"] = "6000";
+  config.kafka.properties["heartbeat.interval.ms"] = "500";
   return config;
 }
 
@@ -77,7 +82,7 @@ std::unique_ptr<StateStore> open_store(const std::string& dir) {
   o.block_cache_bytes = 32 << 20;
   o.write_buffer_bytes = 8 << 20;
   auto s = StateStore::open(o);
-  BOOST_REQUIRE_MESSAGE(s.is_ok(), s.is_ok() ? "" : s.error().message);
+  BOOST_REQUIRE_MESSAGE(s.is_ok(), (s.is_ok() ? std::string() : s.error().message));
   return std::move(s).value();
 }
 
@@ -167,7 +172,7 @@ void run_until(const PipelineConfig& config, StateStore& store, Metrics& metrics
                const std::function<void()>& meanwhile = {}) {
   auto ready = std::make_shared<std::atomic<bool>>(false);
   auto pipeline = KafkaPipeline::create(config, store, metrics, ready);
-  BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), pipeline.is_ok() ? "" : pipeline.error().message);
+  BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), (pipeline.is_ok() ? std::string() : pipeline.error().message));
   std::atomic<bool> stop{false};
   Status result;
   std::thread runner([&] { result = pipeline.value()->run(stop); });
@@ -218,7 +223,7 @@ BOOST_AUTO_TEST_CASE(consume_detect_produce_matches_replay) {
   const auto& lines = stream_lines();
   const auto expected = replay_signals(lines);
   BOOST_TEST_MESSAGE(lines.size() << " events, " << expected.size() << " signals expected");
-  BOOST_REQUIRE(expected.size() > 10u);
+  BOOST_REQUIRE(expected.size() > 5u);
 
   Cluster c("e2e");
   produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, lines.size());
@@ -237,7 +242,7 @@ BOOST_AUTO_TEST_CASE(consume_detect_produce_matches_replay) {
     auto s = decode_cloudevent(r.value);
     BOOST_REQUIRE(s.is_ok());
     BOOST_TEST(r.key == s.value().signal_id);
-    BOOST_TEST(r.headers["content-type"] == "application/cloudevents+json; charset=UTF-8");
+    BOOST_TEST(r.headers.at("content-type") == "application/cloudevents+json; charset=UTF-8");
   }
 }
 

@@ -80,19 +80,19 @@ std::unique_ptr<StateStore> open_store(const std::string& dir) {
   o.block_cache_bytes = 8 << 20;
   o.write_buffer_bytes = 4 << 20;
   auto s = StateStore::open(o);
-  BOOST_REQUIRE_MESSAGE(s.is_ok(), s.is_ok() ? "" : s.error().message);
+  BOOST_REQUIRE_MESSAGE(s.is_ok(), (s.is_ok() ? std::string() : s.error().message));
   return std::move(s).value();
 }
 
 std::unique_ptr<PartitionTask> open_task(StateStore& store, const PipelineConfig& config) {
   auto t = PartitionTask::open(0, store, config.detectors, nullptr);
-  BOOST_REQUIRE_MESSAGE(t.is_ok(), t.is_ok() ? "" : t.error().message);
+  BOOST_REQUIRE_MESSAGE(t.is_ok(), (t.is_ok() ? std::string() : t.error().message));
   return std::move(t).value();
 }
 
 PipelineConfig config() {
   auto c = parse_pipeline_config(kConfig, "test");
-  BOOST_REQUIRE_MESSAGE(c.is_ok(), c.is_ok() ? "" : c.error().message);
+  BOOST_REQUIRE_MESSAGE(c.is_ok(), (c.is_ok() ? std::string() : c.error().message));
   return c.value();
 }
 
