@@ -39,13 +39,13 @@ class ScratchDir {
   std::string path_;
 };
 
-// National volume over nine months of occurrence dates: the planted risks
-// start after five months of history, so baselines exist, and the stream
-// reaches them within the demo's first minute.
+// National volume over six months of occurrence dates: the planted risks
+// start after three and a half months of history (EARS needs nine weeks),
+// and the stream reaches them within the demo's first minute.
 SyntheticStreamOptions demo_stream_options(uint64_t seed) {
   SyntheticStreamOptions options;
   options.seed = seed;
-  options.days = 270;
+  options.days = 180;
   options.invalid_fraction = 0.0005;
   return options;
 }
@@ -127,6 +127,9 @@ bool key_has(const Signal& s, std::string_view dimension, std::string_view value
 // or organisation (with the same category where the risk has one).
 bool signal_finds(const Signal& s, const PlantedRisk& risk) {
   if (s.fired_at < risk.onset) return false;
+  // A never-event cluster is the severity rule's to find; every other risk
+  // must be found by the statistics, not by one death that happens to match.
+  if ((s.method == "severity_rule") != risk.never_event) return false;
   if (!risk.medication_code.empty()) return key_has(s, "medication", risk.medication_code);
   if (!risk.device_model.empty()) return key_has(s, "device", risk.device_model);
   if (!risk.org.empty() && !key_has(s, "org", risk.org)) return false;
