@@ -40,7 +40,11 @@ wait $demo_pid
 check "demo exits 0" test $? -eq 0
 raised=$(grep -c '"type":"vigil.signal.raised"' "$work/signals.jsonl")
 check "demo printed raised signals" test "$raised" -gt 0
-python3 - "$work/signals.jsonl" "$source_dir/config/schemas/signal-v1.schema.json" <<'PY'
+# Debian's python3-jsonschema serves /usr/bin/python3; another python3 may
+# come first on PATH.
+python=python3
+"$python" -c 'import jsonschema' 2>/dev/null || python=/usr/bin/python3
+"$python" - "$work/signals.jsonl" "$source_dir/config/schemas/signal-v1.schema.json" <<'PY'
 import json, sys
 import jsonschema
 schema = json.load(open(sys.argv[2]))
