@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/pipeline_config.h"
+#include "app/scratch_dir.h"
 #include "app/stop_signal.h"
 #include "app/synthetic_stream.h"
 #include "core/version.h"
@@ -22,22 +23,6 @@
 
 namespace vigil {
 namespace {
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-demo-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // National volume over six months of occurrence dates: the planted risks
 // start after three and a half months of history (EARS needs nine weeks),
@@ -184,7 +169,7 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
       return 1;
     }
   }
-  ScratchDir state_dir;
+  ScratchDir state_dir("vigil-demo-");
   config.state.dir = state_dir.path();
   StateStoreOptions store_options;
   store_options.path = config.state.dir;

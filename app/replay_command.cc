@@ -4,31 +4,12 @@
 #include <fstream>
 
 #include "app/pipeline_config.h"
+#include "app/scratch_dir.h"
 #include "core/version.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/jsonl_sinks.h"
 
 namespace vigil {
-namespace {
-
-// A temporary state directory that is removed when the replay ends.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-replay-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-}  // namespace
 
 int run_replay_command(const ReplayOptions& options, std::ostream& err) {
   auto config = load_pipeline_config(options.config_path);
@@ -36,7 +17,7 @@ int run_replay_command(const ReplayOptions& options, std::ostream& err) {
     err << "vigil replay: " << config.error().message << "\n";
     return 2;
   }
-  ScratchDir scratch;
+  ScratchDir scratch("vigil-replay-");
   std::string state_dir = options.state_dir;
   if (state_dir.empty()) {
     if (scratch.path().empty()) {
