@@ -56,7 +56,8 @@ KafkaPipeline::KafkaPipeline(const PipelineConfig& config, StateStore& store, Me
     : config_(config), store_(store), metrics_(metrics), ready_(std::move(ready)) {}
 
 KafkaPipeline::~KafkaPipeline() {
-  if (consumer_) consumer_->close();
+  // run() leaves the group itself; close only a consumer it never closed.
+  if (consumer_ && !closed_) consumer_->close();
   tasks_.clear();
 }
 
@@ -186,6 +187,7 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
   Status s = commit_all();
   ready_->store(false);
   consumer_->close();
+  closed_ = true;
   tasks_.clear();
   return s;
 }

@@ -76,6 +76,7 @@ class KafkaPipeline {
   std::unique_ptr<KafkaDeadLetterSink> dead_letter_sink_;
   std::map<int32_t, std::unique_ptr<PartitionTask>> tasks_;
   size_t uncommitted_ = 0;
+  bool closed_ = false;
 };
 
 }  // namespace vigil
