@@ -58,7 +58,8 @@ Result<std::unique_ptr<CountDetector>> CountDetector::create(CountDetectorConfig
   if (config.grace_days < 0) {
     return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": grace_days < 0");
   }
-  auto method = make_count_method(config.method, config.params);
+  auto method =
+      make_count_method(config.method, config.params, periods_per_year(config.period));
   if (!method) {
     return make_error(ErrorKind::kInvalidArgument,
                       "detector " + config.name + ": " + method.error().message);

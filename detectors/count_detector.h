@@ -1,7 +1,8 @@
 // A windowed count detector: counts matching events per key (e.g. category ×
 // region) per period (day or ISO week) of event time, and when a period
-// closes evaluates it with a count-series method (EARS C1/C2/C3 now, the
-// Farrington family later) against the same key's preceding periods.
+// closes evaluates it with a count-series method (EARS C1/C2/C3 or
+// farringtonFlexible, count_method.h) against the same key's preceding
+// periods.
 //
 // A period closes when the partition's stream time passes its last day plus
 // `grace_days`, so reports that arrive a little late still count in their own

@@ -13,6 +13,8 @@
 
 namespace vigil {
 
+// One method instance belongs to one detector and is used by one thread:
+// evaluate() may reuse internal buffers.
 class CountMethod {
  public:
   virtual ~CountMethod() = default;
@@ -21,13 +23,20 @@ class CountMethod {
   // How many periods before the evaluated one the window holds.
   virtual size_t history_length() const = 0;
   // `window` has history_length() + 1 counts, oldest first, the evaluated
-  // period last. Never allocates on the steady path.
+  // period last. A point the method cannot evaluate has a NaN upperbound and
+  // no alarm. EARS never allocates; farringtonFlexible fits 3-5 GLMs of about
+  // b(2w+1) to 52b rows and allocates for them (it runs once per key and
+  // closed period).
   virtual SeriesPoint evaluate(std::span<const double> window) const = 0;
 };
 
-// Builds a method from its R name and control parameters (contract §3 names);
-// an unknown method or parameter is an error naming it.
+// Builds a method from its R name (earsC1, earsC2, earsC3, farringtonFlexible)
+// and control parameters (contract §3 names); `freq` is the number of periods
+// per year (52 weekly, 365 daily; see periods_per_year), which
+// farringtonFlexible needs to find the same period in past years. An unknown
+// method or parameter, an invalid value, or a window the streaming detector
+// cannot hold is an InvalidArgument error naming it.
 Result<std::unique_ptr<CountMethod>> make_count_method(std::string_view method,
-                                                       const MethodParams& params);
+                                                       const MethodParams& params, int freq = 52);
 
 }  // namespace vigil
