@@ -24,13 +24,13 @@
 namespace vigil {
 namespace {
 
-// National volume over six months of occurrence dates: the planted risks
-// start after three and a half months of history (EARS needs nine weeks),
-// and the stream reaches them within the demo's first minute.
+// National volume over five months of occurrence dates: the planted risks
+// start after about twelve weeks of history (EARS C2 needs nine), and the
+// stream reaches them within the demo's first minute.
 SyntheticStreamOptions demo_stream_options(uint64_t seed) {
   SyntheticStreamOptions options;
   options.seed = seed;
-  options.days = 180;
+  options.days = 150;
   options.invalid_fraction = 0.0005;
   return options;
 }
