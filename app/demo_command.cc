@@ -24,13 +24,13 @@
 namespace vigil {
 namespace {
 
-// National volume over five months of occurrence dates: the planted risks
-// start after about twelve weeks of history (EARS C2 needs nine), and the
+// National volume over seven months of occurrence dates: the planted risks
+// start after about sixteen weeks of history (EARS C2 needs nine), and the
 // stream reaches them within the demo's first minute.
 SyntheticStreamOptions demo_stream_options(uint64_t seed) {
   SyntheticStreamOptions options;
   options.seed = seed;
-  options.days = 150;
+  options.days = 210;
   options.invalid_fraction = 0.0005;
   return options;
 }
