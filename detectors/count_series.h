@@ -48,6 +48,17 @@ struct SeriesRange {
   std::size_t last = 1;
 };
 
+// Checks that `range` is a non-empty 1-based range within a series of
+// `size` points; the error names the range and the series length.
+inline Status check_series_range(SeriesRange range, std::size_t size) {
+  if (range.first < 1 || range.first > range.last || range.last > size) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "range " + std::to_string(range.first) + ":" + std::to_string(range.last) +
+                          " is not within 1:" + std::to_string(size));
+  }
+  return Status::ok();
+}
+
 inline constexpr double kNa = std::numeric_limits<double>::quiet_NaN();
 
 // The verdict of a method at one time point.

@@ -154,10 +154,8 @@ Result<std::vector<SeriesPoint>> cusum_chart(std::span<const double> x, std::spa
 
 Result<std::vector<SeriesPoint>> cusum_range(const CountSeries& series, SeriesRange range,
                                              const CusumParams& params) {
-  if (range.first < 1 || range.first > range.last || range.last > series.size()) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "range " + std::to_string(range.first) + ":" + std::to_string(range.last) +
-                          " is not within 1:" + std::to_string(series.size()));
+  if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
+    return in_range.error();
   }
   const std::size_t length = range.last - range.first + 1;
   const std::span<const double> x =

@@ -178,10 +178,8 @@ Result<SeriesPoint> ears_point(std::span<const double> history_then_current,
 
 Result<std::vector<SeriesPoint>> ears_range(std::span<const double> observed, SeriesRange range,
                                             const EarsParams& params) {
-  if (range.first < 1 || range.first > range.last || range.last > observed.size()) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "range " + std::to_string(range.first) + ":" + std::to_string(range.last) +
-                          " is not within 1:" + std::to_string(observed.size()));
+  if (Status in_range = check_series_range(range, observed.size()); !in_range.is_ok()) {
+    return in_range.error();
   }
   if (range.first - 1 < ears_required_history(params)) {
     return too_short(range.first - 1, params);

@@ -389,10 +389,8 @@ Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
 
 Result<std::vector<SeriesPoint>> farrington_range(const CountSeries& series, SeriesRange range,
                                                   const FarringtonParams& params) {
-  if (range.first < 1 || range.first > range.last || range.last > series.size()) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "range " + std::to_string(range.first) + ":" + std::to_string(range.last) +
-                          " is not within 1:" + std::to_string(series.size()));
+  if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
+    return in_range.error();
   }
   std::vector<SeriesPoint> points;
   for (std::size_t k = range.first; k <= range.last; ++k) {

@@ -414,10 +414,8 @@ Result<std::vector<SeriesPoint>> glrnb_chart(std::span<const double> x,
 
 Result<std::vector<SeriesPoint>> glrnb_range(const CountSeries& series, SeriesRange range,
                                              const GlrnbParams& params) {
-  if (range.first < 1 || range.first > range.last || range.last > series.size()) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "range " + std::to_string(range.first) + ":" + std::to_string(range.last) +
-                          " is not within 1:" + std::to_string(series.size()));
+  if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
+    return in_range.error();
   }
   const std::size_t length = range.last - range.first + 1;
   const std::span<const double> x =
