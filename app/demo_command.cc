@@ -17,6 +17,7 @@
 #include "ingest/kafka_config.h"
 #include "pipeline/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
+#include "app/planted_risk_match.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/cloudevent_encoder.h"
 #include "sinks/http_endpoints.h"
@@ -99,45 +100,6 @@ void print_signals(const std::string& bootstrap, const std::string& topic, bool 
     out.flush();
   }
   consumer->close();
-}
-
-bool key_has(const Signal& s, std::string_view dimension, std::string_view value) {
-  for (const auto& [k, v] : s.key) {
-    if (k == dimension && v.find(value) != std::string::npos) return true;
-  }
-  return false;
-}
-
-// Whether a raised signal points at the planted risk: same medicine, device,
-// or organisation (with the same category where the risk has one).
-bool signal_finds(const Signal& s, const PlantedRisk& risk) {
-  if (s.fired_at < risk.onset) return false;
-  // A never-event cluster is the severity rule's to find; every other risk
-  // must be found by the statistics, not by one death that happens to match.
-  if ((s.method == "severity_rule") != risk.never_event) return false;
-  if (!risk.medication_code.empty()) return key_has(s, "medication", risk.medication_code);
-  if (!risk.device_model.empty()) return key_has(s, "device", risk.device_model);
-  if (!risk.org.empty() && !key_has(s, "org", risk.org)) return false;
-  if (!risk.category.empty() && !key_has(s, "category", risk.category)) return false;
-  return !risk.org.empty();
-}
-
-void report_planted_risks(const std::vector<PlantedRisk>& risks, const std::vector<Signal>& raised,
-                          std::ostream& err) {
-  err << "planted risks:\n";
-  for (const auto& risk : risks) {
-    const Signal* first = nullptr;
-    for (const auto& s : raised) {
-      if (signal_finds(s, risk) && (first == nullptr || s.fired_at < first->fired_at)) first = &s;
-    }
-    err << "  " << risk.name << " (onset " << format_date(risk.onset) << "): ";
-    if (first != nullptr) {
-      err << "found by " << first->detector << " at stream time " << format_date(first->fired_at)
-          << ", " << (first->fired_at.days - risk.onset.days) << " days after onset\n";
-    } else {
-      err << "not found (yet: the stream may not have reached it, or no detector covers it)\n";
-    }
-  }
 }
 
 }  // namespace

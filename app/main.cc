@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/demo_command.h"
+#include "app/evaluate_command.h"
 #include "app/generate_command.h"
 #include "app/replay_command.h"
 #include "app/run_command.h"
@@ -78,6 +79,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   generate_cmd->add_flag("--no-planted-risks", no_planted_risks, "a stream with no planted risks");
 
+  vigil::EvaluateOptions evaluate;
+  auto* evaluate_cmd = app.add_subcommand(
+      "evaluate", "Run a configuration over the synthetic stream: which planted risks it finds, "
+                  "how soon, and how many signals nothing explains.");
+  evaluate_cmd->add_option("--config", evaluate.config_path, "YAML configuration (default: built-in national config)");
+  evaluate_cmd->add_option("--days", evaluate.stream.days, "days of occurrence dates to cover")
+      ->check(CLI::PositiveNumber);
+  evaluate_cmd->add_option("--seed", evaluate.stream.seed, "random seed of the stream");
+  evaluate_cmd->add_option("--events-per-year", evaluate.stream.events_per_year, "national volume")
+      ->check(CLI::PositiveNumber);
+  evaluate_cmd->add_option("--signals", evaluate.signals, "also write every signal here (JSON Lines, - for stdout)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -96,6 +109,7 @@ int main(int argc, char** argv) {
   if (*replay_cmd) return vigil::run_replay_command(replay, std::cerr);
   if (*series_cmd) return vigil::run_series(series, std::cout, std::cerr);
   if (*validate_cmd) return vigil::run_validate_command(validate_input, std::cout, std::cerr);
+  if (*evaluate_cmd) return vigil::run_evaluate_command(evaluate, std::cout, std::cerr);
   if (*generate_cmd) {
     generate.stream.plant_risks = !no_planted_risks;
     return vigil::run_generate(generate, std::cerr);

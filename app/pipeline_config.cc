@@ -112,10 +112,218 @@ EventFilter parse_filter(const YAML::Node& node, const std::string& path) {
   return f;
 }
 
+LifecyclePolicy parse_lifecycle(const YAML::Node& lc, const std::string& path) {
+  check_keys(lc, path, {"update_growth", "resolve_after_quiet"});
+  LifecyclePolicy policy;
+  read(lc, path, "update_growth", policy.update_growth);
+  read(lc, path, "resolve_after_quiet", policy.resolve_after_quiet);
+  if (policy.update_growth <= 1.0) fail(path + ".update_growth", "must be > 1");
+  if (policy.resolve_after_quiet < 1) fail(path + ".resolve_after_quiet", "must be at least 1");
+  return policy;
+}
+
+Dimension parse_one_dimension(const YAML::Node& node, const std::string& path) {
+  const auto name = scalar<std::string>(node, path);
+  const auto d = parse_dimension(name);
+  if (!d) fail(path, "unknown dimension '" + name + "'");
+  return *d;
+}
+
+Severity read_severity(const YAML::Node& node, const std::string& path, Severity fallback) {
+  if (!node["severity"]) return fallback;
+  return parse_severity(scalar<std::string>(node["severity"], path + ".severity"),
+                        path + ".severity");
+}
+
+// The settings every windowed report-level detector shares.
+WindowSettings parse_window(const YAML::Node& node, const std::string& path) {
+  WindowSettings w;
+  read(node, path, "window_weeks", w.window_weeks);
+  if (w.window_weeks < 1 || w.window_weeks > 104) fail(path + ".window_weeks", "must be 1..104");
+  read(node, path, "grace_days", w.grace_days);
+  if (w.grace_days < 0 || w.grace_days > 366) fail(path + ".grace_days", "must be 0..366");
+  w.severity = read_severity(node, path, w.severity);
+  if (node["lifecycle"]) w.lifecycle = parse_lifecycle(node["lifecycle"], path + ".lifecycle");
+  return w;
+}
+
+// A probability in (0, 1) exclusive.
+void check_open_unit(double v, const std::string& path) {
+  if (!(v > 0 && v < 1)) fail(path, "must be between 0 and 1 (exclusive)");
+}
+
+VolumeDropConfig parse_volume_drop(const YAML::Node& node, const std::string& path) {
+  check_keys(node, path,
+             {"name", "type", "unit", "filter", "baseline_weeks", "recent_weeks", "grace_days",
+              "alpha", "max_ratio", "min_expected", "severity", "lifecycle"});
+  VolumeDropConfig c;
+  c.name = scalar<std::string>(node["name"], path + ".name");
+  if (node["unit"]) c.unit = parse_dimensions(node["unit"], path + ".unit");
+  if (node["filter"]) c.filter = parse_filter(node["filter"], path + ".filter");
+  read(node, path, "baseline_weeks", c.baseline_weeks);
+  read(node, path, "recent_weeks", c.recent_weeks);
+  read(node, path, "grace_days", c.grace_days);
+  read(node, path, "alpha", c.alpha);
+  check_open_unit(c.alpha, path + ".alpha");
+  read(node, path, "max_ratio", c.max_ratio);
+  check_open_unit(c.max_ratio, path + ".max_ratio");
+  read(node, path, "min_expected", c.min_expected);
+  c.severity = read_severity(node, path, c.severity);
+  if (node["lifecycle"]) c.lifecycle = parse_lifecycle(node["lifecycle"], path + ".lifecycle");
+  return c;
+}
+
+std::map<std::string, double, std::less<>> read_denominator_file(const std::string& file,
+                                                                  const std::string& path) {
+  std::ifstream in(file);
+  if (!in) fail(path, "cannot read '" + file + "'");
+  std::map<std::string, double, std::less<>> out;
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line.front() == '#') continue;
+    const size_t comma = line.find(',');
+    const std::string where = file + " line " + std::to_string(line_no);
+    if (comma == std::string::npos) fail(path, where + ": expected unit,denominator");
+    const std::string unit = line.substr(0, comma);
+    if (line_no == 1 && unit == "unit") continue;  // a header
+    try {
+      size_t used = 0;
+      const double d = std::stod(line.substr(comma + 1), &used);
+      out[unit] = d;
+    } catch (const std::exception&) {
+      fail(path, where + ": the denominator is not a number");
+    }
+  }
+  return out;
+}
+
+FunnelConfig parse_funnel(const YAML::Node& node, const std::string& path) {
+  check_keys(node, path,
+             {"name", "type", "unit", "population", "outcome", "adjust_by", "denominators",
+              "denominators_file", "coverage", "overdispersion", "min_expected", "sides",
+              "window_weeks", "grace_days", "severity", "lifecycle"});
+  FunnelConfig c;
+  c.name = scalar<std::string>(node["name"], path + ".name");
+  if (node["unit"]) c.unit = parse_dimensions(node["unit"], path + ".unit");
+  if (node["population"]) c.population = parse_filter(node["population"], path + ".population");
+  if (!node["outcome"]) fail(path + ".outcome", "is required");
+  c.outcome = parse_filter(node["outcome"], path + ".outcome");
+  if (node["adjust_by"]) c.adjust_by = parse_one_dimension(node["adjust_by"], path + ".adjust_by");
+  if (const auto d = node["denominators"]) {
+    if (!d.IsMap()) fail(path + ".denominators", "must be a mapping of unit to denominator");
+    for (const auto& kv : d) {
+      const auto unit = kv.first.as<std::string>();
+      c.denominators[unit] = scalar<double>(kv.second, path + ".denominators." + unit);
+    }
+  }
+  if (node["denominators_file"]) {
+    const auto file = scalar<std::string>(node["denominators_file"], path + ".denominators_file");
+    for (auto& [unit, d] : read_denominator_file(file, path + ".denominators_file")) {
+      c.denominators[unit] = d;
+    }
+  }
+  read(node, path, "coverage", c.coverage);
+  check_open_unit(c.coverage, path + ".coverage");
+  read(node, path, "overdispersion", c.overdispersion);
+  read(node, path, "min_expected", c.min_expected);
+  if (node["sides"]) {
+    const auto sides = scalar<std::string>(node["sides"], path + ".sides");
+    if (sides == "high") {
+      c.sides = FunnelSides::kHigh;
+    } else if (sides == "low") {
+      c.sides = FunnelSides::kLow;
+    } else if (sides == "both") {
+      c.sides = FunnelSides::kBoth;
+    } else {
+      fail(path + ".sides", "must be high, low or both");
+    }
+  }
+  c.window = parse_window(node, path);
+  return c;
+}
+
+InequalityConfig parse_inequality(const YAML::Node& node, const std::string& path) {
+  check_keys(node, path,
+             {"name", "type", "group_by", "stratum", "population", "outcome", "coverage",
+              "overdispersion", "min_observed", "min_expected", "window_weeks", "grace_days",
+              "severity", "lifecycle"});
+  InequalityConfig c;
+  c.name = scalar<std::string>(node["name"], path + ".name");
+  if (node["group_by"]) c.group_by = parse_dimensions(node["group_by"], path + ".group_by");
+  if (!node["stratum"]) fail(path + ".stratum", "is required");
+  c.stratum = parse_one_dimension(node["stratum"], path + ".stratum");
+  if (node["population"]) c.population = parse_filter(node["population"], path + ".population");
+  if (!node["outcome"]) fail(path + ".outcome", "is required");
+  c.outcome = parse_filter(node["outcome"], path + ".outcome");
+  read(node, path, "coverage", c.coverage);
+  check_open_unit(c.coverage, path + ".coverage");
+  read(node, path, "overdispersion", c.overdispersion);
+  read(node, path, "min_observed", c.min_observed);
+  read(node, path, "min_expected", c.min_expected);
+  c.window = parse_window(node, path);
+  return c;
+}
+
+GammaMixturePrior parse_prior(const YAML::Node& node, const std::string& path) {
+  check_keys(node, path, {"alpha1", "beta1", "alpha2", "beta2", "p"});
+  GammaMixturePrior prior{};
+  for (const char* k : {"alpha1", "beta1", "alpha2", "beta2", "p"}) {
+    if (!node[k]) fail(path + "." + k, "is required");
+  }
+  read(node, path, "alpha1", prior.alpha1);
+  read(node, path, "beta1", prior.beta1);
+  read(node, path, "alpha2", prior.alpha2);
+  read(node, path, "beta2", prior.beta2);
+  read(node, path, "p", prior.p);
+  return prior;
+}
+
+DisproportionalityConfig parse_disproportionality(const YAML::Node& node, const std::string& path) {
+  check_keys(node, path,
+             {"name", "type", "item", "population", "outcome", "method", "criterion", "prior",
+              "prior_start", "window_weeks", "grace_days", "severity", "lifecycle"});
+  DisproportionalityConfig c;
+  c.name = scalar<std::string>(node["name"], path + ".name");
+  if (!node["item"]) fail(path + ".item", "is required");
+  c.item = parse_one_dimension(node["item"], path + ".item");
+  if (node["population"]) c.population = parse_filter(node["population"], path + ".population");
+  if (!node["outcome"]) fail(path + ".outcome", "is required");
+  c.outcome = parse_filter(node["outcome"], path + ".outcome");
+  if (node["method"]) {
+    const auto m = scalar<std::string>(node["method"], path + ".method");
+    const auto method = parse_disproportionality_method(m);
+    if (!method) fail(path + ".method", "must be one of prr, ror, ic, ebgm");
+    c.method = *method;
+  }
+  if (const auto cr = node["criterion"]) {
+    const std::string p = path + ".criterion";
+    check_keys(cr, p, {"min_count", "prr", "chi2", "ror_lower", "ic025", "eb05", "ebgm"});
+    read(cr, p, "min_count", c.min_count);
+    read(cr, p, "prr", c.prr);
+    read(cr, p, "chi2", c.chi2);
+    read(cr, p, "ror_lower", c.ror_lower);
+    read(cr, p, "ic025", c.ic025);
+    read(cr, p, "eb05", c.eb05);
+    read(cr, p, "ebgm", c.ebgm);
+  }
+  if (const auto prior = node["prior"]) {
+    if (prior.IsScalar()) {
+      if (prior.as<std::string>() != "estimate") fail(path + ".prior", "must be 'estimate' or a mapping");
+    } else {
+      c.prior = parse_prior(prior, path + ".prior");
+    }
+  }
+  if (node["prior_start"]) c.prior_start = parse_prior(node["prior_start"], path + ".prior_start");
+  c.window = parse_window(node, path);
+  return c;
+}
+
 CountDetectorConfig parse_count(const YAML::Node& node, const std::string& path) {
   check_keys(node, path,
              {"name", "type", "dimensions", "filter", "period", "grace_days", "method", "params",
-              "min_observed", "severity", "lifecycle"});
+              "min_observed", "severity", "lifecycle", "strata"});
   CountDetectorConfig c;
   c.name = scalar<std::string>(node["name"], path + ".name");
   if (!node["dimensions"]) fail(path + ".dimensions", "is required");
@@ -148,23 +356,15 @@ CountDetectorConfig parse_count(const YAML::Node& node, const std::string& path)
     c.severity = parse_severity(scalar<std::string>(node["severity"], path + ".severity"),
                                 path + ".severity");
   }
-  if (node["lifecycle"]) {
-    const auto lc = node["lifecycle"];
-    check_keys(lc, path + ".lifecycle", {"update_growth", "resolve_after_quiet"});
-    read(lc, path + ".lifecycle", "update_growth", c.lifecycle.update_growth);
-    read(lc, path + ".lifecycle", "resolve_after_quiet", c.lifecycle.resolve_after_quiet);
-    if (c.lifecycle.update_growth <= 1.0) fail(path + ".lifecycle.update_growth", "must be > 1");
-    if (c.lifecycle.resolve_after_quiet < 1) {
-      fail(path + ".lifecycle.resolve_after_quiet", "must be at least 1");
-    }
-  }
+  if (node["lifecycle"]) c.lifecycle = parse_lifecycle(node["lifecycle"], path + ".lifecycle");
+  if (node["strata"]) c.strata = parse_dimensions(node["strata"], path + ".strata");
   return c;
 }
 
 SeverityRuleConfig parse_severity_rule(const YAML::Node& node, const std::string& path) {
   check_keys(node, path,
              {"name", "type", "min_physical_harm", "never_events", "group_by", "group_days",
-              "resolve_after_days", "retain_days", "severity", "update_growth"});
+              "resolve_after_days", "retain_days", "severity", "update_growth", "min_reports"});
   SeverityRuleConfig c;
   c.name = scalar<std::string>(node["name"], path + ".name");
   if (node["min_physical_harm"]) {
@@ -182,6 +382,8 @@ SeverityRuleConfig parse_severity_rule(const YAML::Node& node, const std::string
   }
   read(node, path, "update_growth", c.update_growth);
   if (c.update_growth <= 1.0) fail(path + ".update_growth", "must be > 1");
+  read(node, path, "min_reports", c.min_reports);
+  if (c.min_reports < 1) fail(path + ".min_reports", "must be at least 1");
   return c;
 }
 
@@ -245,8 +447,18 @@ PipelineConfig parse(const YAML::Node& root) {
       cfg.detectors.emplace_back(parse_count(d, path));
     } else if (type == "severity_rule") {
       cfg.detectors.emplace_back(parse_severity_rule(d, path));
+    } else if (type == "volume_drop") {
+      cfg.detectors.emplace_back(parse_volume_drop(d, path));
+    } else if (type == "funnel") {
+      cfg.detectors.emplace_back(parse_funnel(d, path));
+    } else if (type == "inequality") {
+      cfg.detectors.emplace_back(parse_inequality(d, path));
+    } else if (type == "disproportionality") {
+      cfg.detectors.emplace_back(parse_disproportionality(d, path));
     } else {
-      fail(path + ".type", "unknown detector type '" + type + "' (known: count, severity_rule)");
+      fail(path + ".type", "unknown detector type '" + type +
+                               "' (known: count, severity_rule, volume_drop, funnel, inequality, "
+                               "disproportionality)");
     }
     const auto& name = detector_name(cfg.detectors.back());
     if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,12 @@ struct StratumCounts {
   std::vector<std::pair<std::string, int64_t>> counts;
 };
 
+// The 2x2 table behind a disproportionality signal: a = item & outcome,
+// b = item & other outcomes, c = other items & outcome, d = the rest.
+struct ContingencyTable {
+  int64_t a = 0, b = 0, c = 0, d = 0;
+};
+
 struct Signal {
   SignalType type = SignalType::kRaised;
   std::string signal_id;  // 16 lowercase hex digits
@@ -48,6 +55,10 @@ struct Signal {
   int64_t evidence_orgs = 0;
   std::vector<std::string> event_ids;  // at most kMaxEvidenceIds
   std::vector<StratumCounts> strata;   // optional extension: evidence by stratum
+  // Optional extension: the method's own numbers (e.g. prr, chi2_yates,
+  // ic025, upper_limit), in the order the method lists them.
+  std::vector<std::pair<std::string, double>> statistics;
+  std::optional<ContingencyTable> table;  // optional extension: evidence.table
   std::string summary;                 // one plain-English line, no patient details
 };
 

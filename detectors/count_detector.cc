@@ -64,16 +64,28 @@ Result<std::unique_ptr<CountDetector>> CountDetector::create(CountDetectorConfig
     return make_error(ErrorKind::kInvalidArgument,
                       "detector " + config.name + ": " + method.error().message);
   }
-  return std::unique_ptr<CountDetector>(
-      new CountDetector(std::move(config), partition, cf, std::move(method).value()));
+  std::vector<Dimension> strata;
+  for (Dimension d : config.strata) {
+    if (std::find(config.dimensions.begin(), config.dimensions.end(), d) == config.dimensions.end()) {
+      strata.push_back(d);
+    }
+  }
+  auto layout = StrataLayout::create(std::move(strata));
+  if (!layout) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "detector " + config.name + ": " + layout.error().message);
+  }
+  return std::unique_ptr<CountDetector>(new CountDetector(
+      std::move(config), partition, cf, std::move(method).value(), std::move(layout).value()));
 }
 
 CountDetector::CountDetector(CountDetectorConfig config, int32_t partition, ColumnFamilyId cf,
-                             std::unique_ptr<CountMethod> method)
+                             std::unique_ptr<CountMethod> method, StrataLayout strata)
     : config_(std::move(config)),
       partition_(partition),
       cf_(cf),
       method_(std::move(method)),
+      strata_(std::move(strata)),
       prefix_(partition_prefix(partition)) {
   window_.resize(method_->history_length() + 1);
 }
@@ -182,6 +194,7 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
           ev->id_count = 0;
           ev->ids.clear();
           ev->orgs.clear();
+          std::fill(ev->strata.begin(), ev->strata.end(), 0u);
           break;
         }
       }
@@ -189,6 +202,10 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
       ev->period = period;
     }
     if (ev != nullptr) {
+      if (!strata_.empty()) {
+        ev->strata.resize(strata_.size(), 0u);
+        strata_.count(event, sign, ev->strata);
+      }
       if (sign > 0) {
         if (ev->id_count < kMaxEvidenceIds) {
           ev->ids.append(event.id);
@@ -323,6 +340,7 @@ Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalT
   for (const auto& ev : s.evidence) {
     if (ev.period != period) continue;
     sig.evidence_orgs = static_cast<int64_t>(ev.orgs.size());
+    if (type != SignalType::kResolved) sig.strata = strata_.breakdown(ev.strata);
     std::string_view ids = ev.ids;
     while (!ids.empty()) {
       const size_t nl = ids.find('\n');
@@ -413,6 +431,11 @@ void CountDetector::encode_series(const Series& s, std::string& out) {
     append_varint(out, e.orgs.size());
     for (uint32_t h : e.orgs) append_varint(out, h);
   }
+  // Strata counters last, so state written before they existed still reads.
+  for (const auto& e : s.evidence) {
+    append_varint(out, e.strata.size());
+    for (uint32_t c : e.strata) append_varint(out, c);
+  }
 }
 
 bool CountDetector::decode_series(std::string_view in, Series& s) {
@@ -446,6 +469,17 @@ bool CountDetector::decode_series(std::string_view in, Series& s) {
       auto v = read_varint(in);
       if (!v) return false;
       h = static_cast<uint32_t>(*v);
+    }
+  }
+  if (in.empty()) return true;
+  for (auto& e : s.evidence) {
+    auto n = read_varint(in);
+    if (!n || *n > in.size()) return false;
+    e.strata.resize(*n);
+    for (auto& c : e.strata) {
+      auto v = read_varint(in);
+      if (!v) return false;
+      c = static_cast<uint32_t>(*v);
     }
   }
   return in.empty();

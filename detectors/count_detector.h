@@ -26,6 +26,7 @@
 #include "detectors/key_dimension.h"
 #include "detectors/period.h"
 #include "detectors/signal_episode.h"
+#include "detectors/strata_breakdown.h"
 
 namespace vigil {
 
@@ -42,6 +43,10 @@ struct CountDetectorConfig {
   int64_t min_observed = 5;
   Severity severity = Severity::kMedium;
   LifecyclePolicy lifecycle;
+  // Patient dimensions every raised signal breaks its evidence down by
+  // (dimensions the detector is keyed by are left out: they are constant).
+  std::vector<Dimension> strata = {Dimension::kEthnicity, Dimension::kImdQuintile,
+                                   Dimension::kAgeBand, Dimension::kSex};
 };
 
 class CountDetector final : public Detector {
@@ -64,6 +69,7 @@ class CountDetector final : public Detector {
     uint32_t id_count = 0;
     std::string ids;                // ids joined by '\n', at most kMaxEvidenceIds
     std::vector<uint32_t> orgs;     // sorted hashes of the organisations seen
+    std::vector<uint32_t> strata;   // counters laid out by strata_ (empty: none yet)
   };
   struct Series {
     int32_t first_period = 0;       // period of counts[0]
@@ -79,7 +85,7 @@ class CountDetector final : public Detector {
   };
 
   CountDetector(CountDetectorConfig config, int32_t partition, ColumnFamilyId cf,
-                std::unique_ptr<CountMethod> method);
+                std::unique_ptr<CountMethod> method, StrataLayout strata);
 
   void count(std::string_view key, const IncidentEvent& event, int32_t period, int sign, bool late);
   void close_period(int32_t period, Date stream_time, std::vector<Signal>& out);
@@ -95,6 +101,7 @@ class CountDetector final : public Detector {
   int32_t partition_;
   ColumnFamilyId cf_;
   std::unique_ptr<CountMethod> method_;
+  StrataLayout strata_;
   std::string prefix_;  // partition namespace of this detector's keys
 
   bool started_ = false;

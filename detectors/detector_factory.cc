@@ -10,19 +10,27 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
+template <typename T>
+Result<std::unique_ptr<Detector>> as_detector(Result<std::unique_ptr<T>> d) {
+  if (!d) return d.error();
+  return std::unique_ptr<Detector>(std::move(d).value());
+}
+
 Result<std::unique_ptr<Detector>> build(const DetectorConfig& config, int32_t partition,
                                         ColumnFamilyId cf) {
   return std::visit(
       Overloaded{
-          [&](const CountDetectorConfig& c) -> Result<std::unique_ptr<Detector>> {
-            auto d = CountDetector::create(c, partition, cf);
-            if (!d) return d.error();
-            return std::unique_ptr<Detector>(std::move(d).value());
+          [&](const CountDetectorConfig& c) { return as_detector(CountDetector::create(c, partition, cf)); },
+          [&](const SeverityRuleConfig& c) { return as_detector(SeverityRule::create(c, partition, cf)); },
+          [&](const VolumeDropConfig& c) {
+            return as_detector(VolumeDropDetector::create(c, partition, cf));
           },
-          [&](const SeverityRuleConfig& c) -> Result<std::unique_ptr<Detector>> {
-            auto d = SeverityRule::create(c, partition, cf);
-            if (!d) return d.error();
-            return std::unique_ptr<Detector>(std::move(d).value());
+          [&](const FunnelConfig& c) { return as_detector(FunnelDetector::create(c, partition, cf)); },
+          [&](const InequalityConfig& c) {
+            return as_detector(InequalityDetector::create(c, partition, cf));
+          },
+          [&](const DisproportionalityConfig& c) {
+            return as_detector(DisproportionalityDetector::create(c, partition, cf));
           },
       },
       config);
@@ -35,9 +43,14 @@ const std::string& detector_name(const DetectorConfig& config) {
 }
 
 std::string detector_method(const DetectorConfig& config) {
-  return std::visit(Overloaded{[](const CountDetectorConfig& c) { return c.method; },
-                               [](const SeverityRuleConfig&) { return std::string("severity_rule"); }},
-                    config);
+  return std::visit(
+      Overloaded{[](const CountDetectorConfig& c) { return c.method; },
+                 [](const SeverityRuleConfig&) { return std::string("severity_rule"); },
+                 [](const VolumeDropConfig&) { return std::string("volume_drop"); },
+                 [](const FunnelConfig&) { return std::string("funnel"); },
+                 [](const InequalityConfig&) { return std::string("inequality"); },
+                 [](const DisproportionalityConfig& c) { return std::string(to_string(c.method)); }},
+      config);
 }
 
 std::string detector_column_family(const DetectorConfig& config) {

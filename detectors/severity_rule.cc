@@ -81,12 +81,16 @@ ApplyOutcome SeverityRule::apply(const IncidentEvent& event, int sign, std::vect
       g.fatal += fatal;
       g.never_events += event.never_event;
       if (g.ids.size() < kMaxEvidenceIds) g.ids.emplace_back(event.id);
-      if (!g.episode.open) {
-        ++g.episodes;
-        g.raised_by.assign(event.id);
+      // A group below min_reports is remembered but not yet a signal.
+      if (g.episode.open || g.count >= config_.min_reports) {
+        if (!g.episode.open) {
+          ++g.episodes;
+          g.raised_by.assign(event.id);
+        }
+        const auto t =
+            g.episode.step(true, g.count, window, LifecyclePolicy{config_.update_growth, 1});
+        if (t) out.push_back(make_signal(it->first, g, *t, event_time(event)));
       }
-      const auto t = g.episode.step(true, g.count, window, LifecyclePolicy{config_.update_growth, 1});
-      if (t) out.push_back(make_signal(it->first, g, *t, event_time(event)));
     } else {
       g.count = std::max<int64_t>(0, g.count - 1);
       g.fatal = std::max<int64_t>(0, g.fatal - fatal);

@@ -41,6 +41,10 @@ struct SeverityRuleConfig {
   int32_t retain_days = 400;
   Severity severity = Severity::kCritical;
   double update_growth = 2.0;
+  // Reports a group needs before it is raised: 1 raises every matching
+  // report; 2 raises clusters only (two deaths in one organisation and
+  // category within group_days).
+  int64_t min_reports = 1;
 };
 
 class SeverityRule final : public Detector {

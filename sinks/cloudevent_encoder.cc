@@ -128,8 +128,21 @@ std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
   const size_t id_count = std::min(s.event_ids.size(), kMaxEvidenceIds);
   for (size_t i = 0; i < id_count; ++i) w.string_value(s.event_ids[i]);
   w.end_array();
+  if (s.table) {
+    w.key("table").begin_object();
+    w.key("a").int_value(s.table->a);
+    w.key("b").int_value(s.table->b);
+    w.key("c").int_value(s.table->c);
+    w.key("d").int_value(s.table->d);
+    w.end_object();
+  }
   w.end_object();
   w.key("summary").string_value(s.summary);
+  if (!s.statistics.empty()) {
+    w.key("statistics").begin_object();
+    for (const auto& [name, value] : s.statistics) w.key(name).double_value(value);
+    w.end_object();
+  }
   if (!s.strata.empty()) {
     w.key("strata").begin_array();
     for (const StratumCounts& stratum : s.strata) {

@@ -19,7 +19,7 @@ inline constexpr std::string_view kCloudEventContentType =
 //   specversion, id, source, type, subject, time, datacontenttype,
 //   data{signal_id, detector, method, key{...in key order}, period{start, end},
 //        observed, expected, threshold, score, severity,
-//        evidence{count, orgs, event_ids}, summary, strata?}
+//        evidence{count, orgs, event_ids, table?}, summary, statistics?, strata?}
 // where
 //   id      = "<signal_id>-<sequence>"
 //   source  = "/vigil/<pipeline_name>", the name percent-encoded outside
@@ -28,7 +28,9 @@ inline constexpr std::string_view kCloudEventContentType =
 //   subject = "<detector>/<render_key(key)>"
 //   time    = fired_at as "YYYY-MM-DDT00:00:00Z"
 // `strata` (an extension: [{"dimension": d, "counts": {value: n, ...}}]) is
-// present only when `s.strata` is non-empty. expected/threshold/score are
+// present only when `s.strata` is non-empty; `evidence.table` ({a,b,c,d})
+// only when `s.table` is set; `statistics` ({name: number|null}) only when
+// `s.statistics` is non-empty. expected/threshold/score are
 // null when NaN or infinite, else the shortest decimal that round-trips.
 // The output is a pure function of its inputs: identical signals give
 // byte-identical events, which is what lets consumers deduplicate by `id`.

@@ -8,7 +8,7 @@ packages=(
   librdkafka-dev librocksdb-dev libsimdjson-dev
   prometheus-cpp-dev libcivetweb-dev
   libboost-test-dev libboost-dev libboost-math-dev
-  libeigen3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+  libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libbenchmark-dev
   prometheus kcat python3 python3-jsonschema curl bc time
 )

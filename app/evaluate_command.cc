@@ -1,0 +1,155 @@
+#include "app/evaluate_command.h"
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "app/pipeline_config.h"
+#include "app/planted_risk_match.h"
+#include "app/scratch_dir.h"
+#include "core/version.h"
+#include "pipeline/partition_task.h"
+#include "sinks/jsonl_sinks.h"
+#include "sinks/metrics.h"
+
+namespace vigil {
+namespace {
+
+struct Tally {
+  int64_t raised = 0;
+  int64_t unexplained = 0;
+  int64_t unexplained_second_half = 0;
+};
+
+std::string per_week(int64_t n, double weeks) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", weeks > 0 ? static_cast<double>(n) / weeks : 0.0);
+  return buf;
+}
+
+}  // namespace
+
+int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std::ostream& err) {
+  auto config = load_pipeline_config(options.config_path);
+  if (!config) {
+    err << "vigil evaluate: " << config.error().message << "\n";
+    return 2;
+  }
+  ScratchDir scratch("vigil-evaluate-");
+  if (scratch.path().empty()) {
+    err << "vigil evaluate: cannot create a temporary state directory\n";
+    return 1;
+  }
+  StateStoreOptions store_options;
+  store_options.path = scratch.path();
+  store_options.block_cache_bytes = config.value().state.block_cache_bytes;
+  store_options.write_buffer_bytes = config.value().state.write_buffer_bytes;
+  auto store = StateStore::open(store_options);
+  if (!store) {
+    err << "vigil evaluate: " << store.error().message << "\n";
+    return 1;
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> signals_file(nullptr, &std::fclose);
+  std::unique_ptr<JsonlSignalSink> signal_sink;
+  if (!options.signals.empty()) {
+    auto opened = open_output(options.signals);
+    if (!opened) {
+      err << "vigil evaluate: " << opened.error().message << "\n";
+      return 1;
+    }
+    signals_file = std::move(opened).value();
+    signal_sink = std::make_unique<JsonlSignalSink>(signals_file.get(), config.value().name);
+  }
+  Metrics metrics(kVersion);
+  auto task = PartitionTask::open(0, *store.value(), config.value().detectors, &metrics);
+  if (!task) {
+    err << "vigil evaluate: " << task.error().message << "\n";
+    return 1;
+  }
+
+  SyntheticStream stream(options.stream);
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Signal> raised;
+  std::map<std::string, int64_t> severity_rule_raised;
+  int64_t transitions = 0;
+  int64_t offset = 0;
+  std::string line;
+  const auto commit = [&]() -> bool {
+    auto& signals = task.value()->signals();
+    if (signal_sink) {
+      Status s = signal_sink->deliver(signals);
+      if (!s.is_ok()) {
+        err << "vigil evaluate: " << s.error().message << "\n";
+        return false;
+      }
+    }
+    transitions += static_cast<int64_t>(signals.size());
+    for (Signal& s : signals) {
+      if (s.type == SignalType::kRaised) raised.push_back(std::move(s));
+    }
+    Status c = task.value()->commit();
+    if (!c.is_ok()) {
+      err << "vigil evaluate: " << c.error().message << "\n";
+      return false;
+    }
+    return true;
+  };
+  while (true) {
+    line.clear();  // next() appends
+    if (!stream.next(line)) break;
+    task.value()->process(line, offset++);
+    if (task.value()->uncommitted() >= config.value().commit.max_events && !commit()) return 1;
+  }
+  if (!commit()) return 1;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const auto& risks = stream.planted_risks();
+  const Date first{options.stream.start.days};
+  const Date last{options.stream.start.days + options.stream.days - 1};
+  const Date half{first.days + options.stream.days / 2};
+  const double weeks = options.stream.days / 7.0;
+  const double second_half_weeks = (last.days - half.days + 1) / 7.0;
+
+  out << "vigil evaluate: " << offset << " events (" << format_date(first) << " to "
+      << format_date(last) << ") in " << static_cast<int64_t>(seconds) << " s, "
+      << transitions << " signal transitions, " << raised.size() << " raised\n";
+  report_planted_risks(risks, raised, out);
+
+  std::map<std::string, Tally> by_detector;
+  int64_t unexplained = 0;
+  int64_t unexplained_second_half = 0;
+  for (const Signal& s : raised) {
+    if (s.method == "severity_rule") {
+      ++severity_rule_raised[s.detector];
+      continue;
+    }
+    Tally& t = by_detector[s.detector];
+    ++t.raised;
+    bool explained = false;
+    for (const auto& risk : risks) explained = explained || signal_finds(s, risk);
+    if (explained) continue;
+    ++t.unexplained;
+    ++unexplained;
+    if (s.fired_at >= half) {
+      ++t.unexplained_second_half;
+      ++unexplained_second_half;
+    }
+  }
+  out << "unexplained raised signals (statistical detectors), per week: " << per_week(unexplained, weeks)
+      << " over the whole stream, " << per_week(unexplained_second_half, second_half_weeks)
+      << " from " << format_date(half) << " (every detector warm)\n";
+  for (const auto& [name, t] : by_detector) {
+    out << "  " << name << ": " << t.raised << " raised, " << t.unexplained << " unexplained ("
+        << per_week(t.unexplained, weeks) << "/week; " << per_week(t.unexplained_second_half, second_half_weeks)
+        << "/week from " << format_date(half) << ")\n";
+  }
+  for (const auto& [name, n] : severity_rule_raised) {
+    out << "rule " << name << ": " << n << " raised (" << per_week(n, weeks)
+        << "/week; every fatal report and never event, reviewed by design)\n";
+  }
+  return 0;
+}
+
+}  // namespace vigil

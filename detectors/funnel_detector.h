@@ -1,0 +1,73 @@
+// Funnel plot per organisation (Spiegelhalter 2005, with the SHMI
+// overdispersion adjustment): each week, over a rolling window, every unit's
+// observed count of outcome reports O (e.g. moderate-or-worse harm) is
+// compared with the count E expected from its own volume:
+//   - E = n_i × p, p the national proportion (n = the unit's population
+//     reports), or, with `adjust_by`, indirectly standardised:
+//     E = Σ_s n_is × p_s over the strata s of that dimension (case mix);
+//   - or, with `denominators` (e.g. bed days per organisation),
+//     E = d_i × ΣO/Σd over the units that have one.
+// The ratio O/E is judged against exact Poisson limits, widened by the
+// between-unit variance tau² estimated from all units each week
+// (funnel_limits.h). A unit outside the limits on a configured side
+// (high by default) is a signal.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "detectors/detector.h"
+#include "detectors/event_filter.h"
+#include "detectors/key_dimension.h"
+#include "detectors/report_window.h"
+
+namespace vigil {
+
+enum class FunnelSides : uint8_t { kHigh, kLow, kBoth };
+
+struct FunnelConfig {
+  std::string name;
+  std::vector<Dimension> unit = {Dimension::kOrg};
+  EventFilter population;  // the reports a unit is judged on (the denominator)
+  EventFilter outcome;     // the subset counted as O (only its harm, record type,
+                           // category and agent conditions apply, on top of population)
+  std::optional<Dimension> adjust_by;
+  std::map<std::string, double, std::less<>> denominators;  // unit key -> denominator
+  double coverage = 0.998;
+  bool overdispersion = true;
+  double min_expected = 10;
+  FunnelSides sides = FunnelSides::kHigh;
+  WindowSettings window;
+};
+
+class FunnelDetector final : public Detector {
+ public:
+  static Result<std::unique_ptr<FunnelDetector>> create(FunnelConfig config, int32_t partition,
+                                                        ColumnFamilyId cf);
+
+  const std::string& name() const override { return config_.name; }
+  Status restore(const StateStore& store) override { return table_.restore(store); }
+  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
+  void advance(Date stream_time, std::vector<Signal>& out) override;
+  void save(StateBatch& batch) override { table_.save(batch); }
+  size_t key_count() const override { return table_.size(); }
+
+ private:
+  FunnelDetector(FunnelConfig config, int32_t partition, ColumnFamilyId cf);
+  void judge(int32_t week, Date stream_time, std::vector<Signal>& out);
+
+  FunnelConfig config_;
+  RollingTable table_;
+  KeyBuilderState key_state_;
+  std::vector<std::string_view> strata_;
+  std::string stratum_scratch_;
+  std::string stratum_key_;
+};
+
+// Separates a unit key from its case-mix stratum in the table's keys.
+inline constexpr char kStratumSeparator = '\x1e';
+
+}  // namespace vigil

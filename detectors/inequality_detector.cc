@@ -1,0 +1,163 @@
+#include "detectors/inequality_detector.h"
+
+#include <cmath>
+#include <map>
+
+#include "detectors/funnel_limits.h"
+
+namespace vigil {
+namespace {
+
+constexpr uint32_t kPopulation = 1u << 0;
+constexpr uint32_t kOutcome = 1u << 1;
+
+struct Cell {
+  std::string_view key;
+  std::string_view group;
+  RollingTable::Row* row = nullptr;
+  double n = 0;
+  double observed = 0;
+  double expected = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<InequalityDetector>> InequalityDetector::create(InequalityConfig config,
+                                                                       int32_t partition,
+                                                                       ColumnFamilyId cf) {
+  const auto bad = [&](const std::string& what) {
+    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": " + what);
+  };
+  if (is_multi_valued(config.stratum)) {
+    return bad("stratum must be a single-valued dimension (ethnicity, imd_quintile, age_band, sex, ...)");
+  }
+  for (Dimension d : config.group_by) {
+    if (d == config.stratum) return bad("stratum cannot also be a group_by dimension");
+  }
+  if (!(config.coverage > 0.5 && config.coverage < 1)) return bad("coverage must be in (0.5, 1)");
+  if (config.min_observed < 1) return bad("min_observed must be at least 1");
+  if (!(config.min_expected > 0)) return bad("min_expected must be positive");
+  if (config.window.window_weeks < 1 || config.window.window_weeks > 104) {
+    return bad("window_weeks must be 1..104");
+  }
+  return std::unique_ptr<InequalityDetector>(
+      new InequalityDetector(std::move(config), partition, cf));
+}
+
+InequalityDetector::InequalityDetector(InequalityConfig config, int32_t partition,
+                                       ColumnFamilyId cf)
+    : config_(std::move(config)),
+      table_(config_.name, partition, cf, 2, config_.window.window_weeks) {
+  dimensions_ = config_.group_by;
+  dimensions_.push_back(config_.stratum);
+}
+
+ApplyOutcome InequalityDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
+  const int32_t week = week_of(event_time(event));
+  if (!table_.started()) table_.start(week);
+  if (!config_.population.matches(event)) return {};
+  const bool outcome = config_.outcome.matches(event);
+  const uint32_t mask = kPopulation | (outcome ? kOutcome : 0u);
+  for_each_key(event, dimensions_, key_state_, [&](std::string_view key) {
+    table_.add(key, week, mask, sign, outcome ? &event : nullptr);
+  });
+  return ApplyOutcome{week <= table_.closed_through()};
+}
+
+void InequalityDetector::advance(Date stream_time, std::vector<Signal>& out) {
+  close_due_weeks(table_, config_.window.grace_days, stream_time,
+                  [&](int32_t week) { judge(week, stream_time, out); });
+}
+
+void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
+  if (!window_complete(table_, week)) return;
+  const int32_t from = week - table_.window() + 1;
+  int64_t sums[2];
+  std::vector<Cell> cells;
+  std::map<std::string_view, std::pair<double, double>> groups;  // group -> (n, O)
+  for (auto& [key, row] : table_.rows_in_order()) {
+    table_.sum(*row, from, week, sums);
+    // The stratum value is the last key part.
+    const size_t sep = key.rfind(kKeySeparator);
+    const std::string_view group = sep == std::string_view::npos ? std::string_view{} : key.substr(0, sep);
+    Cell c{key, group, row, static_cast<double>(sums[0]), static_cast<double>(sums[1]), 0};
+    auto& g = groups[group];
+    g.first += c.n;
+    g.second += c.observed;
+    cells.push_back(c);
+  }
+  std::vector<FunnelUnit> eligible;
+  for (Cell& c : cells) {
+    const auto& [group_n, group_o] = groups[c.group];
+    const double rest_n = group_n - c.n;
+    const double rest_o = group_o - c.observed;
+    c.expected = rest_n > 0 ? c.n * rest_o / rest_n : 0;
+    if (c.expected >= config_.min_expected) eligible.push_back({c.observed, c.expected});
+  }
+  const double tau2 = config_.overdispersion ? shmi_overdispersion(eligible).tau2 : 0.0;
+  const FunnelTails tails{(1 - config_.coverage) / 2, (1 - config_.coverage) / 2};
+
+  for (Cell& c : cells) {
+    RollingTable::Row& row = *c.row;
+    const bool judged = c.expected >= config_.min_expected;
+    if (!judged && !row.episode.open) continue;
+    double upper = INFINITY;
+    if (judged) {
+      upper = exact_poisson_ratio_limits(c.expected, tails).upper;
+      if (config_.overdispersion) {
+        upper = std::max(upper, overdispersed_ratio_limits(c.expected, tau2, config_.coverage).upper);
+      }
+    }
+    const double ratio = c.expected > 0 ? c.observed / c.expected : 0;
+    const auto observed = static_cast<int64_t>(c.observed);
+    const bool alarm = judged && ratio > upper && observed >= config_.min_observed;
+    const auto transition = row.episode.step(alarm, observed, week, config_.window.lifecycle);
+    if (transition || row.episode.open) table_.mark_dirty(c.key, row);
+    if (!transition) continue;
+
+    Signal s = window_signal(config_.name, "inequality", key_parts(dimensions_, c.key),
+                             row.episode, *transition, from, week, stream_time,
+                             config_.window.severity);
+    s.observed = observed;
+    s.expected = c.expected;
+    s.threshold = upper * c.expected;
+    s.score = ratio;
+    s.evidence_count = observed;
+    s.evidence_orgs = table_.evidence_orgs(row, from);
+    s.event_ids = table_.evidence_ids(row, from, week);
+    const auto& [group_n, group_o] = groups[c.group];
+    const double rate = c.n > 0 ? c.observed / c.n : 0;
+    const double rest_rate = group_n > c.n ? (group_o - c.observed) / (group_n - c.n) : 0;
+    s.statistics = {{"ratio", ratio},         {"upper_limit", upper}, {"tau2", tau2},
+                    {"stratum_reports", c.n}, {"stratum_rate", rate}, {"rest_rate", rest_rate}};
+    std::string stratum;
+    std::string group;
+    for (size_t i = 0; i < s.key.size(); ++i) {
+      const auto& [k, v] = s.key[i];
+      if (i + 1 == s.key.size()) {
+        stratum = k + " " + v;
+      } else {
+        group += (group.empty() ? "" : ", ") + k + " " + v;
+      }
+    }
+    const std::string span = std::to_string(table_.window()) + " weeks to " +
+                             format_date(week_end(week));
+    const std::string what = config_.outcome.describe();
+    if (*transition == SignalType::kResolved) {
+      s.summary = "Patients of " + stratum + (group.empty() ? "" : " in " + group) +
+                  " are back within the funnel: " + std::to_string(observed) + " " + what +
+                  " in the " + span + ", " + format_ratio(ratio) + " times the rate of the rest.";
+    } else {
+      s.summary = std::to_string(observed) + " " + what + " among patients of " + stratum +
+                  (group.empty() ? "" : " in " + group) + " in the " + span + ": " +
+                  format_ratio(100 * rate, 1) + "% of their reports against " +
+                  format_ratio(100 * rest_rate, 1) + "% for everyone else (" +
+                  format_ratio(ratio) + " times, above the " +
+                  format_ratio(config_.coverage * 100, 1) + "% funnel limit of " +
+                  format_ratio(upper) + ").";
+    }
+    out.push_back(std::move(s));
+  }
+}
+
+}  // namespace vigil

@@ -1,0 +1,33 @@
+#include "detectors/report_window.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace vigil {
+
+Signal window_signal(std::string_view detector, std::string_view method,
+                     std::vector<KeyPart> key, const Episode& episode, SignalType type,
+                     int32_t first_week, int32_t last_week, Date fired_at, Severity severity) {
+  Signal s;
+  s.type = type;
+  s.key = std::move(key);
+  s.signal_id = make_signal_id(detector, s.key, format_date(week_start(episode.start_period)));
+  s.sequence = episode.sequence;
+  s.detector = std::string(detector);
+  s.method = std::string(method);
+  s.period_start = week_start(first_week);
+  s.period_end = week_end(last_week);
+  s.fired_at = fired_at;
+  s.severity = severity;
+  return s;
+}
+
+std::string format_ratio(double v, int decimals) {
+  if (std::isnan(v)) return "n/a";
+  if (std::isinf(v)) return v > 0 ? "infinite" : "-infinite";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+}  // namespace vigil

@@ -1,0 +1,54 @@
+// What the report-level detectors (disproportionality, funnel, inequality,
+// volume drop) share: their common settings, the weekly judging schedule of a
+// rolling window, and the skeleton of the signals they emit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/signal.h"
+#include "detectors/period.h"
+#include "detectors/rolling_table.h"
+#include "detectors/signal_episode.h"
+
+namespace vigil {
+
+struct WindowSettings {
+  int32_t window_weeks = 13;  // a quarter: the span every judgement looks at
+  // A week is judged this many days after it ends, when its late reports are in.
+  int32_t grace_days = 14;
+  Severity severity = Severity::kMedium;
+  LifecyclePolicy lifecycle;
+};
+
+// Closes every week whose end + grace_days the stream time has passed, in
+// order, calling judge(week) for each; sweeps the table every few weeks.
+template <typename Judge>
+void close_due_weeks(RollingTable& table, int32_t grace_days, Date stream_time, Judge&& judge) {
+  if (!table.started()) return;
+  while (week_end(table.closed_through() + 1).days + grace_days < stream_time.days) {
+    const int32_t week = table.closed_through() + 1;
+    table.set_closed_through(week);
+    judge(week);
+    if (week % 4 == 0) table.sweep();
+  }
+}
+
+// Whether the stream covers the whole window ending with `week`: before
+// that, a judgement would compare against periods nobody has seen.
+inline bool window_complete(const RollingTable& table, int32_t week) {
+  return week - table.window() + 1 >= table.first_period();
+}
+
+// A signal with everything but the detector's numbers and words filled in:
+// id from detector + key + the week the episode started, the window's dates.
+Signal window_signal(std::string_view detector, std::string_view method,
+                     std::vector<KeyPart> key, const Episode& episode, SignalType type,
+                     int32_t first_week, int32_t last_week, Date fired_at, Severity severity);
+
+// "%.2f"-style number for summaries ("n/a" for NaN).
+std::string format_ratio(double v, int decimals = 2);
+
+}  // namespace vigil

@@ -1,0 +1,339 @@
+#include "detectors/rolling_table.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/signal.h"
+#include "state/key_encoding.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kMetaTag = '\0';
+constexpr char kRowTag = '\1';
+// Organisations remembered per key: enough for every trust and ambulance
+// service in England many times over, and a bound on memory.
+constexpr size_t kMaxOrgs = 4096;
+
+void append_bytes(std::string& out, std::string_view bytes) {
+  append_varint(out, bytes.size());
+  out.append(bytes);
+}
+
+std::optional<std::string_view> read_bytes(std::string_view& in) {
+  const auto n = read_varint(in);
+  if (!n || *n > in.size()) return std::nullopt;
+  const std::string_view bytes = in.substr(0, *n);
+  in.remove_prefix(*n);
+  return bytes;
+}
+
+}  // namespace
+
+uint32_t org_code_hash(std::string_view org) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : org) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+RollingTable::RollingTable(std::string detector, int32_t partition, ColumnFamilyId cf,
+                           size_t measures, int32_t window)
+    : detector_(std::move(detector)),
+      prefix_(partition_prefix(partition)),
+      cf_(cf),
+      measures_(measures),
+      window_(window) {}
+
+void RollingTable::start(int32_t period) {
+  started_ = true;
+  first_period_ = period;
+  closed_through_ = period - 1;
+  meta_dirty_ = true;
+}
+
+void RollingTable::set_closed_through(int32_t period) {
+  closed_through_ = period;
+  meta_dirty_ = true;
+}
+
+void RollingTable::trim(Row& row) const {
+  const int32_t from = keep_from();
+  if (row.first_period >= from) return;
+  const int64_t drop_periods = static_cast<int64_t>(from) - row.first_period;
+  const auto drop = static_cast<size_t>(drop_periods) * measures_;
+  if (drop >= row.counts.size()) {
+    row.counts.clear();
+  } else {
+    row.counts.erase(row.counts.begin(), row.counts.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+  row.first_period = from;
+  std::erase_if(row.ids, [&](const auto& e) { return e.first < from; });
+  std::erase_if(row.orgs, [&](const auto& e) { return e.second < from; });
+}
+
+void RollingTable::add(std::string_view key, int32_t period, uint32_t measure_mask, int sign,
+                       const IncidentEvent* evidence) {
+  if (period < keep_from()) return;  // no window reaches back to it any more
+  auto it = rows_.find(key);
+  if (it == rows_.end()) {
+    if (sign < 0) return;
+    Row fresh;
+    fresh.born = period;
+    fresh.first_period = period;
+    it = rows_.emplace(std::string(key), std::move(fresh)).first;
+  }
+  Row& row = it->second;
+  if (row.erased) {
+    row = Row{};
+    row.born = period;
+    row.first_period = period;
+  }
+  row.born = std::min(row.born, period);
+  trim(row);
+  if (row.counts.empty()) row.first_period = period;
+  if (period < row.first_period) {
+    row.counts.insert(row.counts.begin(),
+                      static_cast<size_t>(row.first_period - period) * measures_, 0u);
+    row.first_period = period;
+  }
+  const size_t base = static_cast<size_t>(period - row.first_period) * measures_;
+  if (base + measures_ > row.counts.size()) row.counts.resize(base + measures_, 0u);
+  for (size_t m = 0; m < measures_; ++m) {
+    if ((measure_mask & (1u << m)) == 0) continue;
+    uint32_t& c = row.counts[base + m];
+    if (sign > 0) {
+      ++c;
+    } else if (c > 0) {
+      --c;
+    }
+  }
+  if (evidence != nullptr) {
+    if (sign > 0) {
+      row.ids.emplace_back(period, std::string(evidence->id));
+      if (row.ids.size() > kMaxEvidenceIds) row.ids.erase(row.ids.begin());
+      const uint32_t h = org_code_hash(evidence->org);
+      auto pos = std::lower_bound(row.orgs.begin(), row.orgs.end(), std::pair{h, INT32_MIN});
+      if (pos != row.orgs.end() && pos->first == h) {
+        pos->second = std::max(pos->second, period);
+      } else if (row.orgs.size() < kMaxOrgs) {
+        row.orgs.insert(pos, {h, period});
+      }
+    } else {
+      // The organisation may have other evidence in the window; it stays.
+      auto pos = std::find_if(row.ids.begin(), row.ids.end(),
+                              [&](const auto& e) { return e.second == evidence->id; });
+      if (pos != row.ids.end()) row.ids.erase(pos);
+    }
+  }
+  mark_dirty(it->first, row);
+}
+
+void RollingTable::sum(const Row& row, int32_t from, int32_t to, std::span<int64_t> out) const {
+  std::fill(out.begin(), out.end(), 0);
+  for (int32_t p = std::max(from, row.first_period); p <= to; ++p) {
+    const size_t base = static_cast<size_t>(p - row.first_period) * measures_;
+    if (base >= row.counts.size()) break;
+    for (size_t m = 0; m < measures_ && m < out.size(); ++m) out[m] += row.counts[base + m];
+  }
+}
+
+uint32_t RollingTable::count_at(const Row& row, int32_t period, size_t measure) const {
+  if (period < row.first_period) return 0;
+  const size_t idx = static_cast<size_t>(period - row.first_period) * measures_ + measure;
+  return idx < row.counts.size() ? row.counts[idx] : 0;
+}
+
+std::vector<std::pair<std::string_view, RollingTable::Row*>> RollingTable::rows_in_order() {
+  std::vector<std::pair<std::string_view, Row*>> out;
+  out.reserve(rows_.size());
+  for (auto& [key, row] : rows_) {
+    if (!row.erased) out.emplace_back(key, &row);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+RollingTable::Row* RollingTable::find(std::string_view key) {
+  auto it = rows_.find(key);
+  return it == rows_.end() || it->second.erased ? nullptr : &it->second;
+}
+
+void RollingTable::mark_dirty(std::string_view key, Row& row) {
+  if (row.dirty) return;
+  row.dirty = true;
+  // The view points at the map's own key, stable until the row is erased.
+  dirty_.push_back(rows_.find(key)->first);
+}
+
+std::vector<std::string> RollingTable::evidence_ids(const Row& row, int32_t from,
+                                                   int32_t to) const {
+  std::vector<std::string> ids;
+  for (const auto& [period, id] : row.ids) {
+    if (period >= from && period <= to) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+int64_t RollingTable::evidence_orgs(const Row& row, int32_t from) const {
+  return std::count_if(row.orgs.begin(), row.orgs.end(),
+                       [&](const auto& e) { return e.second >= from; });
+}
+
+void RollingTable::sweep() {
+  for (auto& [key, row] : rows_) {
+    if (row.erased || row.episode.open || row.known) continue;
+    trim(row);
+    const bool empty =
+        std::all_of(row.counts.begin(), row.counts.end(), [](uint32_t c) { return c == 0; });
+    if (empty) {
+      row.erased = true;
+      mark_dirty(key, row);
+    }
+  }
+}
+
+Status RollingTable::restore(const StateStore& store) {
+  rows_.clear();
+  dirty_.clear();
+  bool corrupt = false;
+  Status scanned = store.scan_prefix(cf_, prefix_, [&](std::string_view k, std::string_view v) {
+    k.remove_prefix(prefix_.size());
+    if (k.empty()) return true;
+    if (k.front() == kMetaTag) {
+      auto first = read_varint(v);
+      auto closed = first ? read_varint(v) : std::nullopt;
+      if (!closed || v.size() != 1) {
+        corrupt = true;
+        return false;
+      }
+      started_ = v.front() != 0;
+      first_period_ = static_cast<int32_t>(static_cast<uint32_t>(*first));
+      closed_through_ = static_cast<int32_t>(static_cast<uint32_t>(*closed));
+      return true;
+    }
+    Row row;
+    if (k.front() != kRowTag || !decode_row(v, row)) {
+      corrupt = true;
+      return false;
+    }
+    rows_.emplace(std::string(k.substr(1)), std::move(row));
+    return true;
+  });
+  if (!scanned.is_ok()) return scanned;
+  if (corrupt) {
+    return make_error(ErrorKind::kCorruption, "detector " + detector_ + ": undecodable state record");
+  }
+  return Status::ok();
+}
+
+void RollingTable::save(StateBatch& batch) {
+  if (meta_dirty_) {
+    buffer_.clear();
+    append_varint(buffer_, static_cast<uint32_t>(first_period_));
+    append_varint(buffer_, static_cast<uint32_t>(closed_through_));
+    buffer_.push_back(started_ ? 1 : 0);
+    std::string meta_key = prefix_;
+    meta_key.push_back(kMetaTag);
+    batch.put(cf_, meta_key, buffer_);
+    meta_dirty_ = false;
+  }
+  std::vector<std::string_view> to_remove;
+  std::string key = prefix_;
+  for (std::string_view k : dirty_) {
+    auto it = rows_.find(k);
+    if (it == rows_.end() || !it->second.dirty) continue;
+    Row& row = it->second;
+    row.dirty = false;
+    key.resize(prefix_.size());
+    key.push_back(kRowTag);
+    key.append(k);
+    if (row.erased) {
+      batch.erase(cf_, key);
+      to_remove.push_back(k);
+    } else {
+      trim(row);
+      buffer_.clear();
+      encode_row(row, buffer_);
+      batch.put(cf_, key, buffer_);
+    }
+  }
+  dirty_.clear();
+  for (std::string_view k : to_remove) {
+    auto it = rows_.find(k);
+    if (it != rows_.end()) rows_.erase(it);
+  }
+}
+
+void RollingTable::encode_row(const Row& row, std::string& out) const {
+  append_varint(out, static_cast<uint32_t>(row.born));
+  append_varint(out, static_cast<uint32_t>(row.first_period));
+  append_varint(out, row.counts.size());
+  for (uint32_t c : row.counts) append_varint(out, c);
+  append_varint(out, row.ids.size());
+  for (const auto& [period, id] : row.ids) {
+    append_varint(out, static_cast<uint32_t>(period));
+    append_bytes(out, id);
+  }
+  append_varint(out, row.orgs.size());
+  for (const auto& [hash, period] : row.orgs) {
+    append_varint(out, hash);
+    append_varint(out, static_cast<uint32_t>(period));
+  }
+  row.episode.encode(out);
+  out.push_back(row.known ? 1 : 0);
+  append_varint(out, row.known_quiet);
+  char bits[sizeof(double)];
+  std::memcpy(bits, &row.reference, sizeof bits);
+  out.append(bits, sizeof bits);
+}
+
+bool RollingTable::decode_row(std::string_view in, Row& row) const {
+  const auto as_period = [](uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); };
+  auto born = read_varint(in);
+  auto first = born ? read_varint(in) : std::nullopt;
+  auto n = first ? read_varint(in) : std::nullopt;
+  if (!n || *n > in.size() || *n % measures_ != 0) return false;
+  row.born = as_period(*born);
+  row.first_period = as_period(*first);
+  row.counts.resize(*n);
+  for (auto& c : row.counts) {
+    auto v = read_varint(in);
+    if (!v) return false;
+    c = static_cast<uint32_t>(*v);
+  }
+  auto ids = read_varint(in);
+  if (!ids || *ids > in.size()) return false;
+  row.ids.resize(*ids);
+  for (auto& [period, id] : row.ids) {
+    auto p = read_varint(in);
+    auto bytes = p ? read_bytes(in) : std::nullopt;
+    if (!bytes) return false;
+    period = as_period(*p);
+    id.assign(*bytes);
+  }
+  auto orgs = read_varint(in);
+  if (!orgs || *orgs > in.size()) return false;
+  row.orgs.resize(*orgs);
+  for (auto& [hash, period] : row.orgs) {
+    auto h = read_varint(in);
+    auto p = h ? read_varint(in) : std::nullopt;
+    if (!p) return false;
+    hash = static_cast<uint32_t>(*h);
+    period = as_period(*p);
+  }
+  if (!row.episode.decode(in) || in.empty()) return false;
+  row.known = in.front() != 0;
+  in.remove_prefix(1);
+  auto quiet = read_varint(in);
+  if (!quiet || in.size() != sizeof(double)) return false;
+  row.known_quiet = static_cast<uint32_t>(*quiet);
+  std::memcpy(&row.reference, in.data(), sizeof(double));
+  return true;
+}
+
+}  // namespace vigil
