@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--dead-letter-topic", run.dead_letter_topic, "topic invalid events go to");
   run_cmd->add_option("--state-dir", run.state_dir, "RocksDB state directory");
   run_cmd->add_option("--metrics-port", run.metrics_port, "port for /metrics, /healthz, /readyz");
+  run_cmd->add_option("--alertmanager-url", run.alertmanager_url,
+                      "also send signals to this Alertmanager (alertmanager.url)");
 
   vigil::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
   demo_cmd->add_flag("--json", demo.json, "print signals as signal v1 JSON lines");
   demo_cmd->add_option("--metrics-port", demo.metrics_port, "port for /metrics (0: any free port)");
   demo_cmd->add_option("--seed", demo.seed, "seed of the synthetic stream");
+  demo_cmd->add_option("--alertmanager-url", demo.alertmanager_url,
+                       "also send signals to this Alertmanager, e.g. http://127.0.0.1:9093");
 
   vigil::ReplayOptions replay;
   auto* replay_cmd = app.add_subcommand(
