@@ -3,8 +3,11 @@
 // Exit status: 0 success; 1 a runtime failure (or invalid data found by
 // validate); 2 a usage or configuration error, with a one-line message.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <memory>
 
 #include "app/demo_command.h"
 #include "app/generate_command.h"
@@ -15,6 +18,9 @@
 #include "core/version.h"
 
 int main(int argc, char** argv) {
+  // Logs go to stderr: stdout carries data (`demo --json`, `replay --signals -`).
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   CLI::App app{"Vigil: flags emerging patient-safety risks in a stream of incident reports."};
   app.set_version_flag("--version", std::string(vigil::kVersion));
   app.require_subcommand(1);
