@@ -27,6 +27,21 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   if (o.metrics_port) config.metrics.port = *o.metrics_port;
   if (o.alertmanager_url) config.alertmanager.url = *o.alertmanager_url;
 
+  Metrics metrics(kVersion);
+  // Before anything is opened, so a bad alertmanager setting is a
+  // configuration error (exit 2); declared before the pipeline so it
+  // outlives it and receives the last commit's signals.
+  std::unique_ptr<AlertmanagerSink> alertmanager;
+  if (config.alertmanager.enabled()) {
+    auto sink = AlertmanagerSink::create(config.alertmanager, config.name, *metrics.registry());
+    if (!sink) {
+      err << "vigil run: " << sink.error().message << "\n";
+      return 2;
+    }
+    alertmanager = std::move(sink).value();
+    spdlog::info("signals also go to Alertmanager at {}", config.alertmanager.url);
+  }
+
   auto& stop = install_stop_signal_handlers();
   StateStoreOptions store_options;
   store_options.path = config.state.dir;
@@ -37,25 +52,12 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
     err << "vigil run: " << store.error().message << "\n";
     return 1;
   }
-  Metrics metrics(kVersion);
   auto ready = std::make_shared<std::atomic<bool>>(false);
   auto http = HttpEndpoints::start(config.metrics.bind + ":" + std::to_string(config.metrics.port),
                                    metrics.registry(), ready);
   if (!http) {
     err << "vigil run: " << http.error().message << "\n";
     return 1;
-  }
-  // Declared before the pipeline so it outlives it and receives the last
-  // commit's signals.
-  std::unique_ptr<AlertmanagerSink> alertmanager;
-  if (config.alertmanager.enabled()) {
-    auto sink = AlertmanagerSink::create(config.alertmanager, config.name, *metrics.registry());
-    if (!sink) {
-      err << "vigil run: " << sink.error().message << "\n";
-      return 2;
-    }
-    alertmanager = std::move(sink).value();
-    spdlog::info("signals also go to Alertmanager at {}", config.alertmanager.url);
   }
   auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready, alertmanager.get());
   if (!pipeline) {

@@ -45,6 +45,22 @@ metrics_port=$(free_port)
 am_url="http://127.0.0.1:$am_port"
 printf 'route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n' > "$work/alertmanager.yml"
 
+# 0. Unusable Alertmanager settings are configuration errors (exit 2) naming the key.
+"$vigil" run --alertmanager-url ftp://127.0.0.1:9093 --state-dir "$work/state" 2> "$work/run.err"
+check "run with a non-http --alertmanager-url exits 2" test $? -eq 2
+check "... naming alertmanager.url" grep -q "alertmanager.url" "$work/run.err"
+detectors='detectors:\n  - name: fatal\n    type: severity_rule\n'
+printf "alertmanager:\n  url: http://127.0.0.1:9093\n  bearer_token_file: $work/no-such-token\n$detectors" > "$work/bad-token.yaml"
+"$vigil" run --config "$work/bad-token.yaml" --state-dir "$work/state" 2> "$work/run.err"
+check "run with an unreadable bearer_token_file exits 2" test $? -eq 2
+check "... naming alertmanager.bearer_token_file" grep -q "alertmanager.bearer_token_file" "$work/run.err"
+printf "alertmanager:\n  url: http://127.0.0.1:9093\n  basic_auth: {username: vigil, password: plain}\n$detectors" > "$work/plain.yaml"
+"$vigil" run --config "$work/plain.yaml" --state-dir "$work/state" 2> "$work/run.err"
+check "a plain-text password in the config is rejected (2)" test $? -eq 2
+check "... naming alertmanager.basic_auth.password" grep -q "alertmanager.basic_auth.password" "$work/run.err"
+"$vigil" demo --seconds 1 --metrics-port 0 --alertmanager-url 127.0.0.1:9093 > /dev/null 2> "$work/demo.err"
+check "demo with a URL without scheme exits 2" test $? -eq 2
+
 # 1. Alertmanager down: the pipeline runs on, sends fail and are counted.
 "$vigil" demo --seconds 40 --json --metrics-port "$metrics_port" --alertmanager-url "$am_url" \
     > "$work/signals.jsonl" 2> "$work/demo.err" &
