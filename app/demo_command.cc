@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "app/pipeline_config.h"
+#include "app/planted_risk_match.h"
 #include "app/scratch_dir.h"
 #include "app/stop_signal.h"
 #include "app/synthetic_stream.h"
@@ -17,7 +19,7 @@
 #include "ingest/kafka_config.h"
 #include "pipeline/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
-#include "app/planted_risk_match.h"
+#include "sinks/alertmanager_sink.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/cloudevent_encoder.h"
 #include "sinks/http_endpoints.h"
@@ -69,7 +71,9 @@ void produce_stream(const std::string& bootstrap, const std::string& topic, uint
   if (!stop.load()) result = producer.value()->flush(never);
 }
 
-// Prints every signal that reaches the signals topic.
+// Prints every signal that reaches the signals topic. Once `stop` is set it
+// reads on until the topic has been quiet for a second (five seconds at
+// most), so the pipeline's last commit is printed too.
 void print_signals(const std::string& bootstrap, const std::string& topic, bool json,
                    const std::atomic<bool>& stop, std::ostream& out, std::mutex& out_mutex,
                    std::map<std::string, uint64_t>& counts, std::vector<Signal>& raised) {
@@ -82,9 +86,24 @@ void print_signals(const std::string& bootstrap, const std::string& topic, bool 
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.value().get(), err));
   if (!consumer) return;
   consumer->subscribe({topic});
-  while (!stop.load()) {
+  constexpr int kQuietPolls = 5;  // of 200 ms
+  std::optional<std::chrono::steady_clock::time_point> stopped_at;
+  int quiet = 0;
+  for (;;) {
+    if (stop.load()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!stopped_at) {
+        stopped_at = now;
+        quiet = 0;
+      }
+      if (quiet >= kQuietPolls || now - *stopped_at > std::chrono::seconds(5)) break;
+    }
     std::unique_ptr<RdKafka::Message> msg(consumer->consume(200));
-    if (msg->err() != RdKafka::ERR_NO_ERROR) continue;
+    if (msg->err() != RdKafka::ERR_NO_ERROR) {
+      if (msg->err() == RdKafka::ERR__TIMED_OUT) ++quiet;
+      continue;
+    }
+    quiet = 0;
     const std::string_view value(static_cast<const char*>(msg->payload()), msg->len());
     auto signal = decode_cloudevent(value);
     std::lock_guard lock(out_mutex);
@@ -150,7 +169,17 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
     err << "vigil demo: " << http.error().message << "\n";
     return 1;
   }
-  auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready);
+  config.alertmanager.url = options.alertmanager_url;
+  std::unique_ptr<AlertmanagerSink> alertmanager;
+  if (config.alertmanager.enabled()) {
+    auto sink = AlertmanagerSink::create(config.alertmanager, config.name, *metrics.registry());
+    if (!sink) {
+      err << "vigil demo: " << sink.error().message << "\n";
+      return 2;
+    }
+    alertmanager = std::move(sink).value();
+  }
+  auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready, alertmanager.get());
   if (!pipeline) {
     err << "vigil demo: " << pipeline.error().message << "\n";
     return 1;
@@ -161,8 +190,9 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
       << config.kafka.bootstrap_servers << "\n"
       << "  synthetic national stream (seed " << options.seed << "), time compressed: "
       << "years of reports replayed in seconds\n"
-      << "  metrics: http://127.0.0.1:" << http.value()->port() << "/metrics  (also /healthz, /readyz)\n"
-      << "  planted risks the detectors should find:\n";
+      << "  metrics: http://127.0.0.1:" << http.value()->port() << "/metrics  (also /healthz, /readyz)\n";
+  if (alertmanager) err << "  alerts: " << alertmanager_alerts_endpoint(options.alertmanager_url) << "\n";
+  err << "  planted risks the detectors should find:\n";
   for (const auto& risk : preview.planted_risks()) {
     err << "    - " << format_date(risk.onset) << "  " << risk.name << ": " << risk.description << "\n";
   }
@@ -178,9 +208,10 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
     produce_stream(config.kafka.bootstrap_servers, config.kafka.events_topic, options.seed, stop,
                    produced, metrics.events_consumed, producer_status);
   });
+  std::atomic<bool> printer_stop{false};
   std::thread printer([&] {
-    print_signals(config.kafka.bootstrap_servers, config.kafka.signals_topic, options.json, stop,
-                  out, out_mutex, counts, raised);
+    print_signals(config.kafka.bootstrap_servers, config.kafka.signals_topic, options.json,
+                  printer_stop, out, out_mutex, counts, raised);
   });
   std::atomic<bool> pipeline_stop{false};
   std::thread runner([&] { pipeline_status = pipeline.value()->run(pipeline_stop); });
@@ -194,8 +225,9 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
   producer.join();
   pipeline_stop.store(true);
   runner.join();
-  // Give the console a moment to print what the last commit published.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The last commit's alerts and signals, before the summary.
+  if (alertmanager) alertmanager->shutdown();
+  printer_stop.store(true);
   printer.join();
 
   std::lock_guard lock(out_mutex);

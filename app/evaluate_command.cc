@@ -147,7 +147,7 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
   }
   for (const auto& [name, n] : severity_rule_raised) {
     out << "rule " << name << ": " << n << " raised (" << per_week(n, weeks)
-        << "/week; every fatal report and never event, reviewed by design)\n";
+        << "/week; a rule, not a statistic: each one is for review)\n";
   }
   return 0;
 }

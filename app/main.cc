@@ -3,8 +3,11 @@
 // Exit status: 0 success; 1 a runtime failure (or invalid data found by
 // validate); 2 a usage or configuration error, with a one-line message.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <memory>
 
 #include "app/demo_command.h"
 #include "app/evaluate_command.h"
@@ -16,6 +19,9 @@
 #include "core/version.h"
 
 int main(int argc, char** argv) {
+  // Logs go to stderr: stdout carries data (`demo --json`, `replay --signals -`).
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   CLI::App app{"Vigil: flags emerging patient-safety risks in a stream of incident reports."};
   app.set_version_flag("--version", std::string(vigil::kVersion));
   app.require_subcommand(1);
@@ -31,6 +37,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--dead-letter-topic", run.dead_letter_topic, "topic invalid events go to");
   run_cmd->add_option("--state-dir", run.state_dir, "RocksDB state directory");
   run_cmd->add_option("--metrics-port", run.metrics_port, "port for /metrics, /healthz, /readyz");
+  run_cmd->add_option("--alertmanager-url", run.alertmanager_url,
+                      "also send signals to this Alertmanager (alertmanager.url)");
 
   vigil::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
@@ -40,6 +48,8 @@ int main(int argc, char** argv) {
   demo_cmd->add_flag("--json", demo.json, "print signals as signal v1 JSON lines");
   demo_cmd->add_option("--metrics-port", demo.metrics_port, "port for /metrics (0: any free port)");
   demo_cmd->add_option("--seed", demo.seed, "seed of the synthetic stream");
+  demo_cmd->add_option("--alertmanager-url", demo.alertmanager_url,
+                       "also send signals to this Alertmanager, e.g. http://127.0.0.1:9093");
 
   vigil::ReplayOptions replay;
   auto* replay_cmd = app.add_subcommand(

@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "detectors/detector_factory.h"
+#include "sinks/alertmanager_options.h"
 
 namespace vigil {
 
@@ -46,6 +47,7 @@ struct PipelineConfig {
   StateConfig state;
   CommitConfig commit;
   MetricsConfig metrics;
+  AlertmanagerOptions alertmanager;  // off unless alertmanager.url is set
   std::vector<DetectorConfig> detectors;
 };
 

@@ -6,6 +6,7 @@
 #include "app/stop_signal.h"
 #include "core/version.h"
 #include "pipeline/kafka_pipeline.h"
+#include "sinks/alertmanager_sink.h"
 #include "sinks/http_endpoints.h"
 
 namespace vigil {
@@ -24,6 +25,22 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   if (o.dead_letter_topic) config.kafka.dead_letter_topic = *o.dead_letter_topic;
   if (o.state_dir) config.state.dir = *o.state_dir;
   if (o.metrics_port) config.metrics.port = *o.metrics_port;
+  if (o.alertmanager_url) config.alertmanager.url = *o.alertmanager_url;
+
+  Metrics metrics(kVersion);
+  // Before anything is opened, so a bad alertmanager setting is a
+  // configuration error (exit 2); declared before the pipeline so it
+  // outlives it and receives the last commit's signals.
+  std::unique_ptr<AlertmanagerSink> alertmanager;
+  if (config.alertmanager.enabled()) {
+    auto sink = AlertmanagerSink::create(config.alertmanager, config.name, *metrics.registry());
+    if (!sink) {
+      err << "vigil run: " << sink.error().message << "\n";
+      return 2;
+    }
+    alertmanager = std::move(sink).value();
+    spdlog::info("signals also go to Alertmanager at {}", config.alertmanager.url);
+  }
 
   auto& stop = install_stop_signal_handlers();
   StateStoreOptions store_options;
@@ -35,7 +52,6 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
     err << "vigil run: " << store.error().message << "\n";
     return 1;
   }
-  Metrics metrics(kVersion);
   auto ready = std::make_shared<std::atomic<bool>>(false);
   auto http = HttpEndpoints::start(config.metrics.bind + ":" + std::to_string(config.metrics.port),
                                    metrics.registry(), ready);
@@ -43,7 +59,7 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
     err << "vigil run: " << http.error().message << "\n";
     return 1;
   }
-  auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready);
+  auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready, alertmanager.get());
   if (!pipeline) {
     err << "vigil run: " << pipeline.error().message << "\n";
     return pipeline.error().kind == ErrorKind::kInvalidArgument ? 2 : 1;
@@ -51,6 +67,7 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   spdlog::info("vigil {} consuming {} from {}; metrics on port {}", kVersion,
                config.kafka.events_topic, config.kafka.bootstrap_servers, http.value()->port());
   Status s = pipeline.value()->run(stop);
+  if (alertmanager) alertmanager->shutdown();
   if (!s.is_ok()) {
     err << "vigil run: " << s.message() << "\n";
     return 1;

@@ -17,6 +17,7 @@ struct RunOptions {
   std::optional<std::string> dead_letter_topic;
   std::optional<std::string> state_dir;
   std::optional<uint16_t> metrics_port;
+  std::optional<std::string> alertmanager_url;  // extension: alertmanager.url
 };
 
 // Runs until SIGINT or SIGTERM, then commits and exits 0; 1 on a runtime

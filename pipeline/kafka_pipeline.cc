@@ -10,8 +10,10 @@ namespace vigil {
 
 Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfig& config,
                                                              StateStore& store, Metrics& metrics,
-                                                             std::shared_ptr<std::atomic<bool>> ready) {
-  std::unique_ptr<KafkaPipeline> p(new KafkaPipeline(config, store, metrics, std::move(ready)));
+                                                             std::shared_ptr<std::atomic<bool>> ready,
+                                                             SignalNotifier* notifier) {
+  std::unique_ptr<KafkaPipeline> p(
+      new KafkaPipeline(config, store, metrics, std::move(ready), notifier));
   const auto& k = config.kafka;
   auto producer = KafkaProducer::create(k.bootstrap_servers, k.properties);
   if (!producer) return producer.error();
@@ -52,8 +54,9 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
 }
 
 KafkaPipeline::KafkaPipeline(const PipelineConfig& config, StateStore& store, Metrics& metrics,
-                             std::shared_ptr<std::atomic<bool>> ready)
-    : config_(config), store_(store), metrics_(metrics), ready_(std::move(ready)) {}
+                             std::shared_ptr<std::atomic<bool>> ready, SignalNotifier* notifier)
+    : config_(config), store_(store), metrics_(metrics), ready_(std::move(ready)),
+      notifier_(notifier) {}
 
 KafkaPipeline::~KafkaPipeline() {
   // run() leaves the group itself; close only a consumer it never closed.
@@ -110,8 +113,16 @@ Status KafkaPipeline::commit_all() {
     if (s.is_ok()) s = signal_sink_->deliver(task->signals());
     if (!s.is_ok()) return s;
     for (const auto& sig : task->signals()) metrics_.signals(sig.detector, sig.type).Increment();
+    // commit() clears the task's signals; the notifier gets them only once
+    // the state that produced them is committed too.
+    std::vector<Signal> committed;
+    if (notifier_ != nullptr) committed = task->signals();
     s = task->commit();
     if (!s.is_ok()) return s;
+    if (!committed.empty()) {
+      const Status notified = notifier_->deliver(committed);
+      if (!notified.is_ok()) spdlog::warn("partition {}: {}", partition, notified.message());
+    }
     offsets.push_back(RdKafka::TopicPartition::create(config_.kafka.events_topic, partition,
                                                       *task->resume_offset()));
   }

@@ -33,9 +33,13 @@ namespace vigil {
 class KafkaPipeline {
  public:
   // Creates the consumer and producer; nothing is consumed until run().
+  // `notifier` (optional, e.g. the Alertmanager sink; it must outlive the
+  // pipeline) receives each partition's signals, in order, once they are
+  // acknowledged by Kafka and the partition's state is committed.
   static Result<std::unique_ptr<KafkaPipeline>> create(const PipelineConfig& config, StateStore& store,
                                                        Metrics& metrics,
-                                                       std::shared_ptr<std::atomic<bool>> ready);
+                                                       std::shared_ptr<std::atomic<bool>> ready,
+                                                       SignalNotifier* notifier = nullptr);
   ~KafkaPipeline();
 
   // Consumes until `stop` becomes true, then commits what it has processed
@@ -56,7 +60,7 @@ class KafkaPipeline {
   };
 
   KafkaPipeline(const PipelineConfig& config, StateStore& store, Metrics& metrics,
-                std::shared_ptr<std::atomic<bool>> ready);
+                std::shared_ptr<std::atomic<bool>> ready, SignalNotifier* notifier);
   void on_assign(std::vector<RdKafka::TopicPartition*>& partitions);
   void on_revoke(std::vector<RdKafka::TopicPartition*>& partitions);
   Status commit_all();
@@ -66,6 +70,7 @@ class KafkaPipeline {
   StateStore& store_;
   Metrics& metrics_;
   std::shared_ptr<std::atomic<bool>> ready_;
+  SignalNotifier* notifier_;  // may be null
   std::atomic<bool> stopping_{false};
   Status fatal_;
 

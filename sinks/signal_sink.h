@@ -20,6 +20,18 @@ class SignalSink {
   virtual Status deliver(std::span<const Signal> signals) = 0;
 };
 
+// A best-effort copy of the signal stream for people rather than systems
+// (Alertmanager). The pipeline hands it each batch's signals, in order, only
+// after they are durable in the SignalSink and the batch's state is
+// committed. deliver() returns at once, never waiting on the network; an
+// error (signals it had to drop) is for the caller to log and never stops
+// the pipeline, because the SignalSink's output stays the durable record.
+class SignalNotifier {
+ public:
+  virtual ~SignalNotifier() = default;
+  virtual Status deliver(std::span<const Signal> signals) = 0;
+};
+
 // `source` names where the input came from (topic, or file) for headers.
 class DeadLetterSink {
  public:

@@ -9,8 +9,8 @@ packages=(
   prometheus-cpp-dev libcivetweb-dev
   libboost-test-dev libboost-dev libboost-math-dev
   libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libbenchmark-dev
-  prometheus kcat python3 python3-jsonschema curl bc time
+  libbenchmark-dev libcurl4-openssl-dev
+  prometheus prometheus-alertmanager kcat python3 python3-jsonschema curl bc time openssl
 )
 
 missing=()
