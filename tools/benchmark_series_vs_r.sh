@@ -118,12 +118,12 @@ series <- lapply(seq_len(count), function(i) {
   sts(observed = matrix(d$observed), frequency = freq)
 })
 results <- vector("list", count)
-warnings <- 0L
+warned <- 0L
 started <- proc.time()
 for (i in seq_len(count)) {
   results[[i]] <- withCallingHandlers(
     farringtonFlexible(series[[i]], control),
-    warning = function(w) { warnings <<- warnings + 1L; invokeRestart("muffleWarning") })
+    warning = function(w) { warned <<- warned + 1L; invokeRestart("muffleWarning") })
 }
 used <- proc.time() - started
 for (i in seq_len(count)) {
@@ -136,7 +136,7 @@ for (i in seq_len(count)) {
              file.path(out_dir, paste0(i, ".csv")))
 }
 cat(sprintf("%.3f %.3f %d\n", used[["elapsed"]], used[["user.self"]] + used[["sys.self"]],
-            warnings))
+            warned))
 EOF
 
 # Every point of every series: same t and observed, both upper bounds NA or
@@ -206,8 +206,9 @@ rows=()
 failed=0
 for s in "${!setting_names[@]}"; do
   name=${setting_names[$s]}
+  read -r -a assignments <<<"${setting_params[$s]}"
   vigil_params=()
-  for p in ${setting_params[$s]}; do vigil_params+=(--param "$p"); done
+  for assignment in "${assignments[@]}"; do vigil_params+=(--param "$assignment"); done
   mkdir -p "$work/r-$name" "$work/vigil-$name"
 
   measure "$work/time-r" Rscript "$work/run.R" "$count" "$work/series" "$work/r-$name" \
@@ -250,4 +251,5 @@ printf "$header" setting series "s" "ms/series" "process s" "s" "ms/series" "ms/
   alarms "agreement (rel. $tolerance, alarms equal)"
 printf "$header" "" "" "" "" "" "" "" "excl. start" "" "" "start" "" ""
 printf '%s\n' "${rows[@]}"
+((failed == 0)) || echo "benchmark: vigil and R disagree or vigil failed (see above)" >&2
 exit "$failed"
