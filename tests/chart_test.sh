@@ -23,6 +23,7 @@ check() {
 python=python3
 "$python" -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
 export PATH=$PATH:/usr/local/go/bin
+export HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 export CGO_ENABLED=0 GOFLAGS=-trimpath
 
 started=$(date +%s)

@@ -7,10 +7,12 @@
 # the build (a few minutes on two cores). Needs Go (PATH or /usr/local/go) and
 # the Go module proxy.
 set -euo pipefail
+# Go keeps its module and build caches under $HOME; CI may run without one.
+export HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 version=${VIGIL_HELM_VERSION:-v3.22.0}
 # Helm v3.22.0 is built with client-go v0.37, i.e. Kubernetes 1.37.
 kube_minor=${VIGIL_HELM_KUBE_MINOR:-37}
-cache=${VIGIL_TOOLS_CACHE:-${HOME:-/root}/.cache/vigil-tools}
+cache=${VIGIL_TOOLS_CACHE:-$HOME/.cache/vigil-tools}
 dir="$cache/helm-$version"
 helm="$dir/helm"
 

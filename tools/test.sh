@@ -20,5 +20,9 @@ if [[ "${1:-}" == "--sanitize" ]]; then
 else
   export VIGIL_BUILD_DIR=build
   bash tools/build.sh
+  # Helm for tests/chart_test.sh, built from its Go module once per machine
+  # (cached), here rather than inside the test's time limit.
+  started=$(date +%s)
+  echo "helm: $(bash tools/install-helm.sh) ($(( $(date +%s) - started )) s)"
 fi
 ctest --test-dir "$VIGIL_BUILD_DIR" --output-on-failure -j 2
