@@ -2,7 +2,7 @@
 // (tests/chart_test.sh). The modules Helm v3.22.0 also builds (k8s.io/api,
 // k8s.io/apimachinery and their dependencies) are kept at Helm's versions, so
 // the Go build cache that tools/install-helm.sh fills serves them; that is
-// why the Prometheus Operator types are v0.91.0, the newest on k8s.io/api v0.37.0.
+// why the Prometheus Operator types are v0.91.0: later ones need newer modules.
 module vigil/tools/chartcheck
 
 go 1.26.0
