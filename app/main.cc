@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--config", run.config_path, "YAML configuration (default: built-in national config)");
   run_cmd->add_option("--bootstrap-servers", run.bootstrap_servers, "Kafka bootstrap servers");
   run_cmd->add_option("--group-id", run.group_id, "Kafka consumer group id");
+  run_cmd->add_option("--group-instance-id", run.group_instance_id,
+                      "static group membership id, stable across restarts (e.g. the pod name)");
   run_cmd->add_option("--events-topic", run.events_topic, "topic of incident events");
   run_cmd->add_option("--signals-topic", run.signals_topic, "topic signals are published to");
   run_cmd->add_option("--dead-letter-topic", run.dead_letter_topic, "topic invalid events go to");

@@ -61,6 +61,21 @@ std::vector<std::string> string_list(const YAML::Node& node, const std::string& 
   return out;
 }
 
+// The contents of `file`, for a secret such as a SASL password mounted from a
+// Kubernetes Secret: trailing line breaks (which `kubectl create secret
+// --from-file` and editors leave) are stripped. Messages name the file,
+// never what it holds.
+std::string read_secret_file(const std::string& file, const std::string& path) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) fail(path, "cannot read file " + file);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string value = text.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) fail(path, "file " + file + " is empty");
+  return value;
+}
+
 PhysicalHarm parse_harm(const std::string& text, const std::string& path) {
   for (auto h : {PhysicalHarm::kNone, PhysicalHarm::kLow, PhysicalHarm::kModerate,
                  PhysicalHarm::kSevere, PhysicalHarm::kFatal}) {
@@ -461,6 +476,13 @@ AlertmanagerOptions parse_alertmanager(const YAML::Node& node) {
   return am;
 }
 
+PipelineConfig parse(const YAML::Node& root);
+
+// The detectors of the compiled-in national default (config/vigil.yaml).
+std::vector<DetectorConfig> national_default_detectors() {
+  return parse(YAML::Load(std::string(default_config_yaml()))).detectors;
+}
+
 PipelineConfig parse(const YAML::Node& root) {
   PipelineConfig cfg;
   if (!root || root.IsNull()) fail("(top level)", "is empty");
@@ -472,7 +494,7 @@ PipelineConfig parse(const YAML::Node& root) {
   if (const auto k = root["kafka"]) {
     check_keys(k, "kafka",
                {"bootstrap_servers", "group_id", "group_instance_id", "events_topic",
-                "signals_topic", "dead_letter_topic", "properties"});
+                "signals_topic", "dead_letter_topic", "properties", "properties_from_files"});
     read(k, "kafka", "bootstrap_servers", cfg.kafka.bootstrap_servers);
     read(k, "kafka", "group_id", cfg.kafka.group_id);
     read(k, "kafka", "group_instance_id", cfg.kafka.group_instance_id);
@@ -484,6 +506,17 @@ PipelineConfig parse(const YAML::Node& root) {
       for (const auto& kv : props) {
         const auto name = kv.first.as<std::string>();
         cfg.kafka.properties[name] = scalar<std::string>(kv.second, "kafka.properties." + name);
+      }
+    }
+    // librdkafka reads certificates and keys from paths itself, but takes
+    // sasl.password only as a value: these properties are read from files.
+    if (const auto files = k["properties_from_files"]) {
+      if (!files.IsMap()) fail("kafka.properties_from_files", "must be a mapping");
+      for (const auto& kv : files) {
+        const auto name = kv.first.as<std::string>();
+        const std::string path = "kafka.properties_from_files." + name;
+        if (cfg.kafka.properties.count(name) != 0) fail(path, "is also set in kafka.properties");
+        cfg.kafka.properties[name] = read_secret_file(scalar<std::string>(kv.second, path), path);
       }
     }
   }
@@ -509,7 +542,14 @@ PipelineConfig parse(const YAML::Node& root) {
   }
   if (const auto a = root["alertmanager"]) cfg.alertmanager = parse_alertmanager(a);
   const auto detectors = root["detectors"];
-  if (!detectors || !detectors.IsSequence() || detectors.size() == 0) {
+  if (!detectors) {
+    // Omitted: the national default's detectors, as compiled into this
+    // binary, so a deployment's file can carry only its Kafka and state
+    // settings and still run the detectors of the image it runs.
+    cfg.detectors = national_default_detectors();
+    return cfg;
+  }
+  if (!detectors.IsSequence() || detectors.size() == 0) {
     fail("detectors", "must be a non-empty list");
   }
   std::set<std::string> names;

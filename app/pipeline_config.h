@@ -22,7 +22,10 @@ struct KafkaConfig {
   std::string events_topic = "vigil.events";
   std::string signals_topic = "vigil.signals";
   std::string dead_letter_topic = "vigil.events.dlq";
-  std::map<std::string, std::string> properties;  // extra librdkafka properties
+  // Extra librdkafka properties, including those of `properties_from_files`
+  // (kafka.properties_from_files: {sasl.password: /path}), whose values are
+  // read from the named files when the configuration is parsed.
+  std::map<std::string, std::string> properties;
 };
 
 struct StateConfig {
@@ -53,6 +56,7 @@ struct PipelineConfig {
 
 // Parses YAML text. Unknown keys, wrong types and bad values are errors whose
 // message names the offending key path (e.g. "detectors[2].params.alpha").
+// Without a `detectors` key the national default's detectors are used.
 // `source` names the text in messages (a file name or "built-in default").
 Result<PipelineConfig> parse_pipeline_config(std::string_view yaml_text, std::string_view source);
 

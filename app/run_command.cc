@@ -20,6 +20,7 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   PipelineConfig config = std::move(loaded).value();
   if (o.bootstrap_servers) config.kafka.bootstrap_servers = *o.bootstrap_servers;
   if (o.group_id) config.kafka.group_id = *o.group_id;
+  if (o.group_instance_id) config.kafka.group_instance_id = *o.group_instance_id;
   if (o.events_topic) config.kafka.events_topic = *o.events_topic;
   if (o.signals_topic) config.kafka.signals_topic = *o.signals_topic;
   if (o.dead_letter_topic) config.kafka.dead_letter_topic = *o.dead_letter_topic;

@@ -12,6 +12,9 @@ struct RunOptions {
   // Each overrides the configuration when given.
   std::optional<std::string> bootstrap_servers;
   std::optional<std::string> group_id;
+  // kafka.group_instance_id (static membership), e.g. the pod name of a
+  // StatefulSet replica, which is the same after every restart.
+  std::optional<std::string> group_instance_id;
   std::optional<std::string> events_topic;
   std::optional<std::string> signals_topic;
   std::optional<std::string> dead_letter_topic;

@@ -375,6 +375,12 @@ Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalT
   return sig;
 }
 
+size_t CountDetector::open_signals() const {
+  return static_cast<size_t>(std::count_if(series_.begin(), series_.end(), [](const auto& kv) {
+    return !kv.second.erased && kv.second.episode.open;
+  }));
+}
+
 void CountDetector::save(StateBatch& batch) {
   if (meta_dirty_) {
     encode_buffer_.clear();

@@ -60,6 +60,7 @@ class CountDetector final : public Detector {
   void advance(Date stream_time, std::vector<Signal>& out) override;
   void save(StateBatch& batch) override;
   size_t key_count() const override { return series_.size(); }
+  size_t open_signals() const override;
 
   const CountDetectorConfig& config() const { return config_; }
 

@@ -47,6 +47,11 @@ class Detector {
 
   // Number of keys (series, groups) held in memory: for sizing and metrics.
   virtual size_t key_count() const = 0;
+
+  // Number of keys whose signal episode is open (raised and not yet
+  // resolved), as of the last apply()/advance(). Walks every key: call it
+  // once per commit, not per event.
+  virtual size_t open_signals() const = 0;
 };
 
 }  // namespace vigil

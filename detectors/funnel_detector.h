@@ -54,6 +54,7 @@ class FunnelDetector final : public Detector {
   void advance(Date stream_time, std::vector<Signal>& out) override;
   void save(StateBatch& batch) override { table_.save(batch); }
   size_t key_count() const override { return table_.size(); }
+  size_t open_signals() const override { return table_.open_episodes(); }
 
  private:
   FunnelDetector(FunnelConfig config, int32_t partition, ColumnFamilyId cf);

@@ -184,6 +184,12 @@ int64_t RollingTable::evidence_orgs(const Row& row, int32_t from) const {
                        [&](const auto& e) { return e.second >= from; });
 }
 
+size_t RollingTable::open_episodes() const {
+  return static_cast<size_t>(std::count_if(rows_.begin(), rows_.end(), [](const auto& kv) {
+    return !kv.second.erased && kv.second.episode.open;
+  }));
+}
+
 void RollingTable::sweep() {
   for (auto& [key, row] : rows_) {
     if (row.erased || row.episode.open || row.known) continue;

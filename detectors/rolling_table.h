@@ -87,6 +87,8 @@ class RollingTable {
   void sweep();
 
   size_t size() const { return rows_.size(); }
+  // Rows whose episode is open.
+  size_t open_episodes() const;
   size_t measures() const { return measures_; }
   int32_t window() const { return window_; }
 

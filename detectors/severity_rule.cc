@@ -232,6 +232,12 @@ Status SeverityRule::restore(const StateStore& store) {
   return Status::ok();
 }
 
+size_t SeverityRule::open_signals() const {
+  return static_cast<size_t>(std::count_if(groups_.begin(), groups_.end(), [](const auto& kv) {
+    return !kv.second.erased && kv.second.episode.open;
+  }));
+}
+
 void SeverityRule::save(StateBatch& batch) {
   std::string key = prefix_;
   for (const std::string& group_key : dirty_) {

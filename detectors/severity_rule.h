@@ -58,6 +58,7 @@ class SeverityRule final : public Detector {
   void advance(Date stream_time, std::vector<Signal>& out) override;
   void save(StateBatch& batch) override;
   size_t key_count() const override { return groups_.size(); }
+  size_t open_signals() const override;
 
  private:
   struct Group {

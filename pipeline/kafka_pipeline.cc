@@ -40,7 +40,9 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
   auto conf = make_kafka_conf(props);
   if (!conf) return conf.error();
   std::string err;
-  if (conf.value()->set("rebalance_cb", &p->rebalancer_, err) != RdKafka::Conf::CONF_OK) {
+  if (conf.value()->set("rebalance_cb", &p->rebalancer_, err) != RdKafka::Conf::CONF_OK ||
+      conf.value()->set("offset_commit_cb", &p->offset_commit_reporter_, err) !=
+          RdKafka::Conf::CONF_OK) {
     return make_error(ErrorKind::kInvalidArgument, err);
   }
   p->consumer_.reset(RdKafka::KafkaConsumer::create(conf.value().get(), err));
@@ -73,6 +75,27 @@ void KafkaPipeline::Rebalancer::rebalance_cb(RdKafka::KafkaConsumer*, RdKafka::E
   }
 }
 
+void KafkaPipeline::OffsetCommitReporter::offset_commit_cb(
+    RdKafka::ErrorCode err, std::vector<RdKafka::TopicPartition*>& offsets) {
+  // ERR__NO_OFFSET: there was nothing to commit, which is not a failure.
+  bool failed = err != RdKafka::ERR_NO_ERROR && err != RdKafka::ERR__NO_OFFSET;
+  for (const auto* tp : offsets) failed = failed || tp->err() != RdKafka::ERR_NO_ERROR;
+  if (!failed) return;
+  metrics_.commit_failures(CommitStage::kOffsets).Increment();
+  spdlog::warn("kafka offset commit failed: {}", RdKafka::err2str(err));
+}
+
+void KafkaPipeline::set_ready(bool ready) {
+  ready_->store(ready);
+  metrics_.ready.Set(ready ? 1 : 0);
+}
+
+void KafkaPipeline::update_open_signals() {
+  size_t open = 0;
+  for (const auto& [partition, task] : tasks_) open += task->open_signals();
+  metrics_.signals_open.Set(static_cast<double>(open));
+}
+
 void KafkaPipeline::on_assign(std::vector<RdKafka::TopicPartition*>& partitions) {
   for (auto* tp : partitions) {
     auto task = PartitionTask::open(tp->partition(), store_, config_.detectors, &metrics_);
@@ -90,17 +113,19 @@ void KafkaPipeline::on_assign(std::vector<RdKafka::TopicPartition*>& partitions)
     tasks_[tp->partition()] = std::move(task).value();
   }
   consumer_->assign(partitions);
-  if (fatal_.is_ok()) ready_->store(true);
+  update_open_signals();
+  if (fatal_.is_ok()) set_ready(true);
 }
 
 void KafkaPipeline::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions) {
-  ready_->store(false);
+  set_ready(false);
   Status committed = commit_all();
   if (!committed.is_ok() && fatal_.is_ok()) fatal_ = committed;
   for (auto* tp : partitions) {
     tasks_.erase(tp->partition());
     metrics_.remove_consumer_lag(tp->topic(), tp->partition());
   }
+  update_open_signals();
   consumer_->unassign();
 }
 
@@ -111,14 +136,20 @@ Status KafkaPipeline::commit_all() {
     if (task->uncommitted() == 0) continue;
     Status s = dead_letter_sink_->deliver(task->dead_letters(), partition);
     if (s.is_ok()) s = signal_sink_->deliver(task->signals());
-    if (!s.is_ok()) return s;
-    for (const auto& sig : task->signals()) metrics_.signals(sig.detector, sig.type).Increment();
+    if (!s.is_ok()) {
+      metrics_.commit_failures(CommitStage::kProduce).Increment();
+      return s;
+    }
+    for (const auto& sig : task->signals()) metrics_.record_signal(sig);
     // commit() clears the task's signals; the notifier gets them only once
     // the state that produced them is committed too.
     std::vector<Signal> committed;
     if (notifier_ != nullptr) committed = task->signals();
     s = task->commit();
-    if (!s.is_ok()) return s;
+    if (!s.is_ok()) {
+      metrics_.commit_failures(CommitStage::kState).Increment();
+      return s;
+    }
     if (!committed.empty()) {
       const Status notified = notifier_->deliver(committed);
       if (!notified.is_ok()) spdlog::warn("partition {}: {}", partition, notified.message());
@@ -129,6 +160,7 @@ Status KafkaPipeline::commit_all() {
   if (!offsets.empty()) consumer_->commitAsync(offsets);
   RdKafka::TopicPartition::destroy(offsets);
   uncommitted_ = 0;
+  update_open_signals();
   return Status::ok();
 }
 
@@ -196,7 +228,7 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
   }
   if (!fatal_.is_ok()) return fatal_;
   Status s = commit_all();
-  ready_->store(false);
+  set_ready(false);
   consumer_->close();
   closed_ = true;
   tasks_.clear();

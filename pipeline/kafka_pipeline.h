@@ -59,8 +59,25 @@ class KafkaPipeline {
     KafkaPipeline& owner_;
   };
 
+  // Counts offset commits Kafka rejected. Those offsets are informational
+  // (the state store's are resumed from), so a failure is counted and
+  // logged, never fatal.
+  class OffsetCommitReporter : public RdKafka::OffsetCommitCb {
+   public:
+    explicit OffsetCommitReporter(Metrics& metrics) : metrics_(metrics) {}
+    void offset_commit_cb(RdKafka::ErrorCode err,
+                          std::vector<RdKafka::TopicPartition*>& offsets) override;
+
+   private:
+    Metrics& metrics_;
+  };
+
   KafkaPipeline(const PipelineConfig& config, StateStore& store, Metrics& metrics,
                 std::shared_ptr<std::atomic<bool>> ready, SignalNotifier* notifier);
+  // Stores the readiness flag /readyz answers from and mirrors it in vigil_ready.
+  void set_ready(bool ready);
+  // Sets vigil_signals_open from the tasks this process owns.
+  void update_open_signals();
   void on_assign(std::vector<RdKafka::TopicPartition*>& partitions);
   void on_revoke(std::vector<RdKafka::TopicPartition*>& partitions);
   Status commit_all();
@@ -75,6 +92,7 @@ class KafkaPipeline {
   Status fatal_;
 
   Rebalancer rebalancer_{*this};
+  OffsetCommitReporter offset_commit_reporter_{metrics_};
   std::unique_ptr<KafkaProducer> producer_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<KafkaSignalSink> signal_sink_;

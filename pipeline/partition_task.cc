@@ -159,6 +159,12 @@ Disposition PartitionTask::process(std::string_view value, int64_t offset, std::
   return Disposition::kProcessed;
 }
 
+size_t PartitionTask::open_signals() const {
+  size_t open = 0;
+  for (const auto& d : detectors_) open += d->open_signals();
+  return open;
+}
+
 Status PartitionTask::commit() {
   const auto started = std::chrono::steady_clock::now();
   for (auto& d : detectors_) d->save(batch_);

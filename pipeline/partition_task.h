@@ -72,6 +72,9 @@ class PartitionTask {
   std::vector<DeadLetter>& dead_letters() { return dead_letters_; }
   // Messages processed since the last commit.
   size_t uncommitted() const { return uncommitted_; }
+  // Signal episodes open in this partition, summed over its detectors (see
+  // Detector::open_signals(): walks every key, so once per commit).
+  size_t open_signals() const;
 
   // Writes the detectors' changed state, the batch's per-id records and the
   // next offset in one atomic write, then clears signals() and dead_letters().

@@ -14,9 +14,11 @@ Status deliver_and_commit(PartitionTask& task, SignalSink& signals, DeadLetterSi
   }
   Status s = signals.deliver(task.signals());
   if (!s.is_ok()) return s;
-  for (const auto& sig : task.signals()) metrics.signals(sig.detector, sig.type).Increment();
+  for (const auto& sig : task.signals()) metrics.record_signal(sig);
   summary.signals += task.signals().size();
-  return task.commit();
+  s = task.commit();
+  if (s.is_ok()) metrics.signals_open.Set(static_cast<double>(task.open_signals()));
+  return s;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <chrono>
+
 namespace vigil {
 
 namespace {
@@ -56,6 +58,15 @@ std::vector<std::string> default_dead_letter_reasons() {
   return {"not_json", "too_large", "missing_field", "wrong_type", "bad_value", "bad_timestamp"};
 }
 
+std::string_view to_string(CommitStage stage) {
+  switch (stage) {
+    case CommitStage::kProduce: return "produce";
+    case CommitStage::kState: return "state";
+    case CommitStage::kOffsets: return "offsets";
+  }
+  return "unknown";
+}
+
 Metrics::Metrics(std::string_view version, std::vector<std::string> dead_letter_reasons)
     : Metrics(std::make_shared<Registry>(), version, std::move(dead_letter_reasons)) {}
 
@@ -80,6 +91,11 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
                         "Approximate bytes held by the state store.")),
       signals_open(gauge(*registry, "vigil_signals_open",
                          "Signals raised and not yet resolved.")),
+      ready(gauge(*registry, "vigil_ready",
+                  "1 while the pipeline is ready (assigned partitions restored and consuming), "
+                  "else 0; the same as /readyz.")),
+      start_time_seconds(gauge(*registry, "vigil_start_time_seconds",
+                               "Unix time at which the process started, in seconds.")),
       dead_lettered_family_(counter_family(*registry, "vigil_events_dead_lettered_total",
                                            "Invalid events sent to the dead-letter sink, by "
                                            "reason code.")),
@@ -89,7 +105,20 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
       consumer_lag_family_(gauge_family(*registry, "vigil_consumer_lag",
                                         "Messages between the consumer position and the high "
                                         "watermark, by topic and partition.")),
+      signals_raised_family_(counter_family(*registry, "vigil_signals_raised_total",
+                                            "Signals raised, by detector instance and the "
+                                            "severity they were raised with.")),
+      commit_failures_family_(counter_family(*registry, "vigil_commit_failures_total",
+                                             "Commits that failed, by stage (produce, state, "
+                                             "offsets).")),
       registry_(std::move(registry)) {
+  start_time_seconds.Set(std::chrono::duration<double>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
+  for (const CommitStage stage : {CommitStage::kProduce, CommitStage::kState, CommitStage::kOffsets}) {
+    commit_failures_[static_cast<size_t>(stage)] =
+        &commit_failures_family_.Add({{"stage", std::string(to_string(stage))}});
+  }
   gauge_family(*registry_, "vigil_build_info", "Build information; the value is always 1.")
       .Add({{"version", std::string(version)}})
       .Set(1);
@@ -132,6 +161,32 @@ void Metrics::register_detector(std::string_view detector) {
   for (const SignalType type : {SignalType::kRaised, SignalType::kUpdated, SignalType::kResolved}) {
     signals(detector, type);
   }
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const Severity severity : {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
+    auto key = std::make_pair(std::string(detector), severity);
+    if (signals_raised_.count(key) != 0) continue;
+    Counter* c = &signals_raised_family_.Add(
+        {{"detector", key.first}, {"severity", std::string(to_string(severity))}});
+    signals_raised_.emplace(std::move(key), c);
+  }
+}
+
+void Metrics::record_signal(const Signal& signal) {
+  signals(signal.detector, signal.type).Increment();
+  if (signal.type != SignalType::kRaised) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto key = std::make_pair(signal.detector, signal.severity);
+  auto it = signals_raised_.find(key);
+  if (it == signals_raised_.end()) {
+    Counter* c = &signals_raised_family_.Add(
+        {{"detector", key.first}, {"severity", std::string(to_string(signal.severity))}});
+    it = signals_raised_.emplace(std::move(key), c).first;
+  }
+  it->second->Increment();
+}
+
+prometheus::Counter& Metrics::commit_failures(CommitStage stage) {
+  return *commit_failures_[static_cast<size_t>(stage)];
 }
 
 void Metrics::set_consumer_lag(std::string_view topic, int32_t partition, int64_t lag) {

@@ -34,6 +34,15 @@ namespace vigil {
 // The dead-letter reason codes of contract section 4.
 std::vector<std::string> default_dead_letter_reasons();
 
+// Where a commit (KafkaPipeline's commit protocol) failed; the `stage` label
+// of vigil_commit_failures_total.
+enum class CommitStage : uint8_t {
+  kProduce,  // a batch's signals or dead letters were not acknowledged by Kafka
+  kState,    // the RocksDB write of state, records and offset failed
+  kOffsets,  // Kafka rejected the informational offset commit (lag tooling)
+};
+std::string_view to_string(CommitStage stage);  // "produce" | "state" | "offsets"
+
 class Metrics {
  public:
   // Registers every metric in a new registry. `version` becomes the label of
@@ -69,7 +78,17 @@ class Metrics {
   // first fires. Call once per configured detector at startup; until some
   // detector is registered or fires, vigil_signals_total has no samples and
   // is absent from the exposition.
+  // Also creates vigil_signals_raised_total{detector, severity} at 0 for
+  // every severity.
   void register_detector(std::string_view detector);
+
+  // Counts one emitted transition: vigil_signals_total{detector, type} and,
+  // for a raised signal, vigil_signals_raised_total{detector, severity}.
+  void record_signal(const Signal& signal);
+
+  // Counter of commit failures at `stage`; every stage exists at 0 from the
+  // first scrape. Lock-free.
+  prometheus::Counter& commit_failures(CommitStage stage);
 
   // Sets vigil_consumer_lag{topic, partition}: messages between the consumer
   // position and the high watermark. Thread-safe.
@@ -93,8 +112,15 @@ class Metrics {
   prometheus::Histogram& commit_seconds;
   // Approximate bytes held by the state store.
   prometheus::Gauge& state_bytes;
-  // Signals raised or updated and not yet resolved.
+  // Signals raised or updated and not yet resolved, over every partition
+  // this process owns (set at each commit and rebalance).
   prometheus::Gauge& signals_open;
+  // 1 while /readyz answers ready, else 0: alerting needs readiness as a
+  // series, since Prometheus does not probe /readyz.
+  prometheus::Gauge& ready;
+  // Unix time at which this process created its metrics; a change of value
+  // is a restart (prometheus-cpp has no process collector).
+  prometheus::Gauge& start_time_seconds;
 
  private:
   // The public constructor delegates here so every reference above can be
@@ -105,13 +131,17 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& dead_lettered_family_;
   prometheus::Family<prometheus::Counter>& signals_family_;
   prometheus::Family<prometheus::Gauge>& consumer_lag_family_;
+  prometheus::Family<prometheus::Counter>& signals_raised_family_;
+  prometheus::Family<prometheus::Counter>& commit_failures_family_;
+  prometheus::Counter* commit_failures_[3] = {};  // by CommitStage, fixed after construction
 
   // Fixed after construction, so dead_lettered() can search it without a lock.
   std::vector<std::pair<std::string, prometheus::Counter*>> known_reasons_;
 
-  std::mutex mutex_;  // guards the three maps below
+  std::mutex mutex_;  // guards the four maps below
   std::map<std::string, prometheus::Counter*, std::less<>> extra_reasons_;
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> signals_;
+  std::map<std::pair<std::string, Severity>, prometheus::Counter*> signals_raised_;
   std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> consumer_lag_;
 
   std::shared_ptr<prometheus::Registry> registry_;

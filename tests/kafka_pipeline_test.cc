@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "app/pipeline_config.h"
@@ -229,10 +230,39 @@ BOOST_AUTO_TEST_CASE(consume_detect_produce_matches_replay) {
   produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, lines.size());
   auto store = open_store(c.state.path);
   Metrics metrics(kVersion);
-  run_until(c.config, *store, metrics, lines.size());
+  bool ready_while_running = false;
+  run_until(c.config, *store, metrics, lines.size(), [&] {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (metrics.ready.Value() != 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    ready_while_running = metrics.ready.Value() == 1;
+  });
+  BOOST_TEST(ready_while_running);
+  BOOST_TEST(metrics.ready.Value() == 0);  // stopped: not ready
 
   const auto got = c.signal_values();
   BOOST_TEST(got == expected, boost::test_tools::per_element());
+  double raised = 0, raised_by_severity = 0;
+  for (const auto& v : expected) {
+    auto s = decode_cloudevent(v);
+    BOOST_REQUIRE(s.is_ok());
+    raised += s.value().type == SignalType::kRaised;
+  }
+  // Every raised signal is counted once by its severity.
+  const std::string scrape = metrics.scrape_text();
+  std::istringstream samples(scrape);
+  for (std::string line; std::getline(samples, line);) {
+    if (line.rfind("vigil_signals_raised_total{", 0) == 0) {
+      raised_by_severity += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  BOOST_TEST(raised_by_severity == raised);
+  for (const char* stage : {"produce", "state", "offsets"}) {
+    BOOST_TEST_INFO(stage);
+    BOOST_TEST(scrape.find(std::string("vigil_commit_failures_total{stage=\"") + stage + "\"} 0") !=
+               std::string::npos);
+  }
   // Consumed = processed + duplicates + dead-lettered (contract §4).
   BOOST_TEST(metrics.events_consumed.Value() ==
              metrics.events_processed.Value() + metrics.events_duplicate.Value() + dead_lettered_total(metrics));
@@ -292,21 +322,75 @@ BOOST_AUTO_TEST_CASE(broker_errors_and_outage_lose_nothing) {
   BOOST_TEST(metrics.events_consumed.Value() == static_cast<double>(lines.size()));
 }
 
+BOOST_AUTO_TEST_CASE(rejected_offset_commits_are_counted_and_not_fatal) {
+  const auto& lines = stream_lines();
+  const size_t n = lines.size() / 4;
+  Cluster c("offsets");
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, n);
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  // The next offset commits (OffsetCommit, API key 8) are refused with a
+  // permanent error. The state store holds the offsets that matter, so the
+  // pipeline counts the failures and goes on.
+  c.cluster->push_request_errors(8, 3, 12 /* OFFSET_METADATA_TOO_LARGE */);
+  run_until(c.config, *store, metrics, n, [&] {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (metrics.commit_failures(CommitStage::kOffsets).Value() < 1 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+  BOOST_TEST(metrics.commit_failures(CommitStage::kOffsets).Value() >= 1);
+  BOOST_TEST(metrics.commit_failures(CommitStage::kProduce).Value() == 0);
+  BOOST_TEST(metrics.commit_failures(CommitStage::kState).Value() == 0);
+  BOOST_TEST(metrics.events_consumed.Value() == static_cast<double>(n));
+}
+
 BOOST_AUTO_TEST_CASE(restart_resumes_from_state_without_double_counting) {
   const auto& lines = stream_lines();
   const auto expected = replay_signals(lines);
   Cluster c("restart");
   const size_t half = lines.size() / 2;
   produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, half);
+  double open_after_first_half = -1;
   {
     auto store = open_store(c.state.path);
     Metrics metrics(kVersion);
-    run_until(c.config, *store, metrics, half);
+    run_until(c.config, *store, metrics, half, [&] {
+      // Read while the partition is still owned (a process that gave its
+      // partitions up reports none open), after the last batch's commit.
+      const auto deadline = std::chrono::steady_clock::now() + 120s;
+      while (metrics.events_consumed.Value() < static_cast<double>(half) &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+      }
+      std::this_thread::sleep_for(1s);  // > commit.max_interval_ms
+      open_after_first_half = metrics.signals_open.Value();
+    });
+    BOOST_TEST(metrics.signals_open.Value() == 0);  // partitions revoked on close
   }
-  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, half, lines.size());
+  // Open signals: raised and not yet resolved, as the signals topic tells.
+  double open_so_far = 0;
+  for (const auto& v : c.signal_values()) {
+    auto s = decode_cloudevent(v);
+    BOOST_REQUIRE(s.is_ok());
+    open_so_far += (s.value().type == SignalType::kRaised) - (s.value().type == SignalType::kResolved);
+  }
+  BOOST_TEST_MESSAGE(open_so_far << " signals open after the first half");
+  BOOST_TEST(open_after_first_half == open_so_far);
   auto store = open_store(c.state.path);
   Metrics metrics(kVersion);
-  run_until(c.config, *store, metrics, lines.size() - half);
+  double open_when_restored = -1;
+  run_until(c.config, *store, metrics, lines.size() - half, [&] {
+    // Restored from the state before any new event arrives.
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (metrics.ready.Value() != 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    open_when_restored = metrics.signals_open.Value();
+    produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, half, lines.size());
+  });
+  BOOST_TEST(open_when_restored == open_so_far);
   // The second instance consumed only what the first had not committed.
   BOOST_TEST(metrics.events_consumed.Value() == static_cast<double>(lines.size() - half));
   const auto got = c.signal_values();

@@ -187,6 +187,51 @@ BOOST_AUTO_TEST_CASE(cached_references_count_and_label) {
   BOOST_TEST(contains(after, "vigil_consumer_lag{partition=\"1\",topic=\"vigil.events\"} 0"));
 }
 
+BOOST_AUTO_TEST_CASE(operations_metrics_for_alerts_and_dashboards) {
+  Metrics metrics("0.1.0");
+  const std::string before = metrics.scrape_text();
+  // Readiness, restarts and every commit stage exist from the first scrape.
+  BOOST_TEST(contains(before, "vigil_ready 0"));
+  BOOST_TEST(contains(before, "# TYPE vigil_start_time_seconds gauge"));
+  for (const char* stage : {"produce", "state", "offsets"}) {
+    BOOST_TEST_INFO(stage);
+    BOOST_TEST(contains(before, std::string("vigil_commit_failures_total{stage=\"") + stage + "\"} 0"));
+  }
+  BOOST_TEST(metrics.start_time_seconds.Value() > 1.7e9);  // a Unix time, not an uptime
+
+  metrics.register_detector("fatal_rule");
+  for (const char* severity : {"low", "medium", "high", "critical"}) {
+    BOOST_TEST_INFO(severity);
+    BOOST_TEST(contains(metrics.scrape_text(),
+                        std::string("vigil_signals_raised_total{detector=\"fatal_rule\",severity=\"") +
+                            severity + "\"} 0"));
+  }
+  Signal raised;
+  raised.detector = "fatal_rule";
+  raised.type = SignalType::kRaised;
+  raised.severity = Severity::kCritical;
+  metrics.record_signal(raised);
+  Signal resolved = raised;
+  resolved.type = SignalType::kResolved;
+  metrics.record_signal(resolved);
+  Signal other = raised;  // a detector never registered is counted all the same
+  other.detector = "late_rule";
+  other.severity = Severity::kHigh;
+  metrics.record_signal(other);
+  metrics.commit_failures(CommitStage::kOffsets).Increment();
+  metrics.ready.Set(1);
+
+  const std::string text = metrics.scrape_text();
+  BOOST_TEST(contains(text, "vigil_signals_total{detector=\"fatal_rule\",type=\"raised\"} 1"));
+  BOOST_TEST(contains(text, "vigil_signals_total{detector=\"fatal_rule\",type=\"resolved\"} 1"));
+  BOOST_TEST(contains(text, "vigil_signals_raised_total{detector=\"fatal_rule\",severity=\"critical\"} 1"));
+  BOOST_TEST(contains(text, "vigil_signals_raised_total{detector=\"fatal_rule\",severity=\"high\"} 0"));
+  BOOST_TEST(contains(text, "vigil_signals_raised_total{detector=\"late_rule\",severity=\"high\"} 1"));
+  BOOST_TEST(contains(text, "vigil_commit_failures_total{stage=\"offsets\"} 1"));
+  BOOST_TEST(contains(text, "vigil_ready 1"));
+  BOOST_TEST(to_string(CommitStage::kProduce) == "produce");
+}
+
 BOOST_AUTO_TEST_CASE(promtool_accepts_the_exposition) {
   // promtool comes with the Debian `prometheus` package (tools/ installer);
   // its absence is a broken environment, not a reason to skip.

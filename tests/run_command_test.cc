@@ -144,8 +144,9 @@ BOOST_AUTO_TEST_CASE(run_consumes_serves_metrics_and_stops_cleanly_on_sigterm) {
   const pid_t child = fork();
   BOOST_REQUIRE(child >= 0);
   if (child == 0) {
+    // --group-instance-id as the chart passes the pod name: static membership.
     execl(VIGIL_BINARY, VIGIL_BINARY, "run", "--bootstrap-servers", bootstrap.c_str(), "--group-id",
-          "run-test", "--events-topic", "in.events", "--signals-topic", "out.signals",
+          "run-test", "--group-instance-id", "vigil-0", "--events-topic", "in.events", "--signals-topic", "out.signals",
           "--dead-letter-topic", "out.dlq", "--state-dir", state.c_str(), "--metrics-port",
           port_text.c_str(), static_cast<char*>(nullptr));
     _exit(127);
@@ -164,6 +165,7 @@ BOOST_AUTO_TEST_CASE(run_consumes_serves_metrics_and_stops_cleanly_on_sigterm) {
   BOOST_TEST(http_get(port, "/healthz").find("200") != std::string::npos);
   BOOST_TEST(metric(scrape, "vigil_events_consumed_total") == static_cast<double>(produced));
   BOOST_TEST(scrape.find("vigil_events_dead_lettered_total{reason=\"not_json\"}") != std::string::npos);
+  BOOST_TEST(metric(scrape, "vigil_ready") == 1);
 
   BOOST_REQUIRE(kill(child, SIGTERM) == 0);
   int status = 0;

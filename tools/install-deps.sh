@@ -10,7 +10,7 @@ packages=(
   libboost-test-dev libboost-dev libboost-math-dev
   libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libbenchmark-dev libcurl4-openssl-dev
-  prometheus prometheus-alertmanager kcat python3 python3-jsonschema curl bc time openssl
+  prometheus prometheus-alertmanager kcat python3 python3-jsonschema python3-yaml curl bc time openssl
 )
 
 missing=()

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Every metric that a Grafana dashboard (helm/vigil/dashboards/*.json) or an
+# alert rule (helm/vigil/rules/vigil-alerts.yaml) queries is served by the
+# pipeline: names are parsed out of every PromQL expression and looked up in
+# a real /metrics scrape of `vigil demo` (a histogram's _bucket, _sum and
+# _count count as its own; `up` is Prometheus's own series).
+# Usage: monitoring_metrics_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
+set -uo pipefail
+vigil=$1
+source_dir=$2
+work=$(mktemp -d)
+demo_pid=
+trap '[ -n "$demo_pid" ] && kill $demo_pid 2>/dev/null; rm -rf "$work"' EXIT
+failures=0
+passes=0
+check() {
+  local name=$1; shift
+  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
+}
+python=python3
+"$python" -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
+port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+"$vigil" demo --seconds 30 --metrics-port "$port" > "$work/demo.out" 2> "$work/demo.err" &
+demo_pid=$!
+ready=0
+for _ in $(seq 1 150); do
+  if curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then ready=1; break; fi
+  sleep 0.2
+done
+check "vigil demo becomes ready" test $ready -eq 1
+# A few commits, so the lag and latency series have samples.
+sleep 5
+curl -sf "http://127.0.0.1:$port/metrics" > "$work/metrics.txt"
+check "/metrics answers" test -s "$work/metrics.txt"
+kill $demo_pid 2>/dev/null
+wait $demo_pid 2>/dev/null
+demo_pid=
+
+"$python" - "$work/metrics.txt" "$source_dir"/helm/vigil/dashboards/*.json \
+    "$source_dir/helm/vigil/rules/vigil-alerts.yaml" <<'PY'
+import json, re, sys
+import yaml
+
+scrape = open(sys.argv[1]).read()
+types = dict(re.findall(r"^# TYPE (\S+) (\S+)$", scrape, re.M))
+samples = set(re.findall(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]", scrape, re.M))
+def served(name):
+    if name in samples:
+        return True
+    for suffix in ("_bucket", "_sum", "_count"):
+        base = name[: -len(suffix)]
+        if name.endswith(suffix) and types.get(base) in ("histogram", "summary") and name in samples:
+            return True
+    return False
+
+KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
+            "unless", "bool", "offset", "inf", "nan"}
+def metric_names(expr):
+    e = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)          # strings (label values, formats)
+    e = re.sub(r"\{[^}]*\}", "", e)                         # label matchers
+    e = re.sub(r"\[[^\]]*\]", "", e)                        # ranges, $__rate_interval
+    e = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", e)
+    names = set()
+    for m in re.finditer(r"(?<![\w$.])([a-zA-Z_:][a-zA-Z0-9_:]*)\b(\s*\()?", e):
+        word, call = m.group(1), m.group(2)
+        if call or word.lower() in KEYWORDS:
+            continue
+        names.add(word)
+    return names
+
+exprs = []
+for path in sys.argv[2:]:
+    if path.endswith(".json"):
+        d = json.load(open(path))
+        for p in d["panels"]:
+            for t in p.get("targets", []):
+                exprs.append((path.rsplit("/", 1)[-1] + ": " + p["title"], t["expr"]))
+        for v in d["templating"]["list"]:
+            q = v.get("query")
+            if isinstance(q, dict):
+                m = re.match(r"label_values\((.*),\s*\w+\)$", q["query"])
+                if m:
+                    exprs.append((path.rsplit("/", 1)[-1] + ": $" + v["name"], m.group(1)))
+    else:
+        for g in yaml.safe_load(open(path))["groups"]:
+            for r in g["rules"]:
+                exprs.append(("rule " + r.get("alert", r.get("record", "?")), r["expr"]))
+
+problems, checked = [], set()
+for where, expr in exprs:
+    for name in metric_names(expr):
+        if name == "up":   # written by Prometheus for every target, not by Vigil
+            continue
+        checked.add(name)
+        if not served(name):
+            problems.append(f"{where}: {name} is not in the /metrics scrape")
+for p in problems:
+    print(p)
+print(f"{len(exprs)} expressions, {len(checked)} metric names: {' '.join(sorted(checked))}")
+sys.exit(1 if problems or len(checked) < 10 else 0)
+PY
+check "every queried metric is served" test $? -eq 0
+echo "monitoring_metrics_test: $passes passed, $failures failed"
+test "$failures" -eq 0

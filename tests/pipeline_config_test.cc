@@ -1,0 +1,142 @@
+#define BOOST_TEST_MODULE pipeline_config
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "app/pipeline_config.h"
+
+// The configuration parser: the national default, unknown keys, and the
+// librdkafka properties read from files (secrets mounted from Kubernetes).
+
+using namespace vigil;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-config-XXXXXX").string();
+    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string write(const std::string& name, const std::string& contents) const {
+    const std::string file = path + "/" + name;
+    std::ofstream(file, std::ios::binary) << contents;
+    return file;
+  }
+};
+
+// A minimal valid configuration with `kafka_extra` inserted under kafka:.
+std::string config_with_kafka(const std::string& kafka_extra) {
+  return "kafka:\n"
+         "  bootstrap_servers: broker:9093\n" +
+         kafka_extra +
+         "detectors:\n"
+         "  - {name: fatal, type: severity_rule}\n";
+}
+
+std::string error_of(const Result<PipelineConfig>& r) { return r.is_ok() ? "" : r.error().message; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_national_default_parses) {
+  auto c = load_pipeline_config("");
+  BOOST_REQUIRE_MESSAGE(c.is_ok(), error_of(c));
+  BOOST_TEST(c.value().kafka.properties.empty());
+  BOOST_TEST(c.value().kafka.group_instance_id.empty());
+  BOOST_TEST(c.value().detectors.size() > 1u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys_are_rejected_with_their_path) {
+  auto c = parse_pipeline_config(config_with_kafka("  propertis: {}\n"), "test.yaml");
+  BOOST_REQUIRE(!c.is_ok());
+  BOOST_TEST(error_of(c).find("test.yaml: kafka.propertis: unknown key") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(static_membership_id_is_read) {
+  auto c = parse_pipeline_config(config_with_kafka("  group_instance_id: vigil-0\n"), "test.yaml");
+  BOOST_REQUIRE_MESSAGE(c.is_ok(), error_of(c));
+  BOOST_TEST(c.value().kafka.group_instance_id == "vigil-0");
+}
+
+BOOST_AUTO_TEST_CASE(properties_from_files_read_the_secret_and_strip_line_breaks) {
+  TempDir dir;
+  const auto password = dir.write("password", "s3cr3t with spaces \r\n\n");
+  const auto user = dir.write("username", "vigil");
+  auto c = parse_pipeline_config(config_with_kafka("  properties:\n"
+                                                   "    security.protocol: SASL_SSL\n"
+                                                   "    sasl.mechanisms: SCRAM-SHA-512\n"
+                                                   "  properties_from_files:\n"
+                                                   "    sasl.password: " + password + "\n"
+                                                   "    sasl.username: " + user + "\n"),
+                                 "test.yaml");
+  BOOST_REQUIRE_MESSAGE(c.is_ok(), error_of(c));
+  const auto& props = c.value().kafka.properties;
+  BOOST_TEST(props.at("sasl.password") == "s3cr3t with spaces ");
+  BOOST_TEST(props.at("sasl.username") == "vigil");
+  BOOST_TEST(props.at("security.protocol") == "SASL_SSL");
+  BOOST_TEST(props.size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_secret_file_names_the_key_and_file) {
+  auto c = parse_pipeline_config(
+      config_with_kafka("  properties_from_files:\n    sasl.password: /nonexistent/vigil/password\n"),
+      "test.yaml");
+  BOOST_REQUIRE(!c.is_ok());
+  BOOST_TEST(error_of(c) ==
+             "test.yaml: kafka.properties_from_files.sasl.password: cannot read file "
+             "/nonexistent/vigil/password");
+  BOOST_TEST((c.error().kind == ErrorKind::kInvalidArgument));
+}
+
+BOOST_AUTO_TEST_CASE(errors_never_show_the_secret) {
+  TempDir dir;
+  const auto password = dir.write("password", "hunter2");
+  // The same property twice: an error that must name the key, not the value.
+  auto c = parse_pipeline_config(config_with_kafka("  properties:\n"
+                                                   "    sasl.password: inline\n"
+                                                   "  properties_from_files:\n"
+                                                   "    sasl.password: " + password + "\n"),
+                                 "test.yaml");
+  BOOST_REQUIRE(!c.is_ok());
+  BOOST_TEST(error_of(c).find("kafka.properties_from_files.sasl.password: is also set in "
+                              "kafka.properties") != std::string::npos);
+  BOOST_TEST(error_of(c).find("hunter2") == std::string::npos);
+
+  const auto empty = dir.write("empty", "\n");
+  c = parse_pipeline_config(
+      config_with_kafka("  properties_from_files:\n    sasl.password: " + empty + "\n"), "test.yaml");
+  BOOST_REQUIRE(!c.is_ok());
+  BOOST_TEST(error_of(c).find("is empty") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(properties_from_files_must_be_a_mapping_of_scalars) {
+  auto c = parse_pipeline_config(config_with_kafka("  properties_from_files: [a, b]\n"), "test.yaml");
+  BOOST_REQUIRE(!c.is_ok());
+  BOOST_TEST(error_of(c).find("kafka.properties_from_files: must be a mapping") != std::string::npos);
+  c = parse_pipeline_config(config_with_kafka("  properties_from_files:\n    sasl.password: [x]\n"),
+                            "test.yaml");
+  BOOST_REQUIRE(!c.is_ok());
+  BOOST_TEST(error_of(c).find("kafka.properties_from_files.sasl.password: must be a scalar") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(without_detectors_the_national_default_detectors_run) {
+  auto c = parse_pipeline_config("kafka: {bootstrap_servers: broker:9093}\n", "test.yaml");
+  BOOST_REQUIRE_MESSAGE(c.is_ok(), error_of(c));
+  auto national = load_pipeline_config("");
+  BOOST_REQUIRE(national.is_ok());
+  BOOST_REQUIRE(c.value().detectors.size() == national.value().detectors.size());
+  for (size_t i = 0; i < national.value().detectors.size(); ++i) {
+    BOOST_TEST(detector_name(c.value().detectors[i]) == detector_name(national.value().detectors[i]));
+  }
+  BOOST_TEST(c.value().kafka.bootstrap_servers == "broker:9093");
+  // An empty list is still an error: it is a mistake, not a request for defaults.
+  auto empty = parse_pipeline_config("detectors: []\n", "test.yaml");
+  BOOST_REQUIRE(!empty.is_ok());
+  BOOST_TEST(error_of(empty).find("detectors: must be a non-empty list") != std::string::npos);
+}
