@@ -64,6 +64,12 @@ Result<std::unique_ptr<CountDetector>> CountDetector::create(CountDetectorConfig
     return make_error(ErrorKind::kInvalidArgument,
                       "detector " + config.name + ": " + method.error().message);
   }
+  // Every configured stratum must be a patient dimension, even one the
+  // detector is keyed by (and so leaves out of the breakdown).
+  if (auto all = StrataLayout::create(config.strata); !all) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "detector " + config.name + ": " + all.error().message);
+  }
   std::vector<Dimension> strata;
   for (Dimension d : config.strata) {
     if (std::find(config.dimensions.begin(), config.dimensions.end(), d) == config.dimensions.end()) {

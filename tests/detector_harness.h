@@ -1,0 +1,155 @@
+// A detector on a real RocksDB store, driven the way the partition task
+// drives it, for the tests of the report-level detectors (volume drop,
+// funnel, inequality, disproportionality): apply(+1) per event, apply(-1)
+// with the old contents first for a revision, advance() whenever the event
+// time is the largest seen, save() at commits; plus a fingerprint of a
+// signal so that two runs can be compared field by field.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "detectors/detector_factory.h"
+#include "tests/test_events.h"
+
+namespace vigil::testing {
+
+const Date kMonday0 = date("2024-01-01");
+const int32_t kWeek0 = week_of(kMonday0);
+
+// Day `dow` (0 = Monday) of week `week` counted from kMonday0's week.
+inline Date day_in_week(int week, int dow) { return Date{week_start(kWeek0 + week).days + dow}; }
+inline Date monday(int week) { return day_in_week(week, 0); }
+inline Date sunday(int week) { return day_in_week(week, 6); }
+
+// `D` is the detector class, `Config` its configuration struct.
+template <typename D, typename Config>
+struct DetectorHarness {
+  Config config;
+  int32_t partition;
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+  ColumnFamilyId cf = 0;
+  std::unique_ptr<D> det;
+  std::optional<Date> stream_time;
+  std::vector<Signal> signals;
+  size_t late = 0;
+
+  explicit DetectorHarness(Config c, int32_t p = 3) : config(std::move(c)), partition(p) {
+    store = open_test_store(dir.sub("db"));
+    open_detector();
+  }
+
+  void open_detector() {
+    auto id = store->ensure_column_family(detector_column_family(DetectorConfig{config}));
+    BOOST_TEST_REQUIRE(id.is_ok());
+    cf = id.value();
+    auto made = D::create(config, partition, cf);
+    BOOST_TEST_REQUIRE(made.is_ok(), (made ? "" : made.error().message));
+    det = std::move(made).value();
+    const Status restored = det->restore(*store);
+    BOOST_TEST_REQUIRE(restored.is_ok(), restored.message());
+  }
+
+  bool feed(const IncidentEvent& e) {
+    const bool was_late = det->apply(e, +1, signals).late;
+    late += was_late ? 1 : 0;
+    move_clock(event_time(e));
+    return was_late;
+  }
+  // A newer revision: take back the old contents, then count the new.
+  bool revise(const IncidentEvent& old_contents, const IncidentEvent& new_contents) {
+    det->apply(old_contents, -1, signals);
+    return feed(new_contents);
+  }
+  void move_clock(Date t) {
+    if (!stream_time || t > *stream_time) {
+      stream_time = t;
+      det->advance(t, signals);
+    }
+  }
+  void save() {
+    StateBatch batch = store->new_batch();
+    det->save(batch);
+    const Status written = store->write(batch);
+    BOOST_TEST_REQUIRE(written.is_ok(), written.message());
+  }
+  // Commit, then carry on with a brand-new detector restored from the store.
+  void reload() {
+    save();
+    det.reset();
+    open_detector();
+  }
+  // Commit, close the database, open it again and restore a new detector.
+  void reopen_store() {
+    save();
+    det.reset();
+    store.reset();
+    store = open_test_store(dir.sub("db"));
+    open_detector();
+  }
+};
+
+inline std::string exact(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// Every field of a signal, numbers to the last bit: two runs that agree on
+// fingerprints emitted the same signals.
+inline std::string fingerprint(const Signal& s) {
+  std::string out = describe(s);
+  out += " detector=" + s.detector + " method=" + s.method + " expected=" + exact(s.expected) +
+         " threshold=" + exact(s.threshold) + " score=" + exact(s.score) +
+         " severity=" + std::string(to_string(s.severity)) +
+         " evidence=" + std::to_string(s.evidence_count) + "/" + std::to_string(s.evidence_orgs) +
+         " ids=";
+  for (const auto& id : s.event_ids) out += id + ",";
+  for (const auto& [k, v] : s.statistics) out += " " + k + "=" + exact(v);
+  if (s.table) {
+    out += " table=" + std::to_string(s.table->a) + "," + std::to_string(s.table->b) + "," +
+           std::to_string(s.table->c) + "," + std::to_string(s.table->d);
+  }
+  for (const auto& st : s.strata) {
+    out += " " + st.dimension + ":";
+    for (const auto& [v, n] : st.counts) out += v + "=" + std::to_string(n) + ",";
+  }
+  out += " summary=" + s.summary;
+  return out;
+}
+
+inline std::vector<std::string> fingerprints(const std::vector<Signal>& signals) {
+  std::vector<std::string> out;
+  for (const auto& s : signals) out.push_back(fingerprint(s));
+  return out;
+}
+
+// Value of a named statistic; NaN when the signal does not carry it.
+inline double statistic(const Signal& s, std::string_view name) {
+  for (const auto& [k, v] : s.statistics) {
+    if (k == name) return v;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+// Closeness for computed doubles (the detector and the test may sum in a
+// different order): relative, or absolute below 1.
+inline bool near(double a, double b, double rel = 1e-9) {
+  return std::fabs(a - b) <= rel * std::max(1.0, std::fabs(b));
+}
+// Purely relative closeness, for probabilities far below 1.
+inline bool near_relative(double a, double b, double rel) {
+  return std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b));
+}
+
+}  // namespace vigil::testing
