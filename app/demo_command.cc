@@ -27,13 +27,16 @@
 namespace vigil {
 namespace {
 
-// National volume over seven months of occurrence dates: the planted risks
-// start after about sixteen weeks of history (EARS C2 needs nine), and the
-// stream reaches them within the demo's first minute.
+// Two years of occurrence dates at a quarter of national volume: the
+// national default's farringtonFlexible needs a year of history before its
+// first judgement and the planted risks start in the second year, so a
+// shorter stream would find little; a quarter of the volume lets the
+// stream reach them within the demo's first minute.
 SyntheticStreamOptions demo_stream_options(uint64_t seed) {
   SyntheticStreamOptions options;
   options.seed = seed;
-  options.days = 210;
+  options.days = 730;
+  options.events_per_year = 8.25e5;
   options.invalid_fraction = 0.0005;
   return options;
 }
