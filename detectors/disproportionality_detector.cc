@@ -54,9 +54,9 @@ Result<std::unique_ptr<DisproportionalityDetector>> DisproportionalityDetector::
 
 DisproportionalityDetector::DisproportionalityDetector(DisproportionalityConfig config,
                                                        int32_t partition, ColumnFamilyId cf)
-    : config_(std::move(config)),
-      dimensions_{config_.item},
-      table_(config_.name, partition, cf, 2, config_.window.window_weeks) {}
+    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+      config_(std::move(config)),
+      dimensions_{config_.item} {}
 
 ApplyOutcome DisproportionalityDetector::apply(const IncidentEvent& event, int sign,
                                                std::vector<Signal>&) {

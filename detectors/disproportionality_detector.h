@@ -56,18 +56,14 @@ struct DisproportionalityConfig {
   WindowSettings window;
 };
 
-class DisproportionalityDetector final : public Detector {
+class DisproportionalityDetector final : public WindowedDetector {
  public:
   static Result<std::unique_ptr<DisproportionalityDetector>> create(
       DisproportionalityConfig config, int32_t partition, ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  Status restore(const StateStore& store) override { return table_.restore(store); }
   ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
   void advance(Date stream_time, std::vector<Signal>& out) override;
-  void save(StateBatch& batch) override { table_.save(batch); }
-  size_t key_count() const override { return table_.size(); }
-  size_t open_signals() const override { return table_.open_episodes(); }
 
  private:
   DisproportionalityDetector(DisproportionalityConfig config, int32_t partition,
@@ -76,7 +72,6 @@ class DisproportionalityDetector final : public Detector {
 
   DisproportionalityConfig config_;
   std::vector<Dimension> dimensions_;
-  RollingTable table_;
   KeyBuilderState key_state_;
 };
 

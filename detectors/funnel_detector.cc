@@ -42,8 +42,8 @@ Result<std::unique_ptr<FunnelDetector>> FunnelDetector::create(FunnelConfig conf
 }
 
 FunnelDetector::FunnelDetector(FunnelConfig config, int32_t partition, ColumnFamilyId cf)
-    : config_(std::move(config)),
-      table_(config_.name, partition, cf, 2, config_.window.window_weeks) {}
+    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+      config_(std::move(config)) {}
 
 ApplyOutcome FunnelDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
   const int32_t week = week_of(event_time(event));

@@ -43,25 +43,20 @@ struct FunnelConfig {
   WindowSettings window;
 };
 
-class FunnelDetector final : public Detector {
+class FunnelDetector final : public WindowedDetector {
  public:
   static Result<std::unique_ptr<FunnelDetector>> create(FunnelConfig config, int32_t partition,
                                                         ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  Status restore(const StateStore& store) override { return table_.restore(store); }
   ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
   void advance(Date stream_time, std::vector<Signal>& out) override;
-  void save(StateBatch& batch) override { table_.save(batch); }
-  size_t key_count() const override { return table_.size(); }
-  size_t open_signals() const override { return table_.open_episodes(); }
 
  private:
   FunnelDetector(FunnelConfig config, int32_t partition, ColumnFamilyId cf);
   void judge(int32_t week, Date stream_time, std::vector<Signal>& out);
 
   FunnelConfig config_;
-  RollingTable table_;
   KeyBuilderState key_state_;
   std::vector<std::string_view> strata_;
   std::string stratum_scratch_;

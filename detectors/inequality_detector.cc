@@ -46,8 +46,8 @@ Result<std::unique_ptr<InequalityDetector>> InequalityDetector::create(Inequalit
 
 InequalityDetector::InequalityDetector(InequalityConfig config, int32_t partition,
                                        ColumnFamilyId cf)
-    : config_(std::move(config)),
-      table_(config_.name, partition, cf, 2, config_.window.window_weeks) {
+    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+      config_(std::move(config)) {
   dimensions_ = config_.group_by;
   dimensions_.push_back(config_.stratum);
 }

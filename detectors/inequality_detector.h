@@ -33,18 +33,14 @@ struct InequalityConfig {
   WindowSettings window;
 };
 
-class InequalityDetector final : public Detector {
+class InequalityDetector final : public WindowedDetector {
  public:
   static Result<std::unique_ptr<InequalityDetector>> create(InequalityConfig config,
                                                             int32_t partition, ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  Status restore(const StateStore& store) override { return table_.restore(store); }
   ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
   void advance(Date stream_time, std::vector<Signal>& out) override;
-  void save(StateBatch& batch) override { table_.save(batch); }
-  size_t key_count() const override { return table_.size(); }
-  size_t open_signals() const override { return table_.open_episodes(); }
 
  private:
   InequalityDetector(InequalityConfig config, int32_t partition, ColumnFamilyId cf);
@@ -52,7 +48,6 @@ class InequalityDetector final : public Detector {
 
   InequalityConfig config_;
   std::vector<Dimension> dimensions_;  // group_by then the stratum
-  RollingTable table_;
   KeyBuilderState key_state_;
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/signal.h"
+#include "detectors/detector.h"
 #include "detectors/period.h"
 #include "detectors/rolling_table.h"
 #include "detectors/signal_episode.h"
@@ -21,6 +22,23 @@ struct WindowSettings {
   int32_t grace_days = 14;
   Severity severity = Severity::kMedium;
   LifecyclePolicy lifecycle;
+};
+
+// A detector whose whole state is one RollingTable: restore, save and the
+// sizes the pipeline asks for are the table's.
+class WindowedDetector : public Detector {
+ public:
+  Status restore(const StateStore& store) override { return table_.restore(store); }
+  void save(StateBatch& batch) override { table_.save(batch); }
+  size_t key_count() const override { return table_.size(); }
+  size_t open_signals() const override { return table_.open_episodes(); }
+
+ protected:
+  WindowedDetector(std::string name, int32_t partition, ColumnFamilyId cf, size_t measures,
+                   int32_t window)
+      : table_(std::move(name), partition, cf, measures, window) {}
+
+  RollingTable table_;
 };
 
 // Closes every week whose end + grace_days the stream time has passed, in

@@ -37,8 +37,8 @@ Result<std::unique_ptr<VolumeDropDetector>> VolumeDropDetector::create(VolumeDro
 
 VolumeDropDetector::VolumeDropDetector(VolumeDropConfig config, int32_t partition,
                                        ColumnFamilyId cf)
-    : config_(std::move(config)),
-      table_(config_.name, partition, cf, 1, config_.baseline_weeks + config_.recent_weeks) {}
+    : WindowedDetector(config.name, partition, cf, 1, config.baseline_weeks + config.recent_weeks),
+      config_(std::move(config)) {}
 
 ApplyOutcome VolumeDropDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
   const int32_t week = week_of(event.reported_on);

@@ -41,25 +41,20 @@ struct VolumeDropConfig {
   LifecyclePolicy lifecycle;
 };
 
-class VolumeDropDetector final : public Detector {
+class VolumeDropDetector final : public WindowedDetector {
  public:
   static Result<std::unique_ptr<VolumeDropDetector>> create(VolumeDropConfig config,
                                                             int32_t partition, ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  Status restore(const StateStore& store) override { return table_.restore(store); }
   ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
   void advance(Date stream_time, std::vector<Signal>& out) override;
-  void save(StateBatch& batch) override { table_.save(batch); }
-  size_t key_count() const override { return table_.size(); }
-  size_t open_signals() const override { return table_.open_episodes(); }
 
  private:
   VolumeDropDetector(VolumeDropConfig config, int32_t partition, ColumnFamilyId cf);
   void judge(int32_t week, Date stream_time, std::vector<Signal>& out);
 
   VolumeDropConfig config_;
-  RollingTable table_;
   KeyBuilderState key_state_;
 };
 
