@@ -18,6 +18,7 @@
 #include "detectors/count_detector.h"
 #include "detectors/detector_factory.h"
 #include "state/key_encoding.h"
+#include "tests/detector_harness.h"
 #include "tests/test_events.h"
 
 namespace vigil {
@@ -32,13 +33,10 @@ using testing::TestEvent;
 // qnorm(1 - 0.001), the z of EARS C1/C2 at R's default alpha.
 constexpr double kZ = 3.090232306;
 
-const Date kMonday = date("2024-01-01");
-const int32_t kW0 = week_of(kMonday);
-
-// Day `dow` (0 = Monday) of week `week` counted from kMonday's week.
-Date day_in_week(int week, int dow) { return Date{week_start(kW0 + week).days + dow}; }
-Date monday(int week) { return day_in_week(week, 0); }
-Date sunday(int week) { return day_in_week(week, 6); }
+using testing::day_in_week;
+using testing::monday;
+using testing::sunday;
+const Date kMonday = testing::kMonday0;
 
 double mean_of(const std::vector<double>& v) {
   double s = 0;
@@ -88,74 +86,9 @@ CountDetectorConfig weekly_config(std::string method = "earsC1") {
 
 const std::vector<KeyPart> kMedY56 = {{"category", "medication"}, {"region", "Y56"}};
 
-// One detector on a real RocksDB store in a temporary directory, driven the
-// way the partition task drives it: apply(+1), then advance() whenever the
-// event time is the largest seen.
-struct Harness {
-  CountDetectorConfig config;
-  int32_t partition;
-  TempDir dir;
-  std::unique_ptr<StateStore> store;
-  ColumnFamilyId cf = 0;
-  std::unique_ptr<CountDetector> det;
-  std::optional<Date> stream_time;
-  std::vector<Signal> signals;
-  size_t late = 0;
-
-  explicit Harness(CountDetectorConfig c, int32_t p = 3) : config(std::move(c)), partition(p) {
-    store = open_test_store(dir.sub("db"));
-    open_detector();
-  }
-
-  void open_detector() {
-    auto id = store->ensure_column_family(detector_column_family(config));
-    BOOST_TEST_REQUIRE(id.is_ok());
-    cf = id.value();
-    auto made = CountDetector::create(config, partition, cf);
-    BOOST_TEST_REQUIRE(made.is_ok(), (made ? "" : made.error().message));
-    det = std::move(made).value();
-    const Status restored = det->restore(*store);
-    BOOST_TEST_REQUIRE(restored.is_ok(), restored.message());
-  }
-
-  bool feed(const IncidentEvent& e) {
-    const bool was_late = det->apply(e, +1, signals).late;
-    late += was_late ? 1 : 0;
-    move_clock(event_time(e));
-    return was_late;
-  }
-  // A newer revision: take back the old contents, then count the new.
-  bool revise(const IncidentEvent& old_contents, const IncidentEvent& new_contents) {
-    det->apply(old_contents, -1, signals);
-    return feed(new_contents);
-  }
-  void move_clock(Date t) {
-    if (!stream_time || t > *stream_time) {
-      stream_time = t;
-      det->advance(t, signals);
-    }
-  }
-  void save() {
-    StateBatch batch = store->new_batch();
-    det->save(batch);
-    const Status written = store->write(batch);
-    BOOST_TEST_REQUIRE(written.is_ok(), written.message());
-  }
-  // Commit, then carry on with a brand-new detector restored from the store.
-  void reload() {
-    save();
-    det.reset();
-    open_detector();
-  }
-  // Commit, close the database, open it again and restore a new detector.
-  void reopen_store() {
-    save();
-    det.reset();
-    store.reset();
-    store = open_test_store(dir.sub("db"));
-    open_detector();
-  }
-};
+// One count detector on a real RocksDB store, driven as the partition task
+// drives it (tests/detector_harness.h).
+using Harness = testing::DetectorHarness<CountDetector, CountDetectorConfig>;
 
 TestEvent ev(const std::string& id, Date on, std::string_view category = "medication",
              std::string_view region = "Y56", std::string_view org = "RX1") {
