@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/signal.h"
+#include "detectors/stream_position.h"
 #include "state/key_encoding.h"
 
 namespace vigil {
@@ -211,15 +212,14 @@ Status RollingTable::restore(const StateStore& store) {
     k.remove_prefix(prefix_.size());
     if (k.empty()) return true;
     if (k.front() == kMetaTag) {
-      auto first = read_varint(v);
-      auto closed = first ? read_varint(v) : std::nullopt;
-      if (!closed || v.size() != 1) {
+      StreamPosition position;
+      if (!position.decode(v)) {
         corrupt = true;
         return false;
       }
-      started_ = v.front() != 0;
-      first_period_ = static_cast<int32_t>(static_cast<uint32_t>(*first));
-      closed_through_ = static_cast<int32_t>(static_cast<uint32_t>(*closed));
+      started_ = position.started;
+      first_period_ = position.first_period;
+      closed_through_ = position.closed_through;
       return true;
     }
     Row row;
@@ -240,9 +240,7 @@ Status RollingTable::restore(const StateStore& store) {
 void RollingTable::save(StateBatch& batch) {
   if (meta_dirty_) {
     buffer_.clear();
-    append_varint(buffer_, static_cast<uint32_t>(first_period_));
-    append_varint(buffer_, static_cast<uint32_t>(closed_through_));
-    buffer_.push_back(started_ ? 1 : 0);
+    StreamPosition{started_, first_period_, closed_through_}.encode(buffer_);
     std::string meta_key = prefix_;
     meta_key.push_back(kMetaTag);
     batch.put(cf_, meta_key, buffer_);

@@ -1,0 +1,23 @@
+// Where a windowed detector stands in its partition's stream: the first
+// period it saw and the newest period it has closed. Count detectors and the
+// report-level detectors' rolling table store it as one meta record, in the
+// same format, so state written by either reads back the same way.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+struct StreamPosition {
+  bool started = false;
+  int32_t first_period = 0;    // nothing is known before it
+  int32_t closed_through = 0;  // every period up to this one is closed
+
+  // varint first period, varint closed-through period, one byte started.
+  void encode(std::string& out) const;
+  [[nodiscard]] bool decode(std::string_view in);
+};
+
+}  // namespace vigil
