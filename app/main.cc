@@ -34,6 +34,11 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--group-id", run.group_id, "Kafka consumer group id");
   run_cmd->add_option("--group-instance-id", run.group_instance_id,
                       "static group membership id, stable across restarts (e.g. the pod name)");
+  run_cmd->add_option("--transactional-id", run.transactional_id,
+                      "exactly-once producer id, unique per instance and stable across its "
+                      "restarts (default: <group-id>-<group-instance-id>, else <group-id>-<host>)");
+  run_cmd->add_option("--guarantee", run.guarantee, "exactly_once (default) or at_least_once")
+      ->check(CLI::IsMember({"exactly_once", "at_least_once"}));
   run_cmd->add_option("--events-topic", run.events_topic, "topic of incident events");
   run_cmd->add_option("--signals-topic", run.signals_topic, "topic signals are published to");
   run_cmd->add_option("--dead-letter-topic", run.dead_letter_topic, "topic invalid events go to");

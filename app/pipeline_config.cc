@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -493,11 +495,23 @@ PipelineConfig parse(const YAML::Node& root) {
   }
   if (const auto k = root["kafka"]) {
     check_keys(k, "kafka",
-               {"bootstrap_servers", "group_id", "group_instance_id", "events_topic",
-                "signals_topic", "dead_letter_topic", "properties", "properties_from_files"});
+               {"bootstrap_servers", "group_id", "group_instance_id", "guarantee",
+                "transactional_id", "events_topic", "signals_topic", "dead_letter_topic",
+                "properties", "properties_from_files"});
     read(k, "kafka", "bootstrap_servers", cfg.kafka.bootstrap_servers);
     read(k, "kafka", "group_id", cfg.kafka.group_id);
     read(k, "kafka", "group_instance_id", cfg.kafka.group_instance_id);
+    if (const auto g = k["guarantee"]) {
+      const auto value = scalar<std::string>(g, "kafka.guarantee");
+      if (value == "exactly_once") {
+        cfg.kafka.guarantee = DeliveryGuarantee::kExactlyOnce;
+      } else if (value == "at_least_once") {
+        cfg.kafka.guarantee = DeliveryGuarantee::kAtLeastOnce;
+      } else {
+        fail("kafka.guarantee", "must be exactly_once or at_least_once, not '" + value + "'");
+      }
+    }
+    read(k, "kafka", "transactional_id", cfg.kafka.transactional_id);
     read(k, "kafka", "events_topic", cfg.kafka.events_topic);
     read(k, "kafka", "signals_topic", cfg.kafka.signals_topic);
     read(k, "kafka", "dead_letter_topic", cfg.kafka.dead_letter_topic);
@@ -585,6 +599,18 @@ PipelineConfig parse(const YAML::Node& root) {
 }
 
 }  // namespace
+
+std::string_view to_string(DeliveryGuarantee g) {
+  return g == DeliveryGuarantee::kExactlyOnce ? "exactly_once" : "at_least_once";
+}
+
+std::string transactional_id_for(const KafkaConfig& kafka) {
+  if (!kafka.transactional_id.empty()) return kafka.transactional_id;
+  if (!kafka.group_instance_id.empty()) return kafka.group_id + "-" + kafka.group_instance_id;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return kafka.group_id + "-vigil";
+  return kafka.group_id + "-" + host;
+}
 
 Result<PipelineConfig> parse_pipeline_config(std::string_view yaml_text, std::string_view source) {
   try {

@@ -15,10 +15,26 @@
 
 namespace vigil {
 
+// What a crash, an outage or a partition move may do to the output.
+enum class DeliveryGuarantee : uint8_t {
+  // Signals, dead letters and input offsets are committed in one Kafka
+  // transaction; state follows. Read signals with isolation.level=read_committed.
+  kExactlyOnce,
+  // Signals are acknowledged before state is written: a crash can produce a
+  // batch's signals again (same ids). For clusters without transactions.
+  kAtLeastOnce,
+};
+std::string_view to_string(DeliveryGuarantee g);  // "exactly_once" | "at_least_once"
+
 struct KafkaConfig {
   std::string bootstrap_servers = "localhost:9092";
   std::string group_id = "vigil";
   std::string group_instance_id;  // static membership; empty: dynamic
+  DeliveryGuarantee guarantee = DeliveryGuarantee::kExactlyOnce;
+  // Unique per running instance and stable across its restarts, so a
+  // restarted instance fences its predecessor. Empty: derived from the group
+  // and group_instance_id (or the host name); see transactional_id_for().
+  std::string transactional_id;
   std::string events_topic = "vigil.events";
   std::string signals_topic = "vigil.signals";
   std::string dead_letter_topic = "vigil.events.dlq";
@@ -53,6 +69,11 @@ struct PipelineConfig {
   AlertmanagerOptions alertmanager;  // off unless alertmanager.url is set
   std::vector<DetectorConfig> detectors;
 };
+
+// The transactional.id the exactly-once producer uses: kafka.transactional_id
+// if set, else "<group_id>-<group_instance_id>", else "<group_id>-<host name>"
+// (a pod's name on Kubernetes).
+std::string transactional_id_for(const KafkaConfig& kafka);
 
 // Parses YAML text. Unknown keys, wrong types and bad values are errors whose
 // message names the offending key path (e.g. "detectors[2].params.alpha").

@@ -21,6 +21,11 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   if (o.bootstrap_servers) config.kafka.bootstrap_servers = *o.bootstrap_servers;
   if (o.group_id) config.kafka.group_id = *o.group_id;
   if (o.group_instance_id) config.kafka.group_instance_id = *o.group_instance_id;
+  if (o.transactional_id) config.kafka.transactional_id = *o.transactional_id;
+  if (o.guarantee) {
+    config.kafka.guarantee = *o.guarantee == "at_least_once" ? DeliveryGuarantee::kAtLeastOnce
+                                                             : DeliveryGuarantee::kExactlyOnce;
+  }
   if (o.events_topic) config.kafka.events_topic = *o.events_topic;
   if (o.signals_topic) config.kafka.signals_topic = *o.signals_topic;
   if (o.dead_letter_topic) config.kafka.dead_letter_topic = *o.dead_letter_topic;
@@ -65,8 +70,9 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
     err << "vigil run: " << pipeline.error().message << "\n";
     return pipeline.error().kind == ErrorKind::kInvalidArgument ? 2 : 1;
   }
-  spdlog::info("vigil {} consuming {} from {}; metrics on port {}", kVersion,
-               config.kafka.events_topic, config.kafka.bootstrap_servers, http.value()->port());
+  spdlog::info("vigil {} consuming {} from {} ({}); metrics on port {}", kVersion,
+               config.kafka.events_topic, config.kafka.bootstrap_servers,
+               to_string(config.kafka.guarantee), http.value()->port());
   Status s = pipeline.value()->run(stop);
   if (alertmanager) alertmanager->shutdown();
   if (!s.is_ok()) {

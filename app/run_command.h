@@ -15,6 +15,8 @@ struct RunOptions {
   // kafka.group_instance_id (static membership), e.g. the pod name of a
   // StatefulSet replica, which is the same after every restart.
   std::optional<std::string> group_instance_id;
+  std::optional<std::string> transactional_id;  // kafka.transactional_id
+  std::optional<std::string> guarantee;         // kafka.guarantee
   std::optional<std::string> events_topic;
   std::optional<std::string> signals_topic;
   std::optional<std::string> dead_letter_topic;

@@ -1,16 +1,28 @@
 // The pipeline on Kafka (`vigil run`, `vigil demo`): one consumer in the
 // group, one PartitionTask per assigned partition, signals and dead letters
-// produced to their topics.
+// produced to their topics. A commit happens every `commit.max_events`
+// messages or `commit.max_interval_ms`, on a rebalance and on stopping.
 //
-// Commit protocol (at-least-once output, exactly-once state): every
-// `commit.max_events` messages or `commit.max_interval_ms`, each task's
-// dead letters and signals are produced and acknowledged by the brokers;
-// only then is the task's state written to RocksDB together with the offset
-// it has consumed up to, and finally the offset is committed to Kafka (for
-// lag monitoring; RocksDB's offset is the one resumed from). A crash before
-// the RocksDB write replays the batch from the stored offset and produces
-// the same signals again, with the same ids, so consumers deduplicate by id.
-// Partitions are assigned at the offsets their state holds.
+// Exactly-once (kafka.guarantee: exactly_once, the default): a commit is one
+// Kafka transaction holding the batch's dead letters and signals and the
+// consumed offsets (send_offsets_to_transaction with the group's metadata).
+// Only after Kafka commits it is each task's state written to RocksDB with
+// the offset it covers, so local state may be behind Kafka, never ahead. On
+// assignment a partition's state offset S is compared with the group's
+// committed offset C: from S (or the beginning, when this instance has no
+// state for it, e.g. after a partition move) up to C the messages are
+// processed again with their output dropped, since processing is
+// deterministic and that output was delivered; /readyz says not ready until
+// every assigned partition has reached C. An aborted transaction rewinds
+// every task to its stored state and offset. A fatal error (fenced by a newer
+// instance with the same transactional.id, among others) stops the pipeline.
+//
+// At-least-once (kafka.guarantee: at_least_once, for clusters without
+// transactions): each task's dead letters and signals are produced and
+// acknowledged, then its state is written with the offset, then the offset
+// is committed to Kafka for lag tooling (RocksDB's is the one resumed from).
+// A crash before the state write produces the batch's signals again, with
+// the same ids, so consumers deduplicate by id.
 #pragma once
 
 #include <librdkafka/rdkafkacpp.h>
@@ -22,6 +34,7 @@
 
 #include "app/pipeline_config.h"
 #include "core/result.h"
+#include "pipeline/kafka_transaction.h"
 #include "pipeline/partition_task.h"
 #include "sinks/kafka_producer.h"
 #include "sinks/kafka_sinks.h"
@@ -78,9 +91,26 @@ class KafkaPipeline {
   void set_ready(bool ready);
   // Sets vigil_signals_open from the tasks this process owns.
   void update_open_signals();
+  bool exactly_once() const { return config_.kafka.guarantee == DeliveryGuarantee::kExactlyOnce; }
+  // Ready when no assigned partition is still restoring (and nothing failed).
+  void update_ready();
   void on_assign(std::vector<RdKafka::TopicPartition*>& partitions);
   void on_revoke(std::vector<RdKafka::TopicPartition*>& partitions);
+  // The group's committed offsets of `partitions` (-1 where none), waiting
+  // for transactions in flight to settle.
+  Status fetch_committed(std::vector<RdKafka::TopicPartition*>& partitions);
+  // Opens the task of `partition`, sets where it starts and, in exactly-once
+  // mode, how far it restores with output dropped.
+  Result<int64_t> open_task(int32_t partition);
   Status commit_all();
+  Status commit_at_least_once();
+  Status commit_exactly_once();
+  // Writes each task's state after its output is committed; hands the
+  // signals to the notifier.
+  Status commit_state();
+  // After an aborted transaction: every task back to its stored state, the
+  // consumer back to the stored offsets.
+  Status rewind();
   void update_lag();
 
   PipelineConfig config_;
@@ -94,6 +124,10 @@ class KafkaPipeline {
   Rebalancer rebalancer_{*this};
   OffsetCommitReporter offset_commit_reporter_{metrics_};
   std::unique_ptr<KafkaProducer> producer_;
+  std::unique_ptr<KafkaTransaction> transaction_;  // exactly-once only
+  // Exactly-once: the group's committed offset per assigned partition, as
+  // this instance knows it (fetched on assignment, advanced by its commits).
+  std::map<int32_t, int64_t> committed_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<KafkaSignalSink> signal_sink_;
   std::unique_ptr<KafkaDeadLetterSink> dead_letter_sink_;

@@ -99,6 +99,19 @@ std::string_view PartitionTask::find_record(std::string_view id) {
 }
 
 Disposition PartitionTask::process(std::string_view value, int64_t offset, std::string_view key) {
+  if (offset >= restore_until_) return process_message(value, offset, key);
+  const size_t signals_before = signals_.size();
+  const size_t dead_letters_before = dead_letters_.size();
+  const Disposition d = process_message(value, offset, key);
+  signals_.erase(signals_.begin() + static_cast<std::ptrdiff_t>(signals_before), signals_.end());
+  dead_letters_.erase(dead_letters_.begin() + static_cast<std::ptrdiff_t>(dead_letters_before),
+                      dead_letters_.end());
+  if (metrics_) metrics_->events_restored.Increment();
+  return d;
+}
+
+Disposition PartitionTask::process_message(std::string_view value, int64_t offset,
+                                           std::string_view key) {
   VIGIL_CHECK(offset >= next_offset_, "partition offsets must increase");
   const bool sample = (sample_counter_++ % kLatencySampleEvery) == 0 && metrics_ != nullptr;
   const auto started = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};

@@ -64,9 +64,22 @@ class PartitionTask {
   // The largest event time seen (as of the last processed message).
   std::optional<Date> stream_time() const { return stream_time_; }
 
+  // The offset after the last processed message (committed or not).
+  int64_t next_offset() const { return next_offset_; }
+
   // Processes the message at `offset` (offsets must increase). Signals and
-  // dead letters it causes are appended to signals() / dead_letters().
+  // dead letters it causes are appended to signals() / dead_letters(),
+  // unless the offset is below the restore point.
   Disposition process(std::string_view value, int64_t offset, std::string_view key = {});
+
+  // Messages below `offset` were already delivered by an earlier run whose
+  // state was not saved (exactly-once restore): they are processed to bring
+  // the state up to date, but their signals and dead letters are dropped.
+  // Processing is deterministic, so the dropped output is exactly what was
+  // delivered.
+  void restore_until(int64_t offset) { restore_until_ = offset; }
+  // True while messages below the restore point remain to be processed.
+  bool restoring() const { return next_offset_ < restore_until_; }
 
   std::vector<Signal>& signals() { return signals_; }
   std::vector<DeadLetter>& dead_letters() { return dead_letters_; }
@@ -86,6 +99,7 @@ class PartitionTask {
                 ColumnFamilyId records_cf, std::vector<std::unique_ptr<Detector>> detectors,
                 Metrics* metrics);
   Status load_position();
+  Disposition process_message(std::string_view value, int64_t offset, std::string_view key);
   void reset_overlay();
   // The stored record of `id`, from this batch or from the store; empty if none.
   std::string_view find_record(std::string_view id);
@@ -100,6 +114,7 @@ class PartitionTask {
 
   std::optional<int64_t> committed_offset_;
   int64_t next_offset_ = 0;
+  int64_t restore_until_ = 0;
   std::optional<Date> stream_time_;
   size_t uncommitted_ = 0;
 

@@ -11,7 +11,7 @@ Status KafkaSignalSink::deliver(std::span<const Signal> signals) {
     Status st = producer_.produce(topic_, s.signal_id, encode_cloudevent(s, pipeline_name_), headers);
     if (!st.is_ok()) return st;
   }
-  return producer_.flush(give_up_);
+  return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
 }
 
 Status KafkaDeadLetterSink::deliver(std::span<const DeadLetter> dead_letters, int32_t partition) {
@@ -27,7 +27,7 @@ Status KafkaDeadLetterSink::deliver(std::span<const DeadLetter> dead_letters, in
     Status st = producer_.produce(topic_, d.key, d.value, headers);
     if (!st.is_ok()) return st;
   }
-  return producer_.flush(give_up_);
+  return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
 }
 
 }  // namespace vigil

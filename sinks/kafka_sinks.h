@@ -9,13 +9,18 @@
 
 namespace vigil {
 
+// When deliver() returns: once the brokers acknowledged every record
+// (at-least-once), or as soon as the records are queued, because the
+// transaction they belong to is committed (and so flushed) later.
+enum class AwaitAcks : uint8_t { kOnDeliver, kOnTransactionCommit };
+
 // CloudEvents structured mode: key = signal_id, header content-type.
 class KafkaSignalSink final : public SignalSink {
  public:
   KafkaSignalSink(KafkaProducer& producer, std::string topic, std::string pipeline_name,
-                  const std::atomic<bool>& give_up)
+                  const std::atomic<bool>& give_up, AwaitAcks await = AwaitAcks::kOnDeliver)
       : producer_(producer), topic_(std::move(topic)), pipeline_name_(std::move(pipeline_name)),
-        give_up_(give_up) {}
+        give_up_(give_up), await_(await) {}
   Status deliver(std::span<const Signal> signals) override;
 
  private:
@@ -23,6 +28,7 @@ class KafkaSignalSink final : public SignalSink {
   std::string topic_;
   std::string pipeline_name_;
   const std::atomic<bool>& give_up_;
+  AwaitAcks await_;
 };
 
 // The original key and value, with vigil.error.* headers naming the reason
@@ -30,9 +36,9 @@ class KafkaSignalSink final : public SignalSink {
 class KafkaDeadLetterSink final : public DeadLetterSink {
  public:
   KafkaDeadLetterSink(KafkaProducer& producer, std::string topic, std::string source_topic,
-                      const std::atomic<bool>& give_up)
+                      const std::atomic<bool>& give_up, AwaitAcks await = AwaitAcks::kOnDeliver)
       : producer_(producer), topic_(std::move(topic)), source_topic_(std::move(source_topic)),
-        give_up_(give_up) {}
+        give_up_(give_up), await_(await) {}
   Status deliver(std::span<const DeadLetter> dead_letters, int32_t partition) override;
 
  private:
@@ -40,6 +46,7 @@ class KafkaDeadLetterSink final : public DeadLetterSink {
   std::string topic_;
   std::string source_topic_;
   const std::atomic<bool>& give_up_;
+  AwaitAcks await_;
 };
 
 }  // namespace vigil

@@ -63,6 +63,7 @@ std::string_view to_string(CommitStage stage) {
     case CommitStage::kProduce: return "produce";
     case CommitStage::kState: return "state";
     case CommitStage::kOffsets: return "offsets";
+    case CommitStage::kTransaction: return "transaction";
   }
   return "unknown";
 }
@@ -81,6 +82,9 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
       events_late(counter(*registry, "vigil_events_late_total",
                           "Processed events whose event date fell in an already closed "
                           "period.")),
+      events_restored(counter(*registry, "vigil_events_restored_total",
+                              "Events processed again to restore a partition's state up to "
+                              "the committed position, their output already delivered.")),
       event_processing_seconds(histogram(*registry, "vigil_event_processing_seconds",
                                          "Seconds from ingesting an event to the last "
                                          "detector done with it.",
@@ -110,12 +114,13 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
                                             "severity they were raised with.")),
       commit_failures_family_(counter_family(*registry, "vigil_commit_failures_total",
                                              "Commits that failed, by stage (produce, state, "
-                                             "offsets).")),
+                                             "offsets, transaction).")),
       registry_(std::move(registry)) {
   start_time_seconds.Set(std::chrono::duration<double>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count());
-  for (const CommitStage stage : {CommitStage::kProduce, CommitStage::kState, CommitStage::kOffsets}) {
+  for (const CommitStage stage : {CommitStage::kProduce, CommitStage::kState, CommitStage::kOffsets,
+                                  CommitStage::kTransaction}) {
     commit_failures_[static_cast<size_t>(stage)] =
         &commit_failures_family_.Add({{"stage", std::string(to_string(stage))}});
   }

@@ -40,8 +40,10 @@ enum class CommitStage : uint8_t {
   kProduce,  // a batch's signals or dead letters were not acknowledged by Kafka
   kState,    // the RocksDB write of state, records and offset failed
   kOffsets,  // Kafka rejected the informational offset commit (lag tooling)
+  kTransaction,  // a Kafka transaction could not be committed and was aborted
 };
-std::string_view to_string(CommitStage stage);  // "produce" | "state" | "offsets"
+// "produce" | "state" | "offsets" | "transaction"
+std::string_view to_string(CommitStage stage);
 
 class Metrics {
  public:
@@ -106,6 +108,11 @@ class Metrics {
   prometheus::Counter& events_processed;
   prometheus::Counter& events_duplicate;
   prometheus::Counter& events_late;
+  // Events processed again after a restart or a partition move to bring the
+  // partition's state up to Kafka's committed position (exactly-once mode).
+  // Their signals and dead letters were delivered before, so they are not
+  // produced again. Also counted in consumed and its outcome.
+  prometheus::Counter& events_restored;
   // Seconds from taking an event off the source to the last detector done.
   prometheus::Histogram& event_processing_seconds;
   // Seconds per commit (state write plus offset commit).
@@ -133,7 +140,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& consumer_lag_family_;
   prometheus::Family<prometheus::Counter>& signals_raised_family_;
   prometheus::Family<prometheus::Counter>& commit_failures_family_;
-  prometheus::Counter* commit_failures_[3] = {};  // by CommitStage, fixed after construction
+  prometheus::Counter* commit_failures_[4] = {};  // by CommitStage, fixed after construction
 
   // Fixed after construction, so dead_lettered() can search it without a lock.
   std::vector<std::pair<std::string, prometheus::Counter*>> known_reasons_;

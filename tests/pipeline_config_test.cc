@@ -63,6 +63,34 @@ BOOST_AUTO_TEST_CASE(static_membership_id_is_read) {
   BOOST_TEST(c.value().kafka.group_instance_id == "vigil-0");
 }
 
+BOOST_AUTO_TEST_CASE(exactly_once_is_the_default_and_at_least_once_can_be_chosen) {
+  auto d = parse_pipeline_config(config_with_kafka("  group_id: g\n"), "test.yaml");
+  BOOST_REQUIRE_MESSAGE(d.is_ok(), error_of(d));
+  BOOST_TEST(to_string(d.value().kafka.guarantee) == "exactly_once");
+  auto a = parse_pipeline_config(config_with_kafka("  guarantee: at_least_once\n"), "test.yaml");
+  BOOST_REQUIRE_MESSAGE(a.is_ok(), error_of(a));
+  BOOST_TEST(to_string(a.value().kafka.guarantee) == "at_least_once");
+  auto bad = parse_pipeline_config(config_with_kafka("  guarantee: exactly-once\n"), "test.yaml");
+  BOOST_REQUIRE(!bad.is_ok());
+  BOOST_TEST(error_of(bad).find("kafka.guarantee: must be exactly_once or at_least_once") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(transactional_id_is_unique_per_instance_and_stable) {
+  KafkaConfig k;
+  k.group_id = "vigil";
+  k.group_instance_id = "vigil-2";
+  BOOST_TEST(transactional_id_for(k) == "vigil-vigil-2");
+  k.transactional_id = "national-a";
+  BOOST_TEST(transactional_id_for(k) == "national-a");
+  KafkaConfig dynamic;
+  dynamic.group_id = "vigil";
+  const std::string derived = transactional_id_for(dynamic);
+  BOOST_TEST(derived.rfind("vigil-", 0) == 0);
+  BOOST_TEST(derived.size() > std::string("vigil-").size());
+  BOOST_TEST(transactional_id_for(dynamic) == derived);  // the same after a restart
+}
+
 BOOST_AUTO_TEST_CASE(properties_from_files_read_the_secret_and_strip_line_breaks) {
   TempDir dir;
   const auto password = dir.write("password", "s3cr3t with spaces \r\n\n");

@@ -135,6 +135,7 @@ VALUES = obj({
         "bootstrapServers": S(minLength=1), "groupId": S(minLength=1),
         "eventsTopic": S(minLength=1), "signalsTopic": S(minLength=1),
         "deadLetterTopic": S(minLength=1), "staticMembership": B(),
+        "guarantee": S(enum=["exactly_once", "at_least_once"]),
         "sessionTimeoutMs": I(minimum=1000),
         "consumerQueueKBytes": I(minimum=1), "producerQueueKBytes": I(minimum=1),
         "tls": obj({"enabled": B(), "secretName": S(), "caKey": S(), "certKey": S(),

@@ -11,6 +11,7 @@ packages=(
   libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libbenchmark-dev libcurl4-openssl-dev
   prometheus prometheus-alertmanager kcat python3 python3-jsonschema python3-yaml curl bc time openssl
+  default-jre-headless maven
 )
 
 missing=()

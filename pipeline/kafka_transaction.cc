@@ -1,0 +1,111 @@
+#include "pipeline/kafka_transaction.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace vigil {
+namespace {
+
+// Each attempt waits this long for the brokers; a retriable error repeats it.
+constexpr int kAttemptTimeoutMs = 10000;
+constexpr auto kRetryPause = std::chrono::milliseconds(500);
+
+enum class CallResult : uint8_t { kDone, kAbortRequired };
+
+// Runs `call` until it succeeds, fails for good, or `give_up` is set. The
+// Error objects librdkafka returns are owned here.
+Result<CallResult> call_with_retries(const char* what, RdKafka::Producer& producer,
+                                     const std::function<RdKafka::Error*()>& call,
+                                     const std::atomic<bool>& give_up) {
+  for (int attempt = 1;; ++attempt) {
+    std::unique_ptr<RdKafka::Error> error(call());
+    if (!error) return CallResult::kDone;
+    const std::string message = std::string(what) + ": " + error->str();
+    if (error->is_fatal()) return make_error(ErrorKind::kFatal, message + " (fatal)");
+    if (error->txn_requires_abort()) {
+      spdlog::warn("{}; aborting the transaction", message);
+      return CallResult::kAbortRequired;
+    }
+    if (!error->is_retriable()) return make_error(ErrorKind::kFatal, message);
+    if (give_up.load()) return make_error(ErrorKind::kUnavailable, message + " (stopping)");
+    if (attempt == 1 || attempt % 10 == 0) spdlog::warn("{}; retrying (attempt {})", message, attempt);
+    // Serves delivery reports while waiting: an abort cannot finish until
+    // the reports of the records it purges have been taken.
+    producer.poll(static_cast<int>(kRetryPause.count()));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaTransaction>> KafkaTransaction::init(RdKafka::Producer& producer,
+                                                                   const std::atomic<bool>& give_up) {
+  auto done = call_with_retries(
+      "initialising transactions", producer, [&] { return producer.init_transactions(kAttemptTimeoutMs); },
+      give_up);
+  if (!done) return done.error();
+  if (done.value() == CallResult::kAbortRequired) {
+    return make_error(ErrorKind::kFatal, "initialising transactions asked for an abort");
+  }
+  return std::unique_ptr<KafkaTransaction>(new KafkaTransaction(producer, give_up));
+}
+
+Status KafkaTransaction::begin() {
+  if (open_) return Status::ok();
+  std::unique_ptr<RdKafka::Error> error(producer_.begin_transaction());
+  if (error) return make_error(ErrorKind::kFatal, "beginning a transaction: " + error->str());
+  open_ = true;
+  return Status::ok();
+}
+
+Result<TransactionOutcome> KafkaTransaction::commit(
+    const std::vector<RdKafka::TopicPartition*>& offsets, RdKafka::KafkaConsumer& consumer) {
+  if (!open_) {
+    Status begun = begin();
+    if (!begun.is_ok()) return begun.error();
+  }
+  if (!offsets.empty()) {
+    // The group's generation travels with the offsets: a member that has lost
+    // its partitions in a rebalance (a zombie) cannot commit them.
+    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(consumer.groupMetadata());
+    auto sent = call_with_retries(
+        "sending offsets to the transaction", producer_,
+        [&] { return producer_.send_offsets_to_transaction(offsets, group.get(), kAttemptTimeoutMs); },
+        give_up_);
+    if (!sent) return sent.error();
+    if (sent.value() == CallResult::kAbortRequired) {
+      Status aborted = abort();
+      if (!aborted.is_ok()) return aborted.error();
+      return TransactionOutcome::kAborted;
+    }
+  }
+  auto committed = call_with_retries(
+      "committing the transaction", producer_, [&] { return producer_.commit_transaction(kAttemptTimeoutMs); },
+      give_up_);
+  if (!committed) return committed.error();
+  if (committed.value() == CallResult::kAbortRequired) {
+    Status aborted = abort();
+    if (!aborted.is_ok()) return aborted.error();
+    return TransactionOutcome::kAborted;
+  }
+  open_ = false;
+  return TransactionOutcome::kCommitted;
+}
+
+Status KafkaTransaction::abort() {
+  if (!open_) return Status::ok();
+  producer_.poll(0);  // delivery reports already due
+  auto aborted = call_with_retries(
+      "aborting the transaction", producer_, [&] { return producer_.abort_transaction(kAttemptTimeoutMs); },
+      give_up_);
+  if (!aborted) return aborted.error();
+  if (aborted.value() == CallResult::kAbortRequired) {
+    return make_error(ErrorKind::kFatal, "aborting the transaction asked for another abort");
+  }
+  open_ = false;
+  return Status::ok();
+}
+
+}  // namespace vigil

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Exactly-once on a real Kafka broker under crashes: while 200,000 events
+# (1% invalid) are produced, `vigil run` is killed with SIGKILL at random
+# moments at least 20 times (during restore, while consuming, mid-commit)
+# and restarted each time. A read_committed reader must then find exactly
+# the signals `vigil replay` gives for the same events, and every invalid
+# event dead-lettered once. Prints each restart's time to ready.
+# Usage: exactly_once_crash_test.sh VIGIL SRC_DIR SHARED_DIR
+set -euo pipefail
+vigil=$1 src=$2
+work=$(mktemp -d); echo "work dir $work" >&2
+trap 'bash "$src/tools/kafka-broker.sh" clean "$work/broker" || true; kill -9 $(jobs -p) 2>/dev/null || true; [ -n "${VIGIL_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
+source "$src/tests/kafka_test_lib.sh"
+
+kills=${VIGIL_CRASH_KILLS:-20}
+"$vigil" generate --output "$work/events.jsonl" --events 200000 --seed 11 --days 730 \
+    --events-per-year 100000 --invalid-fraction 0.01 2>/dev/null
+write_config "$work/config.yaml"
+expect_replay_output "$work/events.jsonl"
+
+start_broker 1
+# The last 10,000 events wait for the final incarnation, so its metrics
+# have something to account for.
+head -n 190000 "$work/events.jsonl" >"$work/events.head"
+tail -n +190001 "$work/events.jsonl" >"$work/events.tail"
+produce_paced "$work/events.head" 38 1 &
+producer=$!
+
+ready_times=()
+for ((kill_no = 1; kill_no <= kills; kill_no++)); do
+  start_vigil eos
+  started=$(date +%s.%N)
+  if ((kill_no % 2 == 1)); then
+    # After it is ready, at a random moment of consuming and committing.
+    until is_ready "$eos_port"; do
+      kill -0 "$eos_pid" 2>/dev/null || fail "vigil exited on its own (see $work/eos.log)"
+      sleep 0.05
+    done
+    ready_times+=("$(echo "$(date +%s.%N) - $started" | bc)")
+    sleep "$(random_seconds 0 300)"
+  else
+    # Any moment from start-up on: opening state, joining, restoring.
+    sleep "$(random_seconds 20 400)"
+  fi
+  kill -0 "$eos_pid" 2>/dev/null || fail "vigil exited on its own (see $work/eos.log)"
+  kill -KILL "$eos_pid"
+  wait "$eos_pid" 2>/dev/null || true
+  log "kill $kill_no: SIGKILL"
+done
+
+start_vigil eos
+started=$(date +%s.%N)
+until is_ready "$eos_port"; do sleep 0.05; done
+ready_times+=("$(echo "$(date +%s.%N) - $started" | bc)")
+wait "$producer" || fail "producing the events failed"
+produce_paced "$work/events.tail" 2 0 &
+producer=$!
+wait_drained "$producer" eos
+check_counts "$eos_port"
+stop_vigil eos
+
+compare_signals vigil.signals vigil.events.dlq
+printf '%s\n' "${ready_times[@]}" | sort -n | awk '
+  { t[NR] = $1 } END { printf "restart to ready (s, %d restarts): min %.2f median %.2f max %.2f\n", NR, t[1], t[int((NR + 1) / 2)], t[NR] }'
+restored=$(grep -c "restoring state from offset" "$work/eos.log" || true)
+echo "PASS: $kills kills survived; $restored restores replayed committed work with output dropped"

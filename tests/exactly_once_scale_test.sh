@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Scale-out on a real Kafka broker: three exactly-once instances share one
+# consumer group over a six-partition events topic (keyed by report id);
+# mid-stream one is killed for good and a fourth joins, so partitions move
+# twice and their new owners restore state by re-processing the retained
+# input with output dropped. The union of the group's committed signals must
+# equal what a single instance, alone in another group, commits for the same
+# events; so must the dead letters.
+# Usage: exactly_once_scale_test.sh VIGIL SRC_DIR SHARED_DIR
+set -euo pipefail
+vigil=$1 src=$2
+work=$(mktemp -d)
+echo "work dir $work" >&2
+trap 'bash "$src/tools/kafka-broker.sh" clean "$work/broker" || true; kill -9 $(jobs -p) 2>/dev/null || true; [ -n "${VIGIL_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
+source "$src/tests/kafka_test_lib.sh"
+
+"$vigil" generate --output "$work/events.jsonl" --events 200000 --seed 31 --days 730 \
+    --events-per-year 100000 --invalid-fraction 0.01 2>/dev/null
+# Keyed by report id, as producers must key them (a report's revisions in
+# one partition); invalid lines by their line number.
+python3 - "$work/events.jsonl" "$work/events.keyed" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as lines, open(sys.argv[2], "w") as out:
+    for n, line in enumerate(lines):
+        try:
+            key = str(json.loads(line)["id"])
+        except Exception:
+            key = "line-%d" % n
+        out.write(key + "\t" + line)
+EOF
+write_config "$work/config.yaml"
+start_broker 6
+
+single=(--group-id single --signals-topic single.signals --dead-letter-topic single.dlq)
+scaled=(--group-id scaled --signals-topic scaled.signals --dead-letter-topic scaled.dlq)
+produce_paced "$work/events.keyed" 40 1 &
+producer=$!
+start_vigil one "${single[@]}"
+start_vigil s1 "${scaled[@]}"
+start_vigil s2 "${scaled[@]}"
+start_vigil s3 "${scaled[@]}"
+until (($(metric "$s2_port" vigil_events_consumed_total) > 5000)); do sleep 0.2; done
+kill -KILL "$s2_pid"
+wait "$s2_pid" 2>/dev/null || true
+log "s2 killed for good; its partitions move once the group notices"
+sleep 15
+start_vigil s4 "${scaled[@]}"
+log "s4 joined"
+
+wait_drained "$producer" one s1 s3 s4
+for name in one s1 s3 s4; do
+  port_var="${name}_port"
+  check_counts "${!port_var}"
+done
+for name in one s1 s3 s4; do stop_vigil "$name"; done
+
+read_committed single.signals "$work/expected.signals"
+expected_dead_letters=$(kcat -C -b "$bootstrap" -t single.dlq -X isolation.level=read_committed -o beginning -e -q -f 'x\n' | wc -l)
+(($(wc -l <"$work/expected.signals") > 200)) || fail "the single instance raised too few signals to compare"
+compare_signals scaled.signals scaled.dlq
+restores=$(cat "$work"/s[134].log | grep -c "restoring state from offset" || true)
+((restores > 0)) || fail "no partition moved to an instance that had to restore it"
+cat "$work"/s[134].log | grep -E "restoring state from offset|state restored up to" >&2 || true
+echo "PASS: the union of the group's signals equals the single instance's ($restores partition restores)"

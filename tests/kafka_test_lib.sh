@@ -1,0 +1,183 @@
+# Shared by the tests that run `vigil run` against a real Kafka broker
+# (tools/kafka-broker.sh): configuration, starting and stopping instances,
+# reading metrics and comparing the signals on a topic with `vigil replay`.
+# Sourced after `set -euo pipefail` with $vigil, $src and $work set.
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+log() { echo "[$(date +%T)] $*" >&2; }
+
+# random_seconds MIN MAX: a random duration between MIN and MAX hundredths
+# of a second, for sleep.
+random_seconds() {
+  local cs=$(($1 + RANDOM % ($2 - $1 + 1)))
+  printf '%d.%02d\n' $((cs / 100)) $((cs % 100))
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_broker PARTITIONS: a broker in $work/broker owned by this shell;
+# sets $bootstrap.
+start_broker() {
+  bootstrap=$(bash "$src/tools/kafka-broker.sh" start "$work/broker" --partitions "$1" --owner $$)
+  log "broker at $bootstrap"
+}
+
+# write_config OUT: the national default detectors plus a deliberately
+# sensitive daily detector (thousands of signal transitions, so a lost or
+# doubled commit cannot hide), short commits and quick group membership.
+write_config() {
+  python3 - "$src/config/vigil.yaml" "$1" <<'EOF'
+import sys, yaml
+config = yaml.safe_load(open(sys.argv[1]))
+config["detectors"].append({
+    "name": "category_region_daily", "type": "count", "dimensions": ["category", "region"],
+    "period": "day", "method": "earsC2", "params": {"alpha": 0.01}, "severity": "low"})
+config["commit"] = {"max_events": 2000, "max_interval_ms": 300}
+config["kafka"]["properties"] = {
+    # A killed static member's partitions move after this long.
+    "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
+    # A transaction a killed instance left open blocks its partitions'
+    # committed offsets until the broker aborts it.
+    "transaction.timeout.ms": "15000", "message.timeout.ms": "12000"}
+config["state"]["block_cache_bytes"] = 64 << 20
+config["state"]["write_buffer_bytes"] = 16 << 20
+yaml.safe_dump(config, open(sys.argv[2], "w"))
+EOF
+}
+
+# start_vigil NAME [run options...]: starts `vigil run` in the background
+# with state in $work/NAME.state and logs in $work/NAME.log (appended, so
+# every incarnation's log is kept). Sets ${NAME}_pid and ${NAME}_port.
+start_vigil() {
+  local name=$1
+  shift
+  local port
+  port=$(free_port)
+  "$vigil" run --config "$work/config.yaml" --bootstrap-servers "$bootstrap" \
+      --state-dir "$work/$name.state" --metrics-port "$port" --group-instance-id "$name" \
+      "$@" >>"$work/$name.log" 2>&1 &
+  printf -v "${name}_pid" '%s' "$!"
+  printf -v "${name}_port" '%s' "$port"
+}
+
+# is_ready PORT: /readyz answers 200.
+is_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$1/readyz" 2>/dev/null; }
+
+# metric PORT NAME: the sum of NAME's samples (any labels) in /metrics.
+metric() {
+  curl -fsS "http://127.0.0.1:$1/metrics" |
+    awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%.0f\n", s }'
+}
+
+# wait_drained PRODUCER_PID NAME...: waits until the producer has finished
+# and every named instance (see start_vigil) is ready with no lag left;
+# fails at once if an instance exits, and after 10 minutes.
+wait_drained() {
+  local producer=$1
+  shift
+  local deadline=$((SECONDS + 600)) name port pid lag samples
+  check_alive() {
+    for name in "$@"; do
+      pid="${name}_pid"
+      kill -0 "${!pid}" 2>/dev/null && continue
+      grep -v '^%' "$work/$name.log" | tail -n 5 >&2
+      fail "$name exited before the stream was drained (see $work/$name.log)"
+    done
+  }
+  while kill -0 "$producer" 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "producer still running after 10 minutes"
+    check_alive "$@"
+    sleep 1
+  done
+  wait "$producer" || fail "producing the events failed"
+  while :; do
+    check_alive "$@"
+    if ((SECONDS >= deadline)); then
+      for name in "$@"; do
+        port="${name}_port"
+        echo "$name: ready $(is_ready "${!port}" && echo yes || echo no); $(curl -fsS "http://127.0.0.1:${!port}/metrics" | grep -E '^vigil_(consumer_lag|events_consumed_total|ready)' | tr '\n' ' ')" >&2
+      done
+      fail "lag not drained after 10 minutes"
+    fi
+    lag=0 samples=0
+    for name in "$@"; do
+      port="${name}_port"
+      is_ready "${!port}" || { lag=1; break; }
+      samples=$((samples + $(curl -fsS "http://127.0.0.1:${!port}/metrics" | grep -c '^vigil_consumer_lag{' || true)))
+      lag=$((lag + $(metric "${!port}" vigil_consumer_lag)))
+    done
+    ((lag == 0 && samples > 0)) && return 0
+    sleep 1
+  done
+}
+
+# stop_vigil NAME: SIGTERM (commit, leave the group) and require exit 0.
+stop_vigil() {
+  local pid_var="${1}_pid"
+  kill -TERM "${!pid_var}"
+  wait "${!pid_var}" || fail "$1 exited with $? after SIGTERM (see $work/$1.log)"
+}
+
+# check_counts PORT: consumed = processed + duplicates + dead-lettered.
+check_counts() {
+  local consumed processed duplicate dead
+  consumed=$(metric "$1" vigil_events_consumed_total)
+  processed=$(metric "$1" vigil_events_processed_total)
+  duplicate=$(metric "$1" vigil_events_duplicate_total)
+  dead=$(metric "$1" vigil_events_dead_lettered_total)
+  log "metrics: consumed $consumed = processed $processed + duplicates $duplicate + dead-lettered $dead"
+  ((consumed > 0)) || fail "nothing consumed"
+  ((consumed == processed + duplicate + dead)) || fail "consumed != processed + duplicates + dead-lettered"
+}
+
+# read_committed TOPIC OUT: every committed record value of TOPIC, sorted.
+read_committed() {
+  kcat -C -b "$bootstrap" -t "$1" -X isolation.level=read_committed -o beginning -e -q \
+      -f '%s\n' | LC_ALL=C sort >"$2"
+}
+
+# expect_replay_output EVENTS [MIN_SIGNALS]: what `vigil replay` gives for EVENTS (a file
+# of event lines), sorted, in $work/expected.signals and the number of dead
+# letters in $expected_dead_letters.
+expect_replay_output() {
+  "$vigil" replay --config "$work/config.yaml" --input "$1" --signals "$work/expected.unsorted" \
+      --dead-letters "$work/expected.dead" 2>>"$work/replay.log"
+  LC_ALL=C sort "$work/expected.unsorted" >"$work/expected.signals"
+  expected_dead_letters=$(wc -l <"$work/expected.dead")
+  log "replay: $(wc -l <"$work/expected.signals") signals, $expected_dead_letters dead letters"
+  (($(wc -l <"$work/expected.signals") > ${2:-1000})) || fail "the test stream raises too few signals to compare"
+}
+
+# compare_signals SIGNALS_TOPIC DEAD_LETTER_TOPIC: the committed signals are
+# exactly replay's (same records, none twice, none missing) and every
+# invalid event was dead-lettered once.
+compare_signals() {
+  read_committed "$1" "$work/actual.signals"
+  if ! cmp -s "$work/expected.signals" "$work/actual.signals"; then
+    echo "missing (in replay, not on $1): $(comm -23 "$work/expected.signals" "$work/actual.signals" | wc -l)" >&2
+    echo "extra (on $1, not in replay): $(comm -13 "$work/expected.signals" "$work/actual.signals" | wc -l)" >&2
+    comm -3 "$work/expected.signals" "$work/actual.signals" | head -3 | cut -c1-300 >&2
+    fail "signals on $1 differ from vigil replay's"
+  fi
+  local dead
+  dead=$(kcat -C -b "$bootstrap" -t "$2" -X isolation.level=read_committed -o beginning -e -q -f 'x\n' | wc -l)
+  ((dead == expected_dead_letters)) || fail "$dead dead letters on $2, replay has $expected_dead_letters"
+  log "signals identical to replay: $(wc -l <"$work/actual.signals") records; dead letters $dead"
+}
+
+# produce_paced EVENTS CHUNKS PAUSE: produces the lines of EVENTS to
+# vigil.events in CHUNKS pieces, PAUSE seconds apart, so that the pipeline
+# is consuming while the stream arrives. Lines may be "key<TAB>value".
+produce_paced() {
+  local events=$1 chunks=$2 pause=$3 keyed=()
+  split -n "l/$chunks" -d -a 3 "$events" "$work/chunk."
+  [[ "$(head -c 200 "$events")" == *$'\t'* ]] && keyed=(-K $'\t')
+  for chunk in "$work"/chunk.*; do
+    # -E: wait out a broker outage instead of exiting; idempotence: no
+    # duplicates from the retries.
+    kcat -P -E -b "$bootstrap" -t vigil.events "${keyed[@]}" -X partitioner=murmur2_random \
+        -X enable.idempotence=true -l "$chunk"
+    rm -f "$chunk"
+    sleep "$pause"
+  done
+}
