@@ -13,6 +13,9 @@ namespace vigil {
 namespace {
 
 constexpr auto kLastCommitTimeout = std::chrono::seconds(20);
+// Fatal producer errors replaced in a row without a commit in between
+// before giving up (two instances fencing each other would loop for ever).
+constexpr int kMaxProducerReplacements = 3;
 
 }  // namespace
 
@@ -23,27 +26,8 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
   std::unique_ptr<KafkaPipeline> p(
       new KafkaPipeline(config, store, metrics, std::move(ready), notifier));
   const auto& k = config.kafka;
-  // librdkafka backs off up to 10 s between reconnects by default: after a
-  // broker outage the group session (45 s) could expire while waiting, and
-  // a static member whose session expired is fenced (a fatal error in 2.0.2).
-  std::map<std::string, std::string> producer_props = {{"reconnect.backoff.max.ms", "1000"}};
-  if (p->exactly_once()) {
-    producer_props.insert({
-        {"transactional.id", transactional_id_for(k)},
-        // A transaction spans one commit (produce, offsets, commit), seconds
-        // at most; the broker aborts one left open by a crashed instance
-        // after this long, which is also how long a partition's new owner
-        // may wait for it.
-        {"transaction.timeout.ms", "60000"},
-        // Must stay below transaction.timeout.ms; long enough to ride out a
-        // broker that is away for half a minute.
-        {"message.timeout.ms", "50000"},
-    });
-  }
-  for (const auto& [key, v] : k.properties) producer_props[key] = v;
-  auto producer = KafkaProducer::create(k.bootstrap_servers, producer_props);
-  if (!producer) return producer.error();
-  p->producer_ = std::move(producer).value();
+  Status produced = p->open_producer();
+  if (!produced.is_ok()) return produced.error();
 
   std::map<std::string, std::string> props = {
       {"bootstrap.servers", k.bootstrap_servers},
@@ -80,13 +64,74 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
   }
   p->consumer_.reset(RdKafka::KafkaConsumer::create(conf.value().get(), err));
   if (!p->consumer_) return make_error(ErrorKind::kInvalidArgument, "kafka consumer: " + err);
-  const AwaitAcks await = p->exactly_once() ? AwaitAcks::kOnTransactionCommit : AwaitAcks::kOnDeliver;
-  p->signal_sink_ = std::make_unique<KafkaSignalSink>(*p->producer_, k.signals_topic, config.name,
-                                                      p->stopping_, await);
-  p->dead_letter_sink_ = std::make_unique<KafkaDeadLetterSink>(*p->producer_, k.dead_letter_topic,
-                                                               k.events_topic, p->stopping_, await);
   for (const auto& d : config.detectors) metrics.register_detector(detector_name(d));
   return p;
+}
+
+Status KafkaPipeline::open_producer() {
+  const auto& k = config_.kafka;
+  // librdkafka backs off up to 10 s between reconnects by default: after a
+  // broker outage the group session (45 s) could expire while waiting, and
+  // a static member whose session expired is fenced (a fatal error in 2.0.2).
+  std::map<std::string, std::string> props = {{"reconnect.backoff.max.ms", "1000"}};
+  if (exactly_once()) {
+    props.insert({
+        {"transactional.id", transactional_id_for(k)},
+        // A transaction spans one commit (produce, offsets, commit), seconds
+        // at most; the broker aborts one left open by a crashed instance
+        // after this long, which is also how long a partition's new owner
+        // may wait for it.
+        {"transaction.timeout.ms", "60000"},
+        // Must stay below transaction.timeout.ms; long enough to ride out a
+        // broker that is away for half a minute.
+        {"message.timeout.ms", "50000"},
+    });
+  }
+  for (const auto& [key, v] : k.properties) props[key] = v;
+  auto producer = KafkaProducer::create(k.bootstrap_servers, props);
+  if (!producer) return producer.error();
+  producer_ = std::move(producer).value();
+  const AwaitAcks await = exactly_once() ? AwaitAcks::kOnTransactionCommit : AwaitAcks::kOnDeliver;
+  signal_sink_ = std::make_unique<KafkaSignalSink>(*producer_, k.signals_topic, config_.name,
+                                                   stopping_, await);
+  dead_letter_sink_ = std::make_unique<KafkaDeadLetterSink>(*producer_, k.dead_letter_topic,
+                                                            k.events_topic, stopping_, await);
+  return Status::ok();
+}
+
+Status KafkaPipeline::init_transactions() {
+  auto transaction = KafkaTransaction::init(producer_->handle(), stopping_);
+  if (!transaction) return transaction.error();
+  transaction_ = std::move(transaction).value();
+  return Status::ok();
+}
+
+Status KafkaPipeline::recover_from_failed_transaction(const Error& failure) {
+  std::string reason;
+  const auto code = producer_->handle().fatal_error(reason);
+  // Not a fatal producer error (e.g. stopped while retrying): nothing to
+  // replace; the caller stops.
+  if (code == RdKafka::ERR_NO_ERROR) return failure;
+  // Fenced: a newer instance owns this transactional.id and its partitions;
+  // going on would fence it back. Stop.
+  if (code == RdKafka::ERR__FENCED || code == RdKafka::ERR_PRODUCER_FENCED ||
+      code == RdKafka::ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED ||
+      ++producer_replacements_ > kMaxProducerReplacements) {
+    return failure;
+  }
+  // Any other fatal error (e.g. a transaction the coordinator timed out
+  // during a broker outage): librdkafka's remedy is a new producer. Its
+  // init_transactions aborts whatever the old one left open; state and
+  // input go back to the last commit.
+  spdlog::warn("kafka producer failed fatally ({}); replacing it and redoing the batch", reason);
+  signal_sink_.reset();
+  dead_letter_sink_.reset();
+  transaction_.reset();
+  producer_.reset();
+  Status s = open_producer();
+  if (s.is_ok()) s = init_transactions();
+  if (!s.is_ok()) return s;
+  return rewind();
 }
 
 KafkaPipeline::KafkaPipeline(const PipelineConfig& config, StateStore& store, Metrics& metrics,
@@ -266,22 +311,24 @@ Status KafkaPipeline::commit_exactly_once() {
       metrics_.commit_failures(CommitStage::kProduce).Increment();
       std::string reason;
       if (producer_->handle().fatal_error(reason) != RdKafka::ERR_NO_ERROR) {
-        return make_error(ErrorKind::kFatal, "kafka producer: " + reason);
+        return recover_from_failed_transaction(Error{ErrorKind::kFatal, "kafka producer: " + reason});
       }
       spdlog::warn("{}; aborting the transaction", s.message());
       Status aborted = transaction_->abort();
-      return aborted.is_ok() ? rewind() : aborted;
+      if (!aborted.is_ok()) return recover_from_failed_transaction(Error{ErrorKind::kFatal, aborted.message()});
+      return rewind();
     }
     auto outcome = transaction_->commit(offsets, *consumer_);
     if (!outcome) {
       metrics_.commit_failures(CommitStage::kTransaction).Increment();
-      return outcome.error();
+      return recover_from_failed_transaction(outcome.error());
     }
     if (outcome.value() == TransactionOutcome::kAborted) {
       metrics_.commit_failures(CommitStage::kTransaction).Increment();
       return rewind();
     }
     for (const auto* tp : offsets) committed_[tp->partition()] = tp->offset();
+    producer_replacements_ = 0;
   }
   return commit_state();
 }
@@ -348,9 +395,8 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
   if (exactly_once()) {
     // Before joining the group: this also fences a previous instance with
     // the same transactional.id and aborts what it left open.
-    auto transaction = KafkaTransaction::init(producer_->handle(), stopping_);
-    if (!transaction) return transaction.error();
-    transaction_ = std::move(transaction).value();
+    Status initialised = init_transactions();
+    if (!initialised.is_ok()) return initialised;
   }
   const auto err = consumer_->subscribe({config_.kafka.events_topic});
   if (err != RdKafka::ERR_NO_ERROR) {

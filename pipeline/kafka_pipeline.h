@@ -91,6 +91,13 @@ class KafkaPipeline {
   void set_ready(bool ready);
   // Sets vigil_signals_open from the tasks this process owns.
   void update_open_signals();
+  // Creates the producer and the sinks writing through it.
+  Status open_producer();
+  Status init_transactions();
+  // After a transaction failed for good: a fatal producer error other than
+  // fencing gets a new producer and a rewind to the last commit; anything
+  // else (fenced, stopped, too many replacements in a row) is returned.
+  Status recover_from_failed_transaction(const Error& failure);
   bool exactly_once() const { return config_.kafka.guarantee == DeliveryGuarantee::kExactlyOnce; }
   // Ready when no assigned partition is still restoring (and nothing failed).
   void update_ready();
@@ -128,6 +135,7 @@ class KafkaPipeline {
   // Exactly-once: the group's committed offset per assigned partition, as
   // this instance knows it (fetched on assignment, advanced by its commits).
   std::map<int32_t, int64_t> committed_;
+  int producer_replacements_ = 0;  // in a row, without a commit between
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<KafkaSignalSink> signal_sink_;
   std::unique_ptr<KafkaDeadLetterSink> dead_letter_sink_;

@@ -11,7 +11,7 @@ set -euo pipefail
 vigil=$1 src=$2
 work=$(mktemp -d)
 echo "work dir $work" >&2
-trap 'bash "$src/tools/kafka-broker.sh" clean "$work/broker" || true; kill -9 $(jobs -p) 2>/dev/null || true; [ -n "${VIGIL_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
+trap 'stop_everything' EXIT
 source "$src/tests/kafka_test_lib.sh"
 
 "$vigil" generate --output "$work/events.jsonl" --events 200000 --seed 31 --days 730 \

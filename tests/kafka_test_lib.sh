@@ -4,6 +4,20 @@
 # Sourced after `set -euo pipefail` with $vigil, $src and $work set.
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# The EXIT trap of every broker test: kills what the test started (the
+# background jobs and their children, e.g. a kcat waiting out an outage,
+# which would otherwise keep ctest waiting on its output), removes the
+# broker and, unless VIGIL_TEST_KEEP is set, the work directory.
+stop_everything() {
+  local job
+  for job in $(jobs -p); do
+    pkill -KILL -P "$job" 2>/dev/null || true
+    kill -KILL "$job" 2>/dev/null || true
+  done
+  bash "$src/tools/kafka-broker.sh" clean "$work/broker" >/dev/null 2>&1 || true
+  [ -n "${VIGIL_TEST_KEEP:-}" ] || rm -rf "$work"
+}
 log() { echo "[$(date +%T)] $*" >&2; }
 
 # random_seconds MIN MAX: a random duration between MIN and MAX hundredths

@@ -56,7 +56,7 @@ std::vector<std::string> stream_with_spike() {
   for (int week = 0; week < 8; ++week) {
     for (int i = 0; i < 2; ++i) {
       const int day = 1 + week * 7 + i;
-      char date[16];
+      char date[32];  // room for any int, as the compiler checks
       std::snprintf(date, sizeof date, "2024-%02d-%02d", day <= 31 ? 1 : 2, day <= 31 ? day : day - 31);
       lines.push_back(event("E" + std::to_string(n++), date, "low"));
     }
