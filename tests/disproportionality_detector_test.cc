@@ -506,18 +506,7 @@ BOOST_AUTO_TEST_CASE(restoring_from_the_store_continues_identically) {
     // the known state, its quiet count and open episodes must all survive.
     Harness restarted(config);
     const auto events = events_of(reports);
-    Date last = events.front().event().occurred_on;
-    for (const auto& e : events) {
-      if (e.event().occurred_on != last) {
-        if (e.event().occurred_on == day_in_week(5, 2)) {
-          restarted.reopen_store();
-        } else {
-          restarted.reload();
-        }
-        last = e.event().occurred_on;
-      }
-      restarted.feed(e);
-    }
+    restarted.feed_with_restarts(events, [](Date d) { return d; }, day_in_week(5, 2));
     restarted.reload();
     restarted.move_clock(monday(last_week + 1));
     BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight), describe(restarted.signals));
@@ -528,14 +517,8 @@ BOOST_AUTO_TEST_CASE(partitions_are_isolated_in_one_store) {
   TempDir dir;
   auto store = open_test_store(dir.sub("db"));
   const DisproportionalityConfig config = screen_config(DisproportionalityMethod::kPrr);
-  auto cf = store->ensure_column_family(detector_column_family(DetectorConfig{config}));
-  BOOST_TEST_REQUIRE(cf.is_ok());
   const auto make = [&](int32_t partition) {
-    auto d = DisproportionalityDetector::create(config, partition, cf.value());
-    BOOST_TEST_REQUIRE(d.is_ok());
-    auto det = std::move(d).value();
-    BOOST_TEST_REQUIRE(det->restore(*store).is_ok());
-    return det;
+    return testing::open_on_store<DisproportionalityDetector>(*store, config, partition);
   };
   // Partition 1: X jumps (up to the end of week 4, not yet judged);
   // partition 2: the same medicines without the jump.

@@ -370,18 +370,7 @@ BOOST_AUTO_TEST_CASE(restoring_from_the_store_continues_identically) {
   BOOST_TEST_REQUIRE(straight.signals.size() == 2u);
 
   Harness restarted(inequality_config());
-  Date last = events.front().event().occurred_on;
-  for (const auto& e : events) {
-    if (e.event().occurred_on != last) {
-      if (e.event().occurred_on == day_in_week(6, 0)) {
-        restarted.reopen_store();
-      } else {
-        restarted.reload();
-      }
-      last = e.event().occurred_on;
-    }
-    restarted.feed(e);
-  }
+  restarted.feed_with_restarts(events, [](Date d) { return d; }, day_in_week(6, 0));
   restarted.reload();
   restarted.move_clock(monday(10));
   BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight.signals), describe(restarted.signals));
@@ -444,14 +433,8 @@ BOOST_AUTO_TEST_CASE(partitions_are_isolated_in_one_store) {
   TempDir dir;
   auto store = open_test_store(dir.sub("db"));
   const InequalityConfig config = inequality_config();
-  auto cf = store->ensure_column_family(detector_column_family(DetectorConfig{config}));
-  BOOST_TEST_REQUIRE(cf.is_ok());
   const auto make = [&](int32_t partition) {
-    auto d = InequalityDetector::create(config, partition, cf.value());
-    BOOST_TEST_REQUIRE(d.is_ok());
-    auto det = std::move(d).value();
-    BOOST_TEST_REQUIRE(det->restore(*store).is_ok());
-    return det;
+    return testing::open_on_store<InequalityDetector>(*store, config, partition);
   };
   std::vector<Signal> out;
   auto one = make(1);

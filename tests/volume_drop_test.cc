@@ -328,19 +328,7 @@ BOOST_AUTO_TEST_CASE(restoring_from_the_store_continues_identically) {
   // The same stream, committed and restored into a new detector every week
   // (and once through a closed and reopened database).
   Harness restarted(drop_config());
-  int32_t last_week = week_of(events.front().event().occurred_on);
-  for (const auto& e : events) {
-    const int32_t week = week_of(e.event().occurred_on);
-    if (week != last_week) {
-      if (week - testing::kWeek0 == 31) {
-        restarted.reopen_store();
-      } else {
-        restarted.reload();
-      }
-      last_week = week;
-    }
-    restarted.feed(e);
-  }
+  restarted.feed_with_restarts(events, [](Date d) { return week_of(d); }, testing::kWeek0 + 31);
   BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight.signals),
              describe(restarted.signals));
   BOOST_TEST(restarted.det->key_count() == straight.det->key_count());
@@ -350,14 +338,8 @@ BOOST_AUTO_TEST_CASE(partitions_are_isolated_in_one_store) {
   TempDir dir;
   auto store = open_test_store(dir.sub("db"));
   const VolumeDropConfig config = drop_config();
-  auto cf = store->ensure_column_family(detector_column_family(DetectorConfig{config}));
-  BOOST_TEST_REQUIRE(cf.is_ok());
   const auto make = [&](int32_t partition) {
-    auto d = VolumeDropDetector::create(config, partition, cf.value());
-    BOOST_TEST_REQUIRE(d.is_ok());
-    auto det = std::move(d).value();
-    BOOST_TEST_REQUIRE(det->restore(*store).is_ok());
-    return det;
+    return testing::open_on_store<VolumeDropDetector>(*store, config, partition);
   };
   std::vector<Signal> out;
   // Partition 1 sees RA1 stop (up to the Sunday of week 32, before week 31
