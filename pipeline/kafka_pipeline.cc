@@ -341,13 +341,11 @@ Status KafkaPipeline::commit_state() {
     // the state that produced them is committed too.
     std::vector<Signal> committed;
     if (notifier_ != nullptr) committed = task->signals();
-    const bool was_restoring = task->restoring();
     Status s = task->commit();
     if (!s.is_ok()) {
       metrics_.commit_failures(CommitStage::kState).Increment();
       return s;
     }
-    if (was_restoring != task->restoring()) spdlog::info("partition {}: restored", partition);
     if (!committed.empty()) {
       const Status notified = notifier_->deliver(committed);
       if (!notified.is_ok()) spdlog::warn("partition {}: {}", partition, notified.message());

@@ -19,14 +19,16 @@ bootstrap=$(bash tools/kafka-broker.sh start "$work/broker" --partitions 1 --own
 kcat -P -b "$bootstrap" -t vigil.events -X enable.idempotence=true -l "$work/events.jsonl"
 echo "broker $bootstrap: $events events ($(du -m "$work/events.jsonl" | cut -f1) MB) produced"
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-metric() {
+source tests/kafka_test_lib.sh  # free_port
+# The sum of a metric's samples, or -1 while it has none (lag is published
+# only after the first commit).
+metric_or_absent() {
   curl -fsS "http://127.0.0.1:$1/metrics" |
     awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2; found = 1 } END { if (found) printf "%.0f\n", s; else print -1 }'
 }
 
 for guarantee in exactly_once at_least_once; do
-  p=$(port)
+  p=$(free_port)
   started=$(date +%s.%N)
   "$vigil" run --bootstrap-servers "$bootstrap" --guarantee "$guarantee" --group-id "$guarantee" \
       --group-instance-id bench --signals-topic "$guarantee.signals" \
@@ -34,14 +36,14 @@ for guarantee in exactly_once at_least_once; do
       --metrics-port "$p" >"$work/$guarantee.log" 2>&1 &
   pid=$!
   until curl -fsS -o /dev/null "http://127.0.0.1:$p/readyz" 2>/dev/null &&
-      [ "$(metric "$p" vigil_events_consumed_total)" -ge "$events" ] &&
-      [ "$(metric "$p" vigil_consumer_lag)" -eq 0 ]; do
+      [ "$(metric_or_absent "$p" vigil_events_consumed_total)" -ge "$events" ] &&
+      [ "$(metric_or_absent "$p" vigil_consumer_lag)" -eq 0 ]; do
     kill -0 "$pid" 2>/dev/null || { tail -n 5 "$work/$guarantee.log" >&2; exit 1; }
     sleep 0.1
   done
   finished=$(date +%s.%N)
   peak_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$pid/status")
-  signals=$(metric "$p" vigil_signals_total)
+  signals=$(metric_or_absent "$p" vigil_signals_total)
   kill -TERM "$pid"
   wait "$pid"
   awk -v g="$guarantee" -v n="$events" -v s="$started" -v f="$finished" -v kb="$peak_kb" -v sig="$signals" \
