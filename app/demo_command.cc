@@ -16,6 +16,7 @@
 #include "app/stop_signal.h"
 #include "app/synthetic_stream.h"
 #include "core/version.h"
+#include "ingest/event_decoder.h"
 #include "ingest/kafka_config.h"
 #include "pipeline/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
@@ -57,8 +58,14 @@ void produce_stream(const std::string& bootstrap, const std::string& topic, uint
   SyntheticStream stream(demo_stream_options(seed));
   std::string line;
   std::atomic<bool> never{false};
+  // Keyed by report id, as producers must key events: a report's revisions
+  // then share a partition. Invalid lines go unkeyed.
+  EventDecoder decoder;
+  IncidentEvent event;
+  DecodeFailure failure;
   while (!stop.load() && stream.next(line)) {
-    Status s = producer.value()->produce(topic, {}, line, {});
+    const std::string_view key = decoder.decode(line, event, failure) ? event.id : std::string_view();
+    Status s = producer.value()->produce(topic, key, line, {});
     if (!s.is_ok()) {
       result = s;
       return;
@@ -142,9 +149,10 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
     return 1;
   }
   config.kafka.bootstrap_servers = cluster.value()->bootstrap_servers();
-  // One events partition: the national detectors need every event in one
-  // place until the repartition stage exists.
-  for (const auto& [topic, partitions] : {std::pair{config.kafka.events_topic, 1},
+  // Two events partitions merged again on the repartition topic, whose two
+  // partitions share the national detectors: the topology of a deployment.
+  for (const auto& [topic, partitions] : {std::pair{config.kafka.events_topic, 2},
+                                          std::pair{config.kafka.repartition_topic, 2},
                                           std::pair{config.kafka.signals_topic, 3},
                                           std::pair{config.kafka.dead_letter_topic, 1}}) {
     Status s = cluster.value()->create_topic(topic, partitions);

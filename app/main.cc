@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--events-topic", run.events_topic, "topic of incident events");
   run_cmd->add_option("--signals-topic", run.signals_topic, "topic signals are published to");
   run_cmd->add_option("--dead-letter-topic", run.dead_letter_topic, "topic invalid events go to");
+  run_cmd->add_option("--repartition-topic", run.repartition_topic,
+                      "internal topic carrying events to the national detectors (\"\": none, "
+                      "for an events topic of one partition)");
   run_cmd->add_option("--state-dir", run.state_dir, "RocksDB state directory");
   run_cmd->add_option("--metrics-port", run.metrics_port, "port for /metrics, /healthz, /readyz");
   run_cmd->add_option("--alertmanager-url", run.alertmanager_url,
@@ -62,7 +65,12 @@ int main(int argc, char** argv) {
   auto* replay_cmd = app.add_subcommand(
       "replay", "Run the detectors over a JSON Lines file, in file order; write signals as JSON Lines.");
   replay_cmd->add_option("--config", replay.config_path, "YAML configuration (default: built-in)");
-  replay_cmd->add_option("--input", replay.input, "events file, or - for stdin")->required();
+  replay_cmd
+      ->add_option("--input", replay.inputs,
+                   "events file, or - for stdin; repeated: one file per partition of an events "
+                   "topic, merged as on the repartition topic")
+      ->required()
+      ->take_all();
   replay_cmd->add_option("--signals", replay.signals, "signals output file, or - for stdout")->required();
   replay_cmd->add_option("--dead-letters", replay.dead_letters, "file for invalid lines (JSON Lines)");
   replay_cmd->add_option("--state-dir", replay.state_dir, "keep state here (default: fresh, temporary)");

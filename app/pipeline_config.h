@@ -38,6 +38,11 @@ struct KafkaConfig {
   std::string events_topic = "vigil.events";
   std::string signals_topic = "vigil.signals";
   std::string dead_letter_topic = "vigil.events.dlq";
+  // Internal topic through which every accepted event reaches the national
+  // detectors (pipeline/merge_task.h), so they see all input partitions.
+  // Empty: each input partition runs the detectors on its own events, which
+  // is only right for an events topic of one partition (checked at start).
+  std::string repartition_topic = "vigil.repartition";
   // Extra librdkafka properties, including those of `properties_from_files`
   // (kafka.properties_from_files: {sasl.password: /path}), whose values are
   // read from the named files when the configuration is parsed.

@@ -6,6 +6,7 @@
 #include "app/pipeline_config.h"
 #include "app/scratch_dir.h"
 #include "core/version.h"
+#include "pipeline/partitioned_replay.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/jsonl_sinks.h"
 
@@ -54,8 +55,11 @@ int run_replay_command(const ReplayOptions& options, std::ostream& err) {
   }
 
   Metrics metrics(kVersion);
-  auto summary = run_replay(config.value(), options.input, *store.value(), signal_sink,
-                            dead_sink.get(), metrics);
+  auto summary = options.inputs.size() == 1
+                     ? run_replay(config.value(), options.inputs.front(), *store.value(),
+                                  signal_sink, dead_sink.get(), metrics)
+                     : run_partitioned_replay(config.value(), options.inputs, *store.value(),
+                                              signal_sink, dead_sink.get(), metrics);
   if (!options.metrics_file.empty()) {
     std::ofstream(options.metrics_file) << metrics.scrape_text();
   }

@@ -3,12 +3,13 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace vigil {
 
 struct ReplayOptions {
   std::string config_path;    // empty: built-in default
-  std::string input;          // path or "-"
+  std::vector<std::string> inputs;  // paths or "-"; several: one per partition
   std::string signals;        // path or "-"
   std::string dead_letters;   // path or empty
   std::string state_dir;      // empty: a fresh temporary directory, removed afterwards

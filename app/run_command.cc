@@ -29,6 +29,7 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   if (o.events_topic) config.kafka.events_topic = *o.events_topic;
   if (o.signals_topic) config.kafka.signals_topic = *o.signals_topic;
   if (o.dead_letter_topic) config.kafka.dead_letter_topic = *o.dead_letter_topic;
+  if (o.repartition_topic) config.kafka.repartition_topic = *o.repartition_topic;
   if (o.state_dir) config.state.dir = *o.state_dir;
   if (o.metrics_port) config.metrics.port = *o.metrics_port;
   if (o.alertmanager_url) config.alertmanager.url = *o.alertmanager_url;

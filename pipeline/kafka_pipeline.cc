@@ -1,5 +1,6 @@
 #include "pipeline/kafka_pipeline.h"
 
+#include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -8,6 +9,10 @@
 #include <thread>
 
 #include "ingest/kafka_config.h"
+#include "pipeline/detector_placement.h"
+#include "pipeline/kafka_topology.h"
+#include "pipeline/merge_task.h"
+#include "pipeline/partition_task.h"
 
 namespace vigil {
 namespace {
@@ -16,6 +21,13 @@ constexpr auto kLastCommitTimeout = std::chrono::seconds(20);
 // Fatal producer errors replaced in a row without a commit in between
 // before giving up (two instances fencing each other would loop for ever).
 constexpr int kMaxProducerReplacements = 3;
+
+// The message's topic name without the std::string topic_name() allocates
+// for every message.
+std::string_view message_topic(RdKafka::Message& msg) {
+  const auto* m = static_cast<const rd_kafka_message_t*>(msg.c_ptr());
+  return m->rkt != nullptr ? std::string_view(rd_kafka_topic_name(m->rkt)) : std::string_view();
+}
 
 }  // namespace
 
@@ -96,6 +108,53 @@ Status KafkaPipeline::open_producer() {
                                                    stopping_, await);
   dead_letter_sink_ = std::make_unique<KafkaDeadLetterSink>(*producer_, k.dead_letter_topic,
                                                             k.events_topic, stopping_, await);
+  // Before the topology is known (at creation) there is nothing to send yet.
+  if (repartitioned() && merge_partitions_ > 0) {
+    repartition_sink_ = std::make_unique<KafkaRepartitionSink>(*producer_, k.repartition_topic,
+                                                               merge_targets_, stopping_, await);
+  }
+  return Status::ok();
+}
+
+const std::string& KafkaPipeline::topic_of(Stage stage) const {
+  return stage == Stage::kInput ? config_.kafka.events_topic : config_.kafka.repartition_topic;
+}
+
+KafkaPipeline::Stage KafkaPipeline::stage_of(std::string_view topic) const {
+  return topic == config_.kafka.events_topic ? Stage::kInput : Stage::kMerge;
+}
+
+std::string KafkaPipeline::describe(const TaskKey& key) const {
+  return topic_of(key.first) + "[" + std::to_string(key.second) + "]";
+}
+
+Status KafkaPipeline::learn_topology(const std::atomic<bool>& stop) {
+  const auto& k = config_.kafka;
+  // The consumer cannot create the events topic; the producer may create
+  // the internal repartition topic where the broker allows it.
+  auto inputs = wait_for_partition_count(*consumer_, k.events_topic, stop);
+  if (!inputs) return inputs.error();
+  input_partitions_ = inputs.value();
+  if (!repartitioned()) {
+    if (input_partitions_ > 1) {
+      return make_error(ErrorKind::kInvalidArgument,
+                        k.events_topic + " has " + std::to_string(input_partitions_) +
+                            " partitions and kafka.repartition_topic is empty: each partition's "
+                            "detectors would see only its share of the events. Set a repartition "
+                            "topic (the default is vigil.repartition)");
+    }
+    return Status::ok();
+  }
+  auto merges = wait_for_partition_count(producer_->handle(), k.repartition_topic, stop);
+  if (!merges) return merges.error();
+  merge_partitions_ = merges.value();
+  merge_targets_ = partitions_with_detectors(config_.detectors, merge_partitions_);
+  repartition_sink_ = std::make_unique<KafkaRepartitionSink>(
+      *producer_, k.repartition_topic, merge_targets_, stopping_,
+      exactly_once() ? AwaitAcks::kOnTransactionCommit : AwaitAcks::kOnDeliver);
+  spdlog::info("topology: {} partitions of {} merged on {} partitions of {} ({} run detectors)",
+               input_partitions_, k.events_topic, merge_partitions_, k.repartition_topic,
+               merge_targets_.size());
   return Status::ok();
 }
 
@@ -126,6 +185,7 @@ Status KafkaPipeline::recover_from_failed_transaction(const Error& failure) {
   spdlog::warn("kafka producer failed fatally ({}); replacing it and redoing the batch", reason);
   signal_sink_.reset();
   dead_letter_sink_.reset();
+  repartition_sink_.reset();
   transaction_.reset();
   producer_.reset();
   Status s = open_producer();
@@ -171,13 +231,21 @@ void KafkaPipeline::set_ready(bool ready) {
 
 void KafkaPipeline::update_open_signals() {
   size_t open = 0;
-  for (const auto& [partition, task] : tasks_) open += task->open_signals();
+  for (const auto& [key, task] : tasks_) open += task->open_signals();
   metrics_.signals_open.Set(static_cast<double>(open));
+}
+
+void KafkaPipeline::update_waiting() {
+  size_t waiting = 0;
+  for (const auto& [key, task] : tasks_) {
+    if (key.first == Stage::kMerge) waiting += static_cast<const MergeTask&>(*task).waiting();
+  }
+  metrics_.repartition_waiting.Set(static_cast<double>(waiting));
 }
 
 void KafkaPipeline::update_ready() {
   bool restoring = false;
-  for (const auto& [partition, task] : tasks_) restoring = restoring || task->restoring();
+  for (const auto& [key, task] : tasks_) restoring = restoring || task->restoring();
   set_ready(fatal_.is_ok() && !restoring);
 }
 
@@ -193,30 +261,41 @@ Status KafkaPipeline::fetch_committed(std::vector<RdKafka::TopicPartition*>& par
   }
 }
 
-Result<int64_t> KafkaPipeline::open_task(int32_t partition) {
-  auto opened = PartitionTask::open(partition, store_, config_.detectors, &metrics_);
-  if (!opened) return opened.error();
-  auto task = std::move(opened).value();
+Result<int64_t> KafkaPipeline::open_task(const TaskKey& key) {
+  const auto [stage, partition] = key;
+  std::unique_ptr<PipelineTask> task;
+  if (stage == Stage::kInput) {
+    auto opened = repartitioned()
+                      ? PartitionTask::open(partition, store_, {}, &metrics_, InputRole::kRepartition)
+                      : PartitionTask::open(partition, store_, config_.detectors, &metrics_);
+    if (!opened) return opened.error();
+    task = std::move(opened).value();
+  } else {
+    auto opened = MergeTask::open(partition, input_partitions_, store_,
+                                  detectors_on(config_.detectors, partition, merge_partitions_),
+                                  &metrics_);
+    if (!opened) return opened.error();
+    task = std::move(opened).value();
+  }
   const std::optional<int64_t> state = task->resume_offset();
   if (exactly_once()) {
-    const int64_t committed = committed_[partition];
+    const int64_t committed = committed_[key];
     if (state.value_or(0) > std::max<int64_t>(committed, 0)) {
       // Only a state written outside the transactional protocol (an
       // at-least-once run, a restored backup, a reset group) can be ahead.
       return make_error(ErrorKind::kFatal,
-                        "partition " + std::to_string(partition) + ": local state is at offset " +
-                            std::to_string(*state) + " but the group has committed only " +
-                            std::to_string(committed) +
+                        describe(key) + ": local state is at offset " + std::to_string(*state) +
+                            " but the group has committed only " + std::to_string(committed) +
                             "; this instance cannot vouch for it (move the state directory away "
-                            "to rebuild it from the topic)");
+                            "to rebuild it from the topics)");
     }
     if (committed > state.value_or(0)) {
       task->restore_until(committed);
-      spdlog::info("partition {}: restoring state from offset {} to {} with output dropped",
-                   partition, state.value_or(0), committed);
+      spdlog::info("{}: restoring state from offset {} to {} with output dropped", describe(key),
+                   state.value_or(0), committed);
     }
   }
-  tasks_[partition] = std::move(task);
+  tasks_[key] = std::move(task);
   return state.value_or(RdKafka::Topic::OFFSET_BEGINNING);
 }
 
@@ -225,12 +304,14 @@ void KafkaPipeline::on_assign(std::vector<RdKafka::TopicPartition*>& partitions)
   if (exactly_once() && fatal_.is_ok()) {
     Status fetched = fetch_committed(partitions);
     if (!fetched.is_ok()) fatal_ = fetched;
-    for (const auto* tp : partitions) committed_[tp->partition()] = std::max<int64_t>(tp->offset(), -1);
+    for (const auto* tp : partitions) {
+      committed_[{stage_of(tp->topic()), tp->partition()}] = std::max<int64_t>(tp->offset(), -1);
+    }
   }
   for (auto* tp : partitions) {
     tp->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
     if (!fatal_.is_ok()) continue;
-    auto start = open_task(tp->partition());
+    auto start = open_task({stage_of(tp->topic()), tp->partition()});
     if (!start) {
       fatal_ = Status(start.error());
       continue;
@@ -241,6 +322,7 @@ void KafkaPipeline::on_assign(std::vector<RdKafka::TopicPartition*>& partitions)
   }
   consumer_->assign(partitions);
   update_open_signals();
+  update_waiting();
   update_ready();
 }
 
@@ -251,11 +333,12 @@ void KafkaPipeline::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions)
     if (!committed.is_ok()) fatal_ = committed;
   }
   for (auto* tp : partitions) {
-    tasks_.erase(tp->partition());
-    committed_.erase(tp->partition());
+    tasks_.erase({stage_of(tp->topic()), tp->partition()});
+    committed_.erase({stage_of(tp->topic()), tp->partition()});
     metrics_.remove_consumer_lag(tp->topic(), tp->partition());
   }
   update_open_signals();
+  update_waiting();
   consumer_->unassign();
 }
 
@@ -266,16 +349,16 @@ Status KafkaPipeline::commit_all() {
 
 Status KafkaPipeline::commit_at_least_once() {
   std::vector<RdKafka::TopicPartition*> offsets;
-  for (auto& [partition, task] : tasks_) {
+  for (auto& [key, task] : tasks_) {
     if (task->uncommitted() == 0) continue;
-    Status s = dead_letter_sink_->deliver(task->dead_letters(), partition);
+    Status s = dead_letter_sink_->deliver(task->dead_letters(), key.second);
+    if (s.is_ok() && repartition_sink_) s = repartition_sink_->deliver(task->repartition());
     if (s.is_ok()) s = signal_sink_->deliver(task->signals());
     if (!s.is_ok()) {
       metrics_.commit_failures(CommitStage::kProduce).Increment();
       return s;
     }
-    offsets.push_back(RdKafka::TopicPartition::create(config_.kafka.events_topic, partition,
-                                                      task->next_offset()));
+    offsets.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second, task->next_offset()));
   }
   Status s = commit_state();
   if (s.is_ok() && !offsets.empty()) consumer_->commitAsync(offsets);
@@ -286,13 +369,13 @@ Status KafkaPipeline::commit_at_least_once() {
 Status KafkaPipeline::commit_exactly_once() {
   std::vector<RdKafka::TopicPartition*> offsets;
   bool output = false;
-  for (auto& [partition, task] : tasks_) {
-    output = output || !task->signals().empty() || !task->dead_letters().empty();
+  for (auto& [key, task] : tasks_) {
+    output = output || !task->signals().empty() || !task->dead_letters().empty() ||
+             task->repartition().size() > 0;
     // Offsets a restoring task has not passed are committed already; sending
     // them again would move the group backwards.
-    if (task->uncommitted() > 0 && task->next_offset() > committed_[partition]) {
-      offsets.push_back(RdKafka::TopicPartition::create(config_.kafka.events_topic, partition,
-                                                        task->next_offset()));
+    if (task->uncommitted() > 0 && task->next_offset() > committed_[key]) {
+      offsets.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second, task->next_offset()));
     }
   }
   struct OffsetsGuard {
@@ -301,8 +384,9 @@ Status KafkaPipeline::commit_exactly_once() {
   } guard{offsets};
   if (output || !offsets.empty()) {
     Status s = transaction_->begin();
-    for (auto& [partition, task] : tasks_) {
-      if (s.is_ok()) s = dead_letter_sink_->deliver(task->dead_letters(), partition);
+    for (auto& [key, task] : tasks_) {
+      if (s.is_ok()) s = dead_letter_sink_->deliver(task->dead_letters(), key.second);
+      if (s.is_ok() && repartition_sink_) s = repartition_sink_->deliver(task->repartition());
       if (s.is_ok()) s = signal_sink_->deliver(task->signals());
     }
     if (!s.is_ok()) {
@@ -327,14 +411,14 @@ Status KafkaPipeline::commit_exactly_once() {
       metrics_.commit_failures(CommitStage::kTransaction).Increment();
       return rewind();
     }
-    for (const auto* tp : offsets) committed_[tp->partition()] = tp->offset();
+    for (const auto* tp : offsets) committed_[{stage_of(tp->topic()), tp->partition()}] = tp->offset();
     producer_replacements_ = 0;
   }
   return commit_state();
 }
 
 Status KafkaPipeline::commit_state() {
-  for (auto& [partition, task] : tasks_) {
+  for (auto& [key, task] : tasks_) {
     if (task->uncommitted() == 0) continue;
     for (const auto& sig : task->signals()) metrics_.record_signal(sig);
     // commit() clears the task's signals; the notifier gets them only once
@@ -348,44 +432,62 @@ Status KafkaPipeline::commit_state() {
     }
     if (!committed.empty()) {
       const Status notified = notifier_->deliver(committed);
-      if (!notified.is_ok()) spdlog::warn("partition {}: {}", partition, notified.message());
+      if (!notified.is_ok()) spdlog::warn("{}: {}", describe(key), notified.message());
     }
   }
   uncommitted_ = 0;
   update_open_signals();
+  update_waiting();
   return Status::ok();
 }
 
 Status KafkaPipeline::rewind() {
   uncommitted_ = 0;
-  for (auto& [partition, task] : tasks_) {
+  for (auto& [key, task] : tasks_) {
     task.reset();  // its detectors hold state from the aborted batch
-    auto start = open_task(partition);
+    auto start = open_task(key);
     if (!start) return start.error();
     std::unique_ptr<RdKafka::TopicPartition> tp(
-        RdKafka::TopicPartition::create(config_.kafka.events_topic, partition, start.value()));
+        RdKafka::TopicPartition::create(topic_of(key.first), key.second, start.value()));
     const auto err = consumer_->seek(*tp, 10000);
     if (err != RdKafka::ERR_NO_ERROR) {
-      return make_error(ErrorKind::kFatal, "partition " + std::to_string(partition) +
-                                               ": rewinding after an aborted transaction: " +
+      return make_error(ErrorKind::kFatal, describe(key) + ": rewinding after an aborted transaction: " +
                                                RdKafka::err2str(err));
     }
-    spdlog::info("partition {}: rewound to offset {}", partition, std::max<int64_t>(start.value(), 0));
+    spdlog::info("{}: rewound to offset {}", describe(key), std::max<int64_t>(start.value(), 0));
   }
   update_open_signals();
+  update_waiting();
   update_ready();
   return Status::ok();
 }
 
 void KafkaPipeline::update_lag() {
-  for (auto& [partition, task] : tasks_) {
+  // A transactional topic (the repartition topic) ends each transaction
+  // with a commit marker the consumer skips: its position, not the offset
+  // after the last message, says whether anything is left to read.
+  std::vector<RdKafka::TopicPartition*> positions;
+  for (auto& [key, task] : tasks_) {
+    positions.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second));
+  }
+  struct Guard {
+    std::vector<RdKafka::TopicPartition*>& v;
+    ~Guard() { RdKafka::TopicPartition::destroy(v); }
+  } guard{positions};
+  if (consumer_->position(positions) != RdKafka::ERR_NO_ERROR) positions.clear();
+  size_t i = 0;
+  for (auto& [key, task] : tasks_) {
+    const std::string& topic = topic_of(key.first);
+    int64_t position = task->next_offset();
+    if (i < positions.size() && positions[i]->err() == RdKafka::ERR_NO_ERROR) {
+      position = std::max(position, positions[i]->offset());
+    }
+    ++i;
     int64_t low = 0, high = 0;
-    if (consumer_->get_watermark_offsets(config_.kafka.events_topic, partition, &low, &high) !=
-        RdKafka::ERR_NO_ERROR) {
+    if (consumer_->get_watermark_offsets(topic, key.second, &low, &high) != RdKafka::ERR_NO_ERROR) {
       continue;
     }
-    const int64_t position = std::max(task->next_offset(), low);
-    metrics_.set_consumer_lag(config_.kafka.events_topic, partition, std::max<int64_t>(0, high - position));
+    metrics_.set_consumer_lag(topic, key.second, std::max<int64_t>(0, high - std::max(position, low)));
   }
 }
 
@@ -396,7 +498,11 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
     Status initialised = init_transactions();
     if (!initialised.is_ok()) return initialised;
   }
-  const auto err = consumer_->subscribe({config_.kafka.events_topic});
+  Status learned = learn_topology(stop);
+  if (!learned.is_ok()) return learned;
+  std::vector<std::string> topics = {config_.kafka.events_topic};
+  if (repartitioned()) topics.push_back(config_.kafka.repartition_topic);
+  const auto err = consumer_->subscribe(topics);
   if (err != RdKafka::ERR_NO_ERROR) {
     return make_error(ErrorKind::kUnavailable, "subscribe: " + RdKafka::err2str(err));
   }
@@ -409,7 +515,7 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
       case RdKafka::ERR_NO_ERROR: {
         // A rebalance inside consume() may have failed: keep its error.
         if (!fatal_.is_ok()) break;
-        auto it = tasks_.find(msg->partition());
+        auto it = tasks_.find({stage_of(message_topic(*msg)), msg->partition()});
         if (it == tasks_.end()) {
           fatal_ = make_error(ErrorKind::kFatal, "message for an unassigned partition");
           break;
@@ -419,11 +525,14 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
                                          ? std::string_view(static_cast<const char*>(msg->key_pointer()), msg->key_len())
                                          : std::string_view();
         const bool was_restoring = it->second->restoring();
-        it->second->process(value, msg->offset(), key);
+        Status consumed = it->second->consume(value, msg->offset(), key);
+        if (!consumed.is_ok()) {
+          fatal_ = consumed;
+          break;
+        }
         ++uncommitted_;
         if (was_restoring && !it->second->restoring()) {
-          spdlog::info("partition {}: state restored up to offset {}", msg->partition(),
-                       msg->offset() + 1);
+          spdlog::info("{}: state restored up to offset {}", describe(it->first), msg->offset() + 1);
           update_ready();
         }
         break;

@@ -1,7 +1,16 @@
 // The pipeline on Kafka (`vigil run`, `vigil demo`): one consumer in the
-// group, one PartitionTask per assigned partition, signals and dead letters
-// produced to their topics. A commit happens every `commit.max_events`
-// messages or `commit.max_interval_ms`, on a rebalance and on stopping.
+// group, subscribed to the events topic and the repartition topic, one task
+// per assigned partition, signals and dead letters produced to their topics.
+// A commit happens every `commit.max_events` messages or
+// `commit.max_interval_ms`, on a rebalance and on stopping.
+//
+// Two stages, as in Kafka Streams: a PartitionTask per events partition
+// validates, drops duplicates and sends each accepted event to the
+// repartition topic; a MergeTask per repartition partition merges what every
+// events partition sent into one deterministic order and runs the national
+// detectors placed on it. Both stages' output and offsets go in the same
+// commit. Without a repartition topic (an events topic of one partition),
+// the PartitionTask runs the detectors itself.
 //
 // Exactly-once (kafka.guarantee: exactly_once, the default): a commit is one
 // Kafka transaction holding the batch's dead letters and signals and the
@@ -13,8 +22,9 @@
 // state for it, e.g. after a partition move) up to C the messages are
 // processed again with their output dropped, since processing is
 // deterministic and that output was delivered; /readyz says not ready until
-// every assigned partition has reached C. An aborted transaction rewinds
-// every task to its stored state and offset. A fatal error (fenced by a newer
+// every assigned partition has reached C. This holds for both stages: a
+// merge task's unreleased records are part of its state. An aborted
+// transaction rewinds every task to its stored state and offset. A fatal error (fenced by a newer
 // instance with the same transactional.id, among others) stops the pipeline.
 //
 // At-least-once (kafka.guarantee: at_least_once, for clusters without
@@ -35,7 +45,7 @@
 #include "app/pipeline_config.h"
 #include "core/result.h"
 #include "pipeline/kafka_transaction.h"
-#include "pipeline/partition_task.h"
+#include "pipeline/pipeline_task.h"
 #include "sinks/kafka_producer.h"
 #include "sinks/kafka_sinks.h"
 #include "sinks/metrics.h"
@@ -85,6 +95,10 @@ class KafkaPipeline {
     Metrics& metrics_;
   };
 
+  // Which stage a task belongs to: an events partition or a repartition one.
+  enum class Stage : uint8_t { kInput, kMerge };
+  using TaskKey = std::pair<Stage, int32_t>;
+
   KafkaPipeline(const PipelineConfig& config, StateStore& store, Metrics& metrics,
                 std::shared_ptr<std::atomic<bool>> ready, SignalNotifier* notifier);
   // Stores the readiness flag /readyz answers from and mirrors it in vigil_ready.
@@ -99,6 +113,12 @@ class KafkaPipeline {
   // else (fenced, stopped, too many replacements in a row) is returned.
   Status recover_from_failed_transaction(const Error& failure);
   bool exactly_once() const { return config_.kafka.guarantee == DeliveryGuarantee::kExactlyOnce; }
+  bool repartitioned() const { return !config_.kafka.repartition_topic.empty(); }
+  const std::string& topic_of(Stage stage) const;
+  Stage stage_of(std::string_view topic) const;
+  std::string describe(const TaskKey& key) const;
+  // Reads the events and repartition topics' partition counts.
+  Status learn_topology(const std::atomic<bool>& stop);
   // Ready when no assigned partition is still restoring (and nothing failed).
   void update_ready();
   void on_assign(std::vector<RdKafka::TopicPartition*>& partitions);
@@ -106,9 +126,9 @@ class KafkaPipeline {
   // The group's committed offsets of `partitions` (-1 where none), waiting
   // for transactions in flight to settle.
   Status fetch_committed(std::vector<RdKafka::TopicPartition*>& partitions);
-  // Opens the task of `partition`, sets where it starts and, in exactly-once
+  // Opens the task of `key`, sets where it starts and, in exactly-once
   // mode, how far it restores with output dropped.
-  Result<int64_t> open_task(int32_t partition);
+  Result<int64_t> open_task(const TaskKey& key);
   Status commit_all();
   Status commit_at_least_once();
   Status commit_exactly_once();
@@ -119,6 +139,8 @@ class KafkaPipeline {
   // consumer back to the stored offsets.
   Status rewind();
   void update_lag();
+  // Sets vigil_repartition_waiting_records from the merge tasks.
+  void update_waiting();
 
   PipelineConfig config_;
   StateStore& store_;
@@ -134,12 +156,16 @@ class KafkaPipeline {
   std::unique_ptr<KafkaTransaction> transaction_;  // exactly-once only
   // Exactly-once: the group's committed offset per assigned partition, as
   // this instance knows it (fetched on assignment, advanced by its commits).
-  std::map<int32_t, int64_t> committed_;
+  std::map<TaskKey, int64_t> committed_;
   int producer_replacements_ = 0;  // in a row, without a commit between
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<KafkaSignalSink> signal_sink_;
   std::unique_ptr<KafkaDeadLetterSink> dead_letter_sink_;
-  std::map<int32_t, std::unique_ptr<PartitionTask>> tasks_;
+  std::unique_ptr<KafkaRepartitionSink> repartition_sink_;  // when repartitioned
+  int32_t input_partitions_ = 0;
+  int32_t merge_partitions_ = 0;
+  std::vector<int32_t> merge_targets_;  // merge partitions that run a detector
+  std::map<TaskKey, std::unique_ptr<PipelineTask>> tasks_;
   size_t uncommitted_ = 0;
   bool closed_ = false;
 };

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "pipeline/repartition_record.h"
 #include "state/event_record.h"
 #include "state/key_encoding.h"
 
@@ -17,14 +18,16 @@ constexpr size_t kArenaBytes = 8u << 20;
 // histogram's shape at national volume, without two clock reads per event.
 constexpr uint64_t kLatencySampleEvery = 16;
 
-uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 }  // namespace
 
 Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, StateStore& store,
                                                            const std::vector<DetectorConfig>& detectors,
-                                                           Metrics* metrics) {
+                                                           Metrics* metrics, InputRole role) {
+  if (role == InputRole::kRepartition && !detectors.empty()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "an input task that repartitions runs no detectors of its own");
+  }
   auto offsets = store.ensure_column_family(kOffsetsColumnFamily);
   if (!offsets) return offsets.error();
   auto records = store.ensure_column_family(kRecordsColumnFamily);
@@ -33,7 +36,7 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, St
   if (!built) return built.error();
   std::unique_ptr<PartitionTask> task(new PartitionTask(partition, store, offsets.value(),
                                                         records.value(), std::move(built).value(),
-                                                        metrics));
+                                                        metrics, role));
   Status loaded = task->load_position();
   if (!loaded.is_ok()) return loaded.error();
   return task;
@@ -41,13 +44,15 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, St
 
 PartitionTask::PartitionTask(int32_t partition, StateStore& store, ColumnFamilyId offsets_cf,
                              ColumnFamilyId records_cf,
-                             std::vector<std::unique_ptr<Detector>> detectors, Metrics* metrics)
+                             std::vector<std::unique_ptr<Detector>> detectors, Metrics* metrics,
+                             InputRole role)
     : partition_(partition),
       store_(store),
       offsets_cf_(offsets_cf),
       records_cf_(records_cf),
       detectors_(std::move(detectors)),
       metrics_(metrics),
+      role_(role),
       prefix_(partition_prefix(partition)),
       batch_(store.new_batch()),
       arena_buffer_(kArenaBytes) {
@@ -73,17 +78,14 @@ Status PartitionTask::load_position() {
   auto found = store_.get(offsets_cf_, key_buffer_, lookup_buffer_);
   if (!found) return found.error();
   if (!found.value()) return Status::ok();
-  std::string_view in = lookup_buffer_;
-  const auto offset = read_varint(in);
-  const auto has_time = offset ? read_varint(in) : std::nullopt;
-  const auto time = has_time ? read_varint(in) : std::nullopt;
-  if (!time || !in.empty()) {
+  const auto position = decode_task_position(lookup_buffer_);
+  if (!position) {
     return make_error(ErrorKind::kCorruption,
                       "partition " + std::to_string(partition_) + ": undecodable stored position");
   }
-  committed_offset_ = static_cast<int64_t>(*offset);
-  next_offset_ = *committed_offset_;
-  if (*has_time) stream_time_ = Date{static_cast<int32_t>(unzigzag(*time))};
+  committed_offset_ = position->next_offset;
+  next_offset_ = position->next_offset;
+  stream_time_ = position->stream_time;
   return Status::ok();
 }
 
@@ -102,10 +104,12 @@ Disposition PartitionTask::process(std::string_view value, int64_t offset, std::
   if (offset >= restore_until_) return process_message(value, offset, key);
   const size_t signals_before = signals_.size();
   const size_t dead_letters_before = dead_letters_.size();
+  const size_t repartition_before = repartition_.size();
   const Disposition d = process_message(value, offset, key);
   signals_.erase(signals_.begin() + static_cast<std::ptrdiff_t>(signals_before), signals_.end());
   dead_letters_.erase(dead_letters_.begin() + static_cast<std::ptrdiff_t>(dead_letters_before),
                       dead_letters_.end());
+  repartition_.truncate(repartition_before);
   if (metrics_) metrics_->events_restored.Increment();
   return d;
 }
@@ -126,7 +130,7 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
     return Disposition::kInvalid;
   }
 
-  const std::string_view previous_record = find_record(event_.id);
+  std::string_view previous_record = find_record(event_.id);
   if (!previous_record.empty()) {
     int64_t previous_revision = 0;
     VIGIL_CHECK(read_record_revision(previous_record, previous_revision), "corrupt per-id record");
@@ -134,9 +138,15 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
       if (metrics_) metrics_->events_duplicate.Increment();
       return Disposition::kDuplicate;
     }
-    // A newer revision: take back everything the stored one contributed.
-    VIGIL_CHECK(decode_event_record(previous_record, previous_), "corrupt per-id record");
-    for (auto& d : detectors_) d->apply(previous_, -1, signals_);
+    if (role_ == InputRole::kDetect) {
+      // A newer revision: take back everything the stored one contributed.
+      VIGIL_CHECK(decode_event_record(previous_record, previous_), "corrupt per-id record");
+      for (auto& d : detectors_) d->apply(previous_, -1, signals_);
+    } else {
+      // The merge stage takes it back; keep the bytes past the next lookup.
+      previous_buffer_.assign(previous_record);
+      previous_record = previous_buffer_;
+    }
   }
 
   record_buffer_.clear();
@@ -159,6 +169,12 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
   if (!stream_time_ || t > *stream_time_) {
     stream_time_ = t;
     for (auto& d : detectors_) d->advance(t, signals_);
+  }
+  if (role_ == InputRole::kRepartition) {
+    encode_repartition_record(RepartitionRecord{partition_, offset, *stream_time_, previous_record,
+                                                record_buffer_},
+                              repartition_.bytes);
+    repartition_.ends.push_back(repartition_.bytes.size());
   }
 
   if (metrics_) {
@@ -183,10 +199,7 @@ Status PartitionTask::commit() {
   for (auto& d : detectors_) d->save(batch_);
   key_buffer_.assign(prefix_);
   key_buffer_.push_back(kPositionTag);
-  record_buffer_.clear();
-  append_varint(record_buffer_, static_cast<uint64_t>(next_offset_));
-  append_varint(record_buffer_, stream_time_ ? 1 : 0);
-  append_varint(record_buffer_, stream_time_ ? zigzag(stream_time_->days) : 0);
+  encode_task_position(TaskPosition{next_offset_, stream_time_}, record_buffer_);
   batch_.put(offsets_cf_, key_buffer_, record_buffer_);
   Status written = store_.write(batch_);
   if (!written.is_ok()) return written;
@@ -194,6 +207,7 @@ Status PartitionTask::commit() {
   uncommitted_ = 0;
   signals_.clear();
   dead_letters_.clear();
+  repartition_.clear();
   reset_overlay();
   if (metrics_) {
     metrics_->commit_seconds.Observe(

@@ -3,6 +3,11 @@
 // detectors in event order, and commit all of it with the input offset as one
 // atomic RocksDB write.
 //
+// With repartitioning (the Kafka pipeline over several input partitions) the
+// task runs no detectors: each accepted event becomes a RepartitionRecord in
+// repartition(), carrying any revision it takes back, for the MergeTasks
+// that run the national detectors over every partition's events.
+//
 // The task never talks to Kafka or files: a source hands it messages in
 // order and collects the signals and dead letters it produces, delivers them,
 // and only then calls commit(). After a crash the task resumes at the offset
@@ -29,75 +34,68 @@
 #include "detectors/detector.h"
 #include "detectors/detector_factory.h"
 #include "ingest/event_decoder.h"
+#include "pipeline/pipeline_task.h"
+#include "pipeline/task_position.h"
 #include "sinks/metrics.h"
 #include "state/state_store.h"
 
 namespace vigil {
 
-// An invalid message, kept whole until it is delivered to the dead-letter sink.
-struct DeadLetter {
-  int64_t offset = 0;  // input offset (line number - 1 for files)
-  InvalidReason reason = InvalidReason::kNotJson;
-  std::string detail;
-  std::string key;
-  std::string value;
-};
-
 enum class Disposition : uint8_t { kProcessed, kDuplicate, kInvalid };
 
-// Column families the pipeline keeps besides the detectors' own.
-inline constexpr std::string_view kOffsetsColumnFamily = "offsets";
-inline constexpr std::string_view kRecordsColumnFamily = "records";
+// What an input task does with the events it accepts.
+enum class InputRole : uint8_t {
+  kDetect,       // runs the detectors itself (one input partition, or replay)
+  kRepartition,  // hands them to the merge stage through repartition()
+};
 
-class PartitionTask {
+class PartitionTask final : public PipelineTask {
  public:
   // Opens the partition's state in `store` (creating column families as
-  // needed) and restores its detectors. `metrics` may be null.
+  // needed) and restores its detectors. `metrics` may be null. With
+  // kRepartition, `detectors` must be empty.
   static Result<std::unique_ptr<PartitionTask>> open(int32_t partition, StateStore& store,
                                                      const std::vector<DetectorConfig>& detectors,
-                                                     Metrics* metrics);
-  ~PartitionTask();
+                                                     Metrics* metrics,
+                                                     InputRole role = InputRole::kDetect);
+  ~PartitionTask() override;
 
   int32_t partition() const { return partition_; }
-  // The offset to read next, as of the last commit; nullopt if never committed.
-  std::optional<int64_t> resume_offset() const { return committed_offset_; }
+  std::optional<int64_t> resume_offset() const override { return committed_offset_; }
   // The largest event time seen (as of the last processed message).
   std::optional<Date> stream_time() const { return stream_time_; }
 
-  // The offset after the last processed message (committed or not).
-  int64_t next_offset() const { return next_offset_; }
+  int64_t next_offset() const override { return next_offset_; }
 
   // Processes the message at `offset` (offsets must increase). Signals and
   // dead letters it causes are appended to signals() / dead_letters(),
   // unless the offset is below the restore point.
   Disposition process(std::string_view value, int64_t offset, std::string_view key = {});
+  Status consume(std::string_view value, int64_t offset, std::string_view key) override {
+    process(value, offset, key);
+    return Status::ok();
+  }
 
-  // Messages below `offset` were already delivered by an earlier run whose
-  // state was not saved (exactly-once restore): they are processed to bring
-  // the state up to date, but their signals and dead letters are dropped.
-  // Processing is deterministic, so the dropped output is exactly what was
-  // delivered.
-  void restore_until(int64_t offset) { restore_until_ = offset; }
-  // True while messages below the restore point remain to be processed.
-  bool restoring() const { return next_offset_ < restore_until_; }
+  void restore_until(int64_t offset) override { restore_until_ = offset; }
+  bool restoring() const override { return next_offset_ < restore_until_; }
 
-  std::vector<Signal>& signals() { return signals_; }
-  std::vector<DeadLetter>& dead_letters() { return dead_letters_; }
-  // Messages processed since the last commit.
-  size_t uncommitted() const { return uncommitted_; }
+  std::vector<Signal>& signals() override { return signals_; }
+  std::vector<DeadLetter>& dead_letters() override { return dead_letters_; }
+  RepartitionBatch& repartition() override { return repartition_; }
+  size_t uncommitted() const override { return uncommitted_; }
   // Signal episodes open in this partition, summed over its detectors (see
   // Detector::open_signals(): walks every key, so once per commit).
-  size_t open_signals() const;
+  size_t open_signals() const override;
 
   // Writes the detectors' changed state, the batch's per-id records and the
-  // next offset in one atomic write, then clears signals() and dead_letters().
-  // Call only after those have been delivered.
-  Status commit();
+  // next offset in one atomic write, then clears the batch's output.
+  // Call only after that output has been delivered.
+  Status commit() override;
 
  private:
   PartitionTask(int32_t partition, StateStore& store, ColumnFamilyId offsets_cf,
                 ColumnFamilyId records_cf, std::vector<std::unique_ptr<Detector>> detectors,
-                Metrics* metrics);
+                Metrics* metrics, InputRole role);
   Status load_position();
   Disposition process_message(std::string_view value, int64_t offset, std::string_view key);
   void reset_overlay();
@@ -110,6 +108,7 @@ class PartitionTask {
   ColumnFamilyId records_cf_;
   std::vector<std::unique_ptr<Detector>> detectors_;
   Metrics* metrics_;
+  InputRole role_;
   std::string prefix_;
 
   std::optional<int64_t> committed_offset_;
@@ -125,6 +124,7 @@ class PartitionTask {
   StateBatch batch_;
   std::vector<Signal> signals_;
   std::vector<DeadLetter> dead_letters_;
+  RepartitionBatch repartition_;
 
   // Records written in the open batch: RocksDB cannot see them until commit.
   std::vector<std::byte> arena_buffer_;
@@ -135,6 +135,7 @@ class PartitionTask {
   std::string key_buffer_;
   std::string record_buffer_;
   std::string lookup_buffer_;
+  std::string previous_buffer_;
   uint64_t sample_counter_ = 0;
 };
 

@@ -40,7 +40,7 @@ KafkaProducer::~KafkaProducer() {
 }
 
 Status KafkaProducer::produce(const std::string& topic, std::string_view key, std::string_view value,
-                              const KafkaHeaders& headers) {
+                              const KafkaHeaders& headers, int32_t partition) {
   while (true) {
     RdKafka::Headers* h = nullptr;
     if (!headers.empty()) {
@@ -48,7 +48,7 @@ Status KafkaProducer::produce(const std::string& topic, std::string_view key, st
       for (const auto& [name, v] : headers) h->add(name, v.data(), v.size());
     }
     const auto err = producer_->produce(
-        topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+        topic, partition, RdKafka::Producer::RK_MSG_COPY,
         const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, h, nullptr);
     if (err == RdKafka::ERR_NO_ERROR) return Status::ok();  // librdkafka owns the headers now
     delete h;

@@ -26,10 +26,11 @@ class KafkaProducer {
                                                        const std::map<std::string, std::string>& props);
   ~KafkaProducer();
 
-  // Enqueues one record; waits (serving delivery reports) while the local
-  // queue is full. Fails only on errors that retrying cannot fix.
+  // Enqueues one record, to `partition` or (by default) the partition the
+  // key hashes to; waits (serving delivery reports) while the local queue is
+  // full. Fails only on errors that retrying cannot fix.
   Status produce(const std::string& topic, std::string_view key, std::string_view value,
-                 const KafkaHeaders& headers);
+                 const KafkaHeaders& headers, int32_t partition = RdKafka::Topic::PARTITION_UA);
 
   // Waits until every enqueued record is acknowledged by the broker, however
   // long that takes (a broker that is down for a while only delays it),

@@ -30,4 +30,15 @@ Status KafkaDeadLetterSink::deliver(std::span<const DeadLetter> dead_letters, in
   return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
 }
 
+Status KafkaRepartitionSink::deliver(const RepartitionBatch& batch) {
+  if (batch.size() == 0) return Status::ok();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    for (const int32_t partition : targets_) {
+      Status st = producer_.produce(topic_, {}, batch.record(i), {}, partition);
+      if (!st.is_ok()) return st;
+    }
+  }
+  return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
+}
+
 }  // namespace vigil

@@ -3,6 +3,9 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
+
+#include "pipeline/pipeline_task.h"
 
 #include "sinks/kafka_producer.h"
 #include "sinks/signal_sink.h"
@@ -45,6 +48,24 @@ class KafkaDeadLetterSink final : public DeadLetterSink {
   KafkaProducer& producer_;
   std::string topic_;
   std::string source_topic_;
+  const std::atomic<bool>& give_up_;
+  AwaitAcks await_;
+};
+
+// Accepted events on their way to the merge stage: every record to each of
+// `targets` (the repartition topic's partitions that run detectors).
+class KafkaRepartitionSink {
+ public:
+  KafkaRepartitionSink(KafkaProducer& producer, std::string topic, std::vector<int32_t> targets,
+                       const std::atomic<bool>& give_up, AwaitAcks await = AwaitAcks::kOnDeliver)
+      : producer_(producer), topic_(std::move(topic)), targets_(std::move(targets)),
+        give_up_(give_up), await_(await) {}
+  Status deliver(const RepartitionBatch& batch);
+
+ private:
+  KafkaProducer& producer_;
+  std::string topic_;
+  std::vector<int32_t> targets_;
   const std::atomic<bool>& give_up_;
   AwaitAcks await_;
 };

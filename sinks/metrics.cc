@@ -85,6 +85,15 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
       events_restored(counter(*registry, "vigil_events_restored_total",
                               "Events processed again to restore a partition's state up to "
                               "the committed position, their output already delivered.")),
+      repartition_consumed(counter(*registry, "vigil_repartition_records_total",
+                                   "Records consumed from the repartition topic by the merge "
+                                   "stage.")),
+      repartition_repeated(counter(*registry, "vigil_repartition_repeated_total",
+                                   "Repartition records skipped because the merge had them "
+                                   "already (resent by an at-least-once producer).")),
+      repartition_waiting(gauge(*registry, "vigil_repartition_waiting_records",
+                                "Repartition records held until every input partition has "
+                                "passed their stream time.")),
       event_processing_seconds(histogram(*registry, "vigil_event_processing_seconds",
                                          "Seconds from ingesting an event to the last "
                                          "detector done with it.",

@@ -113,6 +113,12 @@ class Metrics {
   // Their signals and dead letters were delivered before, so they are not
   // produced again. Also counted in consumed and its outcome.
   prometheus::Counter& events_restored;
+  // The merge stage (repartition topic): records consumed, records skipped
+  // as repeats of ones already merged (an at-least-once producer resending),
+  // and records held until every input partition has passed them.
+  prometheus::Counter& repartition_consumed;
+  prometheus::Counter& repartition_repeated;
+  prometheus::Gauge& repartition_waiting;
   // Seconds from taking an event off the source to the last detector done.
   prometheus::Histogram& event_processing_seconds;
   // Seconds per commit (state write plus offset commit).

@@ -8,7 +8,7 @@
 
 #include "core/result.h"
 #include "core/signal.h"
-#include "pipeline/partition_task.h"
+#include "pipeline/pipeline_task.h"
 
 namespace vigil {
 

@@ -13,8 +13,6 @@ enum Flags : uint8_t {
   kHasPatient = 4,
 };
 
-uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 void put_text(std::string& out, std::string_view s) {
   append_varint(out, s.size());
@@ -40,7 +38,7 @@ class Reader {
   bool signed_varint(int64_t& v) {
     uint64_t u = 0;
     if (!varint(u)) return false;
-    v = unzigzag(u);
+    v = zigzag_decode(u);
     return true;
   }
   bool text(std::string_view& s) {
@@ -60,10 +58,10 @@ class Reader {
 
 void encode_event_record(const IncidentEvent& e, std::string& out) {
   out.push_back(static_cast<char>(kRecordFormatVersion));
-  append_varint(out, zigzag(e.revision));
-  append_varint(out, zigzag(e.reported_at_unix_seconds));
-  append_varint(out, zigzag(e.reported_on.days));
-  append_varint(out, zigzag(e.occurred_on.days));
+  append_varint(out, zigzag_encode(e.revision));
+  append_varint(out, zigzag_encode(e.reported_at_unix_seconds));
+  append_varint(out, zigzag_encode(e.reported_on.days));
+  append_varint(out, zigzag_encode(e.occurred_on.days));
   uint8_t flags = 0;
   if (e.never_event) flags |= kNeverEvent;
   if (e.has_occurred_on) flags |= kHasOccurredOn;

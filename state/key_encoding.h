@@ -63,6 +63,15 @@ void append_varint(std::string& out, uint64_t value);
 // records are equal bytes exactly when their values are equal.
 std::optional<uint64_t> read_varint(std::string_view& in);
 
+// Zigzag maps signed to unsigned so that small magnitudes of either sign make
+// short varints: 0 -> 0, -1 -> 1, 1 -> 2, -2 -> 3, ...
+inline uint64_t zigzag_encode(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t zigzag_decode(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
+
 // The smallest key greater than every key that starts with `prefix`: the
 // prefix with trailing 0xFF bytes removed and its last byte incremented. It is
 // the exclusive upper bound of the prefix's key range. std::nullopt when no

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Exactly-once on a real Kafka broker under crashes: while 200,000 events
-# (1% invalid) are produced, `vigil run` is killed with SIGKILL at random
-# moments at least 20 times (during restore, while consuming, mid-commit)
-# and restarted each time. A read_committed reader must then find exactly
-# the signals `vigil replay` gives for the same events, and every invalid
-# event dead-lettered once. Prints each restart's time to ready.
+# (1% invalid) are produced to a three-partition events topic, `vigil run`
+# is killed with SIGKILL at random moments at least 20 times (during
+# restore, while consuming, mid-commit) and restarted each time. Both stages
+# run in it: the input partitions, and the merge partitions whose held
+# records must survive every kill. A read_committed reader must then find
+# exactly the signals `vigil replay` gives for the topic's partitions, and
+# every invalid event dead-lettered once. Prints each restart's time to
+# ready.
 # Usage: exactly_once_crash_test.sh VIGIL SRC_DIR SHARED_DIR
 set -euo pipefail
 vigil=$1 src=$2
@@ -15,14 +18,14 @@ source "$src/tests/kafka_test_lib.sh"
 kills=${VIGIL_CRASH_KILLS:-20}
 "$vigil" generate --output "$work/events.jsonl" --events 200000 --seed 11 --days 730 \
     --events-per-year 100000 --invalid-fraction 0.01 2>/dev/null
+key_by_report_id "$work/events.jsonl" "$work/events.keyed"
 write_config "$work/config.yaml"
-expect_replay_output "$work/events.jsonl"
 
-start_broker 1
+start_broker 3
 # The last 10,000 events wait for the final incarnation, so its metrics
 # have something to account for.
-head -n 190000 "$work/events.jsonl" >"$work/events.head"
-tail -n +190001 "$work/events.jsonl" >"$work/events.tail"
+head -n 190000 "$work/events.keyed" >"$work/events.head"
+tail -n +190001 "$work/events.keyed" >"$work/events.tail"
 produce_paced "$work/events.head" 38 1 &
 producer=$!
 
@@ -59,6 +62,7 @@ wait_drained "$producer" eos
 check_counts "$eos_port"
 stop_vigil eos
 
+expect_topic_replay_output 3
 compare_signals vigil.signals vigil.events.dlq
 printf '%s\n' "${ready_times[@]}" | sort -n | awk '
   { t[NR] = $1 } END { printf "restart to ready (s, %d restarts): min %.2f median %.2f max %.2f\n", NR, t[1], t[int((NR + 1) / 2)], t[NR] }'

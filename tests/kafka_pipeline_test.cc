@@ -17,6 +17,7 @@
 #include "app/synthetic_stream.h"
 #include "core/version.h"
 #include "ingest/kafka_config.h"
+#include "pipeline/detector_placement.h"
 #include "pipeline/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
 #include "pipeline/replay_runner.h"
@@ -27,6 +28,9 @@ using namespace vigil;
 using namespace std::chrono_literals;
 
 namespace {
+
+// The national detectors run on two merge partitions, as a deployment would.
+constexpr int32_t kRepartitionPartitions = 2;
 
 struct TempDir {
   std::string path;
@@ -183,7 +187,12 @@ void run_until(const PipelineConfig& config, StateStore& store, Metrics& metrics
   std::thread runner([&] { result = pipeline.value()->run(stop); });
   if (meanwhile) meanwhile();
   const auto deadline = std::chrono::steady_clock::now() + 240s;
-  while (metrics.events_consumed.Value() < static_cast<double>(until) &&
+  // Done when the events are consumed and the merge stage has consumed
+  // every record they sent to the repartition topic.
+  const double targets = static_cast<double>(
+      partitions_with_detectors(config.detectors, kRepartitionPartitions).size());
+  while ((metrics.events_consumed.Value() < static_cast<double>(until) ||
+          metrics.repartition_consumed.Value() < metrics.events_processed.Value() * targets) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
   }
@@ -203,6 +212,7 @@ struct Cluster {
     cluster = std::move(c).value();
     config = test_config(cluster->bootstrap_servers(), group, state.path);
     BOOST_REQUIRE(cluster->create_topic(config.kafka.events_topic, 1).is_ok());
+    BOOST_REQUIRE(cluster->create_topic(config.kafka.repartition_topic, kRepartitionPartitions).is_ok());
     BOOST_REQUIRE(cluster->create_topic(config.kafka.signals_topic, 3).is_ok());
     BOOST_REQUIRE(cluster->create_topic(config.kafka.dead_letter_topic, 1).is_ok());
   }

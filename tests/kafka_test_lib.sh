@@ -84,12 +84,14 @@ metric() {
 }
 
 # wait_drained PRODUCER_PID NAME...: waits until the producer has finished
-# and every named instance (see start_vigil) is ready with no lag left;
+# and every named instance (see start_vigil) is ready with no lag left on
+# any partition of either topic, twice in a row with nothing consumed in
+# between (a partition's lag appears only once its first fetch returned);
 # fails at once if an instance exits, and after 10 minutes.
 wait_drained() {
   local producer=$1
   shift
-  local deadline=$((SECONDS + 600)) name port pid lag samples
+  local deadline=$((SECONDS + 600)) name port pid lag samples consumed previous=""
   check_alive() {
     for name in "$@"; do
       pid="${name}_pid"
@@ -113,14 +115,20 @@ wait_drained() {
       done
       fail "lag not drained after 10 minutes"
     fi
-    lag=0 samples=0
+    lag=0 samples=0 consumed=""
     for name in "$@"; do
       port="${name}_port"
       is_ready "${!port}" || { lag=1; break; }
       samples=$((samples + $(curl -fsS "http://127.0.0.1:${!port}/metrics" | grep -c '^vigil_consumer_lag{' || true)))
       lag=$((lag + $(metric "${!port}" vigil_consumer_lag)))
+      consumed+="$(metric "${!port}" vigil_events_consumed_total)/$(metric "${!port}" vigil_repartition_records_total) "
     done
-    ((lag == 0 && samples > 0)) && return 0
+    if ((lag == 0 && samples > 0)); then
+      [[ "$consumed $samples" == "$previous" ]] && return 0
+      previous="$consumed $samples"
+    else
+      previous=""
+    fi
     sleep 1
   done
 }
@@ -150,16 +158,52 @@ read_committed() {
       -f '%s\n' | LC_ALL=C sort >"$2"
 }
 
-# expect_replay_output EVENTS [MIN_SIGNALS]: what `vigil replay` gives for EVENTS (a file
-# of event lines), sorted, in $work/expected.signals and the number of dead
-# letters in $expected_dead_letters.
-expect_replay_output() {
-  "$vigil" replay --config "$work/config.yaml" --input "$1" --signals "$work/expected.unsorted" \
+# replay_expected MIN_SIGNALS INPUTS...: what `vigil replay --input ...`
+# gives, sorted, in $work/expected.signals and the number of dead letters in
+# $expected_dead_letters; fails if it raises MIN_SIGNALS or fewer.
+replay_expected() {
+  local min=$1
+  shift
+  "$vigil" replay --config "$work/config.yaml" "$@" --signals "$work/expected.unsorted" \
       --dead-letters "$work/expected.dead" 2>>"$work/replay.log"
   LC_ALL=C sort "$work/expected.unsorted" >"$work/expected.signals"
   expected_dead_letters=$(wc -l <"$work/expected.dead")
   log "replay: $(wc -l <"$work/expected.signals") signals, $expected_dead_letters dead letters"
-  (($(wc -l <"$work/expected.signals") > ${2:-1000})) || fail "the test stream raises too few signals to compare"
+  (($(wc -l <"$work/expected.signals") > min)) || fail "the test stream raises too few signals to compare"
+}
+
+# expect_replay_output EVENTS [MIN_SIGNALS]: the expected output is replay's
+# of EVENTS (a file of event lines), as for a one-partition events topic.
+expect_replay_output() { replay_expected "${2:-1000}" --input "$1"; }
+
+# expect_topic_replay_output PARTITIONS [MIN_SIGNALS]: saves each partition
+# of vigil.events in its own file; the expected output is replay's over
+# those files, one --input per partition, which merges them in the order the
+# repartition topic's merge stage does.
+expect_topic_replay_output() {
+  local p inputs=()
+  for ((p = 0; p < $1; p++)); do
+    kcat -C -b "$bootstrap" -t vigil.events -p "$p" -o beginning -e -q -f '%s\n' >"$work/events.p$p"
+    inputs+=(--input "$work/events.p$p")
+  done
+  log "vigil.events partitions: $(wc -l "$work"/events.p* | head -n -1 | awk '{printf "%s ", $1}')"
+  replay_expected "${2:-1000}" "${inputs[@]}"
+}
+
+# key_by_report_id IN OUT: "key<TAB>line" per line of IN, keyed by report id
+# as producers must key events (a report's revisions share a partition);
+# invalid lines by their line number.
+key_by_report_id() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys
+with open(sys.argv[1]) as lines, open(sys.argv[2], "w") as out:
+    for n, line in enumerate(lines):
+        try:
+            key = str(json.loads(line)["id"])
+        except Exception:
+            key = "line-%d" % n
+        out.write(key + "\t" + line)
+EOF
 }
 
 # compare_signals SIGNALS_TOPIC DEAD_LETTER_TOPIC: the committed signals are

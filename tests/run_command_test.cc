@@ -184,7 +184,8 @@ BOOST_AUTO_TEST_CASE(run_sends_signals_to_the_alertmanager_of_its_config) {
   auto cluster = EmbeddedKafkaCluster::start(1);
   BOOST_REQUIRE(cluster.is_ok());
   const std::string bootstrap = cluster.value()->bootstrap_servers();
-  for (const char* topic : {"am.events", "am.signals", "am.dlq"}) {
+  // One repartition partition: it runs every detector.
+  for (const char* topic : {"am.events", "am.signals", "am.dlq", "vigil.repartition"}) {
     BOOST_REQUIRE(cluster.value()->create_topic(topic, 1).is_ok());
   }
   const uint64_t produced = produce_stream(bootstrap, "am.events");
@@ -225,10 +226,16 @@ BOOST_AUTO_TEST_CASE(run_sends_signals_to_the_alertmanager_of_its_config) {
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   while (std::chrono::steady_clock::now() < deadline) {
     scrape = http_get(port, "/metrics");
-    if (metric(scrape, "vigil_events_consumed_total") >= static_cast<double>(produced)) break;
+    // Every event consumed, and every accepted one merged by the detectors'
+    // stage from the repartition topic.
+    if (metric(scrape, "vigil_events_consumed_total") >= static_cast<double>(produced) &&
+        metric(scrape, "vigil_repartition_records_total") >= metric(scrape, "vigil_events_processed_total")) {
+      break;
+    }
     std::this_thread::sleep_for(200ms);
   }
   BOOST_TEST(metric(scrape, "vigil_events_consumed_total") == static_cast<double>(produced));
+  BOOST_TEST(metric(scrape, "vigil_repartition_records_total") == metric(scrape, "vigil_events_processed_total"));
   BOOST_TEST(metric(scrape, "vigil_alertmanager_open_alerts") >= 0);  // the sink is on
   // SIGTERM: the last batch is committed and the sink's last transitions sent.
   BOOST_REQUIRE(kill(child, SIGTERM) == 0);

@@ -134,7 +134,7 @@ VALUES = obj({
     "kafka": obj({
         "bootstrapServers": S(minLength=1), "groupId": S(minLength=1),
         "eventsTopic": S(minLength=1), "signalsTopic": S(minLength=1),
-        "deadLetterTopic": S(minLength=1), "staticMembership": B(),
+        "deadLetterTopic": S(minLength=1), "repartitionTopic": S(), "staticMembership": B(),
         "guarantee": S(enum=["exactly_once", "at_least_once"]),
         "sessionTimeoutMs": I(minimum=1000),
         "consumerQueueKBytes": I(minimum=1), "producerQueueKBytes": I(minimum=1),

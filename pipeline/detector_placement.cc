@@ -1,0 +1,36 @@
+#include "pipeline/detector_placement.h"
+
+#include <algorithm>
+
+namespace vigil {
+
+int32_t merge_partition_of(std::string_view detector_name, int32_t merge_partitions) {
+  // FNV-1a: stable across machines, compilers and standard libraries,
+  // unlike std::hash.
+  uint64_t h = 14695981039346656037ull;
+  for (const char c : detector_name) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return static_cast<int32_t>(h % static_cast<uint64_t>(std::max(merge_partitions, 1)));
+}
+
+std::vector<DetectorConfig> detectors_on(const std::vector<DetectorConfig>& detectors,
+                                         int32_t partition, int32_t merge_partitions) {
+  std::vector<DetectorConfig> on;
+  for (const auto& d : detectors) {
+    if (merge_partition_of(detector_name(d), merge_partitions) == partition) on.push_back(d);
+  }
+  return on;
+}
+
+std::vector<int32_t> partitions_with_detectors(const std::vector<DetectorConfig>& detectors,
+                                               int32_t merge_partitions) {
+  std::vector<int32_t> partitions;
+  for (const auto& d : detectors) partitions.push_back(merge_partition_of(detector_name(d), merge_partitions));
+  std::sort(partitions.begin(), partitions.end());
+  partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
+  return partitions;
+}
+
+}  // namespace vigil

@@ -1,0 +1,279 @@
+#include "pipeline/merge_task.h"
+
+#include <chrono>
+
+#include "core/check.h"
+#include "pipeline/repartition_record.h"
+#include "pipeline/task_position.h"
+#include "state/event_record.h"
+#include "state/key_encoding.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kPositionTag = 'p';  // offsets CF: next topic offset and stream time
+constexpr char kUpstreamsTag = 'n';  // merge CF: the number of input partitions
+constexpr char kUpstreamTag = 'u';   // merge CF: + u32 partition -> last offset and time
+constexpr char kHeldTag = 'h';       // merge CF: + u64 topic offset -> record bytes
+
+
+Error corrupt(int32_t partition, const std::string& what) {
+  return Error{ErrorKind::kCorruption,
+               "merge partition " + std::to_string(partition) + ": undecodable stored " + what};
+}
+
+}  // namespace
+
+int32_t merge_state_slot(int32_t partition) { return -1 - partition; }
+
+Result<std::unique_ptr<MergeTask>> MergeTask::open(int32_t partition, int32_t upstreams,
+                                                   StateStore& store,
+                                                   const std::vector<DetectorConfig>& detectors,
+                                                   Metrics* metrics) {
+  if (upstreams < 1) {
+    return make_error(ErrorKind::kInvalidArgument, "a merge needs at least one input partition");
+  }
+  auto offsets = store.ensure_column_family(kOffsetsColumnFamily);
+  if (!offsets) return offsets.error();
+  auto merge = store.ensure_column_family(kMergeColumnFamily);
+  if (!merge) return merge.error();
+  auto built = make_detectors(detectors, merge_state_slot(partition), store);
+  if (!built) return built.error();
+  std::unique_ptr<MergeTask> task(new MergeTask(partition, upstreams, store, offsets.value(),
+                                                merge.value(), std::move(built).value(), metrics));
+  Status loaded = task->load();
+  if (!loaded.is_ok()) return loaded.error();
+  return task;
+}
+
+MergeTask::MergeTask(int32_t partition, int32_t upstreams, StateStore& store,
+                     ColumnFamilyId offsets_cf, ColumnFamilyId merge_cf,
+                     std::vector<std::unique_ptr<Detector>> detectors, Metrics* metrics)
+    : partition_(partition),
+      store_(store),
+      offsets_cf_(offsets_cf),
+      merge_cf_(merge_cf),
+      detectors_(std::move(detectors)),
+      metrics_(metrics),
+      prefix_(partition_prefix(merge_state_slot(partition))),
+      upstreams_(static_cast<size_t>(upstreams)),
+      batch_(store.new_batch()) {}
+
+MergeTask::~MergeTask() = default;
+
+std::string MergeTask::key(char tag) const {
+  std::string k = prefix_;
+  k.push_back(tag);
+  return k;
+}
+
+Status MergeTask::load() {
+  auto found = store_.get(offsets_cf_, key(kPositionTag), buffer_);
+  if (!found) return found.error();
+  if (found.value()) {
+    const auto position = decode_task_position(buffer_);
+    if (!position) return corrupt(partition_, "position");
+    committed_offset_ = position->next_offset;
+    next_offset_ = position->next_offset;
+    stream_time_ = position->stream_time;
+  }
+
+  found = store_.get(merge_cf_, key(kUpstreamsTag), buffer_);
+  if (!found) return found.error();
+  if (found.value()) {
+    std::string_view in = buffer_;
+    const auto stored = read_varint(in);
+    if (!stored || !in.empty()) return corrupt(partition_, "partition count");
+    if (*stored != upstreams_.size()) {
+      // The merge order depends on the partition count: a topic that grew
+      // would silently reorder history.
+      return make_error(ErrorKind::kFatal,
+                        "merge partition " + std::to_string(partition_) + ": its state was built from " +
+                            std::to_string(*stored) + " input partitions, the events topic now has " +
+                            std::to_string(upstreams_.size()) +
+                            "; changing an events topic's partition count needs a replay into new state");
+    }
+  }
+
+  Status scanned = store_.scan_prefix(merge_cf_, key(kUpstreamTag), [&](std::string_view k, std::string_view v) {
+    const auto u = read_u32_be(k, prefix_.size() + 1);
+    const auto offset = read_varint(v);
+    const auto time = offset ? read_varint(v) : std::nullopt;
+    if (!u || *u >= upstreams_.size() || !time || !v.empty()) return false;
+    Upstream& up = upstreams_[*u];
+    up.seen = true;
+    up.last_offset = static_cast<int64_t>(*offset);
+    up.last_time = Date{static_cast<int32_t>(zigzag_decode(*time))};
+    return true;
+  });
+  if (!scanned.is_ok()) return scanned;
+
+  bool held_ok = true;
+  scanned = store_.scan_prefix(merge_cf_, key(kHeldTag), [&](std::string_view k, std::string_view v) {
+    const auto topic_offset = read_u64_be(k, prefix_.size() + 1);
+    RepartitionRecord r;
+    if (!topic_offset || !decode_repartition_record(v, r) ||
+        static_cast<size_t>(r.upstream) >= upstreams_.size()) {
+      held_ok = false;
+      return false;
+    }
+    upstreams_[static_cast<size_t>(r.upstream)].held.push_back(
+        Held{static_cast<int64_t>(*topic_offset), r.offset, r.stream_time, std::string(v), true});
+    ++waiting_;
+    return true;
+  });
+  if (!scanned.is_ok()) return scanned;
+  if (!held_ok) return corrupt(partition_, "held record");
+  return Status::ok();
+}
+
+Status MergeTask::consume(std::string_view value, int64_t offset, std::string_view) {
+  VIGIL_CHECK(offset >= next_offset_, "repartition offsets must increase");
+  RepartitionRecord r;
+  if (!decode_repartition_record(value, r)) {
+    return make_error(ErrorKind::kCorruption, "merge partition " + std::to_string(partition_) +
+                                                  ": undecodable record at offset " +
+                                                  std::to_string(offset));
+  }
+  if (static_cast<size_t>(r.upstream) >= upstreams_.size()) {
+    return make_error(ErrorKind::kFatal,
+                      "merge partition " + std::to_string(partition_) + ": a record from input partition " +
+                          std::to_string(r.upstream) + " but the events topic has " +
+                          std::to_string(upstreams_.size()) + " partitions");
+  }
+  next_offset_ = offset + 1;
+  ++uncommitted_;
+  if (metrics_) metrics_->repartition_consumed.Increment();
+  Upstream& up = upstreams_[static_cast<size_t>(r.upstream)];
+  if (up.seen && r.offset <= up.last_offset) {
+    if (metrics_) metrics_->repartition_repeated.Increment();
+    return Status::ok();
+  }
+  if (up.seen && r.stream_time < up.last_time) {
+    return make_error(ErrorKind::kCorruption,
+                      "merge partition " + std::to_string(partition_) + ": input partition " +
+                          std::to_string(r.upstream) + "'s stream time went back at offset " +
+                          std::to_string(offset));
+  }
+  up.seen = true;
+  up.last_offset = r.offset;
+  up.last_time = r.stream_time;
+  up.changed = true;
+  up.held.push_back(Held{offset, r.offset, r.stream_time, std::string(value), false});
+  ++waiting_;
+
+  const size_t signals_before = signals_.size();
+  release_ready();
+  if (offset < restore_until_) {
+    signals_.erase(signals_.begin() + static_cast<std::ptrdiff_t>(signals_before), signals_.end());
+  }
+  return Status::ok();
+}
+
+std::optional<size_t> MergeTask::next_release() const {
+  // The smallest head by (stream time, partition); partitions are scanned
+  // in order, so a tie keeps the lower partition.
+  std::optional<size_t> best;
+  for (size_t u = 0; u < upstreams_.size(); ++u) {
+    const auto& held = upstreams_[u].held;
+    if (held.empty()) continue;
+    if (!best || held.front().stream_time < upstreams_[*best].held.front().stream_time) best = u;
+  }
+  if (!best) return std::nullopt;
+  const Date t = upstreams_[*best].held.front().stream_time;
+  // Every partition with nothing held must be known to come after it: its
+  // next record has at least its last stream time and a higher offset.
+  for (size_t v = 0; v < upstreams_.size(); ++v) {
+    const Upstream& up = upstreams_[v];
+    if (v == *best || !up.held.empty()) continue;
+    if (!up.seen || up.last_time < t || (up.last_time == t && v < *best)) return std::nullopt;
+  }
+  return best;
+}
+
+void MergeTask::release_ready() {
+  while (const auto u = next_release()) {
+    Upstream& up = upstreams_[*u];
+    apply(up.held.front());
+    if (up.held.front().stored) released_stored_.push_back(up.held.front().topic_offset);
+    up.held.pop_front();
+    --waiting_;
+  }
+}
+
+void MergeTask::apply(const Held& held) {
+  RepartitionRecord r;
+  VIGIL_CHECK(decode_repartition_record(held.bytes, r), "a held record no longer decodes");
+  if (!r.previous.empty()) {
+    VIGIL_CHECK(decode_event_record(r.previous, previous_), "corrupt per-id record in a repartition record");
+    for (auto& d : detectors_) d->apply(previous_, -1, signals_);
+  }
+  VIGIL_CHECK(decode_event_record(r.current, event_), "corrupt per-id record in a repartition record");
+  bool late = false;
+  for (auto& d : detectors_) late |= d->apply(event_, +1, signals_).late;
+  if (!stream_time_ || r.stream_time > *stream_time_) {
+    stream_time_ = r.stream_time;
+    for (auto& d : detectors_) d->advance(r.stream_time, signals_);
+  }
+  if (metrics_ && late) metrics_->events_late.Increment();
+}
+
+size_t MergeTask::open_signals() const {
+  size_t open = 0;
+  for (const auto& d : detectors_) open += d->open_signals();
+  return open;
+}
+
+Status MergeTask::commit() {
+  const auto started = std::chrono::steady_clock::now();
+  for (auto& d : detectors_) d->save(batch_);
+  std::string k;
+  if (!committed_offset_) {
+    buffer_.clear();
+    append_varint(buffer_, upstreams_.size());
+    batch_.put(merge_cf_, key(kUpstreamsTag), buffer_);
+  }
+  for (size_t u = 0; u < upstreams_.size(); ++u) {
+    Upstream& up = upstreams_[u];
+    if (up.changed) {
+      k = key(kUpstreamTag);
+      append_u32_be(k, static_cast<uint32_t>(u));
+      buffer_.clear();
+      append_varint(buffer_, static_cast<uint64_t>(up.last_offset));
+      append_varint(buffer_, zigzag_encode(up.last_time.days));
+      batch_.put(merge_cf_, k, buffer_);
+    }
+    for (const Held& h : up.held) {
+      if (h.stored) continue;
+      k = key(kHeldTag);
+      append_u64_be(k, static_cast<uint64_t>(h.topic_offset));
+      batch_.put(merge_cf_, k, h.bytes);
+    }
+  }
+  for (const int64_t topic_offset : released_stored_) {
+    k = key(kHeldTag);
+    append_u64_be(k, static_cast<uint64_t>(topic_offset));
+    batch_.erase(merge_cf_, k);
+  }
+  k = key(kPositionTag);
+  encode_task_position(TaskPosition{next_offset_, stream_time_}, buffer_);
+  batch_.put(offsets_cf_, k, buffer_);
+  Status written = store_.write(batch_);
+  if (!written.is_ok()) return written;
+
+  for (Upstream& up : upstreams_) {
+    up.changed = false;
+    for (Held& h : up.held) h.stored = true;
+  }
+  released_stored_.clear();
+  committed_offset_ = next_offset_;
+  uncommitted_ = 0;
+  signals_.clear();
+  if (metrics_) {
+    metrics_->commit_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  return Status::ok();
+}
+
+}  // namespace vigil

@@ -1,0 +1,129 @@
+// One partition of the repartition topic: merges the records every input
+// partition sent it into one deterministic order and runs the national
+// detectors placed on it (pipeline/detector_placement.h) over that order.
+//
+// Records from input partition u arrive in u's own order, interleaved with
+// other partitions' records however the producers raced. The merge releases
+// them by (stream_time, u, input offset), a key that only grows within each
+// input partition (repartition_record.h). A record is released once every
+// other input partition is known to be past it: its last record has a later
+// stream time, or the same stream time and a higher partition number. So the
+// released order, and every signal, depends on what each input partition
+// holds, never on timing, instance count or restarts. With one input
+// partition a record is released at once and the order is the input's.
+//
+// The detectors' stream time is the released record's stream_time, which
+// never goes back. Records not yet released are part of the task's state and
+// are written with it at every commit, so the topic offset committed is
+// always the next one to read. A record at or below the last offset already
+// seen from its partition is a repeat (an at-least-once producer sending a
+// batch again) and is skipped.
+//
+// An input partition that never sends anything (no valid event yet) holds
+// back the release of every record; waiting() counts what is held.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/incident_event.h"
+#include "detectors/detector.h"
+#include "detectors/detector_factory.h"
+#include "pipeline/pipeline_task.h"
+#include "sinks/metrics.h"
+#include "state/state_store.h"
+
+namespace vigil {
+
+inline constexpr std::string_view kMergeColumnFamily = "merge";
+
+// The state namespace of merge partition `partition`: negative, so it never
+// meets an input partition's (key_encoding.h sorts negatives after them).
+int32_t merge_state_slot(int32_t partition);
+
+class MergeTask final : public PipelineTask {
+ public:
+  // Opens merge partition `partition` of a topology with `upstreams` input
+  // partitions, running `detectors` (those placed on this partition).
+  static Result<std::unique_ptr<MergeTask>> open(int32_t partition, int32_t upstreams,
+                                                 StateStore& store,
+                                                 const std::vector<DetectorConfig>& detectors,
+                                                 Metrics* metrics);
+  ~MergeTask() override;
+
+  int32_t partition() const { return partition_; }
+  std::optional<int64_t> resume_offset() const override { return committed_offset_; }
+  int64_t next_offset() const override { return next_offset_; }
+  void restore_until(int64_t offset) override { restore_until_ = offset; }
+  bool restoring() const override { return next_offset_ < restore_until_; }
+  Status consume(std::string_view value, int64_t offset, std::string_view key) override;
+  size_t uncommitted() const override { return uncommitted_; }
+  std::vector<Signal>& signals() override { return signals_; }
+  std::vector<DeadLetter>& dead_letters() override { return no_dead_letters_; }
+  RepartitionBatch& repartition() override { return no_repartition_; }
+  size_t open_signals() const override;
+  Status commit() override;
+
+  // Records received and not yet released.
+  size_t waiting() const { return waiting_; }
+  // The stream time of the last released record.
+  std::optional<Date> stream_time() const { return stream_time_; }
+
+ private:
+  struct Held {
+    int64_t topic_offset;  // where it sits on the repartition topic
+    int64_t input_offset;
+    Date stream_time;
+    std::string bytes;
+    bool stored;  // written to the state store by an earlier commit
+  };
+  struct Upstream {
+    bool seen = false;  // any record received from this partition
+    int64_t last_offset = -1;
+    Date last_time;
+    bool changed = false;
+    std::deque<Held> held;
+  };
+
+  MergeTask(int32_t partition, int32_t upstreams, StateStore& store, ColumnFamilyId offsets_cf,
+            ColumnFamilyId merge_cf, std::vector<std::unique_ptr<Detector>> detectors,
+            Metrics* metrics);
+  Status load();
+  // Releases every held record that no input partition can still precede.
+  void release_ready();
+  // The input partition whose head should go next, if it may go now.
+  std::optional<size_t> next_release() const;
+  void apply(const Held& record);
+  std::string key(char tag) const;
+
+  int32_t partition_;
+  StateStore& store_;
+  ColumnFamilyId offsets_cf_;
+  ColumnFamilyId merge_cf_;
+  std::vector<std::unique_ptr<Detector>> detectors_;
+  Metrics* metrics_;
+  std::string prefix_;
+
+  std::vector<Upstream> upstreams_;
+  size_t waiting_ = 0;
+  std::vector<int64_t> released_stored_;  // topic offsets to erase at the next commit
+  std::optional<int64_t> committed_offset_;
+  int64_t next_offset_ = 0;
+  int64_t restore_until_ = 0;
+  std::optional<Date> stream_time_;
+  size_t uncommitted_ = 0;
+
+  IncidentEvent event_;
+  IncidentEvent previous_;
+  StateBatch batch_;
+  std::vector<Signal> signals_;
+  std::vector<DeadLetter> no_dead_letters_;
+  RepartitionBatch no_repartition_;
+  std::string buffer_;
+};
+
+}  // namespace vigil

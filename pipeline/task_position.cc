@@ -1,0 +1,24 @@
+#include "pipeline/task_position.h"
+
+#include "state/key_encoding.h"
+
+namespace vigil {
+
+void encode_task_position(const TaskPosition& position, std::string& out) {
+  out.clear();
+  append_varint(out, static_cast<uint64_t>(position.next_offset));
+  append_varint(out, position.stream_time ? 1 : 0);
+  append_varint(out, position.stream_time ? zigzag_encode(position.stream_time->days) : 0);
+}
+
+std::optional<TaskPosition> decode_task_position(std::string_view in) {
+  const auto offset = read_varint(in);
+  const auto has_time = offset ? read_varint(in) : std::nullopt;
+  const auto time = has_time ? read_varint(in) : std::nullopt;
+  if (!time || !in.empty() || *has_time > 1) return std::nullopt;
+  TaskPosition position{static_cast<int64_t>(*offset), std::nullopt};
+  if (*has_time == 1) position.stream_time = Date{static_cast<int32_t>(zigzag_decode(*time))};
+  return position;
+}
+
+}  // namespace vigil

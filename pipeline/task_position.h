@@ -1,0 +1,28 @@
+// Where a task stands, as stored with its state at every commit: the next
+// offset to read and the stream time reached (none before the first event).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/civil_date.h"
+
+namespace vigil {
+
+// Column families every task keeps besides its detectors' own.
+inline constexpr std::string_view kOffsetsColumnFamily = "offsets";
+inline constexpr std::string_view kRecordsColumnFamily = "records";
+
+struct TaskPosition {
+  int64_t next_offset = 0;
+  std::optional<Date> stream_time;
+};
+
+// Replaces `out` with the encoded position.
+void encode_task_position(const TaskPosition& position, std::string& out);
+// std::nullopt for bytes encode_task_position did not write.
+std::optional<TaskPosition> decode_task_position(std::string_view data);
+
+}  // namespace vigil
