@@ -1,6 +1,7 @@
 #include "pipeline/merge_task.h"
 
 #include <chrono>
+#include <limits>
 
 #include "core/check.h"
 #include "pipeline/repartition_record.h"
@@ -95,18 +96,26 @@ Status MergeTask::load() {
     }
   }
 
+  // A visitor that returns false stops the scan: remember why.
+  bool upstreams_ok = true;
   Status scanned = store_.scan_prefix(merge_cf_, key(kUpstreamTag), [&](std::string_view k, std::string_view v) {
     const auto u = read_u32_be(k, prefix_.size() + 1);
     const auto offset = read_varint(v);
     const auto time = offset ? read_varint(v) : std::nullopt;
-    if (!u || *u >= upstreams_.size() || !time || !v.empty()) return false;
+    const auto day = time ? read_day(*time) : std::nullopt;
+    if (!u || *u >= upstreams_.size() || !day || !v.empty() ||
+        *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      upstreams_ok = false;
+      return false;
+    }
     Upstream& up = upstreams_[*u];
     up.seen = true;
     up.last_offset = static_cast<int64_t>(*offset);
-    up.last_time = Date{static_cast<int32_t>(zigzag_decode(*time))};
+    up.last_time = *day;
     return true;
   });
   if (!scanned.is_ok()) return scanned;
+  if (!upstreams_ok) return corrupt(partition_, "input partition position");
 
   bool held_ok = true;
   scanned = store_.scan_prefix(merge_cf_, key(kHeldTag), [&](std::string_view k, std::string_view v) {
@@ -195,6 +204,7 @@ void MergeTask::release_ready() {
   while (const auto u = next_release()) {
     Upstream& up = upstreams_[*u];
     apply(up.held.front());
+    if (metrics_) metrics_->repartition_released.Increment();
     if (up.held.front().stored) released_stored_.push_back(up.held.front().topic_offset);
     up.held.pop_front();
     --waiting_;

@@ -3,6 +3,7 @@
 #include <limits>
 #include <optional>
 
+#include "pipeline/task_position.h"
 #include "state/key_encoding.h"
 
 namespace vigil {
@@ -35,13 +36,11 @@ bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
       *previous_size > data.size()) {
     return false;
   }
-  const int64_t days = zigzag_decode(*time);
-  if (days < std::numeric_limits<int32_t>::min() || days > std::numeric_limits<int32_t>::max()) {
-    return false;
-  }
+  const auto day = read_day(*time);
+  if (!day) return false;
   out.upstream = static_cast<int32_t>(*upstream);
   out.offset = static_cast<int64_t>(*offset);
-  out.stream_time = Date{static_cast<int32_t>(days)};
+  out.stream_time = *day;
   out.previous = data.substr(0, *previous_size);
   out.current = data.substr(*previous_size);
   return !out.current.empty();

@@ -1,8 +1,18 @@
 #include "pipeline/task_position.h"
 
+#include <limits>
+
 #include "state/key_encoding.h"
 
 namespace vigil {
+
+std::optional<Date> read_day(uint64_t zigzagged) {
+  const int64_t days = zigzag_decode(zigzagged);
+  if (days < std::numeric_limits<int32_t>::min() || days > std::numeric_limits<int32_t>::max()) {
+    return std::nullopt;
+  }
+  return Date{static_cast<int32_t>(days)};
+}
 
 void encode_task_position(const TaskPosition& position, std::string& out) {
   out.clear();
@@ -15,9 +25,16 @@ std::optional<TaskPosition> decode_task_position(std::string_view in) {
   const auto offset = read_varint(in);
   const auto has_time = offset ? read_varint(in) : std::nullopt;
   const auto time = has_time ? read_varint(in) : std::nullopt;
-  if (!time || !in.empty() || *has_time > 1) return std::nullopt;
+  if (!time || !in.empty() || *has_time > 1 ||
+      *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return std::nullopt;
+  }
   TaskPosition position{static_cast<int64_t>(*offset), std::nullopt};
-  if (*has_time == 1) position.stream_time = Date{static_cast<int32_t>(zigzag_decode(*time))};
+  if (*has_time == 1) {
+    const auto days = read_day(*time);
+    if (!days) return std::nullopt;
+    position.stream_time = *days;
+  }
   return position;
 }
 

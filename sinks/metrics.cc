@@ -91,6 +91,9 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
       repartition_repeated(counter(*registry, "vigil_repartition_repeated_total",
                                    "Repartition records skipped because the merge had them "
                                    "already (resent by an at-least-once producer).")),
+      repartition_released(counter(*registry, "vigil_repartition_released_total",
+                                   "Repartition records the merge released to the national "
+                                   "detectors.")),
       repartition_waiting(gauge(*registry, "vigil_repartition_waiting_records",
                                 "Repartition records held until every input partition has "
                                 "passed their stream time.")),

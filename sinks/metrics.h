@@ -115,9 +115,11 @@ class Metrics {
   prometheus::Counter& events_restored;
   // The merge stage (repartition topic): records consumed, records skipped
   // as repeats of ones already merged (an at-least-once producer resending),
-  // and records held until every input partition has passed them.
+  // records released to the detectors, and records held until every input
+  // partition has passed them.
   prometheus::Counter& repartition_consumed;
   prometheus::Counter& repartition_repeated;
+  prometheus::Counter& repartition_released;
   prometheus::Gauge& repartition_waiting;
   // Seconds from taking an event off the source to the last detector done.
   prometheus::Histogram& event_processing_seconds;

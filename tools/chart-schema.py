@@ -188,6 +188,7 @@ VALUES = obj({
         "alertLabels": strmap("labels added to every alert"),
         "runbookBaseUrl": S(minLength=1), "jobSelector": S(minLength=1),
         "noEventsFor": DURATION, "lagGrowingFor": DURATION,
+        "mergeStalledFor": DURATION,
         "deadLetterRatio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
         "deadLetterMinRate": {"type": "number", "minimum": 0},
         "notReadyFor": DURATION,

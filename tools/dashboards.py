@@ -5,9 +5,9 @@
     python3 tools/dashboards.py --check  exit 1 if the committed files differ
 
 Two dashboards: `vigil-operations` for the operations team (throughput, lag,
-latency, dead letters, late events, commits, state, restarts) and
-`vigil-national` for the national patient safety team (signals raised by
-detector and severity, open signals, the most active detectors). The
+the merge stage, latency, dead letters, late events, commits, state,
+restarts) and `vigil-national` for the national patient safety team (signals
+raised by detector and severity, open signals, the most active detectors). The
 datasource is the template variable `datasource`; every rate uses
 $__rate_interval; every panel has a unit. tests/dashboards_test.sh validates
 the files and that every metric they query is served by `vigil demo`.
@@ -81,6 +81,15 @@ def timeseries(title, description, unit, targets, stack=False, bars=False, decim
     p["fieldConfig"]["defaults"]["min"] = 0
     if decimals is not None:
         p["fieldConfig"]["defaults"]["decimals"] = decimals
+    return p
+
+
+def right_axis(p, unit, refs):
+    """Shows the queries `refs` of panel p on a right axis in `unit`."""
+    p["fieldConfig"]["overrides"] = [
+        {"matcher": {"id": "byFrameRefID", "options": ref},
+         "properties": [{"id": "unit", "value": unit},
+                        {"id": "custom.axisPlacement", "value": "right"}]} for ref in refs]
     return p
 
 
@@ -174,12 +183,23 @@ def operations():
                                (rate("vigil_events_processed_total"), "processed"),
                                (rate("vigil_events_duplicate_total"), "duplicate"),
                                (rate("vigil_events_dead_lettered_total"), "dead-lettered"),
-                               (rate("vigil_events_late_total"), "late")]), 12, 8),
+                               (rate("vigil_events_late_total"), "late")]), 8, 8),
         L.place(timeseries("Consumer lag by partition",
                            "Messages between the committed position and the high watermark, per "
                            "input partition (updated at each commit).", "short", [
                                (f"max by (topic, partition) (vigil_consumer_lag{{{sel}}})",
-                                "{{topic}}[{{partition}}]")]), 12, 8),
+                                "{{topic}}[{{partition}}]")]), 8, 8),
+        L.place(right_axis(timeseries(
+            "Merge stage: waiting records / released rate",
+            "Records each pod's merge stage holds until every events partition has passed their "
+            "stream time (left axis), and records received from the repartition topic and "
+            "released to the national detectors per second (right axis). Waiting that only "
+            "grows with nothing released: an events partition sends nothing (VigilMergeStalled).",
+            "short", [
+                (f"sum by (pod) (vigil_repartition_waiting_records{{{sel}}})", "{{pod}} waiting"),
+                (rate("vigil_repartition_records_total", "pod"), "{{pod}} received"),
+                (rate("vigil_repartition_released_total", "pod"), "{{pod}} released")]),
+            "ops", ["B", "C"]), 8, 8),
         L.row("Latency"),
         L.place(timeseries("Event processing latency",
                            "From taking an event off the source to the last detector done with "
@@ -236,8 +256,8 @@ def operations():
         query_var("pod", "Pod", 'label_values(vigil_build_info{namespace=~"$namespace"}, pod)'),
     ]
     return dashboard("vigil-operations", "Vigil / Operations",
-                     "Health of the Vigil pipeline: throughput, lag, latency, dead letters, "
-                     "commits, state and restarts.", ["vigil", "operations"], variables, panels)
+                     "Health of the Vigil pipeline: throughput, lag, the merge stage, latency, dead "
+                     "letters, commits, state and restarts.", ["vigil", "operations"], variables, panels)
 
 
 def national():

@@ -52,6 +52,21 @@ groups:
           summary: {{`"Vigil in {{ $labels.namespace }} has consumed no event"`}}
           description: {{ printf "%s%s%s" `"No incident event has been consumed in {{ $labels.namespace }} for ` $r.noEventsFor `: the upstream feed has stopped, the topic is wrong, or the pipeline is stuck."` }}
           runbook_url: {{ printf "%s/VigilNoEventsConsumed.md" $r.runbookBaseUrl }}
+      - alert: VigilMergeStalled
+        # Per pod, since merge partitions are owned by pods. A pod that owns
+        # no merge partition, or an idle pipeline, receives no record and
+        # stays silent.
+        expr: |-
+          sum by (namespace, pod) (increase(vigil_repartition_records_total[{{ $r.mergeStalledFor }}])) > 0
+          and sum by (namespace, pod) (increase(vigil_repartition_released_total[{{ $r.mergeStalledFor }}])) == 0
+        for: 5m
+        labels:
+          severity: {{ $r.warningSeverity }}
+          {{- with $extra }}{{ toYaml . | nindent 10 }}{{ end }}
+        annotations:
+          summary: {{`"Vigil's merge stage on {{ $labels.namespace }}/{{ $labels.pod }} releases nothing"`}}
+          description: {{ printf "%s%s%s" `"{{ $labels.pod }} has received {{ $value | humanize }} repartition records in ` $r.mergeStalledFor ` and released none to the national detectors, which therefore raise no signal. Most likely an events partition sends nothing (no valid event yet, or its producer stopped) and holds back every release; vigil_repartition_waiting_records counts the records held."` }}
+          runbook_url: {{ printf "%s/VigilMergeStalled.md" $r.runbookBaseUrl }}
       - alert: VigilDeadLettersSpiking
         expr: |-
           (

@@ -1,0 +1,147 @@
+#define BOOST_TEST_MODULE repartition_record
+#include <boost/test/unit_test.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "pipeline/repartition_record.h"
+#include "state/key_encoding.h"
+
+using namespace vigil;
+
+namespace {
+
+std::string encode(const RepartitionRecord& r) {
+  std::string out;
+  encode_repartition_record(r, out);
+  return out;
+}
+
+// Encodes, decodes and checks every field came back; the views must point
+// into the encoded bytes, since the merge keeps records as those bytes.
+void check_round_trip(const RepartitionRecord& r) {
+  const std::string bytes = encode(r);
+  RepartitionRecord back;
+  BOOST_REQUIRE(decode_repartition_record(bytes, back));
+  BOOST_TEST(back.upstream == r.upstream);
+  BOOST_TEST(back.offset == r.offset);
+  BOOST_TEST(back.stream_time.days == r.stream_time.days);
+  BOOST_TEST(back.previous == r.previous);
+  BOOST_TEST(back.current == r.current);
+  BOOST_TEST((back.current.data() >= bytes.data() &&
+              back.current.data() + back.current.size() == bytes.data() + bytes.size()));
+}
+
+// The header a record starts with, written by hand so the malformed cases
+// below are built byte by byte rather than by the encoder under test.
+std::string header(uint64_t upstream, uint64_t offset, int64_t days, uint64_t previous_size) {
+  std::string out(1, '\x01');
+  append_varint(out, upstream);
+  append_varint(out, offset);
+  append_varint(out, zigzag_encode(days));
+  append_varint(out, previous_size);
+  return out;
+}
+
+bool decodes(std::string_view bytes) {
+  RepartitionRecord r;
+  return decode_repartition_record(bytes, r);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_without_previous) {
+  check_round_trip(RepartitionRecord{0, 0, Date{19723}, {}, "x"});
+  check_round_trip(RepartitionRecord{3, 41, Date{20000}, {}, "a per-id record"});
+}
+
+BOOST_AUTO_TEST_CASE(round_trip_with_previous) {
+  // Binary bytes, including NUL, must survive: per-id records are binary.
+  const std::string previous("prev\0ious\xff", 10);
+  const std::string current("cur\0rent", 8);
+  check_round_trip(RepartitionRecord{7, 12345, Date{19800}, previous, current});
+}
+
+BOOST_AUTO_TEST_CASE(round_trip_extremes) {
+  // Stream times before 1970 are negative day numbers (zigzag encoded).
+  check_round_trip(RepartitionRecord{1, 5, Date{-1}, {}, "c"});
+  check_round_trip(RepartitionRecord{1, 5, Date{-719468}, "p", "c"});  // 0000-03-01
+  check_round_trip(RepartitionRecord{1, 5, Date{std::numeric_limits<int32_t>::min()}, {}, "c"});
+  check_round_trip(RepartitionRecord{1, 5, Date{std::numeric_limits<int32_t>::max()}, {}, "c"});
+  // Offsets past 32 bits and the largest partition number.
+  check_round_trip(RepartitionRecord{std::numeric_limits<int32_t>::max(), int64_t{1} << 40,
+                                     Date{19723}, {}, "c"});
+  check_round_trip(RepartitionRecord{0, std::numeric_limits<int64_t>::max(), Date{19723}, "p", "c"});
+}
+
+BOOST_AUTO_TEST_CASE(encode_appends) {
+  // Records are concatenated into one batch buffer: encode must not clear.
+  std::string out = "head";
+  encode_repartition_record(RepartitionRecord{0, 1, Date{0}, {}, "c"}, out);
+  BOOST_TEST(out.substr(0, 4) == "head");
+  BOOST_TEST(decodes(std::string_view(out).substr(4)));
+}
+
+BOOST_AUTO_TEST_CASE(hand_built_header_decodes) {
+  // Guards the malformed cases below: the hand-built header is the format.
+  RepartitionRecord r;
+  const std::string bytes = header(2, 300, -5, 3) + "prvcur";
+  BOOST_REQUIRE(decode_repartition_record(bytes, r));
+  BOOST_TEST(r.upstream == 2);
+  BOOST_TEST(r.offset == 300);
+  BOOST_TEST(r.stream_time.days == -5);
+  BOOST_TEST(r.previous == "prv");
+  BOOST_TEST(r.current == "cur");
+  BOOST_TEST(bytes == encode(RepartitionRecord{2, 300, Date{-5}, "prv", "cur"}));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_empty_input) { BOOST_TEST(!decodes("")); }
+
+BOOST_AUTO_TEST_CASE(rejects_wrong_version) {
+  std::string bytes = encode(RepartitionRecord{0, 1, Date{19723}, {}, "c"});
+  for (const char version : {'\x00', '\x02', '\x7f', '{'}) {
+    bytes[0] = version;
+    BOOST_TEST(!decodes(bytes), "version byte " << static_cast<int>(version));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rejects_truncated_varints) {
+  // Cut inside each varint of the header in turn: a continuation byte with
+  // nothing after it. Large values so every varint spans several bytes.
+  const std::string bytes = header(uint64_t{1} << 20, uint64_t{1} << 40, 1 << 20, 200) +
+                            std::string(200, 'p') + "c";
+  const size_t header_size = header(uint64_t{1} << 20, uint64_t{1} << 40, 1 << 20, 200).size();
+  for (size_t cut = 1; cut < header_size; ++cut) {
+    BOOST_TEST(!decodes(std::string_view(bytes).substr(0, cut)), "cut at " << cut);
+  }
+  BOOST_TEST(decodes(bytes));
+  // A varint that never ends (continuation bit on every byte).
+  BOOST_TEST(!decodes(std::string(1, '\x01') + std::string(12, '\x80')));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_out_of_range_fields) {
+  // An upstream past int32 (what a negative partition would encode as).
+  BOOST_TEST(!decodes(header(uint64_t{1} << 31, 0, 0, 0) + "c"));
+  BOOST_TEST(!decodes(header(~uint64_t{0}, 0, 0, 0) + "c"));
+  // An offset past int64.
+  BOOST_TEST(!decodes(header(0, uint64_t{1} << 63, 0, 0) + "c"));
+  // A stream time past int32 days.
+  BOOST_TEST(!decodes(header(0, 0, int64_t{1} << 31, 0) + "c"));
+  BOOST_TEST(!decodes(header(0, 0, -(int64_t{1} << 31) - 1, 0) + "c"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_previous_beyond_data) {
+  BOOST_TEST(!decodes(header(0, 0, 0, 10) + "short"));
+  BOOST_TEST(!decodes(header(0, 0, 0, 1) + ""));
+  BOOST_TEST(!decodes(header(0, 0, 0, uint64_t{1} << 62) + "c"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_empty_current) {
+  // No per-id record of the event itself: either nothing after the header,
+  // or `previous` taking every remaining byte.
+  BOOST_TEST(!decodes(header(0, 0, 0, 0)));
+  BOOST_TEST(!decodes(header(0, 0, 0, 4) + "prev"));
+  BOOST_TEST(decodes(header(0, 0, 0, 4) + "prevc"));
+}
