@@ -8,7 +8,7 @@
 namespace vigil {
 
 struct DemoOptions {
-  double seconds = 60;
+  double seconds = 120;
   bool json = false;
   uint16_t metrics_port = 9464;
   uint64_t seed = 20240101;

@@ -15,7 +15,7 @@ namespace {
 constexpr char kPositionTag = 'p';  // offsets CF: next topic offset and stream time
 constexpr char kUpstreamsTag = 'n';  // merge CF: the number of input partitions
 constexpr char kUpstreamTag = 'u';   // merge CF: + u32 partition -> last offset and time
-constexpr char kHeldTag = 'h';       // merge CF: + u64 topic offset -> record bytes
+constexpr char kHeldTag = 'h';       // merge CF: + u64 topic offset + u32 index -> record bytes
 
 
 Error corrupt(int32_t partition, const std::string& what) {
@@ -120,14 +120,15 @@ Status MergeTask::load() {
   bool held_ok = true;
   scanned = store_.scan_prefix(merge_cf_, key(kHeldTag), [&](std::string_view k, std::string_view v) {
     const auto topic_offset = read_u64_be(k, prefix_.size() + 1);
+    const auto index = read_u32_be(k, prefix_.size() + 9);
     RepartitionRecord r;
-    if (!topic_offset || !decode_repartition_record(v, r) ||
+    if (!topic_offset || !index || !decode_repartition_record(v, r) ||
         static_cast<size_t>(r.upstream) >= upstreams_.size()) {
       held_ok = false;
       return false;
     }
-    upstreams_[static_cast<size_t>(r.upstream)].held.push_back(
-        Held{static_cast<int64_t>(*topic_offset), r.offset, r.stream_time, std::string(v), true});
+    upstreams_[static_cast<size_t>(r.upstream)].held.push_back(Held{
+        static_cast<int64_t>(*topic_offset), *index, r.offset, r.stream_time, std::string(v), true});
     ++waiting_;
     return true;
   });
@@ -136,13 +137,40 @@ Status MergeTask::load() {
   return Status::ok();
 }
 
+std::string MergeTask::held_key(const Held& held) const {
+  std::string k = key(kHeldTag);
+  append_u64_be(k, static_cast<uint64_t>(held.topic_offset));
+  append_u32_be(k, held.index);
+  return k;
+}
+
 Status MergeTask::consume(std::string_view value, int64_t offset, std::string_view) {
   VIGIL_CHECK(offset >= next_offset_, "repartition offsets must increase");
+  if (!split_repartition_message(value, records_)) {
+    return make_error(ErrorKind::kCorruption, "merge partition " + std::to_string(partition_) +
+                                                  ": undecodable message at offset " +
+                                                  std::to_string(offset));
+  }
+  next_offset_ = offset + 1;
+  ++uncommitted_;
+  const size_t signals_before = signals_.size();
+  for (size_t i = 0; i < records_.size(); ++i) {
+    Status s = merge_record(records_[i], offset, static_cast<uint32_t>(i));
+    if (!s.is_ok()) return s;
+  }
+  release_ready();
+  if (offset < restore_until_) {
+    signals_.erase(signals_.begin() + static_cast<std::ptrdiff_t>(signals_before), signals_.end());
+  }
+  return Status::ok();
+}
+
+Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uint32_t index) {
   RepartitionRecord r;
-  if (!decode_repartition_record(value, r)) {
+  if (!decode_repartition_record(bytes, r)) {
     return make_error(ErrorKind::kCorruption, "merge partition " + std::to_string(partition_) +
                                                   ": undecodable record at offset " +
-                                                  std::to_string(offset));
+                                                  std::to_string(topic_offset));
   }
   if (static_cast<size_t>(r.upstream) >= upstreams_.size()) {
     return make_error(ErrorKind::kFatal,
@@ -150,8 +178,6 @@ Status MergeTask::consume(std::string_view value, int64_t offset, std::string_vi
                           std::to_string(r.upstream) + " but the events topic has " +
                           std::to_string(upstreams_.size()) + " partitions");
   }
-  next_offset_ = offset + 1;
-  ++uncommitted_;
   if (metrics_) metrics_->repartition_consumed.Increment();
   Upstream& up = upstreams_[static_cast<size_t>(r.upstream)];
   if (up.seen && r.offset <= up.last_offset) {
@@ -162,20 +188,14 @@ Status MergeTask::consume(std::string_view value, int64_t offset, std::string_vi
     return make_error(ErrorKind::kCorruption,
                       "merge partition " + std::to_string(partition_) + ": input partition " +
                           std::to_string(r.upstream) + "'s stream time went back at offset " +
-                          std::to_string(offset));
+                          std::to_string(topic_offset));
   }
   up.seen = true;
   up.last_offset = r.offset;
   up.last_time = r.stream_time;
   up.changed = true;
-  up.held.push_back(Held{offset, r.offset, r.stream_time, std::string(value), false});
+  up.held.push_back(Held{topic_offset, index, r.offset, r.stream_time, std::string(bytes), false});
   ++waiting_;
-
-  const size_t signals_before = signals_.size();
-  release_ready();
-  if (offset < restore_until_) {
-    signals_.erase(signals_.begin() + static_cast<std::ptrdiff_t>(signals_before), signals_.end());
-  }
   return Status::ok();
 }
 
@@ -205,7 +225,7 @@ void MergeTask::release_ready() {
     Upstream& up = upstreams_[*u];
     apply(up.held.front());
     if (metrics_) metrics_->repartition_released.Increment();
-    if (up.held.front().stored) released_stored_.push_back(up.held.front().topic_offset);
+    if (up.held.front().stored) released_stored_.push_back(held_key(up.held.front()));
     up.held.pop_front();
     --waiting_;
   }
@@ -254,17 +274,10 @@ Status MergeTask::commit() {
       batch_.put(merge_cf_, k, buffer_);
     }
     for (const Held& h : up.held) {
-      if (h.stored) continue;
-      k = key(kHeldTag);
-      append_u64_be(k, static_cast<uint64_t>(h.topic_offset));
-      batch_.put(merge_cf_, k, h.bytes);
+      if (!h.stored) batch_.put(merge_cf_, held_key(h), h.bytes);
     }
   }
-  for (const int64_t topic_offset : released_stored_) {
-    k = key(kHeldTag);
-    append_u64_be(k, static_cast<uint64_t>(topic_offset));
-    batch_.erase(merge_cf_, k);
-  }
+  for (const std::string& released : released_stored_) batch_.erase(merge_cf_, released);
   k = key(kPositionTag);
   encode_task_position(TaskPosition{next_offset_, stream_time_}, buffer_);
   batch_.put(offsets_cf_, k, buffer_);

@@ -75,7 +75,8 @@ class MergeTask final : public PipelineTask {
 
  private:
   struct Held {
-    int64_t topic_offset;  // where it sits on the repartition topic
+    int64_t topic_offset;  // where its message sits on the repartition topic
+    uint32_t index;        // its place in that message
     int64_t input_offset;
     Date stream_time;
     std::string bytes;
@@ -93,6 +94,9 @@ class MergeTask final : public PipelineTask {
             ColumnFamilyId merge_cf, std::vector<std::unique_ptr<Detector>> detectors,
             Metrics* metrics);
   Status load();
+  // Holds one record of the message at `topic_offset` (or skips a repeat).
+  Status merge_record(std::string_view bytes, int64_t topic_offset, uint32_t index);
+  std::string held_key(const Held& held) const;
   // Releases every held record that no input partition can still precede.
   void release_ready();
   // The input partition whose head should go next, if it may go now.
@@ -110,7 +114,7 @@ class MergeTask final : public PipelineTask {
 
   std::vector<Upstream> upstreams_;
   size_t waiting_ = 0;
-  std::vector<int64_t> released_stored_;  // topic offsets to erase at the next commit
+  std::vector<std::string> released_stored_;  // held keys to erase at the next commit
   std::optional<int64_t> committed_offset_;
   int64_t next_offset_ = 0;
   int64_t restore_until_ = 0;
@@ -124,6 +128,7 @@ class MergeTask final : public PipelineTask {
   std::vector<DeadLetter> no_dead_letters_;
   RepartitionBatch no_repartition_;
   std::string buffer_;
+  std::vector<std::string_view> records_;
 };
 
 }  // namespace vigil

@@ -5,6 +5,7 @@
 #include "ingest/line_reader.h"
 #include "pipeline/merge_task.h"
 #include "pipeline/partition_task.h"
+#include "pipeline/repartition_record.h"
 
 namespace vigil {
 namespace {
@@ -42,12 +43,13 @@ Status read_chunk(InputPartition& input, size_t lines, MergeTask& merge, int64_t
       case Disposition::kInvalid: ++summary.invalid; break;
     }
   }
-  const RepartitionBatch& batch = task.repartition();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    Status s = merge.consume(batch.record(i), merge_offset++, {});
-    if (!s.is_ok()) return s;
-  }
-  return Status::ok();
+  // The messages the Kafka pipeline would send, at consecutive offsets.
+  Status s;
+  std::string buffer;
+  for_each_repartition_message(task.repartition(), buffer, [&](std::string_view message) {
+    if (s.is_ok()) s = merge.consume(message, merge_offset++, {});
+  });
+  return s;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ namespace vigil {
 namespace {
 
 constexpr char kVersion = 1;
+constexpr char kMessageVersion = 2;
 
 
 }  // namespace
@@ -44,6 +45,34 @@ bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
   out.previous = data.substr(0, *previous_size);
   out.current = data.substr(*previous_size);
   return !out.current.empty();
+}
+
+void begin_repartition_message(std::string& buffer) {
+  buffer.clear();
+  buffer.push_back(kMessageVersion);
+}
+
+void append_to_repartition_message(std::string_view record, std::string& buffer) {
+  append_varint(buffer, record.size());
+  buffer.append(record);
+}
+
+bool split_repartition_message(std::string_view message, std::vector<std::string_view>& out) {
+  out.clear();
+  if (message.empty()) return false;
+  if (message.front() == kVersion) {
+    out.push_back(message);
+    return true;
+  }
+  if (message.front() != kMessageVersion) return false;
+  message.remove_prefix(1);
+  while (!message.empty()) {
+    const auto size = read_varint(message);
+    if (!size || *size == 0 || *size > message.size()) return false;
+    out.push_back(message.substr(0, *size));
+    message.remove_prefix(*size);
+  }
+  return !out.empty();
 }
 
 }  // namespace vigil

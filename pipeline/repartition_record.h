@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/civil_date.h"
 
@@ -35,5 +36,39 @@ void encode_repartition_record(const RepartitionRecord& record, std::string& out
 // Decodes bytes written by encode_repartition_record; the views point into
 // `data`. False for anything else (a record Vigil did not write).
 [[nodiscard]] bool decode_repartition_record(std::string_view data, RepartitionRecord& out);
+
+// A Kafka message on the repartition topic carries many records, so the
+// second hop costs a message per batch rather than per event: a version
+// byte of its own, then each record as a varint length and its bytes. A
+// message holding one bare record (its own version byte) is read too.
+inline constexpr size_t kMaxRecordsPerMessage = 1000;
+inline constexpr size_t kMaxRepartitionMessageBytes = 256 * 1024;  // well below brokers' 1 MB default
+
+// Calls `emit` with each message of `records` (consecutive records, in order,
+// at most kMaxRecordsPerMessage and about kMaxRepartitionMessageBytes each).
+template <typename Records, typename Emit>
+void for_each_repartition_message(const Records& records, std::string& buffer, Emit&& emit);
+
+// The records of `message`, in order, as views into it; false (and `out`
+// unspecified) for a message Vigil did not write.
+[[nodiscard]] bool split_repartition_message(std::string_view message, std::vector<std::string_view>& out);
+
+void begin_repartition_message(std::string& buffer);
+void append_to_repartition_message(std::string_view record, std::string& buffer);
+
+template <typename Records, typename Emit>
+void for_each_repartition_message(const Records& records, std::string& buffer, Emit&& emit) {
+  size_t in_message = 0;
+  begin_repartition_message(buffer);
+  for (size_t i = 0; i < records.size(); ++i) {
+    append_to_repartition_message(records.record(i), buffer);
+    if (++in_message == kMaxRecordsPerMessage || buffer.size() >= kMaxRepartitionMessageBytes) {
+      emit(std::string_view(buffer));
+      begin_repartition_message(buffer);
+      in_message = 0;
+    }
+  }
+  if (in_message > 0) emit(std::string_view(buffer));
+}
 
 }  // namespace vigil

@@ -1,5 +1,6 @@
 #include "sinks/kafka_sinks.h"
 
+#include "pipeline/repartition_record.h"
 #include "sinks/cloudevent_encoder.h"
 
 namespace vigil {
@@ -32,12 +33,13 @@ Status KafkaDeadLetterSink::deliver(std::span<const DeadLetter> dead_letters, in
 
 Status KafkaRepartitionSink::deliver(const RepartitionBatch& batch) {
   if (batch.size() == 0) return Status::ok();
-  for (size_t i = 0; i < batch.size(); ++i) {
+  Status st;
+  for_each_repartition_message(batch, buffer_, [&](std::string_view message) {
     for (const int32_t partition : targets_) {
-      Status st = producer_.produce(topic_, {}, batch.record(i), {}, partition);
-      if (!st.is_ok()) return st;
+      if (st.is_ok()) st = producer_.produce(topic_, {}, message, {}, partition);
     }
-  }
+  });
+  if (!st.is_ok()) return st;
   return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
 }
 

@@ -53,7 +53,8 @@ class KafkaDeadLetterSink final : public DeadLetterSink {
 };
 
 // Accepted events on their way to the merge stage: every record to each of
-// `targets` (the repartition topic's partitions that run detectors).
+// `targets` (the repartition topic's partitions that run detectors), many
+// records to a message (repartition_record.h).
 class KafkaRepartitionSink {
  public:
   KafkaRepartitionSink(KafkaProducer& producer, std::string topic, std::vector<int32_t> targets,
@@ -68,6 +69,7 @@ class KafkaRepartitionSink {
   std::vector<int32_t> targets_;
   const std::atomic<bool>& give_up_;
   AwaitAcks await_;
+  std::string buffer_;
 };
 
 }  // namespace vigil

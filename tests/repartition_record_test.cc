@@ -5,7 +5,9 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "pipeline/pipeline_task.h"
 #include "pipeline/repartition_record.h"
 #include "state/key_encoding.h"
 
@@ -144,4 +146,70 @@ BOOST_AUTO_TEST_CASE(rejects_empty_current) {
   BOOST_TEST(!decodes(header(0, 0, 0, 0)));
   BOOST_TEST(!decodes(header(0, 0, 0, 4) + "prev"));
   BOOST_TEST(decodes(header(0, 0, 0, 4) + "prevc"));
+}
+
+namespace {
+
+// A RepartitionBatch of `n` records of `size` bytes each (distinct bytes,
+// so a record put in the wrong place shows).
+RepartitionBatch batch_of(size_t n, size_t size) {
+  RepartitionBatch batch;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string current(size, static_cast<char>('a' + i % 26));
+    encode_repartition_record(RepartitionRecord{1, static_cast<int64_t>(i), Date{20000}, {}, current},
+                              batch.bytes);
+    batch.ends.push_back(batch.bytes.size());
+  }
+  return batch;
+}
+
+// Splits every message of `batch` back into records and checks they are the
+// batch's records in order; returns the number of messages.
+size_t check_messages(const RepartitionBatch& batch) {
+  std::string buffer;
+  std::vector<std::string_view> records;
+  size_t messages = 0, next = 0;
+  for_each_repartition_message(batch, buffer, [&](std::string_view message) {
+    ++messages;
+    BOOST_TEST(message.size() <= kMaxRepartitionMessageBytes + batch.record(next).size() + 10);
+    BOOST_REQUIRE(split_repartition_message(message, records));
+    BOOST_TEST(records.size() <= kMaxRecordsPerMessage);
+    for (const auto r : records) BOOST_TEST(r == batch.record(next++));
+  });
+  BOOST_TEST(next == batch.size());
+  return messages;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(messages_carry_every_record_in_order) {
+  BOOST_TEST(check_messages(batch_of(0, 10)) == 0u);
+  BOOST_TEST(check_messages(batch_of(1, 10)) == 1u);
+  BOOST_TEST(check_messages(batch_of(kMaxRecordsPerMessage, 10)) == 1u);
+  // One record over the count limit starts a second message.
+  BOOST_TEST(check_messages(batch_of(kMaxRecordsPerMessage + 1, 10)) == 2u);
+  // Large records: the byte limit, not the count, splits them.
+  BOOST_TEST(check_messages(batch_of(10, kMaxRepartitionMessageBytes / 4)) >= 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_bare_record_is_a_message_of_one) {
+  const std::string bytes = encode(RepartitionRecord{2, 5, Date{1}, {}, "x"});
+  std::vector<std::string_view> records;
+  BOOST_REQUIRE(split_repartition_message(bytes, records));
+  BOOST_REQUIRE(records.size() == 1u);
+  BOOST_TEST(records[0] == bytes);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_messages_are_rejected) {
+  std::vector<std::string_view> records;
+  BOOST_TEST(!split_repartition_message("", records));
+  BOOST_TEST(!split_repartition_message(std::string(1, '\x07'), records));  // unknown version
+  BOOST_TEST(!split_repartition_message(std::string(1, '\x02'), records));  // no records
+  std::string truncated(1, '\x02');
+  append_varint(truncated, 10);
+  truncated += "abc";  // says 10 bytes, holds 3
+  BOOST_TEST(!split_repartition_message(truncated, records));
+  std::string empty_record(1, '\x02');
+  append_varint(empty_record, 0);
+  BOOST_TEST(!split_repartition_message(empty_record, records));
 }
