@@ -1,10 +1,11 @@
 // The interface every detector implements.
 //
-// A detector is created per input partition and owns that partition's slice of
-// its state. The pipeline drives it in event order:
+// A detector is created per task that runs it (the merge partition it is
+// placed on, or the only input partition when nothing is repartitioned) and
+// owns that task's slice of its state. The pipeline drives it in event order:
 //   restore() once, then for each event apply(+1) (and apply(-1) with the old
 //   contents first when a report is revised), advance() whenever the
-//   partition's stream time moves forward, and save() at every commit.
+//   task's stream time moves forward, and save() at every commit.
 // Detectors never read the wall clock: the same events in the same order give
 // the same transitions, which is what makes signal ids deterministic.
 #pragma once

@@ -1,4 +1,5 @@
-// Builds the configured detectors for one input partition.
+// Builds the configured detectors for one task's state slot (an input
+// partition, or a merge partition's negative slot).
 #pragma once
 
 #include <memory>

@@ -2,9 +2,10 @@
 //
 // Keys are compared bytewise (RocksDB's default comparator), so the fixed-width
 // encodings here are big-endian: comparing the encoded bytes gives the same
-// order as comparing the numbers. Every key that belongs to one input partition
-// starts with that partition's 4-byte prefix, so a partition's state is one
-// contiguous key range that can be scanned, erased or handed over on its own.
+// order as comparing the numbers. Every key that belongs to one task starts
+// with its 4-byte prefix (an input partition's number, or a merge partition's
+// negative slot), so a task's state is one contiguous key range that can be
+// scanned, erased or handed over on its own.
 //
 // Appends never fail. Reads never throw and never read out of bounds: they
 // return std::nullopt when the input is too short or malformed.
