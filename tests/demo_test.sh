@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `vigil demo --seconds 45 --json --metrics-port P` prints raised signals as
+# `vigil demo --seconds 30 --json --metrics-port P` prints raised signals as
 # signal v1 JSON and serves /metrics that promtool accepts (issue 2, done-when).
 # Usage: demo_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
@@ -15,7 +15,7 @@ check() {
 }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
-"$vigil" demo --seconds 45 --json --metrics-port "$port" > "$work/signals.jsonl" 2> "$work/demo.err" &
+"$vigil" demo --seconds 30 --json --metrics-port "$port" > "$work/signals.jsonl" 2> "$work/demo.err" &
 demo_pid=$!
 
 # Scrape while it runs: health, readiness and the metrics text format.

@@ -55,11 +55,11 @@ int32_t partition_of(std::string_view line, int32_t partitions) {
 std::vector<std::string> make_stream() {
   SyntheticStreamOptions o;
   o.seed = 11;
-  // About 20,000 reports over 200 days (the weekly detectors need weeks of
+  // About 11,000 reports over 150 days (the weekly detectors need weeks of
   // baseline), with the default re-sends and revisions (records that carry a
   // `previous`) and 1% invalid lines the input tasks drop.
-  o.events_per_year = 36000;
-  o.days = 200;
+  o.events_per_year = 27000;
+  o.days = 150;
   o.invalid_fraction = 0.01;
   SyntheticStream stream(o);
   std::vector<std::string> lines;
@@ -326,9 +326,7 @@ BOOST_AUTO_TEST_CASE(output_does_not_depend_on_interleaving_or_commits) {
   };
   const std::vector<Case> cases = {
       {"round robin by 7, commit 97", round_robin(records, 7), 97},
-      {"round robin by 500, commit 5000", round_robin(records, 500), 5000},
       {"upstream 2 first, commit 1500", one_after_another(records, {2, 0, 1}), 1500},
-      {"upstream 0 first, commit 333", one_after_another(records, {0, 1, 2}), 333},
       {"random seed 42, commit 250", random_interleaving(records, 42, 40), 250},
       {"random seed 7 single steps, commit 4096", random_interleaving(records, 7, 1), 4096},
   };
@@ -521,8 +519,8 @@ BOOST_AUTO_TEST_CASE(restart_after_commit_resumes_with_held_records) {
 BOOST_AUTO_TEST_CASE(crash_before_commit_resumes_at_the_committed_offset) {
   const Feed feed = random_interleaving(upstream_records(), 99, 25);
   const MergeResult& ref = reference();
-  const size_t committed = 9000;
-  const size_t crashed_at = 12345;
+  const size_t committed = feed.size() * 4 / 10 / 1000 * 1000;  // a commit point (every 1000)
+  const size_t crashed_at = feed.size() * 6 / 10;
 
   TempDir dir;
   Output out;
@@ -530,7 +528,7 @@ BOOST_AUTO_TEST_CASE(crash_before_commit_resumes_at_the_committed_offset) {
   {
     auto store = open_test_store(dir.sub("state"));
     auto task = open_merge(*store, kUpstreams, test_detectors());
-    feed_range(*task, feed, 0, committed, 3000, out);
+    feed_range(*task, feed, 0, committed, 1000, out);
     held_at_commit = task->waiting();
     BOOST_REQUIRE(held_at_commit > 0u);
     // Consumed, never delivered or committed: lost with the process. Some
@@ -547,7 +545,7 @@ BOOST_AUTO_TEST_CASE(crash_before_commit_resumes_at_the_committed_offset) {
     BOOST_TEST(*task->resume_offset() == static_cast<int64_t>(committed));
     BOOST_TEST(task->next_offset() == static_cast<int64_t>(committed));
     BOOST_TEST(task->waiting() == held_at_commit);
-    feed_range(*task, feed, committed, feed.size(), 3000, out);
+    feed_range(*task, feed, committed, feed.size(), 1000, out);
     deliver_and_commit(*task, out);
   }
   BOOST_TEST(out.events == ref.output.events, boost::test_tools::per_element());

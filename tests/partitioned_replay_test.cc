@@ -73,14 +73,14 @@ size_t partition_of(std::string_view line) {
   return static_cast<size_t>(h % kPartitions);
 }
 
-// About 15,000 reports over 160 days with re-sends, revisions and 1% invalid
+// About 9,000 reports over 120 days with re-sends, revisions and 1% invalid
 // lines, split onto kPartitions partitions.
 const std::vector<std::vector<std::string>>& partition_lines() {
   static const std::vector<std::vector<std::string>> lines = [] {
     SyntheticStreamOptions o;
     o.seed = 5;
-    o.events_per_year = 34000;
-    o.days = 160;
+    o.events_per_year = 27000;
+    o.days = 120;
     o.invalid_fraction = 0.01;
     SyntheticStream stream(o);
     std::vector<std::vector<std::string>> out(kPartitions);
@@ -260,7 +260,7 @@ BOOST_AUTO_TEST_CASE(failed_delivery_then_rerun_loses_and_repeats_nothing) {
   // A failed signal delivery: nothing of that round is committed.
   {
     CollectingSink sink;
-    sink.fail_at = 9;
+    sink.fail_at = 4;
     BOOST_TEST(!try_replay(inputs, dir.sub("state-signals"), 400, sink).is_ok());
     BOOST_REQUIRE(sink.events.size() > 0u);
     sink.fail_at = 0;
@@ -273,7 +273,7 @@ BOOST_AUTO_TEST_CASE(failed_delivery_then_rerun_loses_and_repeats_nothing) {
   {
     CollectingSink sink;
     CountingDeadLetters dead;
-    dead.fail_at = 3 * 7 + 2;  // the 8th round, input 1
+    dead.fail_at = 3 * 3 + 2;  // the 4th round, input 1
     BOOST_TEST(!try_replay(inputs, dir.sub("state-between"), 400, sink, &dead).is_ok());
     BOOST_REQUIRE(sink.events.size() > 0u);
     dead.fail_at = 0;
