@@ -20,11 +20,13 @@
 #include "sinks/cloudevent_encoder.h"
 #include "sinks/metrics.h"
 #include "state/event_record.h"
+#include "partitioned_stream.h"
 #include "test_events.h"
 
 using namespace vigil;
 using vigil::testing::TempDir;
 using vigil::testing::open_test_store;
+using namespace vigil::testing;
 
 namespace {
 
@@ -35,83 +37,24 @@ constexpr int32_t kUpstreams = 3;
 // input partitions as a producer keyed by id would, and the repartition
 // records each partition's input task emits for it.
 
-// FNV-1a 64 of the report id (the Kafka key), so revisions and re-sends of a
-// report land on its partition. Lines without a string id (some planted
-// invalid lines) are hashed whole.
-int32_t partition_of(std::string_view line, int32_t partitions) {
-  std::string_view key = line;
-  if (const size_t at = line.find("\"id\":\""); at != std::string_view::npos) {
-    const size_t begin = at + 6;
-    key = line.substr(begin, line.find('"', begin) - begin);
-  }
-  uint64_t h = 14695981039346656037ull;
-  for (const char c : key) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return static_cast<int32_t>(h % static_cast<uint64_t>(partitions));
-}
-
-std::vector<std::string> make_stream() {
-  SyntheticStreamOptions o;
-  o.seed = 11;
-  // About 11,000 reports over 150 days (the weekly detectors need weeks of
-  // baseline), with the default re-sends and revisions (records that carry a
-  // `previous`) and 1% invalid lines the input tasks drop.
-  o.events_per_year = 27000;
-  o.days = 150;
-  o.invalid_fraction = 0.01;
-  SyntheticStream stream(o);
-  std::vector<std::string> lines;
-  std::string line;
-  while (stream.next(line)) {  // next() appends: clear for each line
-    lines.push_back(line);
-    line.clear();
-  }
-  return lines;
-}
-
+// About 11,000 reports over 150 days (the weekly detectors need weeks of
+// baseline), with the default re-sends and revisions (records that carry a
+// `previous`) and 1% invalid lines the input tasks drop.
 const std::vector<std::string>& stream_lines() {
-  static const std::vector<std::string> lines = make_stream();
+  static const std::vector<std::string> lines = [] {
+    SyntheticStreamOptions o;
+    o.seed = 11;
+    o.events_per_year = 27000;
+    o.days = 150;
+    o.invalid_fraction = 0.01;
+    return synthetic_lines(o);
+  }();
   return lines;
 }
 
-// Two deliberately sensitive detectors added to the national ones. The
-// national detectors fire rarely on a stream this small (a dozen signals),
-// too few for a comparison of outputs to mean much; these fire thousands of
-// times, with evidence lists, update and resolve times that depend on the
-// order events are applied in.
-constexpr const char* kSensitiveDetectors = R"(
-detectors:
-  - name: moderate_harm_rule
-    type: severity_rule
-    min_physical_harm: moderate
-    never_events: false
-    group_by: [org, category]
-    group_days: 7
-    resolve_after_days: 3
-    severity: medium
-  - name: category_region_daily
-    type: count
-    dimensions: [category, region]
-    period: day
-    grace_days: 2
-    method: earsC1
-    params: {baseline: 7, alpha: 0.01, minSigma: 0.5}
-    min_observed: 3
-)";
-
-// The national default's detectors, then the sensitive ones.
+// The national default's detectors, then the order-sensitive ones.
 const std::vector<DetectorConfig>& test_detectors() {
-  static const std::vector<DetectorConfig> detectors = [] {
-    auto national = load_pipeline_config("");
-    BOOST_REQUIRE_MESSAGE(national.is_ok(), (national.is_ok() ? std::string() : national.error().message));
-    auto sensitive = parse_pipeline_config(kSensitiveDetectors, "test");
-    BOOST_REQUIRE_MESSAGE(sensitive.is_ok(), (sensitive.is_ok() ? std::string() : sensitive.error().message));
-    std::vector<DetectorConfig> all = national.value().detectors;
-    all.insert(all.end(), sensitive.value().detectors.begin(), sensitive.value().detectors.end());
-    return all;
-  }();
+  static const std::vector<DetectorConfig> detectors = order_sensitive_config().detectors;
   return detectors;
 }
 
@@ -144,11 +87,7 @@ UpstreamRecords repartition(const std::vector<std::vector<std::string>>& partiti
 }
 
 const UpstreamRecords& upstream_records() {
-  static const UpstreamRecords records = [] {
-    std::vector<std::vector<std::string>> lines(kUpstreams);
-    for (const auto& l : stream_lines()) lines[static_cast<size_t>(partition_of(l, kUpstreams))].push_back(l);
-    return repartition(lines);
-  }();
+  static const UpstreamRecords records = repartition(split_by_report(stream_lines(), kUpstreams));
   return records;
 }
 

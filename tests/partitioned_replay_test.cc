@@ -16,11 +16,13 @@
 #include "sinks/cloudevent_encoder.h"
 #include "sinks/metrics.h"
 #include "sinks/signal_sink.h"
+#include "partitioned_stream.h"
 #include "test_events.h"
 
 using namespace vigil;
 using vigil::testing::TempDir;
 using vigil::testing::open_test_store;
+using namespace vigil::testing;
 
 namespace {
 
@@ -57,22 +59,6 @@ class CountingDeadLetters final : public DeadLetterSink {
   size_t fail_at = 0;
 };
 
-// FNV-1a 64 of the report id, as a producer keyed by id partitions the
-// events topic; lines without a string id are hashed whole.
-size_t partition_of(std::string_view line) {
-  std::string_view key = line;
-  if (const size_t at = line.find("\"id\":\""); at != std::string_view::npos) {
-    const size_t begin = at + 6;
-    key = line.substr(begin, line.find('"', begin) - begin);
-  }
-  uint64_t h = 14695981039346656037ull;
-  for (const char c : key) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return static_cast<size_t>(h % kPartitions);
-}
-
 // About 9,000 reports over 120 days with re-sends, revisions and 1% invalid
 // lines, split onto kPartitions partitions.
 const std::vector<std::vector<std::string>>& partition_lines() {
@@ -82,14 +68,7 @@ const std::vector<std::vector<std::string>>& partition_lines() {
     o.events_per_year = 27000;
     o.days = 120;
     o.invalid_fraction = 0.01;
-    SyntheticStream stream(o);
-    std::vector<std::vector<std::string>> out(kPartitions);
-    std::string line;
-    while (stream.next(line)) {  // next() appends: clear for each line
-      out[partition_of(line)].push_back(line);
-      line.clear();
-    }
-    return out;
+    return split_by_report(synthetic_lines(o), kPartitions);
   }();
   return lines;
 }
@@ -107,38 +86,9 @@ std::vector<std::string> write_files(const std::string& dir, size_t end = std::s
   return paths;
 }
 
-// Two deliberately sensitive detectors added to the national ones, which
-// fire only a dozen times on a stream this small: these fire thousands of
-// times, with evidence and timing that depend on the order events are applied.
-constexpr const char* kSensitiveDetectors = R"(
-detectors:
-  - name: moderate_harm_rule
-    type: severity_rule
-    min_physical_harm: moderate
-    never_events: false
-    group_by: [org, category]
-    group_days: 7
-    resolve_after_days: 3
-    severity: medium
-  - name: category_region_daily
-    type: count
-    dimensions: [category, region]
-    period: day
-    grace_days: 2
-    method: earsC1
-    params: {baseline: 7, alpha: 0.01, minSigma: 0.5}
-    min_observed: 3
-)";
-
-// The national default with the sensitive detectors appended.
+// The national default with the order-sensitive detectors appended.
 PipelineConfig config(uint32_t max_events) {
-  auto c = load_pipeline_config("");
-  BOOST_REQUIRE_MESSAGE(c.is_ok(), (c.is_ok() ? std::string() : c.error().message));
-  auto sensitive = parse_pipeline_config(kSensitiveDetectors, "test");
-  BOOST_REQUIRE_MESSAGE(sensitive.is_ok(), (sensitive.is_ok() ? std::string() : sensitive.error().message));
-  PipelineConfig config = c.value();
-  config.detectors.insert(config.detectors.end(), sensitive.value().detectors.begin(),
-                          sensitive.value().detectors.end());
+  PipelineConfig config = order_sensitive_config();
   config.commit.max_events = max_events;
   return config;
 }
