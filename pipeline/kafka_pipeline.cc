@@ -108,12 +108,16 @@ Status KafkaPipeline::open_producer() {
                                                    stopping_, await);
   dead_letter_sink_ = std::make_unique<KafkaDeadLetterSink>(*producer_, k.dead_letter_topic,
                                                             k.events_topic, stopping_, await);
-  // Before the topology is known (at creation) there is nothing to send yet.
-  if (repartitioned() && merge_partitions_ > 0) {
-    repartition_sink_ = std::make_unique<KafkaRepartitionSink>(*producer_, k.repartition_topic,
-                                                               merge_targets_, stopping_, await);
-  }
+  open_repartition_sink();
   return Status::ok();
+}
+
+void KafkaPipeline::open_repartition_sink() {
+  // Before the topology is known (at creation) there is nothing to send yet.
+  if (!repartitioned() || merge_partitions_ == 0) return;
+  repartition_sink_ = std::make_unique<KafkaRepartitionSink>(
+      *producer_, config_.kafka.repartition_topic, merge_targets_, stopping_,
+      exactly_once() ? AwaitAcks::kOnTransactionCommit : AwaitAcks::kOnDeliver);
 }
 
 const std::string& KafkaPipeline::topic_of(Stage stage) const {
@@ -149,9 +153,7 @@ Status KafkaPipeline::learn_topology(const std::atomic<bool>& stop) {
   if (!merges) return merges.error();
   merge_partitions_ = merges.value();
   merge_targets_ = partitions_with_detectors(config_.detectors, merge_partitions_);
-  repartition_sink_ = std::make_unique<KafkaRepartitionSink>(
-      *producer_, k.repartition_topic, merge_targets_, stopping_,
-      exactly_once() ? AwaitAcks::kOnTransactionCommit : AwaitAcks::kOnDeliver);
+  open_repartition_sink();
   spdlog::info("topology: {} partitions of {} merged on {} partitions of {} ({} run detectors)",
                input_partitions_, k.events_topic, merge_partitions_, k.repartition_topic,
                merge_targets_.size());
@@ -499,7 +501,8 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
     if (!initialised.is_ok()) return initialised;
   }
   Status learned = learn_topology(stop);
-  if (!learned.is_ok()) return learned;
+  // Asked to stop while a topic did not exist yet: nothing was consumed.
+  if (!learned.is_ok()) return stop.load() ? Status::ok() : learned;
   std::vector<std::string> topics = {config_.kafka.events_topic};
   if (repartitioned()) topics.push_back(config_.kafka.repartition_topic);
   const auto err = consumer_->subscribe(topics);

@@ -107,6 +107,8 @@ class KafkaPipeline {
   void update_open_signals();
   // Creates the producer and the sinks writing through it.
   Status open_producer();
+  // The repartition sink, once the topology is known.
+  void open_repartition_sink();
   Status init_transactions();
   // After a transaction failed for good: a fatal producer error other than
   // fencing gets a new producer and a rewind to the last commit; anything

@@ -46,10 +46,10 @@ struct TempDir {
 std::vector<std::string> make_stream() {
   SyntheticStreamOptions o;
   o.seed = 7;
-  // About 25,000 events (15 MB): the mock cluster keeps only the newest
+  // About 16,000 events (10 MB): the mock cluster keeps only the newest
   // ~20 MB of a partition, so everything produced up front stays readable.
-  o.events_per_year = 30000;
-  o.days = 300;
+  o.events_per_year = 24000;
+  o.days = 240;
   o.invalid_fraction = 0.01;
   SyntheticStream stream(o);
   std::vector<std::string> lines;
