@@ -23,6 +23,7 @@
 #include "pipeline/replay_runner.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/jsonl_sinks.h"
+#include "partitioned_stream.h"
 
 using namespace vigil;
 using namespace std::chrono_literals;
@@ -51,14 +52,7 @@ std::vector<std::string> make_stream() {
   o.events_per_year = 24000;
   o.days = 240;
   o.invalid_fraction = 0.01;
-  SyntheticStream stream(o);
-  std::vector<std::string> lines;
-  std::string line;
-  while (stream.next(line)) {
-    lines.push_back(line);
-    line.clear();
-  }
-  return lines;
+  return vigil::testing::synthetic_lines(o);
 }
 
 const std::vector<std::string>& stream_lines() {
