@@ -10,20 +10,20 @@
 #include <optional>
 #include <thread>
 
-#include "app/pipeline_config.h"
-#include "app/planted_risk_match.h"
+#include "config/pipeline_config.h"
+#include "synthetic/planted_risk_match.h"
 #include "app/scratch_dir.h"
 #include "app/stop_signal.h"
-#include "app/synthetic_stream.h"
+#include "synthetic/stream.h"
 #include "core/version.h"
 #include "ingest/event_decoder.h"
-#include "ingest/kafka_config.h"
-#include "pipeline/embedded_kafka_cluster.h"
+#include "kafka/client_conf.h"
+#include "kafka/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
 #include "sinks/alertmanager_sink.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/cloudevent_encoder.h"
-#include "sinks/http_endpoints.h"
+#include "telemetry/http_endpoints.h"
 
 namespace vigil {
 namespace {

@@ -5,13 +5,13 @@
 #include <map>
 #include <memory>
 
-#include "app/pipeline_config.h"
-#include "app/planted_risk_match.h"
+#include "config/pipeline_config.h"
+#include "synthetic/planted_risk_match.h"
 #include "app/scratch_dir.h"
 #include "core/version.h"
 #include "pipeline/partition_task.h"
 #include "sinks/jsonl_sinks.h"
-#include "sinks/metrics.h"
+#include "telemetry/metrics.h"
 
 namespace vigil {
 namespace {

@@ -6,7 +6,7 @@
 #include <ostream>
 #include <string>
 
-#include "app/synthetic_stream.h"
+#include "synthetic/stream.h"
 
 namespace vigil {
 

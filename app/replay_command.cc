@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "app/scratch_dir.h"
 #include "core/version.h"
 #include "pipeline/partitioned_replay.h"

@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "app/stop_signal.h"
 #include "core/version.h"
 #include "pipeline/kafka_pipeline.h"
 #include "sinks/alertmanager_sink.h"
-#include "sinks/http_endpoints.h"
+#include "telemetry/http_endpoints.h"
 
 namespace vigil {
 

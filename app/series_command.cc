@@ -5,13 +5,13 @@
 #include <sstream>
 #include <utility>
 
-#include "app/series_csv.h"
+#include "series/series_csv.h"
 #include "core/result.h"
 #include "detectors/count_series.h"
-#include "detectors/cusum.h"
+#include "series/cusum.h"
 #include "detectors/ears.h"
 #include "detectors/farrington_flexible.h"
-#include "detectors/glrnb.h"
+#include "series/glrnb.h"
 
 namespace vigil {
 namespace {

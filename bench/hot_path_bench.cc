@@ -7,8 +7,8 @@
 
 #include <filesystem>
 
-#include "app/pipeline_config.h"
-#include "app/synthetic_stream.h"
+#include "config/pipeline_config.h"
+#include "synthetic/stream.h"
 #include "ingest/event_decoder.h"
 #include "pipeline/partition_task.h"
 

@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -30,7 +31,15 @@
 
 namespace vigil {
 
+class CountDetector;
+
 struct CountDetectorConfig {
+  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
+  static constexpr std::string_view kType = "count";
+  using Detector = CountDetector;
+  // The method signals carry, e.g. "earsC2".
+  std::string signal_method() const { return method; }
+
   std::string name;
   std::vector<Dimension> dimensions;
   EventFilter filter;

@@ -3,35 +3,14 @@
 namespace vigil {
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-template <typename T>
-Result<std::unique_ptr<Detector>> as_detector(Result<std::unique_ptr<T>> d) {
-  if (!d) return d.error();
-  return std::unique_ptr<Detector>(std::move(d).value());
-}
-
 Result<std::unique_ptr<Detector>> build(const DetectorConfig& config, int32_t partition,
                                         ColumnFamilyId cf) {
   return std::visit(
-      Overloaded{
-          [&](const CountDetectorConfig& c) { return as_detector(CountDetector::create(c, partition, cf)); },
-          [&](const SeverityRuleConfig& c) { return as_detector(SeverityRule::create(c, partition, cf)); },
-          [&](const VolumeDropConfig& c) {
-            return as_detector(VolumeDropDetector::create(c, partition, cf));
-          },
-          [&](const FunnelConfig& c) { return as_detector(FunnelDetector::create(c, partition, cf)); },
-          [&](const InequalityConfig& c) {
-            return as_detector(InequalityDetector::create(c, partition, cf));
-          },
-          [&](const DisproportionalityConfig& c) {
-            return as_detector(DisproportionalityDetector::create(c, partition, cf));
-          },
+      [&](const auto& c) -> Result<std::unique_ptr<Detector>> {
+        using Kind = std::decay_t<decltype(c)>;
+        auto d = Kind::Detector::create(c, partition, cf);
+        if (!d) return d.error();
+        return std::unique_ptr<Detector>(std::move(d).value());
       },
       config);
 }
@@ -43,14 +22,7 @@ const std::string& detector_name(const DetectorConfig& config) {
 }
 
 std::string detector_method(const DetectorConfig& config) {
-  return std::visit(
-      Overloaded{[](const CountDetectorConfig& c) { return c.method; },
-                 [](const SeverityRuleConfig&) { return std::string("severity_rule"); },
-                 [](const VolumeDropConfig&) { return std::string("volume_drop"); },
-                 [](const FunnelConfig&) { return std::string("funnel"); },
-                 [](const InequalityConfig&) { return std::string("inequality"); },
-                 [](const DisproportionalityConfig& c) { return std::string(to_string(c.method)); }},
-      config);
+  return std::visit([](const auto& c) { return c.signal_method(); }, config);
 }
 
 std::string detector_column_family(const DetectorConfig& config) {

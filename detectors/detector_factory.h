@@ -4,22 +4,12 @@
 
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "detectors/count_detector.h"
-#include "detectors/disproportionality_detector.h"
-#include "detectors/funnel_detector.h"
-#include "detectors/inequality_detector.h"
-#include "detectors/severity_rule.h"
-#include "detectors/volume_drop.h"
+#include "detectors/detector_kinds.h"
 #include "state/state_store.h"
 
 namespace vigil {
-
-using DetectorConfig =
-    std::variant<CountDetectorConfig, SeverityRuleConfig, VolumeDropConfig, FunnelConfig,
-                 InequalityConfig, DisproportionalityConfig>;
 
 const std::string& detector_name(const DetectorConfig& config);
 // The method name signals carry, e.g. "earsC2" or "severity_rule".

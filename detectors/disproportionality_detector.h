@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detectors/detector.h"
@@ -37,7 +38,15 @@ enum class DisproportionalityMethod : uint8_t { kPrr, kRor, kIc, kEbgm };
 std::string_view to_string(DisproportionalityMethod m);
 std::optional<DisproportionalityMethod> parse_disproportionality_method(std::string_view name);
 
+class DisproportionalityDetector;
+
 struct DisproportionalityConfig {
+  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
+  static constexpr std::string_view kType = "disproportionality";
+  using Detector = DisproportionalityDetector;
+  // The method signals carry: "prr", "ror", "ic" or "ebgm".
+  std::string signal_method() const { return std::string(to_string(method)); }
+
   std::string name;
   Dimension item = Dimension::kMedication;
   EventFilter population;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detectors/detector.h"
@@ -28,7 +29,15 @@ namespace vigil {
 
 enum class FunnelSides : uint8_t { kHigh, kLow, kBoth };
 
+class FunnelDetector;
+
 struct FunnelConfig {
+  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
+  static constexpr std::string_view kType = "funnel";
+  using Detector = FunnelDetector;
+  // The method signals carry.
+  std::string signal_method() const { return "funnel"; }
+
   std::string name;
   std::vector<Dimension> unit = {Dimension::kOrg};
   EventFilter population;  // the reports a unit is judged on (the denominator)

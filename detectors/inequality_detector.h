@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detectors/detector.h"
@@ -20,7 +21,15 @@
 
 namespace vigil {
 
+class InequalityDetector;
+
 struct InequalityConfig {
+  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
+  static constexpr std::string_view kType = "inequality";
+  using Detector = InequalityDetector;
+  // The method signals carry.
+  std::string signal_method() const { return "inequality"; }
+
   std::string name;
   std::vector<Dimension> group_by = {Dimension::kServiceArea};
   Dimension stratum = Dimension::kEthnicity;

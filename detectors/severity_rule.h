@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,7 +29,15 @@
 
 namespace vigil {
 
+class SeverityRule;
+
 struct SeverityRuleConfig {
+  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
+  static constexpr std::string_view kType = "severity_rule";
+  using Detector = SeverityRule;
+  // The method signals carry.
+  std::string signal_method() const { return "severity_rule"; }
+
   std::string name;
   // Events at or above this physical harm fire; kUnknown turns harm off.
   PhysicalHarm min_physical_harm = PhysicalHarm::kFatal;

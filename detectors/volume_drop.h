@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detectors/detector.h"
@@ -27,7 +28,15 @@
 
 namespace vigil {
 
+class VolumeDropDetector;
+
 struct VolumeDropConfig {
+  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
+  static constexpr std::string_view kType = "volume_drop";
+  using Detector = VolumeDropDetector;
+  // The method signals carry.
+  std::string signal_method() const { return "volume_drop"; }
+
   std::string name;
   std::vector<Dimension> unit = {Dimension::kOrg};
   EventFilter filter;  // which reports count as volume; default all

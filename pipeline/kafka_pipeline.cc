@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "ingest/kafka_config.h"
+#include "kafka/client_conf.h"
 #include "pipeline/detector_placement.h"
 #include "pipeline/kafka_topology.h"
 #include "pipeline/merge_task.h"

@@ -42,13 +42,13 @@
 #include <memory>
 #include <string>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "core/result.h"
 #include "pipeline/kafka_transaction.h"
 #include "pipeline/pipeline_task.h"
-#include "sinks/kafka_producer.h"
+#include "kafka/kafka_producer.h"
 #include "sinks/kafka_sinks.h"
-#include "sinks/metrics.h"
+#include "telemetry/metrics.h"
 #include "state/state_store.h"
 
 namespace vigil {

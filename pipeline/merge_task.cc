@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "core/check.h"
-#include "pipeline/repartition_record.h"
+#include "sinks/repartition_record.h"
 #include "pipeline/task_position.h"
 #include "state/event_record.h"
 #include "state/key_encoding.h"

@@ -34,7 +34,7 @@
 #include "detectors/detector.h"
 #include "detectors/detector_factory.h"
 #include "pipeline/pipeline_task.h"
-#include "sinks/metrics.h"
+#include "telemetry/metrics.h"
 #include "state/state_store.h"
 
 namespace vigil {

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "core/check.h"
-#include "pipeline/repartition_record.h"
+#include "sinks/repartition_record.h"
 #include "state/event_record.h"
 #include "state/key_encoding.h"
 

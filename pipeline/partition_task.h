@@ -36,7 +36,7 @@
 #include "ingest/event_decoder.h"
 #include "pipeline/pipeline_task.h"
 #include "pipeline/task_position.h"
-#include "sinks/metrics.h"
+#include "telemetry/metrics.h"
 #include "state/state_store.h"
 
 namespace vigil {

@@ -5,7 +5,7 @@
 #include "ingest/line_reader.h"
 #include "pipeline/merge_task.h"
 #include "pipeline/partition_task.h"
-#include "pipeline/repartition_record.h"
+#include "sinks/repartition_record.h"
 
 namespace vigil {
 namespace {

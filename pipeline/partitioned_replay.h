@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "core/result.h"
 #include "pipeline/replay_runner.h"
-#include "sinks/metrics.h"
+#include "telemetry/metrics.h"
 #include "sinks/signal_sink.h"
 #include "state/state_store.h"
 

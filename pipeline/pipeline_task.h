@@ -12,36 +12,10 @@
 
 #include "core/result.h"
 #include "core/signal.h"
-#include "ingest/invalid_reason.h"
+#include "ingest/dead_letter.h"
+#include "sinks/repartition_record.h"
 
 namespace vigil {
-
-// An invalid message, kept whole until it is delivered to the dead-letter sink.
-struct DeadLetter {
-  int64_t offset = 0;  // input offset (line number - 1 for files)
-  InvalidReason reason = InvalidReason::kNotJson;
-  std::string detail;
-  std::string key;
-  std::string value;
-};
-
-// Records for the repartition topic, each sent to every partition that runs
-// a detector: concatenated bytes, with where each record ends.
-struct RepartitionBatch {
-  std::string bytes;
-  std::vector<size_t> ends;
-
-  size_t size() const { return ends.size(); }
-  std::string_view record(size_t i) const {
-    const size_t begin = i == 0 ? 0 : ends[i - 1];
-    return std::string_view(bytes).substr(begin, ends[i] - begin);
-  }
-  void truncate(size_t records) {
-    ends.resize(records);
-    bytes.resize(records == 0 ? 0 : ends.back());
-  }
-  void clear() { truncate(0); }
-};
 
 class PipelineTask {
  public:

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "core/result.h"
-#include "sinks/metrics.h"
+#include "telemetry/metrics.h"
 #include "sinks/signal_sink.h"
 #include "state/state_store.h"
 

@@ -6,14 +6,6 @@
 
 namespace vigil {
 
-std::optional<Date> read_day(uint64_t zigzagged) {
-  const int64_t days = zigzag_decode(zigzagged);
-  if (days < std::numeric_limits<int32_t>::min() || days > std::numeric_limits<int32_t>::max()) {
-    return std::nullopt;
-  }
-  return Date{static_cast<int32_t>(days)};
-}
-
 void encode_task_position(const TaskPosition& position, std::string& out) {
   out.clear();
   append_varint(out, static_cast<uint64_t>(position.next_offset));

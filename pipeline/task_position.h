@@ -20,9 +20,6 @@ struct TaskPosition {
   std::optional<Date> stream_time;
 };
 
-// A day stored as a zigzag varint; std::nullopt outside Date's range.
-std::optional<Date> read_day(uint64_t zigzagged);
-
 // Replaces `out` with the encoded position.
 void encode_task_position(const TaskPosition& position, std::string& out);
 // std::nullopt for bytes encode_task_position did not write.

@@ -1,6 +1,6 @@
 #include "sinks/kafka_sinks.h"
 
-#include "pipeline/repartition_record.h"
+#include "sinks/repartition_record.h"
 #include "sinks/cloudevent_encoder.h"
 
 namespace vigil {

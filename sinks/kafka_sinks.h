@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/pipeline_task.h"
+#include "sinks/repartition_record.h"
 
-#include "sinks/kafka_producer.h"
+#include "kafka/kafka_producer.h"
 #include "sinks/signal_sink.h"
 
 namespace vigil {

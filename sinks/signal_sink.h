@@ -8,7 +8,7 @@
 
 #include "core/result.h"
 #include "core/signal.h"
-#include "pipeline/pipeline_task.h"
+#include "ingest/dead_letter.h"
 
 namespace vigil {
 

@@ -1,5 +1,7 @@
 #include "state/key_encoding.h"
 
+#include <limits>
+
 namespace vigil {
 namespace {
 
@@ -103,6 +105,14 @@ std::optional<std::string> prefix_successor(std::string_view prefix) {
   std::string successor(prefix.substr(0, end));
   successor.back() = static_cast<char>(static_cast<unsigned char>(successor.back()) + 1);
   return successor;
+}
+
+std::optional<Date> read_day(uint64_t zigzagged) {
+  const int64_t days = zigzag_decode(zigzagged);
+  if (days < std::numeric_limits<int32_t>::min() || days > std::numeric_limits<int32_t>::max()) {
+    return std::nullopt;
+  }
+  return Date{static_cast<int32_t>(days)};
 }
 
 }  // namespace vigil

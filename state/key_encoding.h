@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/civil_date.h"
+
 namespace vigil {
 
 inline constexpr size_t kPartitionPrefixSize = 4;
@@ -79,5 +81,8 @@ inline int64_t zigzag_decode(uint64_t v) {
 // such key exists (an empty prefix, or one made only of 0xFF bytes), i.e. the
 // range runs to the end of the key space.
 std::optional<std::string> prefix_successor(std::string_view prefix);
+
+// A day stored as a zigzag varint; std::nullopt outside Date's range.
+std::optional<Date> read_day(uint64_t zigzagged);
 
 }  // namespace vigil

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 
 namespace vigil {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "app/series_csv.h"
+#include "series/series_csv.h"
 #include "detectors/count_method.h"
 #include "detectors/ears.h"
 #include "detectors/farrington_flexible.h"

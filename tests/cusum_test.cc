@@ -1,4 +1,4 @@
-// cusum (detectors/cusum.h): parameters and every implemented transform
+// cusum (series/cusum.h): parameters and every implemented transform
 // checked against R 4.2.2 / surveillance 1.20.3 algo.cusum on ha_aggregated,
 // range 209:290 (R values printed with 15 digits; the cases.tsv rossi run is
 // in series_reference_test).
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "app/series_csv.h"
-#include "detectors/cusum.h"
+#include "series/series_csv.h"
+#include "series/cusum.h"
 
 namespace {
 

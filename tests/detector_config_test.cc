@@ -1,4 +1,4 @@
-// The detector sections of the pipeline configuration (app/pipeline_config.h)
+// The detector sections of the pipeline configuration (config/pipeline_config.h)
 // for the report-level types (volume_drop, funnel, inequality,
 // disproportionality) and the `strata` key of count detectors: every key
 // reaches its field, defaults hold when keys are left out, and every bad
@@ -12,7 +12,7 @@
 #include <string>
 #include <variant>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "tests/test_events.h"
 
 namespace vigil {

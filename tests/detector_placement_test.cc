@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "pipeline/detector_placement.h"
 
 using namespace vigil;

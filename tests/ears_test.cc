@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "app/series_csv.h"
+#include "series/series_csv.h"
 #include "detectors/ears.h"
 
 namespace {

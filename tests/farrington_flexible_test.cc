@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "app/series_csv.h"
+#include "series/series_csv.h"
 #include "detectors/farrington_design.h"
 #include "detectors/farrington_flexible.h"
 

@@ -1,4 +1,4 @@
-// glrnb (detectors/glrnb.h): parameters, the mu0 model (MASS::glm.nb) and
+// glrnb (series/glrnb.h): parameters, the mu0 model (MASS::glm.nb) and
 // the chart variants beyond cases.tsv, checked against R 4.2.2 /
 // surveillance 1.20.3 on ha_aggregated, range 209:290 (R values printed with
 // 15 digits; the cases.tsv run itself is in series_reference_test).
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "app/series_csv.h"
-#include "detectors/glrnb.h"
+#include "series/series_csv.h"
+#include "series/glrnb.h"
 
 namespace {
 

@@ -13,12 +13,12 @@
 #include <sstream>
 #include <thread>
 
-#include "app/pipeline_config.h"
-#include "app/synthetic_stream.h"
+#include "config/pipeline_config.h"
+#include "synthetic/stream.h"
 #include "core/version.h"
-#include "ingest/kafka_config.h"
+#include "kafka/client_conf.h"
 #include "pipeline/detector_placement.h"
-#include "pipeline/embedded_kafka_cluster.h"
+#include "kafka/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/cloudevent_decoder.h"

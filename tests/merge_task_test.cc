@@ -11,14 +11,14 @@
 #include <string_view>
 #include <vector>
 
-#include "app/pipeline_config.h"
-#include "app/synthetic_stream.h"
+#include "config/pipeline_config.h"
+#include "synthetic/stream.h"
 #include "core/version.h"
 #include "pipeline/merge_task.h"
 #include "pipeline/partition_task.h"
-#include "pipeline/repartition_record.h"
+#include "sinks/repartition_record.h"
 #include "sinks/cloudevent_encoder.h"
-#include "sinks/metrics.h"
+#include "telemetry/metrics.h"
 #include "state/event_record.h"
 #include "partitioned_stream.h"
 #include "test_events.h"

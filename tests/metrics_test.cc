@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "sinks/http_endpoints.h"
-#include "sinks/metrics.h"
+#include "telemetry/http_endpoints.h"
+#include "telemetry/metrics.h"
 
 namespace vigil {
 namespace {

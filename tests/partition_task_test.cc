@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 #include "pipeline/partition_task.h"
 #include "sinks/cloudevent_encoder.h"
 

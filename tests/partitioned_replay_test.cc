@@ -8,13 +8,13 @@
 #include <string_view>
 #include <vector>
 
-#include "app/pipeline_config.h"
-#include "app/synthetic_stream.h"
+#include "config/pipeline_config.h"
+#include "synthetic/stream.h"
 #include "core/version.h"
 #include "pipeline/partitioned_replay.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/cloudevent_encoder.h"
-#include "sinks/metrics.h"
+#include "telemetry/metrics.h"
 #include "sinks/signal_sink.h"
 #include "partitioned_stream.h"
 #include "test_events.h"

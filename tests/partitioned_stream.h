@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/pipeline_config.h"
-#include "app/synthetic_stream.h"
+#include "config/pipeline_config.h"
+#include "synthetic/stream.h"
 
 namespace vigil::testing {
 

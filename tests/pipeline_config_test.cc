@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/pipeline_config.h"
+#include "config/pipeline_config.h"
 
 // The configuration parser: the national default, unknown keys, and the
 // librdkafka properties read from files (secrets mounted from Kubernetes).

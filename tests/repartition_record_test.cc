@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pipeline/pipeline_task.h"
-#include "pipeline/repartition_record.h"
+#include "sinks/repartition_record.h"
 #include "state/key_encoding.h"
 
 using namespace vigil;

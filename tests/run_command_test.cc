@@ -19,11 +19,11 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
-#include "app/synthetic_stream.h"
-#include "ingest/kafka_config.h"
-#include "pipeline/embedded_kafka_cluster.h"
+#include "synthetic/stream.h"
+#include "kafka/client_conf.h"
+#include "kafka/embedded_kafka_cluster.h"
 #include "sinks/cloudevent_decoder.h"
-#include "sinks/kafka_producer.h"
+#include "kafka/kafka_producer.h"
 #include "tests/alertmanager_server.h"
 
 // `vigil run` as an operator starts it: a separate process pointed at a

@@ -1,5 +1,5 @@
 #define BOOST_TEST_MODULE synthetic_stream
-#include "app/synthetic_stream.h"
+#include "synthetic/stream.h"
 
 #include <simdjson.h>
 

@@ -1,0 +1,153 @@
+#include "config/pipeline_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/alertmanager_config.h"
+#include "config/default_config.h"
+#include "config/detector_list_config.h"
+#include "config/yaml_reader.h"
+
+namespace vigil {
+namespace config {
+namespace {
+
+PipelineConfig parse(const YAML::Node& root);
+
+// The detectors of the compiled-in national default (config/vigil.yaml).
+std::vector<DetectorConfig> national_default_detectors() {
+  return parse(YAML::Load(std::string(default_config_yaml()))).detectors;
+}
+
+PipelineConfig parse(const YAML::Node& root) {
+  PipelineConfig cfg;
+  if (!root || root.IsNull()) fail("(top level)", "is empty");
+  check_keys(root, "", {"pipeline", "kafka", "state", "commit", "metrics", "alertmanager", "detectors"});
+  if (const auto p = root["pipeline"]) {
+    check_keys(p, "pipeline", {"name"});
+    read(p, "pipeline", "name", cfg.name);
+  }
+  if (const auto k = root["kafka"]) {
+    check_keys(k, "kafka",
+               {"bootstrap_servers", "group_id", "group_instance_id", "guarantee",
+                "transactional_id", "events_topic", "signals_topic", "dead_letter_topic",
+                "repartition_topic", "properties", "properties_from_files"});
+    read(k, "kafka", "bootstrap_servers", cfg.kafka.bootstrap_servers);
+    read(k, "kafka", "group_id", cfg.kafka.group_id);
+    read(k, "kafka", "group_instance_id", cfg.kafka.group_instance_id);
+    if (const auto g = k["guarantee"]) {
+      const auto value = scalar<std::string>(g, "kafka.guarantee");
+      if (value == "exactly_once") {
+        cfg.kafka.guarantee = DeliveryGuarantee::kExactlyOnce;
+      } else if (value == "at_least_once") {
+        cfg.kafka.guarantee = DeliveryGuarantee::kAtLeastOnce;
+      } else {
+        fail("kafka.guarantee", "must be exactly_once or at_least_once, not '" + value + "'");
+      }
+    }
+    read(k, "kafka", "transactional_id", cfg.kafka.transactional_id);
+    read(k, "kafka", "events_topic", cfg.kafka.events_topic);
+    read(k, "kafka", "signals_topic", cfg.kafka.signals_topic);
+    read(k, "kafka", "dead_letter_topic", cfg.kafka.dead_letter_topic);
+    read(k, "kafka", "repartition_topic", cfg.kafka.repartition_topic);
+    if (const auto props = k["properties"]) {
+      if (!props.IsMap()) fail("kafka.properties", "must be a mapping");
+      for (const auto& kv : props) {
+        const auto name = kv.first.as<std::string>();
+        cfg.kafka.properties[name] = scalar<std::string>(kv.second, "kafka.properties." + name);
+      }
+    }
+    // librdkafka reads certificates and keys from paths itself, but takes
+    // sasl.password only as a value: these properties are read from files.
+    if (const auto files = k["properties_from_files"]) {
+      if (!files.IsMap()) fail("kafka.properties_from_files", "must be a mapping");
+      for (const auto& kv : files) {
+        const auto name = kv.first.as<std::string>();
+        const std::string path = "kafka.properties_from_files." + name;
+        if (cfg.kafka.properties.count(name) != 0) fail(path, "is also set in kafka.properties");
+        cfg.kafka.properties[name] = read_secret_file(scalar<std::string>(kv.second, path), path);
+      }
+    }
+  }
+  if (const auto s = root["state"]) {
+    check_keys(s, "state", {"dir", "block_cache_bytes", "write_buffer_bytes"});
+    read(s, "state", "dir", cfg.state.dir);
+    read(s, "state", "block_cache_bytes", cfg.state.block_cache_bytes);
+    read(s, "state", "write_buffer_bytes", cfg.state.write_buffer_bytes);
+    if (cfg.state.write_buffer_bytes > cfg.state.block_cache_bytes) {
+      fail("state.write_buffer_bytes", "must not exceed state.block_cache_bytes (it is charged to it)");
+    }
+  }
+  if (const auto c = root["commit"]) {
+    check_keys(c, "commit", {"max_events", "max_interval_ms"});
+    read(c, "commit", "max_events", cfg.commit.max_events);
+    read(c, "commit", "max_interval_ms", cfg.commit.max_interval_ms);
+    if (cfg.commit.max_events == 0) fail("commit.max_events", "must be at least 1");
+  }
+  if (const auto m = root["metrics"]) {
+    check_keys(m, "metrics", {"bind", "port"});
+    read(m, "metrics", "bind", cfg.metrics.bind);
+    read(m, "metrics", "port", cfg.metrics.port);
+  }
+  if (const auto a = root["alertmanager"]) cfg.alertmanager = parse_alertmanager(a);
+  const auto detectors = root["detectors"];
+  if (!detectors) {
+    // Omitted: the national default's detectors, as compiled into this
+    // binary, so a deployment's file can carry only its Kafka and state
+    // settings and still run the detectors of the image it runs.
+    cfg.detectors = national_default_detectors();
+    return cfg;
+  }
+  cfg.detectors = parse_detector_list(detectors);
+  return cfg;
+}
+
+}  // namespace
+}  // namespace config
+
+std::string_view to_string(DeliveryGuarantee g) {
+  return g == DeliveryGuarantee::kExactlyOnce ? "exactly_once" : "at_least_once";
+}
+
+std::string transactional_id_for(const KafkaConfig& kafka) {
+  if (!kafka.transactional_id.empty()) return kafka.transactional_id;
+  if (!kafka.group_instance_id.empty()) return kafka.group_id + "-" + kafka.group_instance_id;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return kafka.group_id + "-vigil";
+  return kafka.group_id + "-" + host;
+}
+
+Result<PipelineConfig> parse_pipeline_config(std::string_view yaml_text, std::string_view source) {
+  try {
+    PipelineConfig parsed = config::parse(YAML::Load(std::string(yaml_text)));
+    for (const auto& d : parsed.detectors) {
+      // Building each detector once checks its method and parameters now,
+      // at start-up, rather than when its first partition is assigned.
+      Status valid = validate_detector_config(d);
+      if (!valid.is_ok()) {
+        return make_error(ErrorKind::kInvalidArgument, std::string(source) + ": " + valid.message());
+      }
+    }
+    return parsed;
+  } catch (const config::ConfigError& e) {
+    return make_error(ErrorKind::kInvalidArgument, std::string(source) + ": " + e.message);
+  } catch (const YAML::Exception& e) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      std::string(source) + ": not valid YAML: " + e.what());
+  }
+}
+
+Result<PipelineConfig> load_pipeline_config(const std::string& path) {
+  if (path.empty()) return parse_pipeline_config(default_config_yaml(), "built-in default config");
+  std::ifstream in(path);
+  if (!in) return make_error(ErrorKind::kInvalidArgument, "cannot read config file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_pipeline_config(text.str(), path);
+}
+
+}  // namespace vigil

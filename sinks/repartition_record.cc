@@ -1,0 +1,77 @@
+#include "sinks/repartition_record.h"
+
+#include <limits>
+#include <optional>
+
+#include "state/key_encoding.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kVersion = 1;
+constexpr char kMessageVersion = 2;
+
+
+}  // namespace
+
+void encode_repartition_record(const RepartitionRecord& record, std::string& out) {
+  out.push_back(kVersion);
+  append_varint(out, static_cast<uint64_t>(record.upstream));
+  append_varint(out, static_cast<uint64_t>(record.offset));
+  append_varint(out, zigzag_encode(record.stream_time.days));
+  append_varint(out, record.previous.size());
+  out.append(record.previous);
+  out.append(record.current);
+}
+
+bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
+  if (data.empty() || data.front() != kVersion) return false;
+  data.remove_prefix(1);
+  const auto upstream = read_varint(data);
+  const auto offset = upstream ? read_varint(data) : std::nullopt;
+  const auto time = offset ? read_varint(data) : std::nullopt;
+  const auto previous_size = time ? read_varint(data) : std::nullopt;
+  if (!previous_size || *upstream > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()) ||
+      *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
+      *previous_size > data.size()) {
+    return false;
+  }
+  const auto day = read_day(*time);
+  if (!day) return false;
+  out.upstream = static_cast<int32_t>(*upstream);
+  out.offset = static_cast<int64_t>(*offset);
+  out.stream_time = *day;
+  out.previous = data.substr(0, *previous_size);
+  out.current = data.substr(*previous_size);
+  return !out.current.empty();
+}
+
+void begin_repartition_message(std::string& buffer) {
+  buffer.clear();
+  buffer.push_back(kMessageVersion);
+}
+
+void append_to_repartition_message(std::string_view record, std::string& buffer) {
+  append_varint(buffer, record.size());
+  buffer.append(record);
+}
+
+bool split_repartition_message(std::string_view message, std::vector<std::string_view>& out) {
+  out.clear();
+  if (message.empty()) return false;
+  if (message.front() == kVersion) {
+    out.push_back(message);
+    return true;
+  }
+  if (message.front() != kMessageVersion) return false;
+  message.remove_prefix(1);
+  while (!message.empty()) {
+    const auto size = read_varint(message);
+    if (!size || *size == 0 || *size > message.size()) return false;
+    out.push_back(message.substr(0, *size));
+    message.remove_prefix(*size);
+  }
+  return !out.empty();
+}
+
+}  // namespace vigil

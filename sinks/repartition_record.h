@@ -1,0 +1,92 @@
+// A record on the repartition topic: one accepted event, as the input
+// partition's task saw it, on its way to the tasks that run the national
+// detectors.
+//
+// The merge stage orders records by (stream_time, upstream, offset). Within
+// one upstream that key only grows, because an input partition's stream time
+// never goes back and its offsets increase, which is what lets the merge be
+// deterministic however the upstreams' records interleave on the topic.
+//
+// Encoding: a version byte, then varints (upstream, offset, zigzag stream
+// time, length of `previous`), `previous`, and `current` to the end. Both
+// are per-id records (state/event_record.h): categorical fields, never the
+// free-text description.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/civil_date.h"
+
+namespace vigil {
+
+struct RepartitionRecord {
+  int32_t upstream = 0;       // input partition
+  int64_t offset = 0;         // input offset
+  Date stream_time;           // the input partition's stream time after this event
+  std::string_view previous;  // per-id record of the revision taken back; empty if none
+  std::string_view current;   // per-id record of the event
+};
+
+// Records for the repartition topic, each sent to every partition that runs
+// a detector: concatenated bytes, with where each record ends.
+struct RepartitionBatch {
+  std::string bytes;
+  std::vector<size_t> ends;
+
+  size_t size() const { return ends.size(); }
+  std::string_view record(size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends[i - 1];
+    return std::string_view(bytes).substr(begin, ends[i] - begin);
+  }
+  void truncate(size_t records) {
+    ends.resize(records);
+    bytes.resize(records == 0 ? 0 : ends.back());
+  }
+  void clear() { truncate(0); }
+};
+
+// Appends the encoded record to `out` (not cleared first).
+void encode_repartition_record(const RepartitionRecord& record, std::string& out);
+
+// Decodes bytes written by encode_repartition_record; the views point into
+// `data`. False for anything else (a record Vigil did not write).
+[[nodiscard]] bool decode_repartition_record(std::string_view data, RepartitionRecord& out);
+
+// A Kafka message on the repartition topic carries many records, so the
+// second hop costs a message per batch rather than per event: a version
+// byte of its own, then each record as a varint length and its bytes. A
+// message holding one bare record (its own version byte) is read too.
+inline constexpr size_t kMaxRecordsPerMessage = 1000;
+inline constexpr size_t kMaxRepartitionMessageBytes = 256 * 1024;  // well below brokers' 1 MB default
+
+// Calls `emit` with each message of `records` (consecutive records, in order,
+// at most kMaxRecordsPerMessage and about kMaxRepartitionMessageBytes each).
+template <typename Records, typename Emit>
+void for_each_repartition_message(const Records& records, std::string& buffer, Emit&& emit);
+
+// The records of `message`, in order, as views into it; false (and `out`
+// unspecified) for a message Vigil did not write.
+[[nodiscard]] bool split_repartition_message(std::string_view message, std::vector<std::string_view>& out);
+
+void begin_repartition_message(std::string& buffer);
+void append_to_repartition_message(std::string_view record, std::string& buffer);
+
+template <typename Records, typename Emit>
+void for_each_repartition_message(const Records& records, std::string& buffer, Emit&& emit) {
+  size_t in_message = 0;
+  begin_repartition_message(buffer);
+  for (size_t i = 0; i < records.size(); ++i) {
+    append_to_repartition_message(records.record(i), buffer);
+    if (++in_message == kMaxRecordsPerMessage || buffer.size() >= kMaxRepartitionMessageBytes) {
+      emit(std::string_view(buffer));
+      begin_repartition_message(buffer);
+      in_message = 0;
+    }
+  }
+  if (in_message > 0) emit(std::string_view(buffer));
+}
+
+}  // namespace vigil

@@ -1,0 +1,82 @@
+#include "synthetic/planted_risk_match.h"
+
+#include <algorithm>
+#include <string_view>
+
+namespace vigil {
+namespace {
+
+constexpr int32_t kExplainsAfterEndDays = 120;
+
+}  // namespace
+
+bool signal_finds(const Signal& s, const PlantedRisk& risk) {
+  if (s.fired_at < risk.onset || s.fired_at.days > risk.end.days + kExplainsAfterEndDays) {
+    return false;
+  }
+  if ((s.method == "severity_rule") != risk.never_event) return false;
+  bool identified = false;
+  for (const auto& [dimension, value] : s.key) {
+    const std::string_view v = value;
+    if (dimension == "medication") {
+      if (risk.medication_code.empty() || v != risk.medication_code) return false;
+      identified = true;
+    } else if (dimension == "device") {
+      // Devices without a code are keyed "manufacturer model".
+      if (risk.device_model.empty() || v.find(risk.device_model) == std::string_view::npos) {
+        return false;
+      }
+      identified = true;
+    } else if (dimension == "org") {
+      if (risk.org.empty() || v != risk.org) return false;
+      identified = true;
+    } else if (dimension == "ethnicity") {
+      if (risk.ethnicity.empty() || v != risk.ethnicity) return false;
+      identified = true;
+    } else if (dimension == "category") {
+      if (!risk.category.empty() && v != risk.category) return false;
+      // A risk defined by service area (maternity) spans that area's categories.
+      if (risk.category.empty() && risk.service_area.empty()) return false;
+    } else if (dimension == "service_area") {
+      if (!risk.service_area.empty() && v != risk.service_area) return false;
+    } else if (dimension == "region") {
+      if (!risk.regions.empty() &&
+          std::find(risk.regions.begin(), risk.regions.end(), v) == risk.regions.end()) {
+        return false;
+      }
+    }
+  }
+  return identified;
+}
+
+std::vector<RiskFinding> find_planted_risks(const std::vector<PlantedRisk>& risks,
+                                            const std::vector<Signal>& raised) {
+  std::vector<RiskFinding> out;
+  for (const auto& risk : risks) {
+    RiskFinding f{&risk, nullptr};
+    for (const auto& s : raised) {
+      if (signal_finds(s, risk) && (f.first == nullptr || s.fired_at < f.first->fired_at)) {
+        f.first = &s;
+      }
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
+void report_planted_risks(const std::vector<PlantedRisk>& risks, const std::vector<Signal>& raised,
+                          std::ostream& err) {
+  err << "planted risks:\n";
+  for (const RiskFinding& f : find_planted_risks(risks, raised)) {
+    err << "  " << f.risk->name << " (onset " << format_date(f.risk->onset) << "): ";
+    if (f.first != nullptr) {
+      err << "found by " << f.first->detector << " (" << f.first->method << ") at stream time "
+          << format_date(f.first->fired_at) << ", " << (f.first->fired_at.days - f.risk->onset.days)
+          << " days after onset\n";
+    } else {
+      err << "not found (yet: the stream may not have reached it, or no detector covers it)\n";
+    }
+  }
+}
+
+}  // namespace vigil
