@@ -1,6 +1,5 @@
 // A signal as an Alertmanager API v2 alert: labels, annotations, times, and
 // a request body that is valid JSON of the PostableAlert shape.
-#define BOOST_TEST_MODULE alertmanager_alert
 #include <boost/test/unit_test.hpp>
 
 #include <simdjson.h>
@@ -59,6 +58,8 @@ system_clock::time_point instant(int64_t unix_ms) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(alertmanager_alert_test)
 
 BOOST_AUTO_TEST_CASE(labels_identify_the_episode_and_carry_the_key_dimensions) {
   AlertMappingOptions options;
@@ -231,4 +232,5 @@ BOOST_AUTO_TEST_CASE(request_body_is_a_json_array_of_postable_alerts) {
   BOOST_TEST(text == "2025-03-10T14:03:20.000Z");
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace vigil

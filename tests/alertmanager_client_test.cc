@@ -1,7 +1,6 @@
 // The Alertmanager HTTP client against a scripted local HTTP server: the
 // request it sends (path, headers, credentials read from files) and how it
 // classifies answers. The real Alertmanager is in alertmanager_sink_test.
-#define BOOST_TEST_MODULE alertmanager_client
 #include <boost/test/unit_test.hpp>
 
 #include <arpa/inet.h>
@@ -109,6 +108,8 @@ std::unique_ptr<AlertmanagerClient> client_for(const AlertmanagerOptions& option
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(alertmanager_client_test)
 
 BOOST_AUTO_TEST_CASE(posts_json_to_the_alerts_endpoint_under_the_route_prefix) {
   ScriptedServer server({{200, ""}});
@@ -237,4 +238,5 @@ BOOST_AUTO_TEST_CASE(create_rejects_unusable_options) {
   rejected(o, "alertmanager.tls");
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace vigil

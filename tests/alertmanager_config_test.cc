@@ -1,6 +1,5 @@
 // The `alertmanager:` section of the pipeline configuration: defaults (off),
 // every key, and the mistakes it rejects with the key's path.
-#define BOOST_TEST_MODULE alertmanager_config
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -28,6 +27,8 @@ void expect_error(const std::string& section, const std::string& fragment) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(alertmanager_config_test)
 
 BOOST_AUTO_TEST_CASE(off_by_default_and_in_the_national_default) {
   auto parsed = parse("");
@@ -108,4 +109,5 @@ BOOST_AUTO_TEST_CASE(mistakes_are_named_by_their_key) {
   expect_error("alertmanager: []\n", "alertmanager");
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace vigil

@@ -4,7 +4,6 @@
 // the alert to a new label set; an Alertmanager that is down at first gets
 // the latest state once it starts; a hung one never blocks deliver(); TLS and
 // basic auth work. Waits poll with a deadline; no sleep asserts a timing.
-#define BOOST_TEST_MODULE alertmanager_sink
 #include <boost/test/unit_test.hpp>
 
 #include <simdjson.h>
@@ -170,6 +169,8 @@ std::unique_ptr<AlertmanagerServer> start_alertmanager(AlertmanagerServer::Optio
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(alertmanager_sink_test)
 
 BOOST_AUTO_TEST_CASE(raised_signal_fires_is_resent_while_open_and_resolves) {
   auto am = start_alertmanager();
@@ -398,4 +399,5 @@ BOOST_AUTO_TEST_CASE(tls_and_basic_auth_with_a_real_alertmanager) {
   refused->shutdown();
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace vigil

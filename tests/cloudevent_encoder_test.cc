@@ -1,6 +1,5 @@
 // Signal v1 as CloudEvents JSON (contract section 2), the JSON writer under
 // it, and the console line of `vigil demo`.
-#define BOOST_TEST_MODULE cloudevent_encoder
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
@@ -50,6 +49,8 @@ bool contains(const std::string& text, const std::string& needle) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(cloudevent_encoder_test)
 
 BOOST_AUTO_TEST_CASE(full_signal_matches_contract_layout_exactly) {
   // Written by hand from the contract example: field order, names, nesting.
@@ -220,4 +221,5 @@ BOOST_AUTO_TEST_CASE(readable_line_shows_date_type_severity_key_and_summary) {
   BOOST_TEST(line.find("observed") == other_line.find("observed"));
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace vigil

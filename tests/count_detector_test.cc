@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE count_detector
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -118,6 +117,8 @@ void feed_in_time_order(Harness& h, std::vector<TestEvent>& events) {
 const std::vector<double> kBase = {3, 5, 4, 6, 4, 5, 3};
 
 // --- Windows and the first alarm -------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(count_detector_test)
 
 BOOST_AUTO_TEST_CASE(spike_after_flat_baseline_raises_exactly_one_signal) {
   Harness h(weekly_config());
@@ -920,5 +921,6 @@ BOOST_AUTO_TEST_CASE(detector_factory_builds_and_restores) {
   BOOST_TEST(!make_detectors({broken}, 2, *store).is_ok());
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

@@ -1,6 +1,5 @@
 // The count methods of the streaming detector (detectors/count_method.h): on a
 // window ending at t they give what the whole-series functions give at t.
-#define BOOST_TEST_MODULE count_method
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <span>
@@ -20,7 +19,7 @@ using vigil::SeriesPoint;
 
 vigil::CountSeries load(const std::string& name) {
   auto series = vigil::read_series_csv(
-      std::string(VIGIL_SHARED_DIR) + "/reference/surveillance/" + name, 52);
+      std::string(VIGIL_SHARED_DIR "/reference/surveillance/") + name, 52);
   BOOST_REQUIRE_MESSAGE(series.is_ok(), (series.is_ok() ? "" : series.error().message));
   return std::move(series).value();
 }
@@ -64,6 +63,8 @@ const MethodParams kNoufaily = {{"b", "3"},
                                 {"thresholdMethod", "nbPlugin"}};
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(count_method_test)
 
 BOOST_AUTO_TEST_CASE(farrington_history_is_the_oldest_reference_window) {
   const auto method = make("farringtonFlexible", kNoufaily);
@@ -179,3 +180,5 @@ BOOST_AUTO_TEST_CASE(errors_name_the_method_or_parameter) {
                  .find("pastWeeksNotIncluded=60") != std::string::npos);
   BOOST_TEST(error_of("earsC1", {}, 0).find("periods per year") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

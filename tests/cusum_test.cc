@@ -2,7 +2,6 @@
 // checked against R 4.2.2 / surveillance 1.20.3 algo.cusum on ha_aggregated,
 // range 209:290 (R values printed with 15 digits; the cases.tsv rossi run is
 // in series_reference_test).
-#define BOOST_TEST_MODULE cusum_test
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <string>
@@ -17,7 +16,7 @@ using vigil::MethodParams;
 
 vigil::CountSeries ha() {
   auto series = vigil::read_series_csv(
-      std::string(VIGIL_SHARED_DIR) + "/reference/surveillance/ha_aggregated.csv", 52);
+      std::string(VIGIL_SHARED_DIR "/reference/surveillance/ha_aggregated.csv"), 52);
   BOOST_REQUIRE(series.is_ok());
   return std::move(series).value();
 }
@@ -42,6 +41,8 @@ void expect_r(const MethodParams& params, const std::vector<double>& first,
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(cusum_test)
 
 BOOST_AUTO_TEST_CASE(defaults_and_bad_parameters) {
   auto p = vigil::parse_cusum_params({});
@@ -94,3 +95,5 @@ BOOST_AUTO_TEST_CASE(known_mean_per_point) {
   BOOST_TEST(!points.value()[3].alarm);  // 3.96 + (-1 - 1.04) = 1.92 < 2.26
   BOOST_TEST(points.value()[3].score == 1.92, boost::test_tools::tolerance(1e-12));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

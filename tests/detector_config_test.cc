@@ -4,7 +4,6 @@
 // reaches its field, defaults hold when keys are left out, and every bad
 // value is an error naming its key path. (tests/pipeline_config_test.cc
 // covers the rest of the file: Kafka, state, secrets.)
-#define BOOST_TEST_MODULE detector_config
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
@@ -43,6 +42,8 @@ bool mentions(const std::string& message, const std::string& what) {
 }
 
 // --- Every key reaches its field ----------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(detector_config_test)
 
 BOOST_AUTO_TEST_CASE(volume_drop_keys) {
   const auto config = parse_ok(R"(
@@ -421,5 +422,6 @@ BOOST_AUTO_TEST_CASE(the_shipped_configuration_uses_every_detector_type) {
   BOOST_TEST(kinds.size() == std::variant_size_v<DetectorConfig>);
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

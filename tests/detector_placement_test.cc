@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE detector_placement
 #include <boost/test/unit_test.hpp>
 
 #include <set>
@@ -34,6 +33,8 @@ std::vector<std::string> names(const std::vector<DetectorConfig>& configs) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(detector_placement_test)
 
 BOOST_AUTO_TEST_CASE(placement_is_a_fixed_function_of_the_name) {
   // Every instance must agree without talking, across machines and builds,
@@ -113,3 +114,5 @@ BOOST_AUTO_TEST_CASE(partitions_with_detectors_are_ascending_unique_and_exact) {
   BOOST_TEST(partitions_with_detectors(all, 64).size() < 64u);
   BOOST_TEST(partitions_with_detectors({}, 3).empty());
 }
+
+BOOST_AUTO_TEST_SUITE_END()

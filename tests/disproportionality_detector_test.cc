@@ -5,7 +5,6 @@
 // those lists, week by week, and the statistics of disproportionality.h and
 // ebgm.h decide which weeks meet a criterion. The known-at-baseline and
 // "newly meets" rules are then worked out by hand from those weeks.
-#define BOOST_TEST_MODULE disproportionality_detector
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -186,6 +185,8 @@ std::vector<Report> x_jumps(int weeks = 8) {
 }
 
 // --- Newly meeting the criterion -------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(disproportionality_detector_test)
 
 BOOST_AUTO_TEST_CASE(a_medicine_whose_harm_share_jumps_raises_with_its_table) {
   const auto reports = x_jumps();
@@ -624,5 +625,6 @@ BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
   BOOST_TEST(!parse_disproportionality_method("bcpnn").has_value());
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

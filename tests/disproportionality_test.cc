@@ -2,7 +2,6 @@
 // and column of shared/reference/disproportionality_reference.csv (R 4.2.2),
 // the NaN/Inf conventions for degenerate tables, and invariants of the
 // formulas that a wrong implementation would break.
-#define BOOST_TEST_MODULE disproportionality_test
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <cstdint>
@@ -34,9 +33,11 @@ double relative_difference(double x, double y) { return std::abs(x - y) / std::a
 
 }  // namespace
 
+BOOST_AUTO_TEST_SUITE(disproportionality_test)
+
 BOOST_AUTO_TEST_CASE(matches_every_reference_row) {
   const auto rows = vigil::testing::read_reference_table(
-      std::string(VIGIL_SHARED_DIR) + "/reference/disproportionality_reference.csv");
+      std::string(VIGIL_SHARED_DIR "/reference/disproportionality_reference.csv"));
   BOOST_TEST(rows.size() == 5U);
   constexpr double kTolerance = 1e-9;  // the formulas agree to ~1e-15; 1e-6 is the contract
   for (const auto& row : rows) {
@@ -238,3 +239,5 @@ BOOST_AUTO_TEST_CASE(ic025_needs_three_reports) {
   BOOST_TEST(two.ic025 == -0.27, boost::test_tools::tolerance(0.02));
   BOOST_TEST(three.ic025 == 0.75, boost::test_tools::tolerance(0.01));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

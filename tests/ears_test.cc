@@ -1,7 +1,6 @@
 // EARS C1/C2/C3 (detectors/ears.h): parameters as R earsC checks them, the
 // arithmetic on hand-computed windows, R's C3 quirk, and the invariants of R
 // surveillance's test suite. The R reference runs are in series_reference_test.
-#define BOOST_TEST_MODULE ears_test
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <random>
@@ -42,6 +41,8 @@ double sample_sd(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(ears_test)
 
 BOOST_AUTO_TEST_CASE(defaults_follow_r_earsc) {
   for (const auto& [name, variant, alpha] :
@@ -160,7 +161,7 @@ BOOST_AUTO_TEST_CASE(range_too_early_for_the_baseline_is_an_error) {
 // quotes 1002.298, which R does not reproduce).
 BOOST_AUTO_TEST_CASE(c3_reproduces_r_ignoring_the_current_count) {
   auto series = vigil::read_series_csv(
-      std::string(VIGIL_SHARED_DIR) + "/reference/surveillance/salmNewport_DE.csv", 52);
+      std::string(VIGIL_SHARED_DIR "/reference/surveillance/salmNewport_DE.csv"), 52);
   BOOST_REQUIRE(series.is_ok());
   std::vector<double> y = series.value().observed;
   y[374] = 1000;
@@ -209,3 +210,5 @@ BOOST_AUTO_TEST_CASE(alarm_invariants_on_random_series) {
     }
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()

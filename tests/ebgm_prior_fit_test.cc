@@ -1,7 +1,6 @@
 // Gamma-mixture prior fit (detectors/ebgm_prior_fit.h): the truncated
 // marginal likelihood against R, squashing weights, input errors, and a fit
 // to cells simulated from a known prior.
-#define BOOST_TEST_MODULE ebgm_prior_fit_test
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <cstdint>
@@ -55,6 +54,8 @@ vigil::Result<GammaMixturePrior> fit(const std::vector<EbgmCell>& cells,
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(ebgm_prior_fit_test)
 
 BOOST_AUTO_TEST_CASE(log_likelihood_matches_r) {
   // R 4.2.2: -negLL(theta, N, E, N_star = 1) as openEBGM defines it
@@ -203,3 +204,5 @@ BOOST_AUTO_TEST_CASE(fit_is_deterministic_and_start_independent_on_clear_data) {
   BOOST_TEST(std::abs(ll_a - ll_c) < 1e-6 * std::abs(ll_a));
   BOOST_TEST(ll_a >= vigil::gamma_mixture_log_likelihood(cells, kDuMouchel));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -3,7 +3,6 @@
 // with digits high enough to show 15 significant digits), the log-space
 // negative binomial against Boost's, quantile precision, large counts and the
 // invariants of a posterior summary.
-#define BOOST_TEST_MODULE ebgm_test
 #include <boost/math/distributions/negative_binomial.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
@@ -43,9 +42,11 @@ bool all_nan(const EbgmResult& r) {
 
 }  // namespace
 
+BOOST_AUTO_TEST_SUITE(ebgm_test)
+
 BOOST_AUTO_TEST_CASE(matches_every_reference_row) {
   const auto rows = vigil::testing::read_reference_table(
-      std::string(VIGIL_SHARED_DIR) + "/reference/ebgm_reference_openEBGM_test_theta.csv");
+      std::string(VIGIL_SHARED_DIR "/reference/ebgm_reference_openEBGM_test_theta.csv"));
   BOOST_TEST(rows.size() == 7U);
   constexpr double kTolerance = 1e-9;  // we agree to ~1e-14; 1e-6 is the contract
   for (const auto& row : rows) {
@@ -219,3 +220,5 @@ BOOST_AUTO_TEST_CASE(mhra_signal_needs_all_three) {
   BOOST_TEST(!vigil::mhra_signal(3, EbgmResult{0.5, 2.4999, 1.8, 6.0}));
   BOOST_TEST(!vigil::mhra_signal(3, EbgmResult{0.5, 2.5, 1.7999, 6.0}));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE event_decoder
 #include "ingest/event_decoder.h"
 
 #include <atomic>
@@ -153,6 +152,8 @@ constexpr std::string_view kFullEvent = R"({
   "patient": {"age_band": "66-75", "sex": "female", "ethnicity": "A", "imd_decile": 3},
   "description": "Second dose given 2h after the first."
 })";
+
+BOOST_AUTO_TEST_SUITE(event_decoder_test)
 
 BOOST_AUTO_TEST_CASE(full_event_round_trips_every_field) {
   IncidentEvent e;
@@ -638,5 +639,6 @@ BOOST_AUTO_TEST_CASE(steady_state_allocates_nothing) {
   BOOST_TEST(allocations == 0);
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

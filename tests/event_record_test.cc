@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE event_record
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
@@ -90,6 +89,8 @@ std::string encode(const IncidentEvent& e) {
   encode_event_record(e, out);
   return out;
 }
+
+BOOST_AUTO_TEST_SUITE(event_record_test)
 
 BOOST_AUTO_TEST_CASE(round_trips_every_field) {
   const TestEvent original = full_event();
@@ -351,5 +352,6 @@ BOOST_AUTO_TEST_CASE(mutated_records_never_crash) {
   }
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

@@ -2,7 +2,6 @@
 // parameters, reference weeks, and variants beyond cases.tsv checked against
 // R 4.2.2 / surveillance 1.20.3 (values printed by R with 15 digits; the
 // cases.tsv runs themselves are in series_reference_test).
-#define BOOST_TEST_MODULE farrington_flexible_test
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <string>
@@ -19,7 +18,7 @@ using vigil::MethodParams;
 
 vigil::CountSeries load(const std::string& name) {
   auto series = vigil::read_series_csv(
-      std::string(VIGIL_SHARED_DIR) + "/reference/surveillance/" + name, 52);
+      std::string(VIGIL_SHARED_DIR "/reference/surveillance/") + name, 52);
   BOOST_REQUIRE_MESSAGE(series.is_ok(), (series.is_ok() ? "" : series.error().message));
   return std::move(series).value();
 }
@@ -56,6 +55,8 @@ MethodParams with(MethodParams params, const MethodParams& more) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(farrington_flexible_test)
 
 BOOST_AUTO_TEST_CASE(defaults_are_those_of_surveillance_1_20_3) {
   auto p = vigil::parse_farrington_params({});
@@ -186,3 +187,5 @@ BOOST_AUTO_TEST_CASE(limit54_suppresses_bound_and_alarm) {
   BOOST_REQUIRE(point.is_ok());
   BOOST_TEST(!std::isnan(point.value().upperbound));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

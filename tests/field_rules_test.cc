@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE field_rules
 #include "ingest/field_rules.h"
 
 #include <boost/test/unit_test.hpp>
@@ -10,6 +9,8 @@
 
 namespace vigil {
 namespace {
+
+BOOST_AUTO_TEST_SUITE(field_rules_test)
 
 BOOST_AUTO_TEST_CASE(reason_codes_are_the_contracts) {
   BOOST_TEST(reason_code(InvalidReason::kNotJson) == "not_json");
@@ -119,5 +120,6 @@ BOOST_AUTO_TEST_CASE(json_integers) {
   BOOST_TEST(!parse_json_integer("99999999999999999999999").has_value());
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

@@ -3,7 +3,6 @@
 // Spiegelhalter funnel limits. Scenarios put every report in one 4-week
 // window, so each unit's O, n and E can be counted by hand; the limits are
 // recomputed here with the functions of funnel_limits.h.
-#define BOOST_TEST_MODULE funnel_detector
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -114,6 +113,8 @@ std::vector<UnitSpec> high_and_low() {
 }
 
 // --- Judging against the funnel ---------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(funnel_detector_test)
 
 BOOST_AUTO_TEST_CASE(a_unit_above_the_funnel_raises_and_units_inside_do_not) {
   const auto signals = run(funnel_config(), high_and_low());
@@ -493,5 +494,6 @@ BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
   BOOST_TEST(detector_method(DetectorConfig{funnel_config()}) == "funnel");
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

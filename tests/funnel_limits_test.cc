@@ -2,7 +2,6 @@
 // in ../shared/reference/funnel_reference.csv: exact Poisson limits at 95% and
 // 99.8%, z-scores, the SHMI overdispersion estimate (phi, tau^2) and the
 // overdispersed 99.8% limits with the outliers they mark.
-#define BOOST_TEST_MODULE funnel_limits_test
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <vector>
@@ -24,6 +23,8 @@ std::vector<vigil::testing::ReferenceRow> reference() {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(funnel_limits_test)
 
 BOOST_AUTO_TEST_CASE(exact_poisson_limits_match_r) {
   const auto rows = reference();
@@ -88,3 +89,5 @@ BOOST_AUTO_TEST_CASE(limits_narrow_as_expected_grows) {
     previous_width = lim.upper - lim.lower;
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,6 @@
 // the chart variants beyond cases.tsv, checked against R 4.2.2 /
 // surveillance 1.20.3 on ha_aggregated, range 209:290 (R values printed with
 // 15 digits; the cases.tsv run itself is in series_reference_test).
-#define BOOST_TEST_MODULE glrnb_test
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <numbers>
@@ -18,7 +17,7 @@ using vigil::MethodParams;
 
 vigil::CountSeries ha() {
   auto series = vigil::read_series_csv(
-      std::string(VIGIL_SHARED_DIR) + "/reference/surveillance/ha_aggregated.csv", 52);
+      std::string(VIGIL_SHARED_DIR "/reference/surveillance/ha_aggregated.csv"), 52);
   BOOST_REQUIRE(series.is_ok());
   return std::move(series).value();
 }
@@ -48,6 +47,8 @@ void expect_r(const std::vector<vigil::SeriesPoint>& points, const std::vector<d
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(glrnb_test)
 
 BOOST_AUTO_TEST_CASE(defaults_and_bad_parameters) {
   auto p = vigil::parse_glrnb_params({});
@@ -135,3 +136,5 @@ BOOST_AUTO_TEST_CASE(known_mu0_and_restart_after_alarm) {
   BOOST_TEST(points.value()[7].alarm);
   for (std::size_t i : {0u, 1u, 3u, 4u, 5u, 6u}) BOOST_TEST(!points.value()[i].alarm);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -4,7 +4,6 @@
 // (service area, ethnicity) cell; an oracle in this file recomputes every
 // cell's E, the between-cell tau2 and the limits (with funnel_limits.h), and
 // the detector must agree with it.
-#define BOOST_TEST_MODULE inequality_detector
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -174,6 +173,8 @@ std::vector<Signal> run(const InequalityConfig& config, const std::vector<CellSp
 }
 
 // --- Judging ------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(inequality_detector_test)
 
 BOOST_AUTO_TEST_CASE(an_elevated_stratum_in_one_area_raises_with_its_group_and_stratum) {
   const InequalityConfig config = inequality_config();
@@ -501,5 +502,6 @@ BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
   BOOST_TEST(detector_method(DetectorConfig{inequality_config()}) == "inequality");
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE kafka_pipeline
 #include <boost/test/unit_test.hpp>
 
 #include <librdkafka/rdkafkacpp.h>
@@ -228,6 +227,8 @@ double dead_lettered_total(Metrics& m) {
 
 }  // namespace
 
+BOOST_AUTO_TEST_SUITE(kafka_pipeline_test)
+
 BOOST_AUTO_TEST_CASE(consume_detect_produce_matches_replay) {
   const auto& lines = stream_lines();
   const auto expected = replay_signals(lines);
@@ -404,3 +405,5 @@ BOOST_AUTO_TEST_CASE(restart_resumes_from_state_without_double_counting) {
   const auto got = c.signal_values();
   BOOST_TEST(got == expected, boost::test_tools::per_element());
 }
+
+BOOST_AUTO_TEST_SUITE_END()

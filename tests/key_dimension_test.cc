@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE key_dimension
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -63,6 +62,8 @@ const std::vector<Dimension> kAll = {
     Dimension::kServiceArea, Dimension::kSpecialty, Dimension::kRecordType, Dimension::kMedication,
     Dimension::kDevice,    Dimension::kAgent,    Dimension::kEthnicity, Dimension::kAgeBand,
     Dimension::kSex,       Dimension::kImdQuintile};
+
+BOOST_AUTO_TEST_SUITE(key_dimension_test)
 
 BOOST_AUTO_TEST_CASE(names_round_trip) {
   const std::map<Dimension, std::string_view> expected = {
@@ -326,5 +327,6 @@ BOOST_AUTO_TEST_CASE(many_devices_without_codes_never_invalidate_views) {
   }
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE key_encoding
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -35,6 +34,8 @@ std::string i64_key(int64_t value) {
   append_i64_be(out, value);
   return out;
 }
+
+BOOST_AUTO_TEST_SUITE(key_encoding_test)
 
 BOOST_AUTO_TEST_CASE(partition_prefix_is_four_bytes_big_endian) {
   BOOST_TEST(partition_prefix(0) == bytes({0, 0, 0, 0}));
@@ -230,5 +231,6 @@ BOOST_AUTO_TEST_CASE(prefix_successor_bounds_the_prefix_range) {
   BOOST_TEST(!end.starts_with(prefix));
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE merge_task
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -220,6 +219,8 @@ std::string record_for(int32_t upstream, int64_t offset, Date stream_time) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(merge_task_test)
 
 BOOST_AUTO_TEST_CASE(inputs_are_realistic) {
   // The fixtures the tests below rely on: every upstream busy, revisions
@@ -629,3 +630,5 @@ BOOST_AUTO_TEST_CASE(reopening_with_another_upstream_count_fails) {
   BOOST_TEST(MergeTask::open(1, 4, *store, {}, nullptr).is_ok());
   BOOST_TEST(!MergeTask::open(0, 0, *store, {}, nullptr).is_ok());
 }
+
+BOOST_AUTO_TEST_SUITE_END()

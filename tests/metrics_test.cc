@@ -1,5 +1,4 @@
 // Metrics registry and HTTP endpoints (contract section 5), over real sockets.
-#define BOOST_TEST_MODULE metrics
 #include <boost/test/unit_test.hpp>
 
 #include <arpa/inet.h>
@@ -115,6 +114,8 @@ struct Server {
 };
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(metrics_test)
 
 BOOST_AUTO_TEST_CASE(scrape_text_names_every_contract_metric) {
   Metrics metrics("0.1.0");
@@ -326,4 +327,5 @@ BOOST_AUTO_TEST_CASE(bad_arguments_are_rejected) {
   BOOST_TEST(!garbage.is_ok());
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace vigil

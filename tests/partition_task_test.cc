@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE partition_task
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -114,6 +113,8 @@ std::vector<std::string> run_straight(const std::vector<std::string>& lines, siz
 
 }  // namespace
 
+BOOST_AUTO_TEST_SUITE(partition_task_test)
+
 BOOST_AUTO_TEST_CASE(stream_raises_rule_and_count_signals) {
   const auto out = run_straight(stream_with_spike(), 5);
   size_t rule = 0, count = 0;
@@ -224,3 +225,5 @@ BOOST_AUTO_TEST_CASE(partitions_do_not_share_state) {
   BOOST_TEST(*p0.value()->resume_offset() == 1);
   BOOST_TEST(*p1.value()->resume_offset() == 1);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

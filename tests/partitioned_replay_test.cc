@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE partitioned_replay
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
@@ -118,6 +117,8 @@ size_t total_lines() {
 
 }  // namespace
 
+BOOST_AUTO_TEST_SUITE(partitioned_replay_test)
+
 BOOST_AUTO_TEST_CASE(commit_size_does_not_change_signals_and_counts_add_up) {
   // The files are read a commit's worth at a time in turn, so the commit
   // size changes how the partitions' records interleave at the merge; the
@@ -234,3 +235,5 @@ BOOST_AUTO_TEST_CASE(failed_delivery_then_rerun_loses_and_repeats_nothing) {
     BOOST_TEST(dead.delivered >= all.invalid);  // at least once
   }
 }
+
+BOOST_AUTO_TEST_SUITE_END()

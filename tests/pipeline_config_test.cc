@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE pipeline_config
 #include <boost/test/unit_test.hpp>
 
 #include <unistd.h>
@@ -42,6 +41,8 @@ std::string config_with_kafka(const std::string& kafka_extra) {
 std::string error_of(const Result<PipelineConfig>& r) { return r.is_ok() ? "" : r.error().message; }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(pipeline_config_test)
 
 BOOST_AUTO_TEST_CASE(the_national_default_parses) {
   auto c = load_pipeline_config("");
@@ -168,3 +169,5 @@ BOOST_AUTO_TEST_CASE(without_detectors_the_national_default_detectors_run) {
   BOOST_REQUIRE(!empty.is_ok());
   BOOST_TEST(error_of(empty).find("detectors: must be a non-empty list") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE repartition_record
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
@@ -53,6 +52,8 @@ bool decodes(std::string_view bytes) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(repartition_record_test)
 
 BOOST_AUTO_TEST_CASE(round_trip_without_previous) {
   check_round_trip(RepartitionRecord{0, 0, Date{19723}, {}, "x"});
@@ -213,3 +214,5 @@ BOOST_AUTO_TEST_CASE(malformed_messages_are_rejected) {
   append_varint(empty_record, 0);
   BOOST_TEST(!split_repartition_message(empty_record, records));
 }
+
+BOOST_AUTO_TEST_SUITE_END()

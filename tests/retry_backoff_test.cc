@@ -1,5 +1,4 @@
 // Exponential backoff with jitter: the bounds of every delay, the cap, reset.
-#define BOOST_TEST_MODULE retry_backoff
 #include <boost/test/unit_test.hpp>
 
 #include <set>
@@ -9,6 +8,8 @@
 namespace vigil {
 
 using std::chrono::milliseconds;
+
+BOOST_AUTO_TEST_SUITE(retry_backoff_test)
 
 BOOST_AUTO_TEST_CASE(delays_double_within_the_upper_half_up_to_the_cap) {
   RetryBackoff backoff(milliseconds(100), milliseconds(1000), 7);
@@ -49,4 +50,5 @@ BOOST_AUTO_TEST_CASE(many_failures_never_overflow) {
   BOOST_TEST(last <= 3600000);
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace vigil

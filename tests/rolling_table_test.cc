@@ -2,7 +2,6 @@
 // (detectors/rolling_table.h), and the weekly judging schedule on top of it
 // (detectors/report_window.h): counting, the window, evidence, sweeping, and
 // persistence through a real RocksDB store.
-#define BOOST_TEST_MODULE rolling_table
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -78,6 +77,8 @@ struct StoreFixture {
 };
 
 // --- Counting -----------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(rolling_table_test)
 
 BOOST_AUTO_TEST_CASE(counts_each_measure_per_period_and_sums_a_range) {
   RollingTable t("table", 0, 0, 2, 4);
@@ -440,5 +441,6 @@ BOOST_AUTO_TEST_CASE(window_signal_is_named_by_its_episode) {
   BOOST_TEST(format_ratio(INFINITY) == "infinite");
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE run_command
 #include <boost/test/unit_test.hpp>
 
 #include <arpa/inet.h>
@@ -128,6 +127,8 @@ uint64_t produce_stream(const std::string& bootstrap, const std::string& topic) 
 
 }  // namespace
 
+BOOST_AUTO_TEST_SUITE(run_command_test)
+
 BOOST_AUTO_TEST_CASE(run_consumes_serves_metrics_and_stops_cleanly_on_sigterm) {
   auto cluster = EmbeddedKafkaCluster::start(1);
   BOOST_REQUIRE(cluster.is_ok());
@@ -193,7 +194,7 @@ BOOST_AUTO_TEST_CASE(run_sends_signals_to_the_alertmanager_of_its_config) {
   std::string state = (std::filesystem::temp_directory_path() / "vigil-run-am-XXXXXX").string();
   BOOST_REQUIRE(mkdtemp(state.data()) != nullptr);
   // The national default with only the Alertmanager URL set, as an operator would.
-  std::ifstream default_config(std::string(VIGIL_SOURCE_DIR) + "/config/vigil.yaml");
+  std::ifstream default_config(std::string(VIGIL_SOURCE_DIR "/config/vigil.yaml"));
   std::stringstream text;
   text << default_config.rdbuf();
   std::string config = text.str();
@@ -272,3 +273,5 @@ BOOST_AUTO_TEST_CASE(run_sends_signals_to_the_alertmanager_of_its_config) {
   std::filesystem::remove_all(state);
   std::filesystem::remove(config_path);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -3,7 +3,6 @@
 // through run_series exactly as the command line would, and compared with the
 // expected CSV: same t, epoch and observed, upperbound within 1e-6 relative
 // (NA where R gives NA), identical alarms.
-#define BOOST_TEST_MODULE series_reference_test
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -21,7 +20,7 @@
 
 namespace {
 
-const std::string kReferenceDir = std::string(VIGIL_SHARED_DIR) + "/reference/surveillance/";
+const std::string kReferenceDir = std::string(VIGIL_SHARED_DIR "/reference/surveillance/");
 constexpr double kRelativeTolerance = 1e-6;
 
 
@@ -98,6 +97,8 @@ std::vector<std::string> to_lines(const std::string& text) {
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(series_reference_test)
 
 BOOST_AUTO_TEST_CASE(cases_file_lists_every_method_and_is_complete) {
   const auto cases = load_cases();
@@ -265,3 +266,5 @@ BOOST_AUTO_TEST_CASE(quoted_crlf_input_with_mu0_is_accepted) {
   BOOST_TEST(lines.size() == 6u);
   BOOST_TEST(lines[1].rfind("8,w8,2,", 0) == 0u, lines[1]);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

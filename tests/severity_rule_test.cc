@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE severity_rule
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -118,6 +117,8 @@ bool is_lower_hex16(const std::string& s) {
            return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
          });
 }
+
+BOOST_AUTO_TEST_SUITE(severity_rule_test)
 
 BOOST_AUTO_TEST_CASE(a_fatal_event_raises_one_critical_signal_at_once) {
   Harness h;
@@ -608,5 +609,6 @@ BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
   BOOST_TEST(detector_name(DetectorConfig{rule_config()}) == "fatal_or_never");
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

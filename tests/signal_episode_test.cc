@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE signal_episode
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
@@ -27,6 +26,8 @@ void check_same(const Episode& a, const Episode& b) {
   BOOST_TEST(a.last_reported == b.last_reported);
   BOOST_TEST(a.quiet == b.quiet);
 }
+
+BOOST_AUTO_TEST_SUITE(signal_episode_test)
 
 BOOST_AUTO_TEST_CASE(quiet_evaluations_on_a_closed_episode_emit_nothing) {
   Episode e;
@@ -184,5 +185,6 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_crash) {
   }
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

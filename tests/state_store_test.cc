@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE state_store
 #include <boost/test/unit_test.hpp>
 
 #include <stdlib.h>
@@ -102,6 +101,8 @@ std::string pkey(int32_t partition, std::string_view suffix) {
   key.append(suffix);
   return key;
 }
+
+BOOST_AUTO_TEST_SUITE(state_store_test)
 
 BOOST_FIXTURE_TEST_CASE(open_creates_directory_and_column_families, Fixture) {
   const std::string nested = dir.sub("a/b/db");
@@ -455,5 +456,6 @@ BOOST_FIXTURE_TEST_CASE(many_handles_and_iterators_close_cleanly, Fixture) {
   BOOST_TEST(cf_id(*store, "t3_150") > cf_id(*store, "cf23"));
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

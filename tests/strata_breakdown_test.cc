@@ -2,7 +2,6 @@
 // (detectors/strata_breakdown.h): the slot layout, the "unknown" stratum,
 // disclosure control (cells under 5 pooled into "other"), and the counts a
 // count detector's raised signals carry (detectors/count_detector.cc).
-#define BOOST_TEST_MODULE strata_breakdown
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -50,6 +49,8 @@ TestEvent patient_event(std::string_view age, std::string_view sex, char ethnici
 }
 
 // --- The layout --------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(strata_breakdown_test)
 
 BOOST_AUTO_TEST_CASE(only_patient_dimensions_form_strata) {
   for (Dimension d : {Dimension::kCategory, Dimension::kOrg, Dimension::kMedication, Dimension::kServiceArea}) {
@@ -320,5 +321,6 @@ BOOST_AUTO_TEST_CASE(strata_survive_a_restart) {
   BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight.signals), describe(restarted.signals));
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

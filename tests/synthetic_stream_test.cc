@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE synthetic_stream
 #include "synthetic/stream.h"
 
 #include <simdjson.h>
@@ -318,6 +317,8 @@ bool has(const std::vector<std::string>& v, const std::string& x) {
 
 // ---------------------------------------------------------------------------
 
+BOOST_AUTO_TEST_SUITE(synthetic_stream_test)
+
 BOOST_AUTO_TEST_CASE(same_seed_same_bytes_other_seed_other_bytes) {
   const auto digest = [](uint64_t seed) {
     SyntheticStreamOptions o;
@@ -539,5 +540,6 @@ BOOST_AUTO_TEST_CASE(no_risks_when_not_planted) {
   BOOST_TEST(s.planted_risks().empty());
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

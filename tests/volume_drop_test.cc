@@ -2,7 +2,6 @@
 // falls far below its own history. Scenarios are weekly report counts whose
 // expected volumes, thresholds and tail probabilities are worked out by hand
 // (or from first principles in this file) and compared with the signals.
-#define BOOST_TEST_MODULE volume_drop
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -102,6 +101,8 @@ double negative_binomial_cdf(int y, double mu, double var) {
 }
 
 // --- The model ---------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(volume_drop_test)
 
 BOOST_AUTO_TEST_CASE(lower_tail_is_poisson_or_negative_binomial) {
   // No overdispersion: Poisson with mean 3 weeks x 50.
@@ -431,5 +432,6 @@ BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
   BOOST_TEST(detector_method(DetectorConfig{drop_config()}) == "volume_drop");
 }
 
+BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

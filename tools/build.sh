@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
 # Installs dependencies (Debian packages) and builds Vigil into build/ (or the
-# directory given as $VIGIL_BUILD_DIR). Extra arguments go to CMake.
+# directory given as $VIGIL_BUILD_DIR).
+#   tools/build.sh [--target T]... [CMAKE_ARGS...]
+# --target builds only T (e.g. vigil, for the demo) and installs only what
+# building needs; without it everything is built, tests included, and every
+# test dependency is installed. Other arguments go to CMake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/install-deps.sh
+targets=()
+cmake_args=()
+while (($#)); do
+  case $1 in
+    --target) targets+=(--target "$2"); shift 2 ;;
+    *) cmake_args+=("$1"); shift ;;
+  esac
+done
+if ((${#targets[@]})); then
+  bash tools/install-deps.sh --build-only
+else
+  bash tools/install-deps.sh
+fi
 build_dir=${VIGIL_BUILD_DIR:-build}
-cmake -S . -B "$build_dir" -G Ninja "$@" >/dev/null
-cmake --build "$build_dir" -j "$(nproc)"
+cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" "${targets[@]}"

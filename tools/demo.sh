@@ -3,5 +3,5 @@
 # Extra arguments go to `vigil demo` (e.g. --seconds 45 --json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/build.sh
+bash tools/build.sh --target vigil
 exec build/vigil demo "$@"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of Vigil from Debian packages.
 # Idempotent: packages already present are skipped by apt-get.
+#   install-deps.sh               everything the build and the tests need
+#   install-deps.sh --build-only  only what building the binary needs (tools/demo.sh)
 set -euo pipefail
 
 packages=(
@@ -10,9 +12,15 @@ packages=(
   libboost-test-dev libboost-dev libboost-math-dev
   libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libbenchmark-dev libcurl4-openssl-dev
-  prometheus prometheus-alertmanager kcat python3 python3-jsonschema python3-yaml curl bc time openssl
-  default-jre-headless maven
 )
+if [[ "${1:-}" != "--build-only" ]]; then
+  # The tests' tools: Prometheus and Alertmanager, kcat, Python with the
+  # schema and YAML modules, and Java with Maven for the real Kafka broker.
+  packages+=(
+    prometheus prometheus-alertmanager kcat python3 python3-jsonschema python3-yaml curl bc time openssl
+    default-jre-headless maven
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
