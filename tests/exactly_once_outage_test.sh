@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Exactly-once on a real Kafka broker through an outage: the broker is
-# stopped for 30 s while `vigil run` is consuming and the events are still
-# arriving, then started again. Vigil must ride it out without exiting, and
-# a read_committed reader must find exactly the signals `vigil replay` gives
-# for the same events; its metrics must show consumed = processed +
-# duplicates + dead-lettered.
+# stopped for 30 s while `vigil run` is consuming a backlog and more events
+# are still arriving, then started again. Vigil must ride it out without
+# exiting; the transaction it had open when the broker went away must have
+# been aborted and its batch redone (at least one); a read_committed reader
+# must find exactly the signals `vigil replay` gives for the same events;
+# its metrics must show consumed = processed + duplicates + dead-lettered.
 # Usage: exactly_once_outage_test.sh VIGIL SRC_DIR SHARED_DIR
 set -euo pipefail
 vigil=$1 src=$2
 work=$(mktemp -d)
-trap 'stop_everything' EXIT
 source "$src/tests/kafka_test_lib.sh"
+at_exit stop_everything
 
 outage=${VIGIL_OUTAGE_SECONDS:-30}
 "$vigil" generate --output "$work/events.jsonl" --events 200000 --seed 23 --days 730 \
@@ -30,25 +31,45 @@ EOF
 expect_replay_output "$work/events.jsonl"
 
 start_broker 1
-# The producer's own records wait in its queue through the outage.
-produce_paced "$work/events.jsonl" 20 1 &
+# Most events are in the topic before vigil starts, so that it has fetched
+# far ahead of what it has processed (the consumer prefetches up to 64 MB).
+# It is frozen (SIGSTOP) while the broker stops and resumed once the broker
+# is gone, so whatever the machine's speed it meets the outage with that
+# fetched backlog: it goes on processing it, and the transaction carrying
+# its output cannot be delivered. The rest of the events arrive paced,
+# beside the outage; the producer's own records wait in its queue through
+# it.
+head -n 120000 "$work/events.jsonl" >"$work/events.head"
+tail -n +120001 "$work/events.jsonl" >"$work/events.tail"
+kcat -P -b "$bootstrap" -t vigil.events -X enable.idempotence=true -l "$work/events.head" ||
+    fail "producing the first events failed"
+produce_paced "$work/events.tail" 16 1 &
 producer=$!
 start_vigil eos
-until is_ready "$eos_port"; do sleep 0.1; done
-until (($(metric "$eos_port" vigil_events_consumed_total) > 30000)); do sleep 0.2; done
+wait_ready eos
+wait_metric_above eos vigil_events_consumed_total 30000
 
 log "stopping the broker for $outage s"
-bash "$src/tools/kafka-broker.sh" stop "$work/broker"
 consumed_at_stop=$(metric "$eos_port" vigil_events_consumed_total)
+kill -STOP "$eos_pid"
+bash "$src/tools/kafka-broker.sh" stop "$work/broker"
+kill -CONT "$eos_pid"
 sleep "$outage"
-kill -0 "$eos_pid" 2>/dev/null || fail "vigil exited during the outage (see $work/eos.log)"
+alive eos
+consumed_in_outage=$(($(metric "$eos_port" vigil_events_consumed_total) - consumed_at_stop))
 bash "$src/tools/kafka-broker.sh" restart "$work/broker" >/dev/null
-log "broker back; vigil had consumed $consumed_at_stop events when it stopped"
+log "broker back; vigil had consumed $consumed_at_stop events when it stopped, $consumed_in_outage more during the outage"
+# Otherwise nothing was in flight and the outage tested nothing.
+((consumed_in_outage > 0)) || fail "vigil consumed nothing during the outage: it had no fetched backlog"
 
 wait_drained "$producer" eos
 check_counts "$eos_port"
-aborted=$(curl -fsS "http://127.0.0.1:$eos_port/metrics" | awk '/^vigil_commit_failures_total\{stage="transaction"\}/ { print $2 }')
+aborted=$(metric "$eos_port" 'vigil_commit_failures_total{stage="transaction"}')
 stop_vigil eos
 
 compare_signals vigil.signals vigil.events.dlq
-echo "PASS: a ${outage} s broker outage lost and doubled nothing (transactions aborted and redone: ${aborted:-0})"
+# Records time out after 12 s (message.timeout.ms), well inside the outage:
+# the transaction with the backlog's output must have been aborted (or its
+# producer replaced) and the batch redone from the stored state.
+((aborted >= 1)) || fail "no transaction was aborted and redone, though vigil processed $consumed_in_outage events during the outage"
+echo "PASS: a ${outage} s broker outage lost and doubled nothing (transactions aborted and redone: $aborted)"

@@ -1,33 +1,44 @@
 # Shared by the tests that run `vigil run` against a real Kafka broker
 # (tools/kafka-broker.sh): configuration, starting and stopping instances,
-# reading metrics and comparing the signals on a topic with `vigil replay`.
-# Sourced after `set -euo pipefail` with $vigil, $src and $work set.
+# waiting for them, reading metrics and comparing the signals on a topic
+# with `vigil replay`. Sourced after `set -euo pipefail` with $vigil, $src
+# and $work set; a test then calls `at_exit stop_everything`. Every wait
+# has a deadline and fails with a message, as in tests/test_lib.sh.
+
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"  # free_port, poll, at_exit
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# The EXIT trap of every broker test: kills what the test started (the
-# background jobs and their children, e.g. a kcat waiting out an outage,
-# which would otherwise keep ctest waiting on its output), removes the
-# broker and, unless VIGIL_TEST_KEEP is set, the work directory.
+# The exit cleanup of every broker test (at_exit stop_everything): kills
+# what the test started (the background jobs and their children, e.g. a
+# kcat waiting out an outage, which would otherwise keep ctest waiting on
+# its output), removes the broker and, unless VIGIL_TEST_KEEP is set, the
+# work directory.
 stop_everything() {
-  local job
-  for job in $(jobs -p); do
-    pkill -KILL -P "$job" 2>/dev/null || true
-    kill -KILL "$job" 2>/dev/null || true
-  done
+  stop_background_jobs
   bash "$src/tools/kafka-broker.sh" clean "$work/broker" >/dev/null 2>&1 || true
   [ -n "${VIGIL_TEST_KEEP:-}" ] || rm -rf "$work"
 }
 log() { echo "[$(date +%T)] $*" >&2; }
 
-# random_seconds MIN MAX: a random duration between MIN and MAX hundredths
-# of a second, for sleep.
-random_seconds() {
-  local cs=$(($1 + RANDOM % ($2 - $1 + 1)))
-  printf '%d.%02d\n' $((cs / 100)) $((cs % 100))
+# seed_random: seeds $RANDOM from VIGIL_TEST_SEED, or from a fresh random
+# seed, and prints it, so a failing run's random choices can be replayed
+# (VIGIL_TEST_SEED=N). Draw from $RANDOM in this shell only: a subshell,
+# e.g. $(...), re-seeds its own copy.
+seed_random() {
+  test_seed=${VIGIL_TEST_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+  [[ "$test_seed" =~ ^[0-9]+$ ]] || fail "VIGIL_TEST_SEED wants a number, not '$test_seed'"
+  RANDOM=$test_seed
+  log "random seed $test_seed (replay this run's choices with VIGIL_TEST_SEED=$test_seed)"
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# random_seconds VAR MIN MAX: sets VAR to a random duration between MIN and
+# MAX hundredths of a second, for sleep (a variable, not output, so that it
+# draws from this shell's seeded $RANDOM).
+random_seconds() {
+  local cs=$(($2 + RANDOM % ($3 - $2 + 1)))
+  printf -v "$1" '%d.%02d' $((cs / 100)) $((cs % 100))
+}
 
 # start_broker PARTITIONS: a broker in $work/broker owned by this shell;
 # sets $bootstrap.
@@ -76,6 +87,41 @@ start_vigil() {
 
 # is_ready PORT: /readyz answers 200.
 is_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$1/readyz" 2>/dev/null; }
+
+# alive NAME: the instance NAME (see start_vigil) is running; if not, shows
+# the end of its log and fails the test.
+alive() {
+  local pid_var="${1}_pid"
+  kill -0 "${!pid_var}" 2>/dev/null && return 0
+  grep -v '^%' "$work/$1.log" | tail -n 5 >&2
+  fail "$1 exited on its own (see $work/$1.log)"
+}
+
+# wait_ready NAME [SECONDS]: waits until instance NAME's /readyz answers
+# 200 (state restored, partitions assigned); fails if it exits first or
+# after SECONDS (default 300, far beyond a restart on a loaded machine).
+wait_ready() {
+  local port_var="${1}_port" deadline=$((SECONDS + ${2:-300}))
+  until is_ready "${!port_var}"; do
+    alive "$1"
+    ((SECONDS < deadline)) || fail "$1 not ready after ${2:-300} s (see $work/$1.log)"
+    sleep 0.05
+  done
+}
+
+# wait_metric_above NAME METRIC MIN [SECONDS]: waits until instance NAME's
+# METRIC (summed over labels) exceeds MIN; fails if NAME exits first or
+# after SECONDS (default 300).
+wait_metric_above() {
+  local port_var="${1}_port" deadline=$((SECONDS + ${4:-300})) value
+  while :; do
+    alive "$1"
+    value=$(metric "${!port_var}" "$2" 2>/dev/null) || value=0
+    ((value > $3)) && return 0
+    ((SECONDS < deadline)) || fail "$1: $2 is $value, not above $3, after ${4:-300} s (see $work/$1.log)"
+    sleep 0.2
+  done
+}
 
 # metric PORT NAME: the sum of NAME's samples (any labels) in /metrics.
 metric() {
@@ -133,11 +179,14 @@ wait_drained() {
   done
 }
 
-# stop_vigil NAME: SIGTERM (commit, leave the group) and require exit 0.
+# stop_vigil NAME: SIGTERM (commit, leave the group) and require exit 0
+# (within 120 s: the last commit gives up after 20).
 stop_vigil() {
-  local pid_var="${1}_pid"
+  local pid_var="${1}_pid" status=0
   kill -TERM "${!pid_var}"
-  wait "${!pid_var}" || fail "$1 exited with $? after SIGTERM (see $work/$1.log)"
+  wait_exit "${!pid_var}" 120 || status=$?
+  ((status != 124)) || fail "$1 still running 120 s after SIGTERM (see $work/$1.log)"
+  ((status == 0)) || fail "$1 exited with $status after SIGTERM (see $work/$1.log)"
 }
 
 # check_counts PORT: consumed = processed + duplicates + dead-lettered.
