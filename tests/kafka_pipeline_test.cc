@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -113,6 +114,29 @@ std::vector<std::string> replay_signals(const std::vector<std::string>& lines) {
   return signals;
 }
 
+// Raised minus resolved: the episodes still open after `signals`.
+double open_episodes(const std::vector<std::string>& signals) {
+  double open = 0;
+  for (const auto& v : signals) {
+    auto s = decode_cloudevent(v);
+    BOOST_REQUIRE(s.is_ok());
+    open += (s.value().type == SignalType::kRaised) - (s.value().type == SignalType::kResolved);
+  }
+  return open;
+}
+
+// Polls `done` until it holds or `limit` passes. The limits are generous:
+// only a pipeline that never gets there runs into them, however slow the
+// machine.
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
 struct Record {
   std::string key;
   std::string value;
@@ -168,6 +192,13 @@ void produce_all(const std::string& bootstrap, const std::string& topic,
   BOOST_REQUIRE(producer.value()->flush(never).is_ok());
 }
 
+// The merge stage has consumed every record the input stage sent it.
+bool merge_caught_up(const PipelineConfig& config, Metrics& metrics) {
+  const double targets = static_cast<double>(
+      partitions_with_detectors(config.detectors, kRepartitionPartitions).size());
+  return metrics.repartition_consumed.Value() >= metrics.events_processed.Value() * targets;
+}
+
 // Runs a pipeline until it has consumed `until` events (counted by its own
 // metrics, which start at `already`), then stops it cleanly.
 void run_until(const PipelineConfig& config, StateStore& store, Metrics& metrics, uint64_t until,
@@ -179,16 +210,11 @@ void run_until(const PipelineConfig& config, StateStore& store, Metrics& metrics
   Status result;
   std::thread runner([&] { result = pipeline.value()->run(stop); });
   if (meanwhile) meanwhile();
-  const auto deadline = std::chrono::steady_clock::now() + 240s;
   // Done when the events are consumed and the merge stage has consumed
   // every record they sent to the repartition topic.
-  const double targets = static_cast<double>(
-      partitions_with_detectors(config.detectors, kRepartitionPartitions).size());
-  while ((metrics.events_consumed.Value() < static_cast<double>(until) ||
-          metrics.repartition_consumed.Value() < metrics.events_processed.Value() * targets) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
+  wait_until([&] { return metrics.events_consumed.Value() >= static_cast<double>(until) &&
+                          merge_caught_up(config, metrics); },
+             240s);
   stop.store(true);
   runner.join();
   BOOST_REQUIRE_MESSAGE(result.is_ok(), result.message());
@@ -321,10 +347,12 @@ BOOST_AUTO_TEST_CASE(broker_errors_and_outage_lose_nothing) {
     // every broker goes down for three seconds mid-stream.
     c.cluster->push_request_errors(0, 5, 6 /* NOT_LEADER_OR_FOLLOWER */);
     c.cluster->push_request_errors(1, 5, 7 /* REQUEST_TIMED_OUT */);
-    while (metrics.events_consumed.Value() < static_cast<double>(lines.size()) / 3) std::this_thread::sleep_for(10ms);
-    for (int b = 1; b <= 3; ++b) BOOST_REQUIRE(c.cluster->set_broker_down(b, true).is_ok());
+    // (No REQUIRE in here: the pipeline's thread must be joined first.)
+    BOOST_TEST(wait_until([&] { return metrics.events_consumed.Value() >= static_cast<double>(lines.size()) / 3; },
+                          120s));
+    for (int b = 1; b <= 3; ++b) BOOST_TEST(c.cluster->set_broker_down(b, true).is_ok());
     std::this_thread::sleep_for(3s);
-    for (int b = 1; b <= 3; ++b) BOOST_REQUIRE(c.cluster->set_broker_down(b, false).is_ok());
+    for (int b = 1; b <= 3; ++b) BOOST_TEST(c.cluster->set_broker_down(b, false).is_ok());
   });
   const auto got = c.signal_values();
   BOOST_TEST(got == expected, boost::test_tools::per_element());
@@ -361,41 +389,38 @@ BOOST_AUTO_TEST_CASE(restart_resumes_from_state_without_double_counting) {
   Cluster c("restart");
   const size_t half = lines.size() / 2;
   produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, half);
-  double open_after_first_half = -1;
+  // With one events partition the merge releases every record at once, so
+  // the first half's output is replay's of the first half.
+  const double open_so_far = open_episodes(replay_signals({lines.begin(), lines.begin() + static_cast<long>(half)}));
+  BOOST_TEST_MESSAGE(open_so_far << " signals open after the first half");
   {
     auto store = open_store(c.state.path);
     Metrics metrics(kVersion);
+    bool open_seen = false;
     run_until(c.config, *store, metrics, half, [&] {
-      // Read while the partition is still owned (a process that gave its
-      // partitions up reports none open), after the last batch's commit.
-      const auto deadline = std::chrono::steady_clock::now() + 120s;
-      while (metrics.events_consumed.Value() < static_cast<double>(half) &&
-             std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(10ms);
-      }
-      std::this_thread::sleep_for(1s);  // > commit.max_interval_ms
-      open_after_first_half = metrics.signals_open.Value();
+      // vigil_signals_open is set at each commit from the tasks this process
+      // owns: once both stages have taken in the first half and committed
+      // it, it shows the episodes the first half leaves open (read while the
+      // partitions are still owned: a process that gave them up reports none).
+      open_seen = wait_until(
+          [&] {
+            return metrics.events_consumed.Value() >= static_cast<double>(half) &&
+                   merge_caught_up(c.config, metrics) && metrics.signals_open.Value() == open_so_far;
+          },
+          120s);
     });
+    BOOST_TEST(open_seen, "vigil_signals_open stayed at " << metrics.signals_open.Value());
     BOOST_TEST(metrics.signals_open.Value() == 0);  // partitions revoked on close
   }
-  // Open signals: raised and not yet resolved, as the signals topic tells.
-  double open_so_far = 0;
-  for (const auto& v : c.signal_values()) {
-    auto s = decode_cloudevent(v);
-    BOOST_REQUIRE(s.is_ok());
-    open_so_far += (s.value().type == SignalType::kRaised) - (s.value().type == SignalType::kResolved);
-  }
-  BOOST_TEST_MESSAGE(open_so_far << " signals open after the first half");
-  BOOST_TEST(open_after_first_half == open_so_far);
+  // The signals topic tells the same: raised and not yet resolved.
+  BOOST_TEST(open_episodes(c.signal_values()) == open_so_far);
   auto store = open_store(c.state.path);
   Metrics metrics(kVersion);
   double open_when_restored = -1;
   run_until(c.config, *store, metrics, lines.size() - half, [&] {
-    // Restored from the state before any new event arrives.
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (metrics.ready.Value() != 1 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-    }
+    // Restored from the state before any new event arrives: the gauge is
+    // set on assignment, before the pipeline says it is ready.
+    BOOST_TEST(wait_until([&] { return metrics.ready.Value() == 1; }, 60s));
     open_when_restored = metrics.signals_open.Value();
     produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, half, lines.size());
   });
