@@ -134,40 +134,7 @@ struct DetectorHarness : DetectorDriver<D, Config> {
     store = open_test_store(dir.sub("db"));
     this->open(*store);
   }
-  // Feeds `events` as a partition that keeps restarting sees them: whenever
-  // `period_of(event date)` changes, a commit and a new detector restored
-  // from the store; when it becomes `reopen_at`, the database is closed and
-  // reopened as well.
-  template <typename Events, typename PeriodOf, typename Period>
-  void feed_with_restarts(const Events& events, PeriodOf period_of, Period reopen_at) {
-    auto last = period_of(events.front().event().occurred_on);
-    for (const auto& e : events) {
-      const auto period = period_of(e.event().occurred_on);
-      if (period != last) {
-        if (period == reopen_at) {
-          reopen_store();
-        } else {
-          reload();
-        }
-        last = period;
-      }
-      this->feed(e);
-    }
-  }
 };
-
-// A detector of class `D` for `partition`, restored from `store`: several on
-// one store show that partitions' state stays apart.
-template <typename D, typename Config>
-std::unique_ptr<D> open_on_store(StateStore& store, const Config& config, int32_t partition) {
-  auto cf = store.ensure_column_family(detector_column_family(DetectorConfig{config}));
-  BOOST_TEST_REQUIRE(cf.is_ok());
-  auto made = D::create(config, partition, cf.value());
-  BOOST_TEST_REQUIRE(made.is_ok());
-  auto det = std::move(made).value();
-  BOOST_TEST_REQUIRE(det->restore(store).is_ok());
-  return det;
-}
 
 // `bytes` with every byte outside printable ASCII as \xNN, for messages
 // about stored keys and values.
