@@ -34,24 +34,31 @@ std::string_view message_topic(RdKafka::Message& msg) {
 // How long a drain check waits for the broker's answer per partition.
 constexpr int kWatermarkQueryTimeoutMs = 5000;
 
-// Test-only fault injection. Tests that must kill the process at a precise
-// point of the exactly-once protocol, which a SIGKILL from outside hits only
-// by chance, set the environment variable VIGIL_FAULT (never set it in a
-// deployment; tests/exactly_once_crash_test.sh uses it):
+// Test-only fault injection. Tests that must kill or freeze the process at
+// a precise point of the exactly-once protocol, which a signal from outside
+// hits only by chance, set the environment variable VIGIL_FAULT (never set
+// it in a deployment; tests/exactly_once_crash_test.sh and
+// exactly_once_outage_test.sh use it):
 //   VIGIL_FAULT=exit-after-kafka-commit:N   SIGKILL on itself right after the
 //       Nth Kafka transaction of this process commits, before the state
-//       write: the next incarnation must restore that batch from the topics
-//       (exactly-once only: at-least-once has no transactions);
+//       write: the next incarnation must restore that batch from the topics;
 //   VIGIL_FAULT=exit-during-restore:N       SIGKILL on itself right after
-//       consuming the Nth message it re-processes with output dropped.
+//       consuming the Nth message it re-processes with output dropped;
+//   VIGIL_FAULT=stop-after-kafka-commit:N   SIGSTOP on itself at the same
+//       point as exit-after-kafka-commit: frozen with no transaction in
+//       flight, until the test sends SIGCONT (e.g. once it has stopped the
+//       broker).
+// The commit points need exactly-once (at-least-once has no transactions).
 // Each logs one warning line starting "VIGIL_FAULT:" first. An unknown value
 // is a configuration error, so a misspelt test setting cannot pass silently.
 struct FaultSetting {
   std::string_view prefix;
-  int kind;  // 1: after a Kafka commit, 2: during restore
+  bool after_commit;  // else during restore
+  int signal;         // SIGKILL or SIGSTOP
 };
-constexpr FaultSetting kFaultSettings[] = {{"exit-after-kafka-commit:", 1},
-                                           {"exit-during-restore:", 2}};
+constexpr FaultSetting kFaultSettings[] = {{"exit-after-kafka-commit:", true, SIGKILL},
+                                           {"exit-during-restore:", false, SIGKILL},
+                                           {"stop-after-kafka-commit:", true, SIGSTOP}};
 
 }  // namespace
 
@@ -108,13 +115,15 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
       char* end = nullptr;
       const unsigned long long n = std::strtoull(count.c_str(), &end, 10);
       if (count.empty() || *end != '\0' || n == 0) break;
-      p->fault_ = setting.kind == 1 ? Fault::kExitAfterKafkaCommit : Fault::kExitDuringRestore;
+      p->fault_ = setting.after_commit ? Fault::kAfterKafkaCommit : Fault::kDuringRestore;
+      p->fault_signal_ = setting.signal;
       p->fault_at_ = n;
     }
     if (p->fault_ == Fault::kNone) {
       return make_error(ErrorKind::kInvalidArgument,
-                        "VIGIL_FAULT (test-only): want exit-after-kafka-commit:N or "
-                        "exit-during-restore:N with N >= 1, not '" + std::string(value) + "'");
+                        "VIGIL_FAULT (test-only): want exit-after-kafka-commit:N, "
+                        "exit-during-restore:N or stop-after-kafka-commit:N with N >= 1, not '" +
+                            std::string(value) + "'");
     }
     spdlog::warn("VIGIL_FAULT={}: test-only fault injection is on", value);
   }
@@ -459,7 +468,7 @@ Status KafkaPipeline::commit_exactly_once() {
     }
     for (const auto* tp : offsets) committed_[{stage_of(tp->topic()), tp->partition()}] = tp->offset();
     producer_replacements_ = 0;
-    fault_point(Fault::kExitAfterKafkaCommit);
+    fault_point(Fault::kAfterKafkaCommit);
   }
   return commit_state();
 }
@@ -592,14 +601,16 @@ void KafkaPipeline::check_drained() {
 
 void KafkaPipeline::fault_point(Fault point) {
   if (fault_ != point || ++fault_count_ != fault_at_) return;
-  spdlog::warn("VIGIL_FAULT: killing this process {} (test-only fault injection)",
-               point == Fault::kExitAfterKafkaCommit
+  spdlog::warn("VIGIL_FAULT: {} this process {} (test-only fault injection)",
+               fault_signal_ == SIGSTOP ? "stopping (SIGSTOP)" : "killing",
+               point == Fault::kAfterKafkaCommit
                    ? "after Kafka transaction commit " + std::to_string(fault_count_) +
                          ", before its state write"
                    : "after re-processing " + std::to_string(fault_count_) +
                          " message(s) during restore");
   spdlog::default_logger()->flush();
-  std::raise(SIGKILL);
+  // SIGSTOP: the process goes on from here once it gets SIGCONT.
+  std::raise(fault_signal_);
 }
 
 Status KafkaPipeline::run(const std::atomic<bool>& stop) {
@@ -644,7 +655,7 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
         }
         ++uncommitted_;
         drained_since_ns_.store(-1, std::memory_order_relaxed);
-        if (was_restoring) fault_point(Fault::kExitDuringRestore);
+        if (was_restoring) fault_point(Fault::kDuringRestore);
         if (was_restoring && !it->second->restoring()) {
           spdlog::info("{}: state restored up to offset {}", describe(it->first), msg->offset() + 1);
           update_ready();

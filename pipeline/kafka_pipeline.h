@@ -161,8 +161,9 @@ class KafkaPipeline {
   // The drain check (see drained_since()); run() calls it after a commit.
   void check_drained();
   // Test-only fault injection (VIGIL_FAULT, see kafka_pipeline.cc): kills
-  // this process with SIGKILL when the configured point is reached.
-  enum class Fault : uint8_t { kNone, kExitAfterKafkaCommit, kExitDuringRestore };
+  // (SIGKILL) or freezes (SIGSTOP) this process when the configured point is
+  // reached.
+  enum class Fault : uint8_t { kNone, kAfterKafkaCommit, kDuringRestore };
   void fault_point(Fault point);
 
   PipelineConfig config_;
@@ -196,7 +197,8 @@ class KafkaPipeline {
   // the instance drained; -1 while not drained.
   std::atomic<int64_t> drained_since_ns_{-1};
   Fault fault_ = Fault::kNone;
-  uint64_t fault_at_ = 0;     // the Nth occurrence of fault_ kills the process
+  int fault_signal_ = 0;      // SIGKILL or SIGSTOP
+  uint64_t fault_at_ = 0;     // the Nth occurrence of fault_ signals the process
   uint64_t fault_count_ = 0;  // occurrences so far
 };
 

@@ -72,7 +72,7 @@ wait_exit() {
 # Two races make a port picked by bind(port 0) unreliable on a busy machine:
 # the kernel hands the same ephemeral range to outgoing connections (Kafka
 # clients open many), and two tests may pick the same port before either
-# binds it. So the port is drawn at random from below the ephemeral range
+# binds it. So the port is drawn at random from outside the ephemeral range
 # (net.ipv4.ip_local_port_range), checked bindable, and reserved with an
 # flock(1) lock on $VIGIL_TEST_PORT_LOCKS/PORT (default
 # /tmp/vigil-test-ports) that every free_port honours. The lock belongs to
