@@ -21,24 +21,12 @@
 #include <thread>
 #include <vector>
 
+#include "tests/free_port.h"
 #include "tests/http_client.h"
 
 namespace vigil::testing {
 
 inline constexpr const char* kAlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
-
-// A port nothing listens on at the moment of the call.
-inline uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Writes `contents` to `path` (replacing it) and returns the path.
 inline std::string write_file(const std::string& path, const std::string& contents) {
