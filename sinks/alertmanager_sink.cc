@@ -103,7 +103,7 @@ bool AlertmanagerSink::apply_locked(const Signal& s, system_clock::time_point no
 
   Entry& e = it->second;
   const Severity label = std::max(e.severity, s.severity);
-  if (label != e.severity && e.ever_sent && !e.ends_at) {
+  if (label != e.severity && e.maybe_seen && !e.ends_at) {
     // A new severity label is a new alert to Alertmanager: resolve the old
     // label set so it does not linger until its endsAt. Severity only rises
     // within an episode, so each level is retired at most once.
@@ -118,7 +118,7 @@ bool AlertmanagerSink::apply_locked(const Signal& s, system_clock::time_point no
       retired.ends_at = now_wall;
       retired.due = now;
       retired.version = 1;
-      retired.ever_sent = true;
+      retired.maybe_seen = true;
       alerts_.insert_or_assign(std::move(retired_key), std::move(retired));
     }
   }
@@ -150,7 +150,7 @@ std::string AlertmanagerSink::take_batch_locked(steady_clock::time_point now, bo
   const auto firing_until = now_wall + resend_interval_ * kEndsAtResendMultiple;
   JsonWriter w;
   w.begin_array();
-  for (const auto& [key, e] : alerts_) {
+  for (auto& [key, e] : alerts_) {
     if (sent.size() == kMaxAlertsPerRequest) break;
     if (only_unacknowledged ? e.acknowledged : e.due > now) continue;
     const auto ends_at = e.ends_at.value_or(firing_until);
@@ -158,6 +158,11 @@ std::string AlertmanagerSink::take_batch_locked(steady_clock::time_point now, bo
     // wall clock stepped backwards could cause.
     append_postable_alert(w, e.content, std::min(e.starts_at, ends_at), ends_at);
     sent.push_back({key, e.version, e.ends_at.has_value()});
+    // From here Alertmanager may hold this label set, even if the answer
+    // never comes back or a newer transition overtakes it in flight, so a
+    // later severity rise must resolve it (resolving a label set it never
+    // saw is harmless).
+    e.maybe_seen = true;
   }
   if (sent.empty()) return {};
   w.end_array();
@@ -203,7 +208,6 @@ void AlertmanagerSink::settle_locked(const std::vector<Sent>& sent, const Status
       alerts_.erase(it);
       continue;
     }
-    e.ever_sent = e.ever_sent || result.is_ok();
     e.acknowledged = result.is_ok();
     e.due = now + resend_interval_;
   }

@@ -105,7 +105,7 @@ class AlertmanagerSink final : public SignalNotifier {
     std::chrono::steady_clock::time_point due;  // next send
     uint64_t version = 0;       // bumped at every change
     bool acknowledged = false;  // Alertmanager has the current version
-    bool ever_sent = false;     // Alertmanager has seen some version
+    bool maybe_seen = false;    // some version was in a request to Alertmanager
   };
   // What one request carried, to settle the table after it.
   struct Sent {

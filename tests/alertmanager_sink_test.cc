@@ -350,6 +350,79 @@ BOOST_AUTO_TEST_CASE(a_hung_alertmanager_never_blocks_deliver_and_memory_stays_b
   BOOST_TEST(sink->held_alerts() == 100u);
 }
 
+namespace {
+
+// One whole HTTP request from `fd` (headers, and a body of Content-Length
+// bytes); empty if the peer closed the connection first.
+std::string read_http_request(int fd) {
+  std::string request;
+  char buf[4096];
+  size_t body_at = std::string::npos;
+  size_t length = 0;
+  for (;;) {
+    if (body_at == std::string::npos) {
+      body_at = request.find("\r\n\r\n");
+      if (body_at != std::string::npos) {
+        body_at += 4;
+        const size_t field = request.find("Content-Length: ");
+        if (field != std::string::npos && field < body_at) length = std::stoul(request.substr(field + 16));
+      }
+    }
+    if (body_at != std::string::npos && request.size() >= body_at + length) return request;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {};
+    request.append(buf, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_severity_rise_while_the_first_send_is_in_flight_still_resolves_the_old_label_set) {
+  // A server that holds the first request until the rise has been handed to
+  // the sink: the rise overtakes the answer, which is the order a slow
+  // Alertmanager or a busy machine produces. Alertmanager holds the medium
+  // label set by then, so the sink must resolve it, not leave it firing
+  // until its endsAt.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  BOOST_REQUIRE(::listen(listener, 4) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+
+  prometheus::Registry registry;
+  AlertmanagerOptions options = fast_options("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  options.resend_interval_seconds = 60;
+  auto sink = make_sink(options, registry);
+
+  deliver(*sink, make_signal("a7a7a7a7a7a7a7a7", SignalType::kRaised, 1, Severity::kMedium));
+  int conn = ::accept(listener, nullptr, nullptr);
+  BOOST_REQUIRE(conn >= 0);
+  const std::string first = read_http_request(conn);
+  BOOST_REQUIRE(first.find("\"severity\":\"medium\"") != std::string::npos);
+  deliver(*sink, make_signal("a7a7a7a7a7a7a7a7", SignalType::kUpdated, 2, Severity::kHigh));
+  const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  BOOST_REQUIRE(::send(conn, ok.data(), ok.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(ok.size()));
+
+  // The next request, on the same connection or a new one.
+  std::string second = read_http_request(conn);
+  if (second.empty()) {
+    ::close(conn);
+    conn = ::accept(listener, nullptr, nullptr);
+    BOOST_REQUIRE(conn >= 0);
+    second = read_http_request(conn);
+  }
+  BOOST_TEST(second.find("\"severity\":\"high\"") != std::string::npos, second);
+  BOOST_TEST(second.find("\"severity\":\"medium\"") != std::string::npos,
+             "the medium label set Alertmanager holds is not resolved: " << second);
+  BOOST_REQUIRE(::send(conn, ok.data(), ok.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(ok.size()));
+  sink->shutdown();
+  ::close(conn);
+  ::close(listener);
+}
+
 BOOST_AUTO_TEST_CASE(shutdown_delivers_the_last_transitions) {
   auto am = start_alertmanager();
   prometheus::Registry registry;
