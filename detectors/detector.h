@@ -26,6 +26,12 @@ struct ApplyOutcome {
   bool late = false;  // the event's period was already closed by this detector
 };
 
+// The error a detector's create() returns for a configuration it refuses:
+// kInvalidArgument, "detector <name>: <what>".
+inline Error config_error(const std::string& detector, const std::string& what) {
+  return make_error(ErrorKind::kInvalidArgument, "detector " + detector + ": " + what);
+}
+
 class Detector {
  public:
   virtual ~Detector() = default;

@@ -4,14 +4,11 @@
 #include <cstring>
 
 #include "core/signal.h"
-#include "detectors/stream_position.h"
 #include "state/key_encoding.h"
 
 namespace vigil {
 namespace {
 
-constexpr char kMetaTag = '\0';
-constexpr char kRowTag = '\1';
 // Organisations remembered per key: enough for every trust and ambulance
 // service in England many times over, and a bound on memory.
 constexpr size_t kMaxOrgs = 4096;
@@ -42,23 +39,7 @@ uint32_t org_code_hash(std::string_view org) {
 
 RollingTable::RollingTable(std::string detector, int32_t partition, ColumnFamilyId cf,
                            size_t measures, int32_t window)
-    : detector_(std::move(detector)),
-      prefix_(partition_prefix(partition)),
-      cf_(cf),
-      measures_(measures),
-      window_(window) {}
-
-void RollingTable::start(int32_t period) {
-  started_ = true;
-  first_period_ = period;
-  closed_through_ = period - 1;
-  meta_dirty_ = true;
-}
-
-void RollingTable::set_closed_through(int32_t period) {
-  closed_through_ = period;
-  meta_dirty_ = true;
-}
+    : measures_(measures), window_(window), state_(std::move(detector), partition, cf) {}
 
 void RollingTable::trim(Row& row) const {
   const int32_t from = keep_from();
@@ -78,13 +59,14 @@ void RollingTable::trim(Row& row) const {
 void RollingTable::add(std::string_view key, int32_t period, uint32_t measure_mask, int sign,
                        const IncidentEvent* evidence) {
   if (period < keep_from()) return;  // no window reaches back to it any more
-  auto it = rows_.find(key);
-  if (it == rows_.end()) {
+  auto& rows = state_.records();
+  auto it = rows.find(key);
+  if (it == rows.end()) {
     if (sign < 0) return;
     Row fresh;
     fresh.born = period;
     fresh.first_period = period;
-    it = rows_.emplace(std::string(key), std::move(fresh)).first;
+    it = rows.emplace(std::string(key), std::move(fresh)).first;
   }
   Row& row = it->second;
   if (row.erased) {
@@ -149,8 +131,8 @@ uint32_t RollingTable::count_at(const Row& row, int32_t period, size_t measure) 
 
 std::vector<std::pair<std::string_view, RollingTable::Row*>> RollingTable::rows_in_order() {
   std::vector<std::pair<std::string_view, Row*>> out;
-  out.reserve(rows_.size());
-  for (auto& [key, row] : rows_) {
+  out.reserve(state_.records().size());
+  for (auto& [key, row] : state_.records()) {
     if (!row.erased) out.emplace_back(key, &row);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -158,15 +140,8 @@ std::vector<std::pair<std::string_view, RollingTable::Row*>> RollingTable::rows_
 }
 
 RollingTable::Row* RollingTable::find(std::string_view key) {
-  auto it = rows_.find(key);
-  return it == rows_.end() || it->second.erased ? nullptr : &it->second;
-}
-
-void RollingTable::mark_dirty(std::string_view key, Row& row) {
-  if (row.dirty) return;
-  row.dirty = true;
-  // The view points at the map's own key, stable until the row is erased.
-  dirty_.push_back(rows_.find(key)->first);
+  auto it = state_.records().find(key);
+  return it == state_.records().end() || it->second.erased ? nullptr : &it->second;
 }
 
 std::vector<std::string> RollingTable::evidence_ids(const Row& row, int32_t from,
@@ -185,14 +160,8 @@ int64_t RollingTable::evidence_orgs(const Row& row, int32_t from) const {
                        [&](const auto& e) { return e.second >= from; });
 }
 
-size_t RollingTable::open_episodes() const {
-  return static_cast<size_t>(std::count_if(rows_.begin(), rows_.end(), [](const auto& kv) {
-    return !kv.second.erased && kv.second.episode.open;
-  }));
-}
-
 void RollingTable::sweep() {
-  for (auto& [key, row] : rows_) {
+  for (auto& [key, row] : state_.records()) {
     if (row.erased || row.episode.open || row.known) continue;
     trim(row);
     const bool empty =
@@ -205,72 +174,14 @@ void RollingTable::sweep() {
 }
 
 Status RollingTable::restore(const StateStore& store) {
-  rows_.clear();
-  dirty_.clear();
-  bool corrupt = false;
-  Status scanned = store.scan_prefix(cf_, prefix_, [&](std::string_view k, std::string_view v) {
-    k.remove_prefix(prefix_.size());
-    if (k.empty()) return true;
-    if (k.front() == kMetaTag) {
-      StreamPosition position;
-      if (!position.decode(v)) {
-        corrupt = true;
-        return false;
-      }
-      started_ = position.started;
-      first_period_ = position.first_period;
-      closed_through_ = position.closed_through;
-      return true;
-    }
-    Row row;
-    if (k.front() != kRowTag || !decode_row(v, row)) {
-      corrupt = true;
-      return false;
-    }
-    rows_.emplace(std::string(k.substr(1)), std::move(row));
-    return true;
-  });
-  if (!scanned.is_ok()) return scanned;
-  if (corrupt) {
-    return make_error(ErrorKind::kCorruption, "detector " + detector_ + ": undecodable state record");
-  }
-  return Status::ok();
+  return state_.restore(store, [&](std::string_view in, Row& row) { return decode_row(in, row); });
 }
 
 void RollingTable::save(StateBatch& batch) {
-  if (meta_dirty_) {
-    buffer_.clear();
-    StreamPosition{started_, first_period_, closed_through_}.encode(buffer_);
-    std::string meta_key = prefix_;
-    meta_key.push_back(kMetaTag);
-    batch.put(cf_, meta_key, buffer_);
-    meta_dirty_ = false;
-  }
-  std::vector<std::string_view> to_remove;
-  std::string key = prefix_;
-  for (std::string_view k : dirty_) {
-    auto it = rows_.find(k);
-    if (it == rows_.end() || !it->second.dirty) continue;
-    Row& row = it->second;
-    row.dirty = false;
-    key.resize(prefix_.size());
-    key.push_back(kRowTag);
-    key.append(k);
-    if (row.erased) {
-      batch.erase(cf_, key);
-      to_remove.push_back(k);
-    } else {
-      trim(row);
-      buffer_.clear();
-      encode_row(row, buffer_);
-      batch.put(cf_, key, buffer_);
-    }
-  }
-  dirty_.clear();
-  for (std::string_view k : to_remove) {
-    auto it = rows_.find(k);
-    if (it != rows_.end()) rows_.erase(it);
-  }
+  state_.save(batch, [&](Row& row, std::string& out) {
+    trim(row);
+    encode_row(row, out);
+  });
 }
 
 void RollingTable::encode_row(const Row& row, std::string& out) const {

@@ -11,18 +11,15 @@ Result<std::unique_ptr<SeverityRule>> SeverityRule::create(SeverityRuleConfig co
                                                            int32_t partition, ColumnFamilyId cf) {
   if (config.group_days < 1 || config.resolve_after_days < 0 ||
       config.retain_days < config.resolve_after_days) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name +
-                          ": needs group_days >= 1 and retain_days >= resolve_after_days >= 0");
+    return config_error(config.name,
+                        "needs group_days >= 1 and retain_days >= resolve_after_days >= 0");
   }
   if (std::find(config.group_by.begin(), config.group_by.end(), Dimension::kOrg) ==
       config.group_by.end()) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name + ": group_by must include org (one signal per organisation)");
+    return config_error(config.name, "group_by must include org (one signal per organisation)");
   }
   if (config.min_physical_harm == PhysicalHarm::kUnknown && !config.never_events) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name + ": matches nothing (no harm level, no never events)");
+    return config_error(config.name, "matches nothing (no harm level, no never events)");
   }
   return std::unique_ptr<SeverityRule>(new SeverityRule(std::move(config), partition, cf));
 }
