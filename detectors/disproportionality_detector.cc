@@ -37,32 +37,31 @@ std::optional<DisproportionalityMethod> parse_disproportionality_method(std::str
 
 Result<std::unique_ptr<DisproportionalityDetector>> DisproportionalityDetector::create(
     DisproportionalityConfig config, int32_t partition, ColumnFamilyId cf) {
-  const auto bad = [&](const std::string& what) {
-    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": " + what);
-  };
-  if (config.min_count < 1) return bad("min_count must be at least 1");
+  if (config.min_count < 1) return config_error(config.name, "min_count must be at least 1");
   if (config.window.window_weeks < 1 || config.window.window_weeks > 104) {
-    return bad("window_weeks must be 1..104");
+    return config_error(config.name, "window_weeks must be 1..104");
   }
   if (config.prior && !is_valid_prior(*config.prior)) {
-    return bad("prior needs alpha1, beta1, alpha2, beta2 > 0 and p in [0, 1]");
+    return config_error(config.name,
+                        "prior needs alpha1, beta1, alpha2, beta2 > 0 and p in [0, 1]");
   }
-  if (!is_valid_prior(config.prior_start)) return bad("prior_start is not a valid prior");
+  if (!is_valid_prior(config.prior_start)) {
+    return config_error(config.name, "prior_start is not a valid prior");
+  }
   return std::unique_ptr<DisproportionalityDetector>(
       new DisproportionalityDetector(std::move(config), partition, cf));
 }
 
 DisproportionalityDetector::DisproportionalityDetector(DisproportionalityConfig config,
                                                        int32_t partition, ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks,
+                       config.window.grace_days),
       config_(std::move(config)),
       dimensions_{config_.item} {}
 
-ApplyOutcome DisproportionalityDetector::apply(const IncidentEvent& event, int sign,
-                                               std::vector<Signal>&) {
-  const int32_t week = week_of(event_time(event));
-  if (!table_.started()) table_.start(week);
-  if (!config_.population.matches(event)) return {};
+bool DisproportionalityDetector::count_event(const IncidentEvent& event, int32_t week,
+                                             int sign) {
+  if (!config_.population.matches(event)) return false;
   const bool outcome = config_.outcome.matches(event);
   const uint32_t mask = kReports | (outcome ? kOutcome : 0u);
   bool named_any = false;
@@ -73,16 +72,10 @@ ApplyOutcome DisproportionalityDetector::apply(const IncidentEvent& event, int s
   // The background is the reports that name some item of this kind, each
   // counted once: an incident without a medicine says nothing about medicines.
   if (named_any) table_.add(kTotalsKey, week, mask, sign, nullptr);
-  return ApplyOutcome{week <= table_.closed_through()};
-}
-
-void DisproportionalityDetector::advance(Date stream_time, std::vector<Signal>& out) {
-  close_due_weeks(table_, config_.window.grace_days, stream_time,
-                  [&](int32_t week) { judge(week, stream_time, out); });
+  return true;
 }
 
 void DisproportionalityDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
-  if (!window_complete(table_, week)) return;
   const int32_t from = week - table_.window() + 1;
   // The first complete window is the baseline: what meets the criterion
   // there is already known.

@@ -23,32 +23,32 @@ struct Unit {
 Result<std::unique_ptr<FunnelDetector>> FunnelDetector::create(FunnelConfig config,
                                                                int32_t partition,
                                                                ColumnFamilyId cf) {
-  const auto bad = [&](const std::string& what) {
-    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": " + what);
-  };
-  if (config.unit.empty()) return bad("needs at least one unit dimension");
+  if (config.unit.empty()) return config_error(config.name, "needs at least one unit dimension");
   if (config.adjust_by && !config.denominators.empty()) {
-    return bad("adjust_by and denominators cannot be combined");
+    return config_error(config.name, "adjust_by and denominators cannot be combined");
   }
-  if (!(config.coverage > 0.5 && config.coverage < 1)) return bad("coverage must be in (0.5, 1)");
-  if (!(config.min_expected > 0)) return bad("min_expected must be positive");
+  if (!(config.coverage > 0.5 && config.coverage < 1)) {
+    return config_error(config.name, "coverage must be in (0.5, 1)");
+  }
+  if (!(config.min_expected > 0)) return config_error(config.name, "min_expected must be positive");
   if (config.window.window_weeks < 1 || config.window.window_weeks > 104) {
-    return bad("window_weeks must be 1..104");
+    return config_error(config.name, "window_weeks must be 1..104");
   }
   for (const auto& [unit, d] : config.denominators) {
-    if (!(d > 0) || !std::isfinite(d)) return bad("denominator of " + unit + " must be positive");
+    if (!(d > 0) || !std::isfinite(d)) {
+      return config_error(config.name, "denominator of " + unit + " must be positive");
+    }
   }
   return std::unique_ptr<FunnelDetector>(new FunnelDetector(std::move(config), partition, cf));
 }
 
 FunnelDetector::FunnelDetector(FunnelConfig config, int32_t partition, ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks,
+                       config.window.grace_days),
       config_(std::move(config)) {}
 
-ApplyOutcome FunnelDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
-  const int32_t week = week_of(event_time(event));
-  if (!table_.started()) table_.start(week);
-  if (!config_.population.matches(event)) return {};
+bool FunnelDetector::count_event(const IncidentEvent& event, int32_t week, int sign) {
+  if (!config_.population.matches(event)) return false;
   const bool outcome = config_.outcome.matches(event);
   const uint32_t mask = kPopulation | (outcome ? kOutcome : 0u);
   if (config_.adjust_by) {
@@ -67,16 +67,10 @@ ApplyOutcome FunnelDetector::apply(const IncidentEvent& event, int sign, std::ve
     stratum_key_.append(strata_.front());
     table_.add(stratum_key_, week, mask, sign, nullptr);
   });
-  return ApplyOutcome{week <= table_.closed_through()};
-}
-
-void FunnelDetector::advance(Date stream_time, std::vector<Signal>& out) {
-  close_due_weeks(table_, config_.window.grace_days, stream_time,
-                  [&](int32_t week) { judge(week, stream_time, out); });
+  return true;
 }
 
 void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
-  if (!window_complete(table_, week)) return;
   const int32_t from = week - table_.window() + 1;
   int64_t sums[2];
 

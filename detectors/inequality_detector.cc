@@ -25,20 +25,22 @@ struct Cell {
 Result<std::unique_ptr<InequalityDetector>> InequalityDetector::create(InequalityConfig config,
                                                                        int32_t partition,
                                                                        ColumnFamilyId cf) {
-  const auto bad = [&](const std::string& what) {
-    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": " + what);
-  };
   if (is_multi_valued(config.stratum)) {
-    return bad("stratum must be a single-valued dimension (ethnicity, imd_quintile, age_band, sex, ...)");
+    return config_error(config.name,
+                        "stratum must be a single-valued dimension (ethnicity, imd_quintile, age_band, sex, ...)");
   }
   for (Dimension d : config.group_by) {
-    if (d == config.stratum) return bad("stratum cannot also be a group_by dimension");
+    if (d == config.stratum) {
+      return config_error(config.name, "stratum cannot also be a group_by dimension");
+    }
   }
-  if (!(config.coverage > 0.5 && config.coverage < 1)) return bad("coverage must be in (0.5, 1)");
-  if (config.min_observed < 1) return bad("min_observed must be at least 1");
-  if (!(config.min_expected > 0)) return bad("min_expected must be positive");
+  if (!(config.coverage > 0.5 && config.coverage < 1)) {
+    return config_error(config.name, "coverage must be in (0.5, 1)");
+  }
+  if (config.min_observed < 1) return config_error(config.name, "min_observed must be at least 1");
+  if (!(config.min_expected > 0)) return config_error(config.name, "min_expected must be positive");
   if (config.window.window_weeks < 1 || config.window.window_weeks > 104) {
-    return bad("window_weeks must be 1..104");
+    return config_error(config.name, "window_weeks must be 1..104");
   }
   return std::unique_ptr<InequalityDetector>(
       new InequalityDetector(std::move(config), partition, cf));
@@ -46,31 +48,24 @@ Result<std::unique_ptr<InequalityDetector>> InequalityDetector::create(Inequalit
 
 InequalityDetector::InequalityDetector(InequalityConfig config, int32_t partition,
                                        ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks,
+                       config.window.grace_days),
       config_(std::move(config)) {
   dimensions_ = config_.group_by;
   dimensions_.push_back(config_.stratum);
 }
 
-ApplyOutcome InequalityDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
-  const int32_t week = week_of(event_time(event));
-  if (!table_.started()) table_.start(week);
-  if (!config_.population.matches(event)) return {};
+bool InequalityDetector::count_event(const IncidentEvent& event, int32_t week, int sign) {
+  if (!config_.population.matches(event)) return false;
   const bool outcome = config_.outcome.matches(event);
   const uint32_t mask = kPopulation | (outcome ? kOutcome : 0u);
   for_each_key(event, dimensions_, key_state_, [&](std::string_view key) {
     table_.add(key, week, mask, sign, outcome ? &event : nullptr);
   });
-  return ApplyOutcome{week <= table_.closed_through()};
-}
-
-void InequalityDetector::advance(Date stream_time, std::vector<Signal>& out) {
-  close_due_weeks(table_, config_.window.grace_days, stream_time,
-                  [&](int32_t week) { judge(week, stream_time, out); });
+  return true;
 }
 
 void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
-  if (!window_complete(table_, week)) return;
   const int32_t from = week - table_.window() + 1;
   int64_t sums[2];
   std::vector<Cell> cells;

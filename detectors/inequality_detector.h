@@ -48,12 +48,11 @@ class InequalityDetector final : public WindowedDetector {
                                                             int32_t partition, ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
-  void advance(Date stream_time, std::vector<Signal>& out) override;
 
  private:
   InequalityDetector(InequalityConfig config, int32_t partition, ColumnFamilyId cf);
-  void judge(int32_t week, Date stream_time, std::vector<Signal>& out);
+  bool count_event(const IncidentEvent& event, int32_t week, int sign) override;
+  void judge(int32_t week, Date stream_time, std::vector<Signal>& out) override;
 
   InequalityConfig config_;
   std::vector<Dimension> dimensions_;  // group_by then the stratum

@@ -5,6 +5,19 @@
 
 namespace vigil {
 
+ApplyOutcome WindowedDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
+  const int32_t week = week_of(counted_on(event));
+  if (!table_.started()) table_.start(week);
+  if (!count_event(event, week, sign)) return {};
+  return ApplyOutcome{week <= table_.closed_through()};
+}
+
+void WindowedDetector::advance(Date stream_time, std::vector<Signal>& out) {
+  close_due_weeks(table_, grace_days_, stream_time, [&](int32_t week) {
+    if (window_complete(table_, week)) judge(week, stream_time, out);
+  });
+}
+
 Signal window_signal(std::string_view detector, std::string_view method,
                      std::vector<KeyPart> key, const Episode& episode, SignalType type,
                      int32_t first_week, int32_t last_week, Date fired_at, Severity severity) {

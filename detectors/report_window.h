@@ -24,21 +24,38 @@ struct WindowSettings {
   LifecyclePolicy lifecycle;
 };
 
-// A detector whose whole state is one RollingTable: restore, save and the
-// sizes the pipeline asks for are the table's.
+// A detector whose whole state is one RollingTable, judged weekly: restore,
+// save and the sizes the pipeline asks for are the table's; apply() starts
+// the table's stream at the first event's week and counts events with
+// count_event(); advance() closes the weeks that are due (close_due_weeks)
+// and judges each whose window the stream covers whole.
 class WindowedDetector : public Detector {
  public:
   Status restore(const StateStore& store) override { return table_.restore(store); }
+  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) final;
+  void advance(Date stream_time, std::vector<Signal>& out) final;
   void save(StateBatch& batch) override { table_.save(batch); }
   size_t key_count() const override { return table_.size(); }
   size_t open_signals() const override { return table_.open_episodes(); }
 
  protected:
+  // A week closes `grace_days` after it ends, when its late reports are in.
   WindowedDetector(std::string name, int32_t partition, ColumnFamilyId cf, size_t measures,
-                   int32_t window)
-      : table_(std::move(name), partition, cf, measures, window) {}
+                   int32_t window, int32_t grace_days)
+      : table_(std::move(name), partition, cf, measures, window), grace_days_(grace_days) {}
+
+  // The date whose week an event counts in: its event time by default.
+  virtual Date counted_on(const IncidentEvent& event) const { return event_time(event); }
+  // Adds (sign +1) or takes back (-1) `event` in `week`; false when the
+  // detector does not count the event at all (it is then never late).
+  virtual bool count_event(const IncidentEvent& event, int32_t week, int sign) = 0;
+  // Judges the window that ends with `week`, which has just closed.
+  virtual void judge(int32_t week, Date stream_time, std::vector<Signal>& out) = 0;
 
   RollingTable table_;
+
+ private:
+  int32_t grace_days_;
 };
 
 // Closes every week whose end + grace_days the stream time has passed, in
