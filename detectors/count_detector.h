@@ -34,10 +34,7 @@ namespace vigil {
 
 class CountDetector;
 
-struct CountDetectorConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "count";
-  using Detector = CountDetector;
+struct CountDetectorConfig : DetectorKind<CountDetector, "count"> {
   // The method signals carry, e.g. "earsC2".
   std::string signal_method() const { return method; }
 

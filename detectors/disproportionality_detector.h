@@ -40,10 +40,7 @@ std::optional<DisproportionalityMethod> parse_disproportionality_method(std::str
 
 class DisproportionalityDetector;
 
-struct DisproportionalityConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "disproportionality";
-  using Detector = DisproportionalityDetector;
+struct DisproportionalityConfig : DetectorKind<DisproportionalityDetector, "disproportionality"> {
   // The method signals carry: "prr", "ror", "ic" or "ebgm".
   std::string signal_method() const { return std::string(to_string(method)); }
 

@@ -31,12 +31,7 @@ enum class FunnelSides : uint8_t { kHigh, kLow, kBoth };
 
 class FunnelDetector;
 
-struct FunnelConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "funnel";
-  using Detector = FunnelDetector;
-  // The method signals carry.
-  std::string signal_method() const { return "funnel"; }
+struct FunnelConfig : DetectorKind<FunnelDetector, "funnel"> {
 
   std::string name;
   std::vector<Dimension> unit = {Dimension::kOrg};

@@ -23,12 +23,7 @@ namespace vigil {
 
 class InequalityDetector;
 
-struct InequalityConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "inequality";
-  using Detector = InequalityDetector;
-  // The method signals carry.
-  std::string signal_method() const { return "inequality"; }
+struct InequalityConfig : DetectorKind<InequalityDetector, "inequality"> {
 
   std::string name;
   std::vector<Dimension> group_by = {Dimension::kServiceArea};

@@ -30,12 +30,7 @@ namespace vigil {
 
 class VolumeDropDetector;
 
-struct VolumeDropConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "volume_drop";
-  using Detector = VolumeDropDetector;
-  // The method signals carry.
-  std::string signal_method() const { return "volume_drop"; }
+struct VolumeDropConfig : DetectorKind<VolumeDropDetector, "volume_drop"> {
 
   std::string name;
   std::vector<Dimension> unit = {Dimension::kOrg};
