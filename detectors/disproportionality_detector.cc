@@ -10,8 +10,6 @@
 namespace vigil {
 namespace {
 
-constexpr uint32_t kReports = 1u << 0;
-constexpr uint32_t kOutcome = 1u << 1;
 // The row of the window's totals; no item code can contain this byte.
 constexpr std::string_view kTotalsKey = "\x1d";
 
@@ -54,24 +52,23 @@ Result<std::unique_ptr<DisproportionalityDetector>> DisproportionalityDetector::
 
 DisproportionalityDetector::DisproportionalityDetector(DisproportionalityConfig config,
                                                        int32_t partition, ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks,
+    : WindowedDetector(config.name, partition, cf, kOutcomeMeasures, config.window.window_weeks,
                        config.window.grace_days),
       config_(std::move(config)),
       dimensions_{config_.item} {}
 
 bool DisproportionalityDetector::count_event(const IncidentEvent& event, int32_t week,
                                              int sign) {
-  if (!config_.population.matches(event)) return false;
-  const bool outcome = config_.outcome.matches(event);
-  const uint32_t mask = kReports | (outcome ? kOutcome : 0u);
+  const auto counted = count_outcome(event, config_.population, config_.outcome);
+  if (!counted) return false;
   bool named_any = false;
   for_each_key(event, dimensions_, key_state_, [&](std::string_view key) {
     named_any = true;
-    table_.add(key, week, mask, sign, outcome ? &event : nullptr);
+    table_.add(key, week, counted->mask, sign, counted->evidence);
   });
   // The background is the reports that name some item of this kind, each
   // counted once: an incident without a medicine says nothing about medicines.
-  if (named_any) table_.add(kTotalsKey, week, mask, sign, nullptr);
+  if (named_any) table_.add(kTotalsKey, week, counted->mask, sign, nullptr);
   return true;
 }
 

@@ -7,9 +7,6 @@
 namespace vigil {
 namespace {
 
-constexpr uint32_t kPopulation = 1u << 0;
-constexpr uint32_t kOutcome = 1u << 1;
-
 struct Unit {
   std::string_view key;
   RollingTable::Row* row = nullptr;
@@ -43,21 +40,20 @@ Result<std::unique_ptr<FunnelDetector>> FunnelDetector::create(FunnelConfig conf
 }
 
 FunnelDetector::FunnelDetector(FunnelConfig config, int32_t partition, ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks,
+    : WindowedDetector(config.name, partition, cf, kOutcomeMeasures, config.window.window_weeks,
                        config.window.grace_days),
       config_(std::move(config)) {}
 
 bool FunnelDetector::count_event(const IncidentEvent& event, int32_t week, int sign) {
-  if (!config_.population.matches(event)) return false;
-  const bool outcome = config_.outcome.matches(event);
-  const uint32_t mask = kPopulation | (outcome ? kOutcome : 0u);
+  const auto counted = count_outcome(event, config_.population, config_.outcome);
+  if (!counted) return false;
   if (config_.adjust_by) {
     strata_.clear();
     stratum_scratch_.clear();
     dimension_values(event, *config_.adjust_by, strata_, stratum_scratch_);
   }
   for_each_key(event, config_.unit, key_state_, [&](std::string_view key) {
-    table_.add(key, week, mask, sign, outcome ? &event : nullptr);
+    table_.add(key, week, counted->mask, sign, counted->evidence);
     if (!config_.adjust_by || strata_.empty()) return;
     // Case mix: the unit's counts per stratum, for its expected count. A
     // multi-valued stratum dimension is counted under its first value only,
@@ -65,7 +61,7 @@ bool FunnelDetector::count_event(const IncidentEvent& event, int32_t week, int s
     stratum_key_.assign(key);
     stratum_key_.push_back(kStratumSeparator);
     stratum_key_.append(strata_.front());
-    table_.add(stratum_key_, week, mask, sign, nullptr);
+    table_.add(stratum_key_, week, counted->mask, sign, nullptr);
   });
   return true;
 }

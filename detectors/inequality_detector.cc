@@ -8,9 +8,6 @@
 namespace vigil {
 namespace {
 
-constexpr uint32_t kPopulation = 1u << 0;
-constexpr uint32_t kOutcome = 1u << 1;
-
 struct Cell {
   std::string_view key;
   std::string_view group;
@@ -48,7 +45,7 @@ Result<std::unique_ptr<InequalityDetector>> InequalityDetector::create(Inequalit
 
 InequalityDetector::InequalityDetector(InequalityConfig config, int32_t partition,
                                        ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks,
+    : WindowedDetector(config.name, partition, cf, kOutcomeMeasures, config.window.window_weeks,
                        config.window.grace_days),
       config_(std::move(config)) {
   dimensions_ = config_.group_by;
@@ -56,11 +53,10 @@ InequalityDetector::InequalityDetector(InequalityConfig config, int32_t partitio
 }
 
 bool InequalityDetector::count_event(const IncidentEvent& event, int32_t week, int sign) {
-  if (!config_.population.matches(event)) return false;
-  const bool outcome = config_.outcome.matches(event);
-  const uint32_t mask = kPopulation | (outcome ? kOutcome : 0u);
+  const auto counted = count_outcome(event, config_.population, config_.outcome);
+  if (!counted) return false;
   for_each_key(event, dimensions_, key_state_, [&](std::string_view key) {
-    table_.add(key, week, mask, sign, outcome ? &event : nullptr);
+    table_.add(key, week, counted->mask, sign, counted->evidence);
   });
   return true;
 }

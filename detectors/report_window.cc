@@ -12,6 +12,16 @@ ApplyOutcome WindowedDetector::apply(const IncidentEvent& event, int sign, std::
   return ApplyOutcome{week <= table_.closed_through()};
 }
 
+std::optional<OutcomeCount> count_outcome(const IncidentEvent& event,
+                                          const EventFilter& population,
+                                          const EventFilter& outcome) {
+  constexpr uint32_t kPopulation = 1u << 0;
+  constexpr uint32_t kOutcome = 1u << 1;
+  if (!population.matches(event)) return std::nullopt;
+  if (!outcome.matches(event)) return OutcomeCount{kPopulation, nullptr};
+  return OutcomeCount{kPopulation | kOutcome, &event};
+}
+
 void WindowedDetector::advance(Date stream_time, std::vector<Signal>& out) {
   close_due_weeks(table_, grace_days_, stream_time, [&](int32_t week) {
     if (window_complete(table_, week)) judge(week, stream_time, out);

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/signal.h"
 #include "detectors/detector.h"
+#include "detectors/event_filter.h"
 #include "detectors/period.h"
 #include "detectors/rolling_table.h"
 #include "detectors/signal_episode.h"
@@ -57,6 +59,20 @@ class WindowedDetector : public Detector {
  private:
   int32_t grace_days_;
 };
+
+// The detectors that judge an outcome among a population of reports
+// (disproportionality, funnel, inequality) count two measures per key and
+// week: measure 0 the population's reports, measure 1 those with the
+// outcome, which are also the key's evidence.
+inline constexpr size_t kOutcomeMeasures = 2;
+struct OutcomeCount {
+  uint32_t mask = 0;                        // the measures the report counts in
+  const IncidentEvent* evidence = nullptr;  // the report, if it has the outcome
+};
+// How `event` counts; nullopt when it is not in `population`.
+std::optional<OutcomeCount> count_outcome(const IncidentEvent& event,
+                                          const EventFilter& population,
+                                          const EventFilter& outcome);
 
 // Closes every week whose end + grace_days the stream time has passed, in
 // order, calling judge(week) for each; sweeps the table every few weeks.
