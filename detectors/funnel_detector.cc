@@ -5,17 +5,6 @@
 #include "detectors/funnel_limits.h"
 
 namespace vigil {
-namespace {
-
-struct Unit {
-  std::string_view key;
-  RollingTable::Row* row = nullptr;
-  double observed = 0;
-  double population = 0;
-  double expected = 0;
-};
-
-}  // namespace
 
 Result<std::unique_ptr<FunnelDetector>> FunnelDetector::create(FunnelConfig config,
                                                                int32_t partition,
@@ -71,14 +60,15 @@ void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& 
   int64_t sums[2];
 
   // Units and their case-mix strata, in key order.
-  std::vector<Unit> units;
+  std::vector<JudgedKey> units;
   std::map<std::string_view, std::pair<double, double>> strata_totals;  // stratum -> (n, O)
   std::vector<std::tuple<size_t, std::string_view, double>> unit_strata;  // (unit, stratum, n)
   for (auto& [key, row] : table_.rows_in_order()) {
     table_.sum(*row, from, week, sums);
     const size_t sep = key.find(kStratumSeparator);
     if (sep == std::string_view::npos) {
-      units.push_back(Unit{key, row, static_cast<double>(sums[1]), static_cast<double>(sums[0]), 0});
+      units.push_back(
+          JudgedKey{key, row, static_cast<double>(sums[0]), static_cast<double>(sums[1]), 0});
       continue;
     }
     const std::string_view stratum = key.substr(sep + 1);
@@ -94,13 +84,13 @@ void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& 
   if (!config_.denominators.empty()) {
     double total_o = 0;
     double total_d = 0;
-    for (const Unit& u : units) {
+    for (const JudgedKey& u : units) {
       auto d = config_.denominators.find(u.key);
       if (d == config_.denominators.end()) continue;
       total_o += u.observed;
       total_d += d->second;
     }
-    for (Unit& u : units) {
+    for (JudgedKey& u : units) {
       auto d = config_.denominators.find(u.key);
       u.expected = d == config_.denominators.end() || total_d == 0 ? 0 : d->second * total_o / total_d;
     }
@@ -112,35 +102,20 @@ void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& 
   } else {
     double total_n = 0;
     double total_o = 0;
-    for (const Unit& u : units) {
+    for (const JudgedKey& u : units) {
       total_n += u.population;
       total_o += u.observed;
     }
-    for (Unit& u : units) u.expected = total_n > 0 ? u.population * total_o / total_n : 0;
+    for (JudgedKey& u : units) u.expected = total_n > 0 ? u.population * total_o / total_n : 0;
   }
 
-  std::vector<FunnelUnit> eligible;
-  for (const Unit& u : units) {
-    if (u.expected >= config_.min_expected) eligible.push_back({u.observed, u.expected});
-  }
-  const double tau2 =
-      config_.overdispersion ? shmi_overdispersion(eligible).tau2 : 0.0;
-  const FunnelTails tails{(1 - config_.coverage) / 2, (1 - config_.coverage) / 2};
-
-  for (Unit& u : units) {
+  const FunnelJudge funnel(units, config_.min_expected, config_.coverage, config_.overdispersion);
+  const double tau2 = funnel.tau2();
+  for (JudgedKey& u : units) {
     RollingTable::Row& row = *u.row;
-    const bool judged = u.expected >= config_.min_expected;
+    const bool judged = funnel.judged(u.expected);
     if (!judged && !row.episode.open) continue;
-    double lower = 0;
-    double upper = INFINITY;
-    if (judged) {
-      const RatioLimits exact = exact_poisson_ratio_limits(u.expected, tails);
-      const RatioLimits od = overdispersed_ratio_limits(u.expected, tau2, config_.coverage);
-      // The overdispersed limits replace the exact ones only where they are
-      // wider: tau² must never make a small unit's limits narrower than Poisson.
-      lower = config_.overdispersion ? std::min(exact.lower, od.lower) : exact.lower;
-      upper = config_.overdispersion ? std::max(exact.upper, od.upper) : exact.upper;
-    }
+    const auto [lower, upper] = funnel.limits(u.expected);
     const double ratio = u.expected > 0 ? u.observed / u.expected : 0;
     const bool high = judged && ratio > upper &&
                       (config_.sides == FunnelSides::kHigh || config_.sides == FunnelSides::kBoth);

@@ -8,14 +8,11 @@
 namespace vigil {
 namespace {
 
-struct Cell {
-  std::string_view key;
-  std::string_view group;
-  RollingTable::Row* row = nullptr;
-  double n = 0;
-  double observed = 0;
-  double expected = 0;
-};
+// The group of a cell's key: every key part but the last, the stratum value.
+std::string_view group_of(std::string_view key) {
+  const size_t sep = key.rfind(kKeySeparator);
+  return sep == std::string_view::npos ? std::string_view{} : key.substr(0, sep);
+}
 
 }  // namespace
 
@@ -64,41 +61,29 @@ bool InequalityDetector::count_event(const IncidentEvent& event, int32_t week, i
 void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
   const int32_t from = week - table_.window() + 1;
   int64_t sums[2];
-  std::vector<Cell> cells;
+  std::vector<JudgedKey> cells;
   std::map<std::string_view, std::pair<double, double>> groups;  // group -> (n, O)
   for (auto& [key, row] : table_.rows_in_order()) {
     table_.sum(*row, from, week, sums);
-    // The stratum value is the last key part.
-    const size_t sep = key.rfind(kKeySeparator);
-    const std::string_view group = sep == std::string_view::npos ? std::string_view{} : key.substr(0, sep);
-    Cell c{key, group, row, static_cast<double>(sums[0]), static_cast<double>(sums[1]), 0};
-    auto& g = groups[group];
-    g.first += c.n;
+    const JudgedKey c{key, row, static_cast<double>(sums[0]), static_cast<double>(sums[1]), 0};
+    auto& g = groups[group_of(key)];
+    g.first += c.population;
     g.second += c.observed;
     cells.push_back(c);
   }
-  std::vector<FunnelUnit> eligible;
-  for (Cell& c : cells) {
-    const auto& [group_n, group_o] = groups[c.group];
-    const double rest_n = group_n - c.n;
+  for (JudgedKey& c : cells) {
+    const auto& [group_n, group_o] = groups[group_of(c.key)];
+    const double rest_n = group_n - c.population;
     const double rest_o = group_o - c.observed;
-    c.expected = rest_n > 0 ? c.n * rest_o / rest_n : 0;
-    if (c.expected >= config_.min_expected) eligible.push_back({c.observed, c.expected});
+    c.expected = rest_n > 0 ? c.population * rest_o / rest_n : 0;
   }
-  const double tau2 = config_.overdispersion ? shmi_overdispersion(eligible).tau2 : 0.0;
-  const FunnelTails tails{(1 - config_.coverage) / 2, (1 - config_.coverage) / 2};
-
-  for (Cell& c : cells) {
+  const FunnelJudge funnel(cells, config_.min_expected, config_.coverage, config_.overdispersion);
+  const double tau2 = funnel.tau2();
+  for (JudgedKey& c : cells) {
     RollingTable::Row& row = *c.row;
-    const bool judged = c.expected >= config_.min_expected;
+    const bool judged = funnel.judged(c.expected);
     if (!judged && !row.episode.open) continue;
-    double upper = INFINITY;
-    if (judged) {
-      upper = exact_poisson_ratio_limits(c.expected, tails).upper;
-      if (config_.overdispersion) {
-        upper = std::max(upper, overdispersed_ratio_limits(c.expected, tau2, config_.coverage).upper);
-      }
-    }
+    const double upper = funnel.limits(c.expected).upper;
     const double ratio = c.expected > 0 ? c.observed / c.expected : 0;
     const auto observed = static_cast<int64_t>(c.observed);
     const bool alarm = judged && ratio > upper && observed >= config_.min_observed;
@@ -116,11 +101,12 @@ void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signa
     s.evidence_count = observed;
     s.evidence_orgs = table_.evidence_orgs(row, from);
     s.event_ids = table_.evidence_ids(row, from, week);
-    const auto& [group_n, group_o] = groups[c.group];
-    const double rate = c.n > 0 ? c.observed / c.n : 0;
-    const double rest_rate = group_n > c.n ? (group_o - c.observed) / (group_n - c.n) : 0;
-    s.statistics = {{"ratio", ratio},         {"upper_limit", upper}, {"tau2", tau2},
-                    {"stratum_reports", c.n}, {"stratum_rate", rate}, {"rest_rate", rest_rate}};
+    const auto& [group_n, group_o] = groups[group_of(c.key)];
+    const double n = c.population;
+    const double rate = n > 0 ? c.observed / n : 0;
+    const double rest_rate = group_n > n ? (group_o - c.observed) / (group_n - n) : 0;
+    s.statistics = {{"ratio", ratio},       {"upper_limit", upper}, {"tau2", tau2},
+                    {"stratum_reports", n}, {"stratum_rate", rate}, {"rest_rate", rest_rate}};
     std::string stratum;
     std::string group;
     for (size_t i = 0; i < s.key.size(); ++i) {

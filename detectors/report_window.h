@@ -74,6 +74,16 @@ std::optional<OutcomeCount> count_outcome(const IncidentEvent& event,
                                           const EventFilter& population,
                                           const EventFilter& outcome);
 
+// A key as one window judges it: its reports in the window (population),
+// those with the outcome (observed), and the outcome count expected of it.
+struct JudgedKey {
+  std::string_view key;
+  RollingTable::Row* row = nullptr;
+  double population = 0;
+  double observed = 0;
+  double expected = 0;
+};
+
 // Closes every week whose end + grace_days the stream time has passed, in
 // order, calling judge(week) for each; sweeps the table every few weeks.
 template <typename Judge>
