@@ -183,8 +183,7 @@ void DisproportionalityDetector::judge(int32_t week, Date stream_time, std::vect
     s.threshold = threshold;
     s.score = score;
     s.evidence_count = p.table.a;
-    s.evidence_orgs = table_.evidence_orgs(row, from);
-    s.event_ids = table_.evidence_ids(row, from, week);
+    add_window_evidence(s, table_, row, from, week);
     s.table = ContingencyTable{p.table.a, p.table.b, p.table.c, p.table.d};
     s.statistics = {{"prr", st.prr},           {"prr_lo95", st.prr_lo95}, {"chi2_yates", st.chi2_yates},
                     {"ror", st.ror},           {"ror_lo95", st.ror_lo95}, {"ic", st.ic},

@@ -57,27 +57,24 @@ bool FunnelDetector::count_event(const IncidentEvent& event, int32_t week, int s
 
 void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
   const int32_t from = week - table_.window() + 1;
-  int64_t sums[2];
 
   // Units and their case-mix strata, in key order.
   std::vector<JudgedKey> units;
   std::map<std::string_view, std::pair<double, double>> strata_totals;  // stratum -> (n, O)
   std::vector<std::tuple<size_t, std::string_view, double>> unit_strata;  // (unit, stratum, n)
-  for (auto& [key, row] : table_.rows_in_order()) {
-    table_.sum(*row, from, week, sums);
-    const size_t sep = key.find(kStratumSeparator);
+  for (const JudgedKey& k : judged_keys(table_, from, week)) {
+    const size_t sep = k.key.find(kStratumSeparator);
     if (sep == std::string_view::npos) {
-      units.push_back(
-          JudgedKey{key, row, static_cast<double>(sums[0]), static_cast<double>(sums[1]), 0});
+      units.push_back(k);
       continue;
     }
-    const std::string_view stratum = key.substr(sep + 1);
+    const std::string_view stratum = k.key.substr(sep + 1);
     auto& totals = strata_totals[stratum];
-    totals.first += static_cast<double>(sums[0]);
-    totals.second += static_cast<double>(sums[1]);
+    totals.first += k.population;
+    totals.second += k.observed;
     // Keys sort unit first, then "unit\x1e..." right after it.
-    if (!units.empty() && units.back().key == key.substr(0, sep)) {
-      unit_strata.emplace_back(units.size() - 1, stratum, static_cast<double>(sums[0]));
+    if (!units.empty() && units.back().key == k.key.substr(0, sep)) {
+      unit_strata.emplace_back(units.size() - 1, stratum, k.population);
     }
   }
 
@@ -134,8 +131,7 @@ void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& 
     s.threshold = (low ? lower : upper) * u.expected;
     s.score = ratio;
     s.evidence_count = observed;
-    s.evidence_orgs = table_.evidence_orgs(row, from);
-    s.event_ids = table_.evidence_ids(row, from, week);
+    add_window_evidence(s, table_, row, from, week);
     s.statistics = {{"ratio", ratio}, {"lower_limit", lower}, {"upper_limit", upper},
                     {"tau2", tau2}, {"population", u.population}};
     std::string where;

@@ -60,16 +60,12 @@ bool InequalityDetector::count_event(const IncidentEvent& event, int32_t week, i
 
 void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
   const int32_t from = week - table_.window() + 1;
-  int64_t sums[2];
-  std::vector<JudgedKey> cells;
+  std::vector<JudgedKey> cells = judged_keys(table_, from, week);
   std::map<std::string_view, std::pair<double, double>> groups;  // group -> (n, O)
-  for (auto& [key, row] : table_.rows_in_order()) {
-    table_.sum(*row, from, week, sums);
-    const JudgedKey c{key, row, static_cast<double>(sums[0]), static_cast<double>(sums[1]), 0};
-    auto& g = groups[group_of(key)];
+  for (const JudgedKey& c : cells) {
+    auto& g = groups[group_of(c.key)];
     g.first += c.population;
     g.second += c.observed;
-    cells.push_back(c);
   }
   for (JudgedKey& c : cells) {
     const auto& [group_n, group_o] = groups[group_of(c.key)];
@@ -99,8 +95,7 @@ void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signa
     s.threshold = upper * c.expected;
     s.score = ratio;
     s.evidence_count = observed;
-    s.evidence_orgs = table_.evidence_orgs(row, from);
-    s.event_ids = table_.evidence_ids(row, from, week);
+    add_window_evidence(s, table_, row, from, week);
     const auto& [group_n, group_o] = groups[group_of(c.key)];
     const double n = c.population;
     const double rate = n > 0 ? c.observed / n : 0;

@@ -22,6 +22,17 @@ std::optional<OutcomeCount> count_outcome(const IncidentEvent& event,
   return OutcomeCount{kPopulation | kOutcome, &event};
 }
 
+std::vector<JudgedKey> judged_keys(RollingTable& table, int32_t from, int32_t to) {
+  std::vector<JudgedKey> keys;
+  int64_t sums[kOutcomeMeasures];
+  for (auto& [key, row] : table.rows_in_order()) {
+    table.sum(*row, from, to, sums);
+    keys.push_back(
+        JudgedKey{key, row, static_cast<double>(sums[0]), static_cast<double>(sums[1]), 0});
+  }
+  return keys;
+}
+
 void WindowedDetector::advance(Date stream_time, std::vector<Signal>& out) {
   close_due_weeks(table_, grace_days_, stream_time, [&](int32_t week) {
     if (window_complete(table_, week)) judge(week, stream_time, out);
@@ -43,6 +54,12 @@ Signal window_signal(std::string_view detector, std::string_view method,
   s.fired_at = fired_at;
   s.severity = severity;
   return s;
+}
+
+void add_window_evidence(Signal& s, const RollingTable& table, const RollingTable::Row& row,
+                         int32_t from, int32_t to) {
+  s.evidence_orgs = table.evidence_orgs(row, from);
+  s.event_ids = table.evidence_ids(row, from, to);
 }
 
 std::string format_ratio(double v, int decimals) {

@@ -83,6 +83,9 @@ struct JudgedKey {
   double observed = 0;
   double expected = 0;
 };
+// Every live key of an outcome table (kOutcomeMeasures) in key order, with
+// its population and outcome counts over weeks [from, to]; expected is 0.
+std::vector<JudgedKey> judged_keys(RollingTable& table, int32_t from, int32_t to);
 
 // Closes every week whose end + grace_days the stream time has passed, in
 // order, calling judge(week) for each; sweeps the table every few weeks.
@@ -108,6 +111,11 @@ inline bool window_complete(const RollingTable& table, int32_t week) {
 Signal window_signal(std::string_view detector, std::string_view method,
                      std::vector<KeyPart> key, const Episode& episode, SignalType type,
                      int32_t first_week, int32_t last_week, Date fired_at, Severity severity);
+
+// The evidence of a signal on `row` judged over weeks [from, to]: the
+// organisations and the newest report ids of those weeks.
+void add_window_evidence(Signal& s, const RollingTable& table, const RollingTable::Row& row,
+                         int32_t from, int32_t to);
 
 // "%.2f"-style number for summaries ("n/a" for NaN).
 std::string format_ratio(double v, int decimals = 2);
