@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/named_values.h"
 #include "detectors/disproportionality.h"
 #include "detectors/ebgm_prior_fit.h"
 
@@ -26,11 +27,8 @@ std::string_view to_string(DisproportionalityMethod m) {
 }
 
 std::optional<DisproportionalityMethod> parse_disproportionality_method(std::string_view name) {
-  for (auto m : {DisproportionalityMethod::kPrr, DisproportionalityMethod::kRor,
-                 DisproportionalityMethod::kIc, DisproportionalityMethod::kEbgm}) {
-    if (to_string(m) == name) return m;
-  }
-  return std::nullopt;
+  return parse_enum(name, {DisproportionalityMethod::kPrr, DisproportionalityMethod::kRor,
+                           DisproportionalityMethod::kIc, DisproportionalityMethod::kEbgm});
 }
 
 Result<std::unique_ptr<DisproportionalityDetector>> DisproportionalityDetector::create(

@@ -4,6 +4,7 @@
 #include <numbers>
 #include <string>
 
+#include "core/named_values.h"
 #include "detectors/glm_fit.h"
 
 namespace vigil {
@@ -98,22 +99,19 @@ Result<CusumParams> parse_cusum_params(const MethodParams& params) {
   CusumParams out;
   for (const auto& [name, value] : params) {
     if (name == "trans") {
-      if (value == "standard") {
-        out.trans = CusumTransform::kStandard;
-      } else if (value == "rossi") {
-        out.trans = CusumTransform::kRossi;
-      } else if (value == "anscombe") {
-        out.trans = CusumTransform::kAnscombe;
-      } else if (value == "anscombe2nd") {
-        out.trans = CusumTransform::kAnscombe2nd;
-      } else if (value == "pearsonNegBin") {
-        out.trans = CusumTransform::kPearsonNegBin;
-      } else if (value == "none") {
-        out.trans = CusumTransform::kNone;
-      } else {
+      static constexpr Named<CusumTransform> kTransforms[] = {
+          {"standard", CusumTransform::kStandard},
+          {"rossi", CusumTransform::kRossi},
+          {"anscombe", CusumTransform::kAnscombe},
+          {"anscombe2nd", CusumTransform::kAnscombe2nd},
+          {"pearsonNegBin", CusumTransform::kPearsonNegBin},
+          {"none", CusumTransform::kNone}};
+      const auto trans = lookup(value, kTransforms);
+      if (!trans) {
         return bad_param(name, value,
                          "must be standard, rossi, anscombe, anscombe2nd, pearsonNegBin or none");
       }
+      out.trans = *trans;
     } else if (name == "m" && (value == "glm" || value == "NULL")) {
       out.m_glm = value == "glm";
     } else {
