@@ -323,36 +323,23 @@ void CountDetector::save(StateBatch& batch) {
 
 void CountDetector::encode_series(const Series& s, std::string& out) {
   append_varint(out, static_cast<uint32_t>(s.first_period));
-  append_varint(out, s.counts.size());
-  for (uint32_t c : s.counts) append_varint(out, c);
+  append_varints(out, s.counts);
   s.episode.encode(out);
   append_varint(out, s.evidence.size());
   for (const auto& e : s.evidence) {
     append_varint(out, static_cast<uint32_t>(e.period));
     append_varint(out, e.id_count);
-    append_varint(out, e.ids.size());
-    out.append(e.ids);
-    append_varint(out, e.orgs.size());
-    for (uint32_t h : e.orgs) append_varint(out, h);
+    append_bytes(out, e.ids);
+    append_varints(out, e.orgs);
   }
   // Strata counters last, so state written before they existed still reads.
-  for (const auto& e : s.evidence) {
-    append_varint(out, e.strata.size());
-    for (uint32_t c : e.strata) append_varint(out, c);
-  }
+  for (const auto& e : s.evidence) append_varints(out, e.strata);
 }
 
 bool CountDetector::decode_series(std::string_view in, Series& s) {
   auto first = read_varint(in);
-  auto n = first ? read_varint(in) : std::nullopt;
-  if (!n || *n > in.size()) return false;
+  if (!first || !read_varints(in, s.counts)) return false;
   s.first_period = static_cast<int32_t>(static_cast<uint32_t>(*first));
-  s.counts.resize(*n);
-  for (auto& c : s.counts) {
-    auto v = read_varint(in);
-    if (!v) return false;
-    c = static_cast<uint32_t>(*v);
-  }
   if (!s.episode.decode(in)) return false;
   auto evidence = read_varint(in);
   if (!evidence || *evidence > in.size()) return false;
@@ -360,31 +347,15 @@ bool CountDetector::decode_series(std::string_view in, Series& s) {
   for (auto& e : s.evidence) {
     auto period = read_varint(in);
     auto count = period ? read_varint(in) : std::nullopt;
-    auto bytes = count ? read_varint(in) : std::nullopt;
-    if (!bytes || *bytes > in.size()) return false;
+    auto ids = count ? read_bytes(in) : std::nullopt;
+    if (!ids || !read_varints(in, e.orgs)) return false;
     e.period = static_cast<int32_t>(static_cast<uint32_t>(*period));
     e.id_count = static_cast<uint32_t>(*count);
-    e.ids.assign(in.substr(0, *bytes));
-    in.remove_prefix(*bytes);
-    auto orgs = read_varint(in);
-    if (!orgs || *orgs > in.size()) return false;
-    e.orgs.resize(*orgs);
-    for (auto& h : e.orgs) {
-      auto v = read_varint(in);
-      if (!v) return false;
-      h = static_cast<uint32_t>(*v);
-    }
+    e.ids.assign(*ids);
   }
   if (in.empty()) return true;
   for (auto& e : s.evidence) {
-    auto n = read_varint(in);
-    if (!n || *n > in.size()) return false;
-    e.strata.resize(*n);
-    for (auto& c : e.strata) {
-      auto v = read_varint(in);
-      if (!v) return false;
-      c = static_cast<uint32_t>(*v);
-    }
+    if (!read_varints(in, e.strata)) return false;
   }
   return in.empty();
 }

@@ -13,19 +13,6 @@ namespace {
 // service in England many times over, and a bound on memory.
 constexpr size_t kMaxOrgs = 4096;
 
-void append_bytes(std::string& out, std::string_view bytes) {
-  append_varint(out, bytes.size());
-  out.append(bytes);
-}
-
-std::optional<std::string_view> read_bytes(std::string_view& in) {
-  const auto n = read_varint(in);
-  if (!n || *n > in.size()) return std::nullopt;
-  const std::string_view bytes = in.substr(0, *n);
-  in.remove_prefix(*n);
-  return bytes;
-}
-
 }  // namespace
 
 uint32_t org_code_hash(std::string_view org) {
@@ -187,8 +174,7 @@ void RollingTable::save(StateBatch& batch) {
 void RollingTable::encode_row(const Row& row, std::string& out) const {
   append_varint(out, static_cast<uint32_t>(row.born));
   append_varint(out, static_cast<uint32_t>(row.first_period));
-  append_varint(out, row.counts.size());
-  for (uint32_t c : row.counts) append_varint(out, c);
+  append_varints(out, row.counts);
   append_varint(out, row.ids.size());
   for (const auto& [period, id] : row.ids) {
     append_varint(out, static_cast<uint32_t>(period));
@@ -211,16 +197,9 @@ bool RollingTable::decode_row(std::string_view in, Row& row) const {
   const auto as_period = [](uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); };
   auto born = read_varint(in);
   auto first = born ? read_varint(in) : std::nullopt;
-  auto n = first ? read_varint(in) : std::nullopt;
-  if (!n || *n > in.size() || *n % measures_ != 0) return false;
+  if (!first || !read_varints(in, row.counts) || row.counts.size() % measures_ != 0) return false;
   row.born = as_period(*born);
   row.first_period = as_period(*first);
-  row.counts.resize(*n);
-  for (auto& c : row.counts) {
-    auto v = read_varint(in);
-    if (!v) return false;
-    c = static_cast<uint32_t>(*v);
-  }
   auto ids = read_varint(in);
   if (!ids || *ids > in.size()) return false;
   row.ids.resize(*ids);

@@ -203,21 +203,19 @@ Status SeverityRule::restore(const StateStore& store) {
     g.fatal = static_cast<int64_t>(*fatal);
     g.never_events = static_cast<int64_t>(*never);
     g.episodes = static_cast<uint32_t>(*episodes);
-    const auto raised_by = read_varint(v);
-    if (!raised_by || *raised_by > v.size()) {
+    const auto raised_by = read_bytes(v);
+    if (!raised_by) {
       corrupt = true;
       return false;
     }
-    g.raised_by.assign(v.substr(0, *raised_by));
-    v.remove_prefix(*raised_by);
+    g.raised_by.assign(*raised_by);
     while (!v.empty()) {
-      auto n = read_varint(v);
-      if (!n || *n > v.size()) {
+      const auto id = read_bytes(v);
+      if (!id) {
         corrupt = true;
         return false;
       }
-      g.ids.emplace_back(v.substr(0, *n));
-      v.remove_prefix(*n);
+      g.ids.emplace_back(*id);
     }
     groups_.emplace(std::string(k.substr(prefix_.size())), std::move(g));
     return true;
@@ -255,12 +253,8 @@ void SeverityRule::save(StateBatch& batch) {
     append_varint(encode_buffer_, static_cast<uint64_t>(g.never_events));
     append_varint(encode_buffer_, g.episodes);
     g.episode.encode(encode_buffer_);
-    append_varint(encode_buffer_, g.raised_by.size());
-    encode_buffer_.append(g.raised_by);
-    for (const auto& id : g.ids) {
-      append_varint(encode_buffer_, id.size());
-      encode_buffer_.append(id);
-    }
+    append_bytes(encode_buffer_, g.raised_by);
+    for (const auto& id : g.ids) append_bytes(encode_buffer_, id);
     batch.put(cf_, key, encode_buffer_);
   }
   dirty_.clear();

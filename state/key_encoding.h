@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/civil_date.h"
 
@@ -65,6 +66,18 @@ void append_varint(std::string& out, uint64_t value);
 // over-long forms gives every value exactly one encoding, so two encoded
 // records are equal bytes exactly when their values are equal.
 std::optional<uint64_t> read_varint(std::string_view& in);
+
+// Bytes written as their varint length, then the bytes themselves.
+void append_bytes(std::string& out, std::string_view bytes);
+// Reads what append_bytes wrote and advances `in` past it: a view into `in`.
+// std::nullopt when the length is malformed or longer than what remains.
+std::optional<std::string_view> read_bytes(std::string_view& in);
+
+// Small unsigned counters: their number as a varint, then each as a varint.
+void append_varints(std::string& out, const std::vector<uint32_t>& values);
+// Reads what append_varints wrote into `out` (resized to their number) and
+// advances `in`; false when the input is malformed or ends early.
+bool read_varints(std::string_view& in, std::vector<uint32_t>& out);
 
 // Zigzag maps signed to unsigned so that small magnitudes of either sign make
 // short varints: 0 -> 0, -1 -> 1, 1 -> 2, -2 -> 3, ...
