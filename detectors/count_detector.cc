@@ -340,19 +340,18 @@ bool CountDetector::decode_series(std::string_view in, Series& s) {
   auto first = read_varint(in);
   if (!first || !read_varints(in, s.counts)) return false;
   s.first_period = static_cast<int32_t>(static_cast<uint32_t>(*first));
-  if (!s.episode.decode(in)) return false;
-  auto evidence = read_varint(in);
-  if (!evidence || *evidence > in.size()) return false;
-  s.evidence.resize(*evidence);
-  for (auto& e : s.evidence) {
-    auto period = read_varint(in);
-    auto count = period ? read_varint(in) : std::nullopt;
-    auto ids = count ? read_bytes(in) : std::nullopt;
-    if (!ids || !read_varints(in, e.orgs)) return false;
-    e.period = static_cast<int32_t>(static_cast<uint32_t>(*period));
-    e.id_count = static_cast<uint32_t>(*count);
-    e.ids.assign(*ids);
-  }
+  const bool evidence =
+      s.episode.decode(in) && read_list(in, s.evidence, [](std::string_view& rest, auto& e) {
+        const auto period = read_varint(rest);
+        const auto count = period ? read_varint(rest) : std::nullopt;
+        const auto ids = count ? read_bytes(rest) : std::nullopt;
+        if (!ids || !read_varints(rest, e.orgs)) return false;
+        e.period = static_cast<int32_t>(static_cast<uint32_t>(*period));
+        e.id_count = static_cast<uint32_t>(*count);
+        e.ids.assign(*ids);
+        return true;
+      });
+  if (!evidence) return false;
   if (in.empty()) return true;
   for (auto& e : s.evidence) {
     if (!read_varints(in, e.strata)) return false;

@@ -200,27 +200,23 @@ bool RollingTable::decode_row(std::string_view in, Row& row) const {
   if (!first || !read_varints(in, row.counts) || row.counts.size() % measures_ != 0) return false;
   row.born = as_period(*born);
   row.first_period = as_period(*first);
-  auto ids = read_varint(in);
-  if (!ids || *ids > in.size()) return false;
-  row.ids.resize(*ids);
-  for (auto& [period, id] : row.ids) {
-    auto p = read_varint(in);
-    auto bytes = p ? read_bytes(in) : std::nullopt;
-    if (!bytes) return false;
-    period = as_period(*p);
-    id.assign(*bytes);
-  }
-  auto orgs = read_varint(in);
-  if (!orgs || *orgs > in.size()) return false;
-  row.orgs.resize(*orgs);
-  for (auto& [hash, period] : row.orgs) {
-    auto h = read_varint(in);
-    auto p = h ? read_varint(in) : std::nullopt;
+  const bool ids = read_list(in, row.ids, [&](std::string_view& rest, auto& entry) {
+    const auto p = read_varint(rest);
+    const auto id = p ? read_bytes(rest) : std::nullopt;
+    if (!id) return false;
+    entry.first = as_period(*p);
+    entry.second.assign(*id);
+    return true;
+  });
+  const bool orgs = ids && read_list(in, row.orgs, [&](std::string_view& rest, auto& entry) {
+    const auto h = read_varint(rest);
+    const auto p = h ? read_varint(rest) : std::nullopt;
     if (!p) return false;
-    hash = static_cast<uint32_t>(*h);
-    period = as_period(*p);
-  }
-  if (!row.episode.decode(in) || in.empty()) return false;
+    entry.first = static_cast<uint32_t>(*h);
+    entry.second = as_period(*p);
+    return true;
+  });
+  if (!orgs || !row.episode.decode(in) || in.empty()) return false;
   row.known = in.front() != 0;
   in.remove_prefix(1);
   auto quiet = read_varint(in);

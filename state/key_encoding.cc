@@ -117,17 +117,12 @@ void append_varints(std::string& out, const std::vector<uint32_t>& values) {
 }
 
 bool read_varints(std::string_view& in, std::vector<uint32_t>& out) {
-  const auto n = read_varint(in);
-  // Each value takes at least a byte: a larger count is malformed, and is
-  // refused before it can size the vector.
-  if (!n || *n > in.size()) return false;
-  out.resize(*n);
-  for (uint32_t& value : out) {
-    const auto v = read_varint(in);
+  return read_list(in, out, [](std::string_view& rest, uint32_t& value) {
+    const auto v = read_varint(rest);
     if (!v) return false;
     value = static_cast<uint32_t>(*v);
-  }
-  return true;
+    return true;
+  });
 }
 
 std::optional<std::string> prefix_successor(std::string_view prefix) {
