@@ -41,26 +41,17 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
     err << "vigil evaluate: cannot create a temporary state directory\n";
     return 1;
   }
-  StateStoreOptions store_options;
-  store_options.path = scratch.path();
-  store_options.block_cache_bytes = config.value().state.block_cache_bytes;
-  store_options.write_buffer_bytes = config.value().state.write_buffer_bytes;
-  auto store = StateStore::open(store_options);
+  auto store = open_state_store(config.value().state, scratch.path());
   if (!store) {
     err << "vigil evaluate: " << store.error().message << "\n";
     return 1;
   }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> signals_file(nullptr, &std::fclose);
-  std::unique_ptr<JsonlSignalSink> signal_sink;
-  if (!options.signals.empty()) {
-    auto opened = open_output(options.signals);
-    if (!opened) {
-      err << "vigil evaluate: " << opened.error().message << "\n";
-      return 1;
-    }
-    signals_file = std::move(opened).value();
-    signal_sink = std::make_unique<JsonlSignalSink>(signals_file.get(), config.value().name);
+  auto signals_out = open_optional_sink<JsonlSignalSink>(options.signals, config.value().name);
+  if (!signals_out) {
+    err << "vigil evaluate: " << signals_out.error().message << "\n";
+    return 1;
   }
+  JsonlSignalSink* signal_sink = signals_out.value().sink.get();
   Metrics metrics(kVersion);
   auto task = PartitionTask::open(0, *store.value(), config.value().detectors, &metrics);
   if (!task) {

@@ -27,39 +27,30 @@ int run_replay_command(const ReplayOptions& options, std::ostream& err) {
     }
     state_dir = scratch.path();
   }
-  StateStoreOptions store_options;
-  store_options.path = state_dir;
-  store_options.block_cache_bytes = config.value().state.block_cache_bytes;
-  store_options.write_buffer_bytes = config.value().state.write_buffer_bytes;
-  auto store = StateStore::open(store_options);
+  auto store = open_state_store(config.value().state, state_dir);
   if (!store) {
     err << "vigil replay: " << store.error().message << "\n";
     return 1;
   }
-  auto signals_out = open_output(options.signals);
-  if (!signals_out) {
-    err << "vigil replay: " << signals_out.error().message << "\n";
+  auto signals = open_sink<JsonlSignalSink>(options.signals, config.value().name);
+  if (!signals) {
+    err << "vigil replay: " << signals.error().message << "\n";
     return 1;
   }
-  JsonlSignalSink signal_sink(signals_out.value().get(), config.value().name);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> dead_out(nullptr, &std::fclose);
-  std::unique_ptr<JsonlDeadLetterSink> dead_sink;
-  if (!options.dead_letters.empty()) {
-    auto opened = open_output(options.dead_letters);
-    if (!opened) {
-      err << "vigil replay: " << opened.error().message << "\n";
-      return 1;
-    }
-    dead_out = std::move(opened).value();
-    dead_sink = std::make_unique<JsonlDeadLetterSink>(dead_out.get());
+  auto dead_letters = open_optional_sink<JsonlDeadLetterSink>(options.dead_letters);
+  if (!dead_letters) {
+    err << "vigil replay: " << dead_letters.error().message << "\n";
+    return 1;
   }
+  SignalSink& signal_sink = *signals.value().sink;
+  DeadLetterSink* dead_sink = dead_letters.value().sink.get();
 
   Metrics metrics(kVersion);
   auto summary = options.inputs.size() == 1
                      ? run_replay(config.value(), options.inputs.front(), *store.value(),
-                                  signal_sink, dead_sink.get(), metrics)
+                                  signal_sink, dead_sink, metrics)
                      : run_partitioned_replay(config.value(), options.inputs, *store.value(),
-                                              signal_sink, dead_sink.get(), metrics);
+                                              signal_sink, dead_sink, metrics);
   if (!options.metrics_file.empty()) {
     std::ofstream(options.metrics_file) << metrics.scrape_text();
   }

@@ -50,11 +50,7 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   }
 
   auto& stop = install_stop_signal_handlers();
-  StateStoreOptions store_options;
-  store_options.path = config.state.dir;
-  store_options.block_cache_bytes = config.state.block_cache_bytes;
-  store_options.write_buffer_bytes = config.state.write_buffer_bytes;
-  auto store = StateStore::open(store_options);
+  auto store = open_state_store(config.state, config.state.dir);
   if (!store) {
     err << "vigil run: " << store.error().message << "\n";
     return 1;
