@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "config/pipeline_config.h"
+#include "app/command_failure.h"
 #include "app/scratch_dir.h"
 #include "core/version.h"
 #include "pipeline/partitioned_replay.h"
@@ -14,34 +15,21 @@ namespace vigil {
 
 int run_replay_command(const ReplayOptions& options, std::ostream& err) {
   auto config = load_pipeline_config(options.config_path);
-  if (!config) {
-    err << "vigil replay: " << config.error().message << "\n";
-    return 2;
-  }
+  if (!config) return command_failure(err, "replay", config.error(), 2);
   ScratchDir scratch("vigil-replay-");
   std::string state_dir = options.state_dir;
   if (state_dir.empty()) {
     if (scratch.path().empty()) {
-      err << "vigil replay: cannot create a temporary state directory\n";
-      return 1;
+      return command_failure(err, "replay", "cannot create a temporary state directory");
     }
     state_dir = scratch.path();
   }
   auto store = open_state_store(config.value().state, state_dir);
-  if (!store) {
-    err << "vigil replay: " << store.error().message << "\n";
-    return 1;
-  }
+  if (!store) return command_failure(err, "replay", store.error());
   auto signals = open_sink<JsonlSignalSink>(options.signals, config.value().name);
-  if (!signals) {
-    err << "vigil replay: " << signals.error().message << "\n";
-    return 1;
-  }
+  if (!signals) return command_failure(err, "replay", signals.error());
   auto dead_letters = open_optional_sink<JsonlDeadLetterSink>(options.dead_letters);
-  if (!dead_letters) {
-    err << "vigil replay: " << dead_letters.error().message << "\n";
-    return 1;
-  }
+  if (!dead_letters) return command_failure(err, "replay", dead_letters.error());
   SignalSink& signal_sink = *signals.value().sink;
   DeadLetterSink* dead_sink = dead_letters.value().sink.get();
 
@@ -54,10 +42,7 @@ int run_replay_command(const ReplayOptions& options, std::ostream& err) {
   if (!options.metrics_file.empty()) {
     std::ofstream(options.metrics_file) << metrics.scrape_text();
   }
-  if (!summary) {
-    err << "vigil replay: " << summary.error().message << "\n";
-    return 1;
-  }
+  if (!summary) return command_failure(err, "replay", summary.error());
   const auto& s = summary.value();
   err << "vigil replay: events read " << s.read << ", processed " << s.processed << ", invalid "
       << s.invalid << ", duplicates " << s.duplicates << ", signals " << s.signals << "\n";
