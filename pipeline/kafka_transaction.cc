@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace vigil {
@@ -66,30 +67,30 @@ Result<TransactionOutcome> KafkaTransaction::commit(
     Status begun = begin();
     if (!begun.is_ok()) return begun.error();
   }
+  // What ends the commit after a step: its error, or, when it asked for an
+  // abort, the abort's error or kAborted; nullopt to go on.
+  const auto stop_after =
+      [&](const Result<CallResult>& step) -> std::optional<Result<TransactionOutcome>> {
+    if (!step) return Result<TransactionOutcome>(step.error());
+    if (step.value() == CallResult::kDone) return std::nullopt;
+    Status aborted = abort();
+    if (!aborted.is_ok()) return Result<TransactionOutcome>(aborted.error());
+    return Result<TransactionOutcome>(TransactionOutcome::kAborted);
+  };
   if (!offsets.empty()) {
     // The group's generation travels with the offsets: a member that has lost
     // its partitions in a rebalance (a zombie) cannot commit them.
     std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(consumer.groupMetadata());
-    auto sent = call_with_retries(
+    auto stop = stop_after(call_with_retries(
         "sending offsets to the transaction", producer_,
         [&] { return producer_.send_offsets_to_transaction(offsets, group.get(), kAttemptTimeoutMs); },
-        give_up_);
-    if (!sent) return sent.error();
-    if (sent.value() == CallResult::kAbortRequired) {
-      Status aborted = abort();
-      if (!aborted.is_ok()) return aborted.error();
-      return TransactionOutcome::kAborted;
-    }
+        give_up_));
+    if (stop) return std::move(*stop);
   }
-  auto committed = call_with_retries(
+  auto stop = stop_after(call_with_retries(
       "committing the transaction", producer_, [&] { return producer_.commit_transaction(kAttemptTimeoutMs); },
-      give_up_);
-  if (!committed) return committed.error();
-  if (committed.value() == CallResult::kAbortRequired) {
-    Status aborted = abort();
-    if (!aborted.is_ok()) return aborted.error();
-    return TransactionOutcome::kAborted;
-  }
+      give_up_));
+  if (stop) return std::move(*stop);
   open_ = false;
   return TransactionOutcome::kCommitted;
 }
