@@ -152,17 +152,15 @@ Result<std::vector<SeriesPoint>> cusum_chart(std::span<const double> x, std::spa
 
 Result<std::vector<SeriesPoint>> cusum_range(const CountSeries& series, SeriesRange range,
                                              const CusumParams& params) {
-  if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
-    return in_range.error();
-  }
-  const std::size_t length = range.last - range.first + 1;
-  const std::span<const double> x =
-      std::span<const double>(series.observed).subspan(range.first - 1, length);
+  const auto observed = observed_in_range(series, range);
+  if (!observed) return observed.error();
+  const std::span<const double> x = observed.value();
+  const std::size_t length = x.size();
   std::vector<double> m;
   if (params.m) {
     m.assign(length, *params.m);
   } else if (!params.m_glm && series.has_mu0()) {
-    const auto known = std::span<const double>(series.mu0).subspan(range.first - 1, length);
+    const auto known = range_of(series.mu0, range);
     m.assign(known.begin(), known.end());
   } else {
     if (range.first < 2) {
