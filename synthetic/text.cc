@@ -67,11 +67,7 @@ void expand(std::string_view text, const DescriptionFacts& facts, SplitMix& rng,
         append_number(out, rng.below(12) * 5, 2);
         break;
       case 'D':
-        if (facts.drug.empty()) {
-          out += "the prescribed medicine";
-        } else {
-          out += facts.drug;
-        }
+        out += facts.drug.empty() ? std::string_view("the prescribed medicine") : facts.drug;
         break;
       case 'V':
         if (facts.device_model.empty()) {
