@@ -39,17 +39,26 @@ Result<CallResult> call_with_retries(const char* what, RdKafka::Producer& produc
   }
 }
 
+// call_with_retries() for a call an abort cannot answer (initialising
+// transactions, aborting one): a request for an abort is then fatal, and
+// `refusal` says so.
+Status call_refusing_abort(const char* what, RdKafka::Producer& producer,
+                           const std::function<RdKafka::Error*()>& call,
+                           const std::atomic<bool>& give_up, const char* refusal) {
+  auto done = call_with_retries(what, producer, call, give_up);
+  if (!done) return done.error();
+  if (done.value() == CallResult::kAbortRequired) return make_error(ErrorKind::kFatal, refusal);
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<KafkaTransaction>> KafkaTransaction::init(RdKafka::Producer& producer,
                                                                    const std::atomic<bool>& give_up) {
-  auto done = call_with_retries(
+  Status done = call_refusing_abort(
       "initialising transactions", producer, [&] { return producer.init_transactions(kAttemptTimeoutMs); },
-      give_up);
-  if (!done) return done.error();
-  if (done.value() == CallResult::kAbortRequired) {
-    return make_error(ErrorKind::kFatal, "initialising transactions asked for an abort");
-  }
+      give_up, "initialising transactions asked for an abort");
+  if (!done.is_ok()) return done.error();
   return std::unique_ptr<KafkaTransaction>(new KafkaTransaction(producer, give_up));
 }
 
@@ -98,13 +107,10 @@ Result<TransactionOutcome> KafkaTransaction::commit(
 Status KafkaTransaction::abort() {
   if (!open_) return Status::ok();
   producer_.poll(0);  // delivery reports already due
-  auto aborted = call_with_retries(
+  Status aborted = call_refusing_abort(
       "aborting the transaction", producer_, [&] { return producer_.abort_transaction(kAttemptTimeoutMs); },
-      give_up_);
-  if (!aborted) return aborted.error();
-  if (aborted.value() == CallResult::kAbortRequired) {
-    return make_error(ErrorKind::kFatal, "aborting the transaction asked for another abort");
-  }
+      give_up_, "aborting the transaction asked for another abort");
+  if (!aborted.is_ok()) return aborted;
   open_ = false;
   return Status::ok();
 }
