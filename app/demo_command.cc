@@ -28,34 +28,40 @@
 namespace vigil {
 namespace {
 
-// Two years of occurrence dates at a quarter of national volume: the
-// national default's farringtonFlexible needs a year of history before its
-// first judgement and the planted risks start in the second year, so a
+// By default two years of occurrence dates at a quarter of national volume:
+// the national default's farringtonFlexible needs a year of history before
+// its first judgement and the planted risks start in the second year, so a
 // shorter stream would find little; a quarter of the volume lets the
-// stream reach them within the demo's first minute.
-SyntheticStreamOptions demo_stream_options(uint64_t seed) {
+// stream reach them within the demo's first minute. Tests ask for fewer
+// days, which the severity rules already fire and resolve on.
+SyntheticStreamOptions demo_stream_options(uint64_t seed, int days) {
   SyntheticStreamOptions options;
   options.seed = seed;
-  options.days = 730;
+  options.days = days;
   options.events_per_year = 8.25e5;
   options.invalid_fraction = 0.0005;
   return options;
 }
+
+// Partitions of the demo's signals topic.
+constexpr int32_t kSignalPartitions = 3;
 
 // Feeds the synthetic stream into the events topic until it ends or `stop`.
 // The mock cluster keeps only the newest ~20 MB of a partition, so the
 // producer stays at most this many events ahead of the pipeline.
 constexpr uint64_t kMaxProducerLead = 20000;
 
-void produce_stream(const std::string& bootstrap, const std::string& topic, uint64_t seed,
-                    const std::atomic<bool>& stop, std::atomic<uint64_t>& produced,
-                    const prometheus::Counter& consumed, Status& result) {
+// Sets `finished` once every event is acknowledged by the cluster.
+void produce_stream(const std::string& bootstrap, const std::string& topic,
+                    const SyntheticStreamOptions& stream_options, const std::atomic<bool>& stop,
+                    std::atomic<uint64_t>& produced, const prometheus::Counter& consumed,
+                    std::atomic<bool>& finished, Status& result) {
   auto producer = KafkaProducer::create(bootstrap, {{"linger.ms", "20"}});
   if (!producer) {
     result = producer.error();
     return;
   }
-  SyntheticStream stream(demo_stream_options(seed));
+  SyntheticStream stream(stream_options);
   std::string line;
   std::atomic<bool> never{false};
   // Keyed by report id, as producers must key events: a report's revisions
@@ -78,28 +84,67 @@ void produce_stream(const std::string& bootstrap, const std::string& topic, uint
       }
     }
   }
-  if (!stop.load()) result = producer.value()->flush(never);
+  if (stop.load()) return;
+  result = producer.value()->flush(never);
+  if (result.is_ok()) finished.store(true);
 }
 
-// Prints every signal that reaches the signals topic. Once `stop` is set it
-// reads on until the topic has been quiet for a second (five seconds at
-// most), so the pipeline's last commit is printed too.
-void print_signals(const std::string& bootstrap, const std::string& topic, bool json,
-                   const std::atomic<bool>& stop, std::ostream& out, std::mutex& out_mutex,
-                   std::map<std::string, uint64_t>& counts, std::vector<Signal>& raised) {
+// Asks the printer to read the signals topic up to its end as of the
+// request and says when it has.
+struct PrinterCatchUp {
+  std::atomic<bool> requested{false};
+  std::atomic<bool> done{false};
+};
+
+// Prints every signal committed to the signals topic (read_committed: a
+// transaction the pipeline aborted and redid is printed once), reading each
+// of its `partitions` from the beginning. Once `stop` is set it reads on
+// until the topic has been quiet for a second (five seconds at most), so the
+// pipeline's last commit is printed too.
+void print_signals(const std::string& bootstrap, const std::string& topic, int32_t partitions,
+                   bool json, const std::atomic<bool>& stop, PrinterCatchUp& catch_up,
+                   std::ostream& out, std::mutex& out_mutex, std::map<std::string, uint64_t>& counts,
+                   std::vector<Signal>& raised) {
   auto conf = make_kafka_conf({{"bootstrap.servers", bootstrap},
                                {"group.id", "vigil-demo-console"},
-                               {"auto.offset.reset", "earliest"},
-                               {"enable.auto.commit", "true"}});
+                               {"isolation.level", "read_committed"},
+                               {"enable.auto.commit", "false"}});
   if (!conf) return;
   std::string err;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.value().get(), err));
   if (!consumer) return;
-  consumer->subscribe({topic});
+  std::vector<RdKafka::TopicPartition*> assignment;
+  for (int32_t p = 0; p < partitions; ++p) {
+    assignment.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+  }
+  consumer->assign(assignment);
+  // The end of each partition when the catch-up was requested; -1: not asked yet.
+  std::vector<int64_t> catch_up_to(assignment.size(), -1);
   constexpr int kQuietPolls = 5;  // of 200 ms
   std::optional<std::chrono::steady_clock::time_point> stopped_at;
   int quiet = 0;
   for (;;) {
+    if (catch_up.requested.load() && !catch_up.done.load()) {
+      bool reached = true;
+      if (consumer->position(assignment) != RdKafka::ERR_NO_ERROR) reached = false;
+      for (size_t i = 0; i < assignment.size() && reached; ++i) {
+        if (catch_up_to[i] < 0) {
+          int64_t low = 0, high = 0;
+          if (consumer->query_watermark_offsets(topic, assignment[i]->partition(), &low, &high,
+                                                5000) != RdKafka::ERR_NO_ERROR) {
+            reached = false;
+            break;
+          }
+          // 0: an empty partition, nothing to catch up with.
+          catch_up_to[i] = high > low ? high : 0;
+        }
+        // A position is known once something was read; after the last
+        // record of a transaction it passes the commit marker.
+        const int64_t position = assignment[i]->offset();
+        reached = catch_up_to[i] == 0 || position >= catch_up_to[i];
+      }
+      if (reached) catch_up.done.store(true);
+    }
     if (stop.load()) {
       const auto now = std::chrono::steady_clock::now();
       if (!stopped_at) {
@@ -128,12 +173,17 @@ void print_signals(const std::string& bootstrap, const std::string& topic, bool 
     }
     out.flush();
   }
+  RdKafka::TopicPartition::destroy(assignment);
   consumer->close();
 }
 
 }  // namespace
 
 int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream& err) {
+  if (options.days < 1) {
+    err << "vigil demo: --days must be at least 1\n";
+    return 2;
+  }
   auto& stop_requested = install_stop_signal_handlers();
   spdlog::set_level(spdlog::level::warn);
   auto config_loaded = load_pipeline_config("");
@@ -153,7 +203,7 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
   // partitions share the national detectors: the topology of a deployment.
   for (const auto& [topic, partitions] : {std::pair{config.kafka.events_topic, 2},
                                           std::pair{config.kafka.repartition_topic, 2},
-                                          std::pair{config.kafka.signals_topic, 3},
+                                          std::pair{config.kafka.signals_topic, kSignalPartitions},
                                           std::pair{config.kafka.dead_letter_topic, 1}}) {
     Status s = cluster.value()->create_topic(topic, partitions);
     if (!s.is_ok()) {
@@ -196,11 +246,12 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
     return 1;
   }
 
-  SyntheticStream preview(demo_stream_options(options.seed));
+  const SyntheticStreamOptions stream_options = demo_stream_options(options.seed, options.days);
+  SyntheticStream preview(stream_options);
   err << "Vigil " << kVersion << " demo: in-process Kafka cluster at "
       << config.kafka.bootstrap_servers << "\n"
-      << "  synthetic national stream (seed " << options.seed << "), time compressed: "
-      << "years of reports replayed in seconds\n"
+      << "  synthetic national stream (seed " << options.seed << ", " << options.days
+      << " days), time compressed: years of reports replayed in seconds\n"
       << "  metrics: http://127.0.0.1:" << http.value()->port() << "/metrics  (also /healthz, /readyz)\n";
   if (alertmanager) err << "  alerts: " << alertmanager_alerts_endpoint(options.alertmanager_url) << "\n";
   err << "  planted risks the detectors should find:\n";
@@ -208,29 +259,53 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
     err << "    - " << format_date(risk.onset) << "  " << risk.name << ": " << risk.description << "\n";
   }
   err << "  signals as they fire (" << options.seconds << " s):\n";
+  err.flush();
 
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> produced{0};
+  std::atomic<bool> produced_all{false};
   Status producer_status, pipeline_status;
   std::mutex out_mutex;
   std::map<std::string, uint64_t> counts;
   std::vector<Signal> raised;
+  pipeline.value()->track_drain();
   std::thread producer([&] {
-    produce_stream(config.kafka.bootstrap_servers, config.kafka.events_topic, options.seed, stop,
-                   produced, metrics.events_consumed, producer_status);
+    produce_stream(config.kafka.bootstrap_servers, config.kafka.events_topic, stream_options, stop,
+                   produced, metrics.events_consumed, produced_all, producer_status);
   });
   std::atomic<bool> printer_stop{false};
+  PrinterCatchUp catch_up;
   std::thread printer([&] {
-    print_signals(config.kafka.bootstrap_servers, config.kafka.signals_topic, options.json,
-                  printer_stop, out, out_mutex, counts, raised);
+    print_signals(config.kafka.bootstrap_servers, config.kafka.signals_topic, kSignalPartitions,
+                  options.json, printer_stop, catch_up, out, out_mutex, counts, raised);
   });
   std::atomic<bool> pipeline_stop{false};
   std::thread runner([&] { pipeline_status = pipeline.value()->run(pipeline_stop); });
 
+  // Drained: the producer's last event acknowledged, then a drain check of
+  // the pipeline that began after that, then the printer at the end of the
+  // signals topic as it was then (nothing more can arrive on it).
+  std::optional<std::chrono::steady_clock::time_point> produced_all_at;
+  bool drained = false;
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(static_cast<int64_t>(options.seconds * 1000));
   while (std::chrono::steady_clock::now() < deadline && !stop_requested.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (drained) continue;
+    if (!produced_all_at && produced_all.load()) produced_all_at = std::chrono::steady_clock::now();
+    if (produced_all_at && !catch_up.requested.load()) {
+      const auto since = pipeline.value()->drained_since();
+      if (since && *since > *produced_all_at) catch_up.requested.store(true);
+    }
+    if (catch_up.done.load()) {
+      drained = true;
+      std::lock_guard lock(out_mutex);
+      out.flush();
+      err << "vigil demo: stream drained: " << produced.load() << " events; signals raised "
+          << counts["raised"] << ", updated " << counts["updated"] << ", resolved "
+          << counts["resolved"] << "\n";
+      err.flush();
+    }
   }
   stop.store(true);
   producer.join();

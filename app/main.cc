@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
       "demo", "The whole pipeline on an embedded default: an in-process Kafka cluster and a "
               "synthetic national stream with planted risks; prints signals as they fire.");
   demo_cmd->add_option("--seconds", demo.seconds, "how long to run")->check(CLI::PositiveNumber);
+  demo_cmd->add_option("--days", demo.days,
+                       "days of occurrence dates in the synthetic stream; once all of it has gone "
+                       "through, 'stream drained' is printed and the demo runs on until --seconds")
+      ->check(CLI::PositiveNumber);
   demo_cmd->add_flag("--json", demo.json, "print signals as signal v1 JSON lines");
   demo_cmd->add_option("--metrics-port", demo.metrics_port, "port for /metrics (0: any free port)");
   demo_cmd->add_option("--seed", demo.seed, "seed of the synthetic stream");

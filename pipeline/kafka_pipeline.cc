@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +30,35 @@ std::string_view message_topic(RdKafka::Message& msg) {
   const auto* m = static_cast<const rd_kafka_message_t*>(msg.c_ptr());
   return m->rkt != nullptr ? std::string_view(rd_kafka_topic_name(m->rkt)) : std::string_view();
 }
+
+// How long a drain check waits for the broker's answer per partition.
+constexpr int kWatermarkQueryTimeoutMs = 5000;
+
+// Test-only fault injection. Tests that must kill or freeze the process at
+// a precise point of the exactly-once protocol, which a signal from outside
+// hits only by chance, set the environment variable VIGIL_FAULT (never set
+// it in a deployment; tests/exactly_once_crash_test.sh and
+// exactly_once_outage_test.sh use it):
+//   VIGIL_FAULT=exit-after-kafka-commit:N   SIGKILL on itself right after the
+//       Nth Kafka transaction of this process commits, before the state
+//       write: the next incarnation must restore that batch from the topics;
+//   VIGIL_FAULT=exit-during-restore:N       SIGKILL on itself right after
+//       consuming the Nth message it re-processes with output dropped;
+//   VIGIL_FAULT=stop-after-kafka-commit:N   SIGSTOP on itself at the same
+//       point as exit-after-kafka-commit: frozen with no transaction in
+//       flight, until the test sends SIGCONT (e.g. once it has stopped the
+//       broker).
+// The commit points need exactly-once (at-least-once has no transactions).
+// Each logs one warning line starting "VIGIL_FAULT:" first. An unknown value
+// is a configuration error, so a misspelt test setting cannot pass silently.
+struct FaultSetting {
+  std::string_view prefix;
+  bool after_commit;  // else during restore
+  int signal;         // SIGKILL or SIGSTOP
+};
+constexpr FaultSetting kFaultSettings[] = {{"exit-after-kafka-commit:", true, SIGKILL},
+                                           {"exit-during-restore:", false, SIGKILL},
+                                           {"stop-after-kafka-commit:", true, SIGSTOP}};
 
 }  // namespace
 
@@ -76,6 +107,26 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
   }
   p->consumer_.reset(RdKafka::KafkaConsumer::create(conf.value().get(), err));
   if (!p->consumer_) return make_error(ErrorKind::kInvalidArgument, "kafka consumer: " + err);
+  if (const char* fault = std::getenv("VIGIL_FAULT"); fault != nullptr && *fault != '\0') {
+    const std::string_view value(fault);
+    for (const auto& setting : kFaultSettings) {
+      if (!value.starts_with(setting.prefix)) continue;
+      const std::string count(value.substr(setting.prefix.size()));
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(count.c_str(), &end, 10);
+      if (count.empty() || *end != '\0' || n == 0) break;
+      p->fault_ = setting.after_commit ? Fault::kAfterKafkaCommit : Fault::kDuringRestore;
+      p->fault_signal_ = setting.signal;
+      p->fault_at_ = n;
+    }
+    if (p->fault_ == Fault::kNone) {
+      return make_error(ErrorKind::kInvalidArgument,
+                        "VIGIL_FAULT (test-only): want exit-after-kafka-commit:N, "
+                        "exit-during-restore:N or stop-after-kafka-commit:N with N >= 1, not '" +
+                            std::string(value) + "'");
+    }
+    spdlog::warn("VIGIL_FAULT={}: test-only fault injection is on", value);
+  }
   for (const auto& d : config.detectors) metrics.register_detector(detector_name(d));
   return p;
 }
@@ -303,6 +354,7 @@ Result<int64_t> KafkaPipeline::open_task(const TaskKey& key) {
 
 void KafkaPipeline::on_assign(std::vector<RdKafka::TopicPartition*>& partitions) {
   set_ready(false);
+  drained_since_ns_.store(-1);
   if (exactly_once() && fatal_.is_ok()) {
     Status fetched = fetch_committed(partitions);
     if (!fetched.is_ok()) fatal_ = fetched;
@@ -330,6 +382,7 @@ void KafkaPipeline::on_assign(std::vector<RdKafka::TopicPartition*>& partitions)
 
 void KafkaPipeline::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions) {
   set_ready(false);
+  drained_since_ns_.store(-1);
   if (fatal_.is_ok()) {
     Status committed = commit_all();
     if (!committed.is_ok()) fatal_ = committed;
@@ -415,6 +468,7 @@ Status KafkaPipeline::commit_exactly_once() {
     }
     for (const auto* tp : offsets) committed_[{stage_of(tp->topic()), tp->partition()}] = tp->offset();
     producer_replacements_ = 0;
+    fault_point(Fault::kAfterKafkaCommit);
   }
   return commit_state();
 }
@@ -493,6 +547,72 @@ void KafkaPipeline::update_lag() {
   }
 }
 
+std::optional<std::chrono::steady_clock::time_point> KafkaPipeline::drained_since() const {
+  const int64_t ns = drained_since_ns_.load();
+  if (ns < 0) return std::nullopt;
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns));
+}
+
+void KafkaPipeline::check_drained() {
+  const auto started = std::chrono::steady_clock::now();
+  drained_since_ns_.store(-1);
+  // Every partition of both topics, none restoring, nothing uncommitted.
+  const size_t partitions = static_cast<size_t>(input_partitions_) +
+                            (repartitioned() ? static_cast<size_t>(merge_partitions_) : 0);
+  if (!fatal_.is_ok() || uncommitted_ != 0 || partitions == 0 || tasks_.size() != partitions) return;
+  for (const auto& [key, task] : tasks_) {
+    if (task->restoring() || task->uncommitted() != 0) return;
+  }
+  // Positions as update_lag() takes them: past a transaction's commit marker
+  // once it is read.
+  std::vector<RdKafka::TopicPartition*> positions;
+  for (auto& [key, task] : tasks_) {
+    positions.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second));
+  }
+  struct Guard {
+    std::vector<RdKafka::TopicPartition*>& v;
+    ~Guard() { RdKafka::TopicPartition::destroy(v); }
+  } guard{positions};
+  if (consumer_->position(positions) != RdKafka::ERR_NO_ERROR) return;
+  size_t i = 0;
+  for (auto& [key, task] : tasks_) {
+    int64_t position = task->next_offset();
+    if (positions[i]->err() == RdKafka::ERR_NO_ERROR) position = std::max(position, positions[i]->offset());
+    ++i;
+    // The cached watermark first: while it shows a backlog there is no
+    // need to ask the broker.
+    int64_t low = 0, high = 0;
+    if (consumer_->get_watermark_offsets(topic_of(key.first), key.second, &low, &high) ==
+            RdKafka::ERR_NO_ERROR &&
+        high > std::max(position, low)) {
+      return;
+    }
+    // The broker's, asked now: anything acknowledged before `started` is
+    // below it.
+    if (consumer_->query_watermark_offsets(topic_of(key.first), key.second, &low, &high,
+                                           kWatermarkQueryTimeoutMs) != RdKafka::ERR_NO_ERROR ||
+        high > std::max(position, low)) {
+      return;
+    }
+  }
+  drained_since_ns_.store(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(started.time_since_epoch()).count());
+}
+
+void KafkaPipeline::fault_point(Fault point) {
+  if (fault_ != point || ++fault_count_ != fault_at_) return;
+  spdlog::warn("VIGIL_FAULT: {} this process {} (test-only fault injection)",
+               fault_signal_ == SIGSTOP ? "stopping (SIGSTOP)" : "killing",
+               point == Fault::kAfterKafkaCommit
+                   ? "after Kafka transaction commit " + std::to_string(fault_count_) +
+                         ", before its state write"
+                   : "after re-processing " + std::to_string(fault_count_) +
+                         " message(s) during restore");
+  spdlog::default_logger()->flush();
+  // SIGSTOP: the process goes on from here once it gets SIGCONT.
+  std::raise(fault_signal_);
+}
+
 Status KafkaPipeline::run(const std::atomic<bool>& stop) {
   if (exactly_once()) {
     // Before joining the group: this also fences a previous instance with
@@ -534,6 +654,8 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
           break;
         }
         ++uncommitted_;
+        drained_since_ns_.store(-1, std::memory_order_relaxed);
+        if (was_restoring) fault_point(Fault::kDuringRestore);
         if (was_restoring && !it->second->restoring()) {
           spdlog::info("{}: state restored up to offset {}", describe(it->first), msg->offset() + 1);
           update_ready();
@@ -563,6 +685,7 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
       Status s = commit_all();
       if (!s.is_ok()) return s;
       update_lag();
+      if (track_drain_) check_drained();
       last_commit = Clock::now();
     }
   }

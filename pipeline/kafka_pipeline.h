@@ -38,8 +38,10 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/pipeline_config.h"
@@ -70,6 +72,19 @@ class KafkaPipeline {
   // safely (state write failed, records could not be delivered, fatal client
   // error); state is then never ahead of what was delivered.
   Status run(const std::atomic<bool>& stop);
+
+  // Drain tracking, for a bounded stream (`vigil demo`): call before run().
+  // Off by default, since each check asks the broker for watermarks.
+  void track_drain() { track_drain_ = true; }
+  // With drain tracking: when the latest check that found this instance
+  // drained began, or nullopt while it is not drained. Drained: it holds
+  // every partition of the events topic and of the repartition topic, none
+  // is restoring, each has been read up to the high watermark the broker
+  // reported during the check, and everything read is committed (Kafka and
+  // state). So every record a producer had acknowledged before that time
+  // has gone through both stages. run() checks once per commit interval
+  // and clears it as soon as it consumes anything. Thread-safe.
+  std::optional<std::chrono::steady_clock::time_point> drained_since() const;
 
  private:
   class Rebalancer : public RdKafka::RebalanceCb {
@@ -143,6 +158,13 @@ class KafkaPipeline {
   void update_lag();
   // Sets vigil_repartition_waiting_records from the merge tasks.
   void update_waiting();
+  // The drain check (see drained_since()); run() calls it after a commit.
+  void check_drained();
+  // Test-only fault injection (VIGIL_FAULT, see kafka_pipeline.cc): kills
+  // (SIGKILL) or freezes (SIGSTOP) this process when the configured point is
+  // reached.
+  enum class Fault : uint8_t { kNone, kAfterKafkaCommit, kDuringRestore };
+  void fault_point(Fault point);
 
   PipelineConfig config_;
   StateStore& store_;
@@ -170,6 +192,14 @@ class KafkaPipeline {
   std::map<TaskKey, std::unique_ptr<PipelineTask>> tasks_;
   size_t uncommitted_ = 0;
   bool closed_ = false;
+  bool track_drain_ = false;
+  // steady_clock nanoseconds since its epoch of the latest check that found
+  // the instance drained; -1 while not drained.
+  std::atomic<int64_t> drained_since_ns_{-1};
+  Fault fault_ = Fault::kNone;
+  int fault_signal_ = 0;      // SIGKILL or SIGSTOP
+  uint64_t fault_at_ = 0;     // the Nth occurrence of fault_ signals the process
+  uint64_t fault_count_ = 0;  // occurrences so far
 };
 
 }  // namespace vigil

@@ -63,6 +63,12 @@ Status AlertmanagerSink::deliver(std::span<const Signal> signals) {
       if (!apply_locked(s, now_wall, now)) ++dropped;
     }
     update_gauges_locked();
+    // Waiting out a backoff: new transitions end the wait once the initial
+    // backoff has passed since the failed attempt (see the header).
+    if (retry_at_ && dropped < signals.size()) {
+      const auto earliest = failed_at_ + std::chrono::milliseconds(options_.retry_initial_backoff_ms);
+      retry_at_ = std::min(*retry_at_, std::max(now, earliest));
+    }
   }
   wake_.notify_one();
   if (dropped == 0) return Status::ok();
@@ -171,6 +177,7 @@ void AlertmanagerSink::settle_locked(const std::vector<Sent>& sent, const Status
   } else if (result.error().kind == ErrorKind::kUnavailable) {
     metrics_.sends_error.Increment();
     const auto delay = backoff_.next_delay();
+    failed_at_ = now;
     retry_at_ = now + delay;
     spdlog::warn("{} (attempt {}; retrying in {} ms; {} alert(s) waiting)", result.message(),
                  backoff_.failures(), delay.count(), alerts_.size());

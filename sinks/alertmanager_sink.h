@@ -21,7 +21,13 @@
 // label set is then resolved and the new one fires.
 //
 // A failed request is retried with exponential backoff and jitter
-// (retry_initial_backoff_ms doubling to retry_max_backoff_ms). While
+// (retry_initial_backoff_ms doubling to retry_max_backoff_ms). New
+// transitions cut a backoff wait short, so that a signal raised while the
+// sink waits out a long backoff is not held up for a minute once
+// Alertmanager is back: the next attempt is then made as soon as
+// retry_initial_backoff_ms have passed since the failed one (so a down
+// Alertmanager is tried at most that often, and only while transitions
+// arrive); the backoff itself keeps growing. Shutdown ends the wait too. While
 // Alertmanager is down, transitions keep updating the table, so when it comes
 // back every open alert is re-sent in its latest state and every resolved one
 // is delivered. At most max_alerts are held; transitions beyond that are
@@ -138,6 +144,7 @@ class AlertmanagerSink final : public SignalNotifier {
   std::map<std::string, Entry> alerts_;  // by signal_id; retired label sets by signal_id@severity
   RetryBackoff backoff_;
   std::optional<std::chrono::steady_clock::time_point> retry_at_;
+  std::chrono::steady_clock::time_point failed_at_;  // of the last failed request
   bool stopping_ = false;
   bool stopped_ = false;
   std::thread thread_;

@@ -92,8 +92,8 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
       events_duplicate(counter(*registry, "vigil_events_duplicate_total",
                                "Events ignored as duplicates (an equal or older revision).")),
       events_late(counter(*registry, "vigil_events_late_total",
-                          "Processed events whose event date fell in an already closed "
-                          "period.")),
+                          "Processed events whose event date fell in a period already "
+                          "closed by one of this task's detectors.")),
       events_restored(counter(*registry, "vigil_events_restored_total",
                               "Events processed again to restore a partition's state up to "
                               "the committed position, their output already delivered.")),

@@ -1,10 +1,9 @@
 // A real Alertmanager (Debian's prometheus-alertmanager) for tests, started
 // on 127.0.0.1 with a temporary storage directory, a route to a receiver
-// that sends nothing, and no cluster; plus a small HTTP GET over libcurl.
+// that sends nothing, and no cluster.
 #pragma once
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -22,55 +21,12 @@
 #include <thread>
 #include <vector>
 
+#include "tests/free_port.h"
+#include "tests/http_client.h"
+
 namespace vigil::testing {
 
 inline constexpr const char* kAlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
-
-// A port nothing listens on at the moment of the call.
-inline uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-struct HttpAnswer {
-  long status = 0;  // 0: no answer
-  std::string body;
-};
-
-// GET `url`, trusting `ca_file` for https when given; basic auth when
-// `user` is not empty. Gives up after 5 s.
-inline HttpAnswer http_get(const std::string& url, const std::string& ca_file = "",
-                           const std::string& user = "", const std::string& password = "") {
-  HttpAnswer answer;
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return answer;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 5000L);
-  if (!ca_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca_file.c_str());
-  if (!user.empty()) {
-    curl_easy_setopt(curl.get(), CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(curl.get(), CURLOPT_USERNAME, user.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_PASSWORD, password.c_str());
-  }
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION,
-                   +[](char* data, size_t size, size_t n, void* out) {
-                     static_cast<std::string*>(out)->append(data, size * n);
-                     return size * n;
-                   });
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer.body);
-  if (curl_easy_perform(curl.get()) == CURLE_OK) {
-    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &answer.status);
-  }
-  return answer;
-}
 
 // Writes `contents` to `path` (replacing it) and returns the path.
 inline std::string write_file(const std::string& path, const std::string& contents) {

@@ -5,14 +5,9 @@
 # Usage: cli_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
 vigil=$1
+source "$2/tests/test_lib.sh"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-passes=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+at_exit "rm -rf '$work'"
 
 # A generated stream with deliberately broken lines of every kind.
 "$vigil" generate --events 40000 --days 200 --events-per-year 90000 --invalid-fraction 0.02 \
@@ -103,5 +98,4 @@ check "validate exits 0 on a clean stream" test $? -eq 0
 "$vigil" --help >/dev/null 2>&1
 check "--help exits 0" test $? -eq 0
 
-echo "cli_test: $passes passed, $failures failed"
-test "$failures" -eq 0
+finish

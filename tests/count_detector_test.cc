@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <string_view>
@@ -16,7 +15,7 @@
 
 #include "detectors/count_detector.h"
 #include "detectors/detector_factory.h"
-#include "state/key_encoding.h"
+#include "tests/detector_feeds.h"
 #include "tests/detector_harness.h"
 #include "tests/test_events.h"
 
@@ -89,22 +88,8 @@ const std::vector<KeyPart> kMedY56 = {{"category", "medication"}, {"region", "Y5
 // drives it (tests/detector_harness.h).
 using Harness = testing::DetectorHarness<CountDetector, CountDetectorConfig>;
 
-TestEvent ev(const std::string& id, Date on, std::string_view category = "medication",
-             std::string_view region = "Y56", std::string_view org = "RX1") {
-  TestEvent e(id, on);
-  e.category(category).region(region).org(org).harm(PhysicalHarm::kModerate);
-  return e;
-}
-
-// `n` events of one key in week `week`, spread over its days, from `orgs`
-// organisations, ids "<prefix>-<week>-<i>".
-void add_week(std::vector<TestEvent>& out, int week, int n, std::string_view category,
-              std::string_view region, const std::string& prefix, int orgs = 3) {
-  for (int i = 0; i < n; ++i) {
-    out.push_back(ev(prefix + "-" + std::to_string(week) + "-" + std::to_string(i),
-                     day_in_week(week, i % 7), category, region, "ORG" + std::to_string(i % orgs)));
-  }
-}
+using testing::count_feed::add_week;
+using testing::count_feed::ev;
 
 // Feeds events in event-time order (stable: same-day events keep their order).
 void feed_in_time_order(Harness& h, std::vector<TestEvent>& events) {
@@ -563,162 +548,7 @@ BOOST_AUTO_TEST_CASE(multi_valued_keys_count_each_listed_value_once) {
   BOOST_TEST((medicines == std::set<std::string>{"111", "322236009"}));
 }
 
-// --- State ---------------------------------------------------------------------
-
-// One event to apply, and the earlier contents it revises, if any.
-struct Action {
-  TestEvent event;
-  int previous = -1;  // index of the action holding the revised contents
-};
-
-// 40 weeks of 3 categories × 2 regions with planted spikes, late reports,
-// on-time and late revisions: everything that state has to carry.
-std::vector<Action> rich_stream() {
-  std::vector<Action> actions;
-  std::mt19937 rng(2024);
-  const char* categories[] = {"medication", "fall", "device"};
-  const char* regions[] = {"Y56", "Y57"};
-  std::map<std::string, int> latest;  // id -> action index of its latest contents
-  for (int w = 0; w < 40; ++w) {
-    std::vector<TestEvent> week;
-    for (const char* c : categories) {
-      for (const char* r : regions) {
-        int n = 3 + static_cast<int>(rng() % 4);
-        const std::string cat = c, reg = r;
-        if (cat == "medication" && reg == "Y56" && (w == 12 || w == 13)) n = w == 12 ? 25 : 45;
-        if (cat == "fall" && reg == "Y57" && w == 20) n = 30;
-        if (cat == "device" && reg == "Y56" && w >= 30 && w <= 31) n = 18 + 30 * (w - 30);
-        add_week(week, w, n, c, r, cat.substr(0, 1) + reg, 1 + static_cast<int>(rng() % 5));
-      }
-    }
-    std::stable_sort(week.begin(), week.end(), [](const TestEvent& a, const TestEvent& b) {
-      return a.event().occurred_on < b.event().occurred_on;
-    });
-    for (auto& e : week) {
-      latest[std::string(e.event().id)] = static_cast<int>(actions.size());
-      actions.push_back(Action{std::move(e), -1});
-    }
-    if (w % 5 == 0 && w >= 5) {  // late reports for three weeks ago
-      for (int k = 0; k < 6; ++k) {
-        TestEvent e = ev("late" + std::to_string(w) + "-" + std::to_string(k), day_in_week(w - 3, k),
-                         categories[k % 3], regions[k % 2]);
-        actions.push_back(Action{std::move(e), -1});
-      }
-    }
-    if (w >= 4) {  // revisions: two from last week (on time), one from four weeks ago (late)
-      for (int back : {1, 1, 4}) {
-        const std::string id = "m" + std::string("Y56") + "-" + std::to_string(w - back) + "-" +
-                               std::to_string(back == 1 ? static_cast<int>(rng() % 3) : 0);
-        auto it = latest.find(id);
-        if (it == latest.end()) continue;
-        const IncidentEvent& old = actions[static_cast<size_t>(it->second)].event.event();
-        TestEvent r = ev(id, old.occurred_on, old.category == "medication" ? "fall" : "medication",
-                         "Y57", "ORGR");
-        r.revision(old.revision + 1);
-        const int previous = it->second;
-        it->second = static_cast<int>(actions.size());
-        actions.push_back(Action{std::move(r), previous});
-      }
-    }
-  }
-  // Run the clock out so every week is judged.
-  actions.push_back(Action{ev("clock", day_in_week(45, 0), "estates", "Y00"), -1});
-  return actions;
-}
-
-void run(Harness& h, const std::vector<Action>& actions, int reload_every, int save_every,
-         int reopen_at) {
-  for (int i = 0; i < static_cast<int>(actions.size()); ++i) {
-    const Action& a = actions[static_cast<size_t>(i)];
-    if (a.previous >= 0) {
-      h.revise(actions[static_cast<size_t>(a.previous)].event, a.event);
-    } else {
-      h.feed(a.event);
-    }
-    if (i == reopen_at) {
-      h.reopen_store();
-    } else if (reload_every > 0 && i % reload_every == reload_every - 1) {
-      h.reload();
-    } else if (save_every > 0 && i % save_every == save_every - 1) {
-      h.save();
-    }
-  }
-}
-
-void check_identical(const std::vector<Signal>& a, const std::vector<Signal>& b) {
-  BOOST_TEST_REQUIRE(a.size() == b.size(), describe(a) << "\nvs\n" << describe(b));
-  for (size_t i = 0; i < a.size(); ++i) {
-    BOOST_TEST_CONTEXT("signal " << i << ": " << describe(a[i]) << " / " << describe(b[i])) {
-      BOOST_TEST(a[i].type == b[i].type);
-      BOOST_TEST(a[i].signal_id == b[i].signal_id);
-      BOOST_TEST(a[i].sequence == b[i].sequence);
-      BOOST_TEST(a[i].detector == b[i].detector);
-      BOOST_TEST(a[i].method == b[i].method);
-      BOOST_TEST((a[i].key == b[i].key));
-      BOOST_TEST(a[i].period_start == b[i].period_start);
-      BOOST_TEST(a[i].period_end == b[i].period_end);
-      BOOST_TEST(a[i].fired_at == b[i].fired_at);
-      BOOST_TEST(a[i].observed == b[i].observed);
-      // Same arithmetic on the same counts: bit-identical.
-      BOOST_TEST((a[i].expected == b[i].expected || (std::isnan(a[i].expected) && std::isnan(b[i].expected))));
-      BOOST_TEST((a[i].threshold == b[i].threshold || (std::isnan(a[i].threshold) && std::isnan(b[i].threshold))));
-      BOOST_TEST((a[i].score == b[i].score || (std::isnan(a[i].score) && std::isnan(b[i].score))));
-      BOOST_TEST(a[i].severity == b[i].severity);
-      BOOST_TEST(a[i].evidence_count == b[i].evidence_count);
-      BOOST_TEST(a[i].evidence_orgs == b[i].evidence_orgs);
-      BOOST_TEST(a[i].event_ids == b[i].event_ids);
-      BOOST_TEST(a[i].summary == b[i].summary);
-    }
-  }
-}
-
-BOOST_AUTO_TEST_CASE(save_and_restore_continue_identically) {
-  const std::vector<Action> actions = rich_stream();
-  Harness straight(weekly_config());
-  run(straight, actions, 0, 0, -1);
-
-  // The scenario is rich enough to mean something.
-  std::map<SignalType, int> types;
-  std::set<std::string> ids;
-  for (const auto& s : straight.signals) {
-    ++types[s.type];
-    ids.insert(s.signal_id);
-  }
-  BOOST_TEST_MESSAGE(describe(straight.signals));
-  BOOST_TEST(types[SignalType::kRaised] >= 3);
-  BOOST_TEST(types[SignalType::kUpdated] >= 1);
-  BOOST_TEST(types[SignalType::kResolved] >= 3);
-  BOOST_TEST(straight.late > 0u);
-
-  for (auto [reload_every, save_every] : {std::pair{23, 0}, std::pair{1, 0}, std::pair{0, 7}, std::pair{97, 5}}) {
-    BOOST_TEST_CONTEXT("reload every " << reload_every << ", save every " << save_every) {
-      Harness restored(weekly_config());
-      run(restored, actions, reload_every, save_every, static_cast<int>(actions.size()) / 2);
-      check_identical(straight.signals, restored.signals);
-      BOOST_TEST(restored.late == straight.late);
-    }
-  }
-}
-
-BOOST_AUTO_TEST_CASE(signal_ids_are_deterministic) {
-  const std::vector<Action> actions = rich_stream();
-  Harness a(weekly_config());
-  Harness b(weekly_config());
-  run(a, actions, 0, 0, -1);
-  run(b, actions, 0, 0, -1);
-  BOOST_TEST_REQUIRE(!a.signals.empty());
-  check_identical(a.signals, b.signals);
-  // Another detector name gives other ids for the same keys and episodes.
-  CountDetectorConfig other = weekly_config();
-  other.name = "med_weekly_2";
-  Harness c(other);
-  run(c, actions, 0, 0, -1);
-  BOOST_TEST_REQUIRE(c.signals.size() == a.signals.size());
-  for (size_t i = 0; i < a.signals.size(); ++i) {
-    BOOST_TEST(c.signals[i].signal_id != a.signals[i].signal_id);
-    BOOST_TEST(c.signals[i].observed == a.signals[i].observed);
-  }
-}
+// --- State (tests/detector_contract_test.cc restarts every kind at any point) ---
 
 BOOST_AUTO_TEST_CASE(an_open_episode_survives_a_restart) {
   Harness h(weekly_config());
@@ -809,75 +639,6 @@ BOOST_AUTO_TEST_CASE(quiet_periods_survive_a_restart) {
   BOOST_TEST(h.signals[1].type == SignalType::kResolved);
   BOOST_TEST(h.signals[1].period_start == monday(9));
   BOOST_TEST(h.signals[1].fired_at == monday(12));
-}
-
-BOOST_AUTO_TEST_CASE(partitions_do_not_share_state) {
-  TempDir dir;
-  auto store = open_test_store(dir.sub("db"));
-  const CountDetectorConfig config = weekly_config();
-  auto cf = store->ensure_column_family(detector_column_family(config));
-  BOOST_TEST_REQUIRE(cf.is_ok());
-  auto p3 = CountDetector::create(config, 3, cf.value());
-  BOOST_TEST_REQUIRE(p3.is_ok());
-  std::vector<Signal> out;
-  for (int i = 0; i < 5; ++i) (void)p3.value()->apply(ev("p3-" + std::to_string(i), kMonday), +1, out);
-  BOOST_TEST(p3.value()->key_count() == 1u);
-  StateBatch batch = store->new_batch();
-  p3.value()->save(batch);
-  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-
-  auto p4 = CountDetector::create(config, 4, cf.value());
-  BOOST_TEST_REQUIRE(p4.is_ok());
-  BOOST_TEST_REQUIRE(p4.value()->restore(*store).is_ok());
-  BOOST_TEST(p4.value()->key_count() == 0u);
-  auto p3_again = CountDetector::create(config, 3, cf.value());
-  BOOST_TEST_REQUIRE(p3_again.is_ok());
-  BOOST_TEST_REQUIRE(p3_again.value()->restore(*store).is_ok());
-  BOOST_TEST(p3_again.value()->key_count() == 1u);
-}
-
-BOOST_AUTO_TEST_CASE(undecodable_state_is_reported_as_corruption) {
-  for (char tag : {'\0', '\1', '\7'}) {
-    TempDir dir;
-    auto store = open_test_store(dir.sub("db"));
-    const CountDetectorConfig config = weekly_config();
-    auto cf = store->ensure_column_family(detector_column_family(config));
-    BOOST_TEST_REQUIRE(cf.is_ok());
-    StateBatch batch = store->new_batch();
-    std::string key = partition_prefix(3);
-    key.push_back(tag);
-    key += "medication\x1fY56";
-    batch.put(cf.value(), key, std::string("\xff\xff\xff", 3));
-    BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-    auto det = CountDetector::create(config, 3, cf.value());
-    BOOST_TEST_REQUIRE(det.is_ok());
-    const Status restored = det.value()->restore(*store);
-    BOOST_TEST(!restored.is_ok());
-    if (!restored.is_ok()) BOOST_TEST((restored.error().kind == ErrorKind::kCorruption));
-  }
-}
-
-BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
-  CountDetectorConfig no_dims = weekly_config();
-  no_dims.dimensions.clear();
-  BOOST_TEST(!CountDetector::create(no_dims, 0, 0).is_ok());
-  CountDetectorConfig negative_grace = weekly_config();
-  negative_grace.grace_days = -1;
-  BOOST_TEST(!CountDetector::create(negative_grace, 0, 0).is_ok());
-  CountDetectorConfig unknown = weekly_config("farringtonFlexibleX");
-  auto made = CountDetector::create(unknown, 0, 0);
-  BOOST_TEST_REQUIRE(!made.is_ok());
-  BOOST_TEST(made.error().message.find("farringtonFlexibleX") != std::string::npos);
-  CountDetectorConfig bad_param = weekly_config();
-  bad_param.params = {{"baseline", "2"}};
-  BOOST_TEST(!CountDetector::create(bad_param, 0, 0).is_ok());
-  CountDetectorConfig unknown_param = weekly_config();
-  unknown_param.params = {{"b", "5"}};
-  BOOST_TEST(!CountDetector::create(unknown_param, 0, 0).is_ok());
-  BOOST_TEST(validate_detector_config(DetectorConfig{weekly_config("earsC3")}).is_ok());
-  BOOST_TEST(!validate_detector_config(DetectorConfig{bad_param}).is_ok());
-  BOOST_TEST(detector_method(DetectorConfig{weekly_config("earsC2")}) == "earsC2");
-  BOOST_TEST(detector_column_family(DetectorConfig{weekly_config()}) == "det.med_weekly");
 }
 
 BOOST_AUTO_TEST_CASE(count_method_factory_matches_ears_history) {

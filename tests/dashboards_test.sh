@@ -7,12 +7,7 @@
 # Usage: dashboards_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
 source_dir=$2
-failures=0
-passes=0
-check() {
-  local name=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
+source "$source_dir/tests/test_lib.sh"
 python=python3
 "$python" -c 'import jsonschema' 2>/dev/null || python=/usr/bin/python3
 
@@ -87,5 +82,4 @@ sys.exit(1 if problems else 0)
 PY
   check "$(basename "$dashboard") is valid" test $? -eq 0
 done
-echo "dashboards_test: $passes passed, $failures failed"
-test "$failures" -eq 0
+finish

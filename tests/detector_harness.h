@@ -1,9 +1,8 @@
 // A detector on a real RocksDB store, driven the way the partition task
-// drives it, for the tests of the report-level detectors (volume drop,
-// funnel, inequality, disproportionality): apply(+1) per event, apply(-1)
-// with the old contents first for a revision, advance() whenever the event
-// time is the largest seen, save() at commits; plus a fingerprint of a
-// signal so that two runs can be compared field by field.
+// drives it, for the tests of every detector kind: apply(+1) per event,
+// apply(-1) with the old contents first for a revision, advance() whenever
+// the event time is the largest seen, save() at commits; plus a fingerprint
+// of a signal so that two runs can be compared field by field.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,35 +31,49 @@ inline Date day_in_week(int week, int dow) { return Date{week_start(kWeek0 + wee
 inline Date monday(int week) { return day_in_week(week, 0); }
 inline Date sunday(int week) { return day_in_week(week, 6); }
 
-// `D` is the detector class, `Config` its configuration struct.
+// One step of a scenario: an event, and for a newer revision the index of
+// the step holding the contents it replaces (-1: a report seen first).
+struct FeedStep {
+  TestEvent event;
+  int previous = -1;
+};
+
+// Steps of events that are all first revisions.
+inline std::vector<FeedStep> as_steps(std::vector<TestEvent> events) {
+  std::vector<FeedStep> steps;
+  steps.reserve(events.size());
+  for (auto& e : events) steps.push_back(FeedStep{std::move(e), -1});
+  return steps;
+}
+
+// One detector of class `D` (configuration struct `Config`) for one
+// partition of a store it does not own, driven as the partition task drives
+// it. Several drivers on one store are several partitions of one column
+// family.
 template <typename D, typename Config>
-struct DetectorHarness {
+struct DetectorDriver {
   Config config;
   int32_t partition;
-  TempDir dir;
-  std::unique_ptr<StateStore> store;
-  ColumnFamilyId cf = 0;
   std::unique_ptr<D> det;
   std::optional<Date> stream_time;
   std::vector<Signal> signals;
   size_t late = 0;
 
-  explicit DetectorHarness(Config c, int32_t p = 3) : config(std::move(c)), partition(p) {
-    store = open_test_store(dir.sub("db"));
-    open_detector();
-  }
+  DetectorDriver(Config c, int32_t p) : config(std::move(c)), partition(p) {}
 
-  void open_detector() {
-    auto id = store->ensure_column_family(detector_column_family(DetectorConfig{config}));
+  // A new detector restored from `store`, as a restarted task has; stream
+  // time, signals and the late count carry on (the task keeps those).
+  void open(StateStore& store) {
+    auto id = store.ensure_column_family(detector_column_family(DetectorConfig{config}));
     BOOST_TEST_REQUIRE(id.is_ok());
-    cf = id.value();
-    auto made = D::create(config, partition, cf);
+    auto made = D::create(config, partition, id.value());
     BOOST_TEST_REQUIRE(made.is_ok(), (made ? "" : made.error().message));
     det = std::move(made).value();
-    const Status restored = det->restore(*store);
+    const Status restored = det->restore(store);
     BOOST_TEST_REQUIRE(restored.is_ok(), restored.message());
   }
 
+  // Applies one event; true when the detector found it late.
   bool feed(const IncidentEvent& e) {
     const bool was_late = det->apply(e, +1, signals).late;
     late += was_late ? 1 : 0;
@@ -71,65 +85,71 @@ struct DetectorHarness {
     det->apply(old_contents, -1, signals);
     return feed(new_contents);
   }
+  // Step `i` of `steps`: a report seen first, or a revision of an earlier step.
+  void play(const std::vector<FeedStep>& steps, size_t i) {
+    const FeedStep& s = steps[i];
+    if (s.previous >= 0) {
+      revise(steps[static_cast<size_t>(s.previous)].event, s.event);
+    } else {
+      feed(s.event);
+    }
+  }
   void move_clock(Date t) {
     if (!stream_time || t > *stream_time) {
       stream_time = t;
       det->advance(t, signals);
     }
   }
+};
+
+// A detector on a store of its own in a temporary directory, which it can
+// commit to, restart from and reopen.
+template <typename D, typename Config>
+struct DetectorHarness : DetectorDriver<D, Config> {
+  TempDir dir;
+  std::unique_ptr<StateStore> store;
+
+  explicit DetectorHarness(Config c, int32_t p = 3) : DetectorDriver<D, Config>(std::move(c), p) {
+    store = open_test_store(dir.sub("db"));
+    this->open(*store);
+  }
+
   void save() {
     StateBatch batch = store->new_batch();
-    det->save(batch);
+    this->det->save(batch);
     const Status written = store->write(batch);
     BOOST_TEST_REQUIRE(written.is_ok(), written.message());
   }
   // Commit, then carry on with a brand-new detector restored from the store.
   void reload() {
     save();
-    det.reset();
-    open_detector();
+    this->det.reset();
+    this->open(*store);
   }
   // Commit, close the database, open it again and restore a new detector.
   void reopen_store() {
     save();
-    det.reset();
+    this->det.reset();
     store.reset();
     store = open_test_store(dir.sub("db"));
-    open_detector();
-  }
-  // Feeds `events` as a partition that keeps restarting sees them: whenever
-  // `period_of(event date)` changes, a commit and a new detector restored
-  // from the store; when it becomes `reopen_at`, the database is closed and
-  // reopened as well.
-  template <typename Events, typename PeriodOf, typename Period>
-  void feed_with_restarts(const Events& events, PeriodOf period_of, Period reopen_at) {
-    auto last = period_of(events.front().event().occurred_on);
-    for (const auto& e : events) {
-      const auto period = period_of(e.event().occurred_on);
-      if (period != last) {
-        if (period == reopen_at) {
-          reopen_store();
-        } else {
-          reload();
-        }
-        last = period;
-      }
-      feed(e);
-    }
+    this->open(*store);
   }
 };
 
-// A detector of class `D` for `partition`, restored from `store`: several on
-// one store show that partitions' state stays apart.
-template <typename D, typename Config>
-std::unique_ptr<D> open_on_store(StateStore& store, const Config& config, int32_t partition) {
-  auto cf = store.ensure_column_family(detector_column_family(DetectorConfig{config}));
-  BOOST_TEST_REQUIRE(cf.is_ok());
-  auto made = D::create(config, partition, cf.value());
-  BOOST_TEST_REQUIRE(made.is_ok());
-  auto det = std::move(made).value();
-  BOOST_TEST_REQUIRE(det->restore(store).is_ok());
-  return det;
+// `bytes` with every byte outside printable ASCII as \xNN, for messages
+// about stored keys and values.
+inline std::string printable(std::string_view bytes) {
+  std::string out;
+  for (const char c : bytes) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += c;
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+      out += buf;
+    }
+  }
+  return out;
 }
 
 inline std::string exact(double v) {

@@ -9,8 +9,8 @@
 set -euo pipefail
 vigil=$1 src=$2
 work=$(mktemp -d)
-trap 'stop_everything' EXIT
 source "$src/tests/kafka_test_lib.sh"
+at_exit stop_everything
 
 "$vigil" generate --output "$work/events.jsonl" --events 100000 --seed 41 --days 730 \
     --events-per-year 50000 --invalid-fraction 0.01 2>/dev/null
@@ -21,7 +21,7 @@ produce_paced "$work/events.jsonl" 20 1 &
 producer=$!
 
 start_vigil first --transactional-id shared-id
-until (($(metric "$first_port" vigil_events_consumed_total) > 10000)); do sleep 0.2; done
+wait_metric_above first vigil_events_consumed_total 10000
 # A different state directory and member, the same transactional.id: as if
 # the first were a zombie whose replacement came up elsewhere.
 start_vigil second --transactional-id shared-id

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scale-out on a real Kafka broker: three exactly-once instances share one
 # consumer group over a six-partition events topic (keyed by report id) and
-# a six-partition repartition topic; mid-stream one is killed for good and a
+# a six-partition repartition topic; mid-stream one is killed for good and,
+# once the other two have taken over its partitions (restoring them), a
 # fourth joins, so partitions of both topics move twice and their new owners
 # restore state by re-processing the retained input with output dropped.
 # The union of the group's committed signals must equal what a single
@@ -14,8 +15,8 @@ set -euo pipefail
 vigil=$1 src=$2
 work=$(mktemp -d)
 echo "work dir $work" >&2
-trap 'stop_everything' EXIT
 source "$src/tests/kafka_test_lib.sh"
+at_exit stop_everything
 
 "$vigil" generate --output "$work/events.jsonl" --events 200000 --seed 31 --days 730 \
     --events-per-year 100000 --invalid-fraction 0.01 2>/dev/null
@@ -33,11 +34,21 @@ start_vigil one "${single[@]}"
 start_vigil s1 "${scaled[@]}"
 start_vigil s2 "${scaled[@]}"
 start_vigil s3 "${scaled[@]}"
-until (($(metric "$s2_port" vigil_events_consumed_total) > 5000)); do sleep 0.2; done
+wait_metric_above s2 vigil_events_consumed_total 5000
+restores_before=$(cat "$work"/s[13].log | grep -c "restoring state from offset" || true)
 kill -KILL "$s2_pid"
 wait "$s2_pid" 2>/dev/null || true
-log "s2 killed for good; its partitions move once the group notices"
-sleep 15
+log "s2 killed for good; its partitions move once the group notices (session timeout 6 s)"
+# s2's partitions moved to s1 and s3 once they logged new restores (s2 had
+# committed offsets there; they have no state for them) and are ready again
+# (restored). The deadline is far beyond the session timeout.
+taken_over() {
+  alive s1 && alive s3
+  (($(cat "$work"/s[13].log | grep -c "restoring state from offset" || true) > restores_before)) &&
+      is_ready "$s1_port" && is_ready "$s3_port"
+}
+poll 300 taken_over || fail "s1 and s3 did not take over and restore s2's partitions within 300 s"
+log "s1 and s3 restored s2's partitions"
 start_vigil s4 "${scaled[@]}"
 log "s4 joined"
 

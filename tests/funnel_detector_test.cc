@@ -14,7 +14,7 @@
 
 #include "detectors/funnel_detector.h"
 #include "detectors/funnel_limits.h"
-#include "state/key_encoding.h"
+#include "tests/detector_feeds.h"
 #include "tests/detector_harness.h"
 
 namespace vigil {
@@ -25,10 +25,8 @@ using testing::describe;
 using testing::fingerprints;
 using testing::monday;
 using testing::near;
-using testing::open_test_store;
 using testing::statistic;
 using testing::sunday;
-using testing::TempDir;
 using testing::TestEvent;
 
 using Harness = testing::DetectorHarness<FunnelDetector, FunnelConfig>;
@@ -303,27 +301,9 @@ BOOST_AUTO_TEST_CASE(min_expected_keeps_small_units_out) {
 
 // --- Over time ---------------------------------------------------------------------
 
-// Ten weeks: every unit sends 25 reports a week; the ordinary ones 3 harm
-// reports a week, RHI 10 a week until week 5 and 3 a week from week 6.
-std::vector<TestEvent> ten_weeks() {
-  std::vector<TestEvent> out;
-  for (int w = 0; w < 10; ++w) {
-    // RHI first: its harm report is the first of each week.
-    for (int u = 0; u < 11; ++u) {
-      const std::string org = u > 0 ? "RN" + std::to_string(u - 1) : "RHI";
-      const int harmful = u > 0 || w >= 6 ? 3 : 10;
-      for (int i = 0; i < 25; ++i) {
-        TestEvent e(org + "-" + std::to_string(w) + "-" + std::to_string(i));
-        e.on(day_in_week(w, i % 7)).org(org).harm(i < harmful ? PhysicalHarm::kSevere : PhysicalHarm::kLow);
-        out.push_back(std::move(e));
-      }
-    }
-  }
-  std::stable_sort(out.begin(), out.end(), [](const TestEvent& a, const TestEvent& b) {
-    return a.event().occurred_on < b.event().occurred_on;
-  });
-  return out;
-}
+// Ten weeks of 25 reports a week per unit: 3 harm reports a week, but RHI's
+// 10 a week until week 5 (tests/detector_feeds.h).
+using testing::funnel_feed::ten_weeks;
 
 BOOST_AUTO_TEST_CASE(an_episode_resolves_when_the_unit_is_back_inside) {
   Harness h(funnel_config());
@@ -360,21 +340,6 @@ BOOST_AUTO_TEST_CASE(an_episode_resolves_when_the_unit_is_back_inside) {
   BOOST_TEST(h.signals[1].period_end == sunday(8));
   BOOST_TEST(h.signals[1].observed == 19);
   BOOST_TEST(h.signals[1].summary.find("back within") != std::string::npos, h.signals[1].summary);
-}
-
-BOOST_AUTO_TEST_CASE(restoring_from_the_store_continues_identically) {
-  const auto events = ten_weeks();
-  Harness straight(funnel_config());
-  for (const auto& e : events) straight.feed(e);
-  straight.move_clock(monday(10));
-  BOOST_TEST_REQUIRE(straight.signals.size() == 2u);
-
-  Harness restarted(funnel_config());
-  restarted.feed_with_restarts(events, [](Date d) { return d; }, day_in_week(5, 3));
-  restarted.reload();
-  restarted.move_clock(monday(10));
-  BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight.signals),
-             describe(restarted.signals));
 }
 
 BOOST_AUTO_TEST_CASE(revisions_move_reports_into_and_out_of_the_outcome) {
@@ -417,81 +382,6 @@ BOOST_AUTO_TEST_CASE(revisions_move_reports_into_and_out_of_the_outcome) {
   BOOST_TEST_REQUIRE(direct.signals.size() == 1u, describe(direct.signals));
   BOOST_TEST(direct.signals[0].observed == 40);
   BOOST_TEST(fingerprints(revised.signals) == fingerprints(direct.signals), describe(revised.signals));
-}
-
-BOOST_AUTO_TEST_CASE(partitions_are_isolated_in_one_store) {
-  TempDir dir;
-  auto store = open_test_store(dir.sub("db"));
-  const FunnelConfig config = funnel_config();
-  const auto make = [&](int32_t partition) {
-    return testing::open_on_store<FunnelDetector>(*store, config, partition);
-  };
-  // Partition 1 holds the outlier's scenario, partition 2 only ten
-  // ordinary units; both saved before week 3 closes.
-  std::vector<Signal> out;
-  auto one = make(1);
-  auto two = make(2);
-  for (const auto& e : reports(high_and_low())) one->apply(e, +1, out);
-  auto ordinary = high_and_low();
-  ordinary.resize(10);
-  for (const auto& e : reports(ordinary)) two->apply(e, +1, out);
-  StateBatch batch = store->new_batch();
-  one->save(batch);
-  two->save(batch);
-  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-
-  auto one_again = make(1);
-  auto two_again = make(2);
-  BOOST_TEST(one_again->key_count() == 12u);
-  BOOST_TEST(two_again->key_count() == 10u);
-  std::vector<Signal> from_one;
-  std::vector<Signal> from_two;
-  one_again->advance(monday(4), from_one);
-  two_again->advance(monday(4), from_two);
-  BOOST_TEST((orgs_of(from_one) == std::set<std::string>{"RHI"}), describe(from_one));
-  BOOST_TEST(from_two.empty(), describe(from_two));
-}
-
-BOOST_AUTO_TEST_CASE(undecodable_state_is_corruption) {
-  TempDir dir;
-  auto store = open_test_store(dir.sub("db"));
-  const FunnelConfig config = funnel_config();
-  auto cf = store->ensure_column_family(detector_column_family(DetectorConfig{config}));
-  BOOST_TEST_REQUIRE(cf.is_ok());
-  StateBatch batch = store->new_batch();
-  std::string key = partition_prefix(3);
-  key.push_back('\0');  // the stream position record
-  batch.put(cf.value(), key, "x");
-  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-  auto det = FunnelDetector::create(config, 3, cf.value());
-  BOOST_TEST_REQUIRE(det.is_ok());
-  const Status restored = det.value()->restore(*store);
-  BOOST_TEST_REQUIRE(!restored.is_ok());
-  BOOST_TEST((restored.error().kind == ErrorKind::kCorruption));
-}
-
-BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
-  const auto rejected = [](auto change) {
-    FunnelConfig c = funnel_config();
-    change(c);
-    return !FunnelDetector::create(c, 0, 0).is_ok();
-  };
-  BOOST_TEST(!rejected([](FunnelConfig&) {}));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.unit.clear(); }));
-  BOOST_TEST(rejected([](FunnelConfig& c) {
-    c.adjust_by = Dimension::kAgeBand;
-    c.denominators = {{"RA", 1}};
-  }));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.coverage = 0.5; }));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.coverage = 1; }));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.min_expected = 0; }));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.window.window_weeks = 0; }));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.window.window_weeks = 105; }));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.denominators = {{"RA", 0}}; }));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.denominators = {{"RA", -5}}; }));
-  BOOST_TEST(rejected([](FunnelConfig& c) { c.denominators = {{"RA", INFINITY}}; }));
-  BOOST_TEST(!rejected([](FunnelConfig& c) { c.adjust_by = Dimension::kAgeBand; }));
-  BOOST_TEST(detector_method(DetectorConfig{funnel_config()}) == "funnel");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

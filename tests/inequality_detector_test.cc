@@ -17,7 +17,7 @@
 
 #include "detectors/funnel_limits.h"
 #include "detectors/inequality_detector.h"
-#include "state/key_encoding.h"
+#include "tests/detector_feeds.h"
 #include "tests/detector_harness.h"
 
 namespace vigil {
@@ -28,10 +28,8 @@ using testing::describe;
 using testing::fingerprints;
 using testing::monday;
 using testing::near;
-using testing::open_test_store;
 using testing::statistic;
 using testing::sunday;
-using testing::TempDir;
 using testing::TestEvent;
 
 using Harness = testing::DetectorHarness<InequalityDetector, InequalityConfig>;
@@ -45,65 +43,15 @@ InequalityConfig inequality_config() {
   return c;  // group by service area, stratum ethnicity, 99.8%, overdispersion, min 5 / 2
 }
 
-// Reports of one (service area, ethnicity) cell: `stratum` is a letter, or
-// "none" for reports without patient details, or "blank" for reports whose
-// patient has no ethnicity recorded. Both of the last two are "unknown".
-struct CellSpec {
-  std::string area;
-  std::string stratum;
-  int n;
-  int harmful;
-};
-
-std::string key_stratum(const std::string& s) { return s == "none" || s == "blank" ? "unknown" : s; }
-
-// The reports of `cells`, spread over the 4 weeks from `first_week`, from
-// three organisations per cell.
-void add_reports(std::vector<TestEvent>& out, const std::vector<CellSpec>& cells, int first_week,
-                 int weeks = 4) {
-  for (const auto& c : cells) {
-    for (int i = 0; i < c.n; ++i) {
-      TestEvent e(c.area + "-" + c.stratum + "-" + std::to_string(first_week) + "-" + std::to_string(i));
-      e.on(day_in_week(first_week + i % weeks, (i / weeks) % 7))
-          .service_area(c.area)
-          .org("R" + std::to_string(i % 3))
-          .harm(i < c.harmful ? PhysicalHarm::kSevere : PhysicalHarm::kNone);
-      if (c.stratum == "blank") {
-        e.patient("26-45", "female", 0, 3);
-      } else if (c.stratum != "none") {
-        e.patient("26-45", "female", c.stratum[0], 3);
-      }
-      out.push_back(std::move(e));
-    }
-  }
-}
-
-void sort_by_time(std::vector<TestEvent>& events) {
-  std::stable_sort(events.begin(), events.end(), [](const TestEvent& a, const TestEvent& b) {
-    return a.event().occurred_on < b.event().occurred_on;
-  });
-}
-
-// Six service areas where every stratum has the same 10% harm rate: they
-// give the between-cell variance its many z = 0 cells, as a national
-// picture does.
-std::vector<CellSpec> fair_areas() {
-  std::vector<CellSpec> cells;
-  for (const char* area : {"surgery", "medicine", "mental_health", "community", "emergency", "paediatrics"}) {
-    for (const char* s : {"A", "C", "M", "none"}) cells.push_back({area, s, 100, 10});
-  }
-  return cells;
-}
-
-// Maternity with one stratum's harm rate `elevated` of 100 reports; 10% elsewhere.
-std::vector<CellSpec> maternity(const std::string& elevated, int harmful) {
-  std::vector<CellSpec> cells = fair_areas();
-  cells.push_back({"maternity", "A", 200, 20});
-  for (const char* s : {"C", "M", "none"}) {
-    cells.push_back({"maternity", s, 100, key_stratum(s) == elevated ? harmful : 10});
-  }
-  return cells;
-}
+// Scenarios are cells of (service area, ethnicity) reports
+// (tests/detector_feeds.h).
+using testing::sort_by_time;
+using testing::inequality_feed::add_reports;
+using testing::inequality_feed::CellSpec;
+using testing::inequality_feed::fair_areas;
+using testing::inequality_feed::key_stratum;
+using testing::inequality_feed::maternity;
+using testing::inequality_feed::ten_weeks;
 
 // --- The oracle -----------------------------------------------------------------------
 
@@ -314,26 +262,8 @@ BOOST_AUTO_TEST_CASE(other_stratum_dimensions_and_groups) {
 
 // --- Over time ----------------------------------------------------------------------------
 
-// Ten weeks of the first scenario's shape, a quarter of it each week:
-// maternity M has 10 harm reports a week until week 5 and 3 a week after;
-// every other cell has 10% harm over any 4 weeks.
-std::vector<TestEvent> ten_weeks() {
-  std::vector<TestEvent> out;
-  for (int w = 0; w < 10; ++w) {
-    // Maternity M first: its harm report is the first of each week.
-    std::vector<CellSpec> week = {{"maternity", "M", 25, w <= 5 ? 10 : 3}};
-    const int tenth = w % 2 == 0 ? 2 : 3;  // 2, 3, 2, 3: 10 in any 4 weeks
-    for (const auto& c : maternity("", 0)) {
-      if (c.area == "maternity" && c.stratum == "M") continue;
-      const int n = c.n / 4;
-      week.push_back({c.area, c.stratum, n, n == 50 ? 5 : tenth});
-    }
-    add_reports(out, week, w, 1);
-  }
-  sort_by_time(out);
-  return out;
-}
-
+// ten_weeks(): a quarter of the maternity scenario each week; maternity M
+// has 10 harm reports a week until week 5 and 3 a week after.
 BOOST_AUTO_TEST_CASE(an_episode_resolves_when_the_stratum_is_back_inside) {
   Harness h(inequality_config());
   for (const auto& e : ten_weeks()) h.feed(e);
@@ -361,20 +291,6 @@ BOOST_AUTO_TEST_CASE(an_episode_resolves_when_the_stratum_is_back_inside) {
   BOOST_TEST(h.signals[1].period_end == sunday(8));  // quiet at 7 and 8
   BOOST_TEST(h.signals[1].observed == 19);
   BOOST_TEST(h.signals[1].summary.find("back within") != std::string::npos, h.signals[1].summary);
-}
-
-BOOST_AUTO_TEST_CASE(restoring_from_the_store_continues_identically) {
-  const auto events = ten_weeks();
-  Harness straight(inequality_config());
-  for (const auto& e : events) straight.feed(e);
-  straight.move_clock(monday(10));
-  BOOST_TEST_REQUIRE(straight.signals.size() == 2u);
-
-  Harness restarted(inequality_config());
-  restarted.feed_with_restarts(events, [](Date d) { return d; }, day_in_week(6, 0));
-  restarted.reload();
-  restarted.move_clock(monday(10));
-  BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight.signals), describe(restarted.signals));
 }
 
 BOOST_AUTO_TEST_CASE(a_revision_of_ethnicity_moves_the_report_between_strata) {
@@ -426,80 +342,6 @@ BOOST_AUTO_TEST_CASE(a_revision_of_ethnicity_moves_the_report_between_strata) {
   BOOST_TEST(direct.signals[0].observed == 40);
   BOOST_TEST(statistic(direct.signals[0], "stratum_reports") == 130.0);
   BOOST_TEST(fingerprints(revised.signals) == fingerprints(direct.signals), describe(revised.signals));
-}
-
-// --- State and configuration --------------------------------------------------------------
-
-BOOST_AUTO_TEST_CASE(partitions_are_isolated_in_one_store) {
-  TempDir dir;
-  auto store = open_test_store(dir.sub("db"));
-  const InequalityConfig config = inequality_config();
-  const auto make = [&](int32_t partition) {
-    return testing::open_on_store<InequalityDetector>(*store, config, partition);
-  };
-  std::vector<Signal> out;
-  auto one = make(1);
-  auto two = make(2);
-  std::vector<TestEvent> unequal;
-  add_reports(unequal, maternity("M", 40), 0);
-  std::vector<TestEvent> fair;
-  add_reports(fair, fair_areas(), 0);
-  for (const auto& e : unequal) one->apply(e, +1, out);
-  for (const auto& e : fair) two->apply(e, +1, out);
-  StateBatch batch = store->new_batch();
-  one->save(batch);
-  two->save(batch);
-  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-
-  auto one_again = make(1);
-  auto two_again = make(2);
-  BOOST_TEST(one_again->key_count() == 28u);  // 7 areas x 4 strata
-  BOOST_TEST(two_again->key_count() == 24u);
-  std::vector<Signal> from_one;
-  std::vector<Signal> from_two;
-  one_again->advance(monday(4), from_one);
-  two_again->advance(monday(4), from_two);
-  BOOST_TEST((keys_of(from_one) == std::set<CellKey>{{"maternity", "M"}}), describe(from_one));
-  BOOST_TEST(from_two.empty(), describe(from_two));
-}
-
-BOOST_AUTO_TEST_CASE(undecodable_state_is_corruption) {
-  TempDir dir;
-  auto store = open_test_store(dir.sub("db"));
-  const InequalityConfig config = inequality_config();
-  auto cf = store->ensure_column_family(detector_column_family(DetectorConfig{config}));
-  BOOST_TEST_REQUIRE(cf.is_ok());
-  StateBatch batch = store->new_batch();
-  std::string key = partition_prefix(3);
-  key.push_back('\1');
-  key += "maternity\x1fM";
-  batch.put(cf.value(), key, std::string("\x01\x01\x05", 3));  // counts say 5, none follow
-  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-  auto det = InequalityDetector::create(config, 3, cf.value());
-  BOOST_TEST_REQUIRE(det.is_ok());
-  const Status restored = det.value()->restore(*store);
-  BOOST_TEST_REQUIRE(!restored.is_ok());
-  BOOST_TEST((restored.error().kind == ErrorKind::kCorruption));
-}
-
-BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
-  const auto rejected = [](auto change) {
-    InequalityConfig c = inequality_config();
-    change(c);
-    return !InequalityDetector::create(c, 0, 0).is_ok();
-  };
-  BOOST_TEST(!rejected([](InequalityConfig&) {}));
-  BOOST_TEST(rejected([](InequalityConfig& c) { c.stratum = Dimension::kMedication; }));
-  BOOST_TEST(rejected([](InequalityConfig& c) { c.group_by = {Dimension::kServiceArea, Dimension::kEthnicity}; }));
-  BOOST_TEST(rejected([](InequalityConfig& c) { c.coverage = 0.4; }));
-  BOOST_TEST(rejected([](InequalityConfig& c) { c.coverage = 1; }));
-  BOOST_TEST(rejected([](InequalityConfig& c) { c.min_observed = 0; }));
-  BOOST_TEST(rejected([](InequalityConfig& c) { c.min_expected = 0; }));
-  BOOST_TEST(rejected([](InequalityConfig& c) { c.window.window_weeks = 0; }));
-  BOOST_TEST(rejected([](InequalityConfig& c) { c.window.window_weeks = 105; }));
-  // No groups at all: every stratum against the rest of the population.
-  BOOST_TEST(!rejected([](InequalityConfig& c) { c.group_by.clear(); }));
-  BOOST_TEST(detector_method(DetectorConfig{inequality_config()}) == "inequality");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,20 +7,11 @@
 # Usage: kafka_broker_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
 broker="$2/tools/kafka-broker.sh"
+source "$2/tests/test_lib.sh"
 work=$(mktemp -d)
 dir="$work/kafka"
-cleanup() {
-  bash "$broker" clean "$dir"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-passes=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
-fatal() { echo "FAIL: $1"; echo "kafka_broker_test: $passes passed, $((failures + 1)) failed"; exit 1; }
+at_exit "bash '$broker' clean '$dir'; rm -rf '$work'"
+fatal() { echo "FAIL: $1"; failures=$((failures + 1)); finish; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 broker_pid() { cat "$dir/pid" 2>/dev/null; }
 running() { local pid; pid=$(broker_pid) && kill -0 "$pid" 2>/dev/null; }
@@ -104,5 +95,4 @@ check "clean succeeds" test $? -eq 0
 check "clean stopped the broker" gone "${last_pid:?}"
 check "clean removed DIR" test ! -e "$dir"
 
-echo "kafka_broker_test: $passes passed, $failures failed"
-test "$failures" -eq 0
+finish

@@ -1,16 +1,24 @@
 #include <boost/test/unit_test.hpp>
 
 #include <librdkafka/rdkafkacpp.h>
+#include <simdjson.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
+#include <span>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "config/pipeline_config.h"
 #include "synthetic/stream.h"
@@ -19,9 +27,12 @@
 #include "pipeline/detector_placement.h"
 #include "kafka/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
+#include "pipeline/partition_task.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/jsonl_sinks.h"
+#include "telemetry/http_endpoints.h"
+#include "tests/http_client.h"
 #include "partitioned_stream.h"
 
 using namespace vigil;
@@ -66,9 +77,11 @@ PipelineConfig test_config(const std::string& bootstrap, const std::string& grou
   config.kafka.bootstrap_servers = bootstrap;
   config.kafka.group_id = group;
   config.state.dir = state;
-  // The mock cluster does not keep offsets sent in a transaction: these
-  // tests cover the at-least-once protocol; tests/exactly_once_test.sh
-  // covers transactions on a real broker.
+  // The mock cluster does not keep offsets sent in a transaction (its
+  // TxnOffsetCommit drops them) nor hide aborted records: these tests cover
+  // the at-least-once protocol, except the exactly-once restore and
+  // producer-replacement tests, which need neither; the
+  // tests/exactly_once_*_test.sh scripts cover transactions on a real broker.
   config.kafka.guarantee = DeliveryGuarantee::kAtLeastOnce;
   config.commit.max_events = 2000;
   config.commit.max_interval_ms = 200;
@@ -88,8 +101,27 @@ std::unique_ptr<StateStore> open_store(const std::string& dir) {
   return std::move(s).value();
 }
 
-// The CloudEvents lines `vigil replay` writes for the same events.
-std::vector<std::string> replay_signals(const std::vector<std::string>& lines) {
+// Keeps the input offset of every dead letter.
+class DeadLetterOffsets final : public DeadLetterSink {
+ public:
+  Status deliver(std::span<const DeadLetter> dead_letters, int32_t) override {
+    for (const auto& d : dead_letters) offsets.push_back(d.offset);
+    return Status::ok();
+  }
+  std::vector<int64_t> offsets;
+};
+
+// What `vigil replay` gives for the same events: its CloudEvents lines
+// (sorted), the events it counted late and the offsets it dead-lettered.
+struct Replayed {
+  std::vector<std::string> signals;
+  double late = 0;
+  std::vector<int64_t> dead_letter_offsets;
+};
+
+// With `detectors`, only those run (as one merge partition runs its share).
+Replayed replay(const std::vector<std::string>& lines,
+                const std::optional<std::vector<DetectorConfig>>& detectors = std::nullopt) {
   TempDir dir;
   const std::string input = dir.path + "/events.jsonl";
   {
@@ -100,17 +132,131 @@ std::vector<std::string> replay_signals(const std::vector<std::string>& lines) {
   auto file = open_output(output);
   BOOST_REQUIRE(file.is_ok());
   auto config = test_config("unused", "unused", dir.path + "/state");
+  if (detectors) config.detectors = *detectors;
   auto store = open_store(dir.path + "/state");
   JsonlSignalSink sink(file.value().get(), config.name);
+  DeadLetterOffsets dead_letters;
   Metrics metrics(kVersion);
-  auto summary = run_replay(config, input, *store, sink, nullptr, metrics);
+  auto summary = run_replay(config, input, *store, sink, &dead_letters, metrics);
   BOOST_REQUIRE(summary.is_ok());
   file.value().reset();
-  std::vector<std::string> signals;
+  Replayed out;
   std::ifstream in(output);
-  for (std::string l; std::getline(in, l);) signals.push_back(l);
-  std::sort(signals.begin(), signals.end());
-  return signals;
+  for (std::string l; std::getline(in, l);) out.signals.push_back(l);
+  std::sort(out.signals.begin(), out.signals.end());
+  out.late = metrics.events_late.Value();
+  out.dead_letter_offsets = std::move(dead_letters.offsets);
+  return out;
+}
+
+std::vector<std::string> replay_signals(const std::vector<std::string>& lines) { return replay(lines).signals; }
+
+// Raised minus resolved: the episodes still open after `signals`.
+double open_episodes(const std::vector<std::string>& signals) {
+  double open = 0;
+  for (const auto& v : signals) {
+    auto s = decode_cloudevent(v);
+    BOOST_REQUIRE(s.is_ok());
+    open += (s.value().type == SignalType::kRaised) - (s.value().type == SignalType::kResolved);
+  }
+  return open;
+}
+
+// Polls `done` until it holds or `limit` passes. The limits are generous:
+// only a pipeline that never gets there runs into them, however slow the
+// machine.
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+// Commits `offset` for `group` on one partition, as any consumer of the
+// group commits: the group's committed offset, which exactly-once restores
+// up to.
+void commit_group_offset(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                         int32_t partition, int64_t offset) {
+  auto conf = make_kafka_conf({{"bootstrap.servers", bootstrap}, {"group.id", group},
+                               {"enable.auto.commit", "false"}});
+  BOOST_REQUIRE(conf.is_ok());
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.value().get(), err));
+  BOOST_REQUIRE_MESSAGE(consumer, err);
+  std::vector<RdKafka::TopicPartition*> offsets = {RdKafka::TopicPartition::create(topic, partition, offset)};
+  const auto committed = consumer->commitSync(offsets);
+  RdKafka::TopicPartition::destroy(offsets);
+  BOOST_REQUIRE_MESSAGE(committed == RdKafka::ERR_NO_ERROR, RdKafka::err2str(committed));
+  consumer->close();
+}
+
+// The value of an unlabelled sample, e.g. "vigil_ready", in an exposition; -1 if absent.
+double sample(const std::string& text, const std::string& name) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > name.size() && line.starts_with(name) && line[name.size()] == ' ') {
+      return std::stod(line.substr(name.size() + 1));
+    }
+  }
+  return -1;
+}
+
+// Every label value of every sample in an exposition (Prometheus text
+// format 0.0.4), unescaped.
+std::vector<std::string> label_values(const std::string& text) {
+  std::vector<std::string> values;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t at = line.find('{');
+    if (at == std::string::npos || at > line.find(' ')) continue;
+    while (at != std::string::npos && line[at] != '}') {
+      const size_t quote = line.find("=\"", at);
+      if (quote == std::string::npos) break;
+      std::string value;
+      size_t i = quote + 2;
+      for (; i < line.size() && line[i] != '"'; ++i) {
+        if (line[i] == '\\' && i + 1 < line.size()) {
+          ++i;
+          value += line[i] == 'n' ? '\n' : line[i];
+        } else {
+          value += line[i];
+        }
+      }
+      values.push_back(std::move(value));
+      at = i + 1;  // at ',' or '}'
+    }
+  }
+  return values;
+}
+
+// What the events carry that must never become a metric label: report ids,
+// organisation codes and every free-text field.
+std::set<std::string> event_strings(const std::vector<std::string>& lines) {
+  std::set<std::string> out;
+  simdjson::dom::parser parser;
+  // A field that is absent or not a string is skipped (invalid lines too).
+  const auto keep = [&](simdjson::simdjson_result<simdjson::dom::element> e) {
+    std::string_view v;
+    if (e.get_string().get(v) == simdjson::SUCCESS && !v.empty()) out.emplace(v);
+  };
+  for (const auto& line : lines) {
+    simdjson::dom::element event;
+    if (parser.parse(line).get(event) != simdjson::SUCCESS || !event.is_object()) continue;
+    for (const char* field : {"id", "org", "icb", "description"}) keep(event[field]);
+    simdjson::dom::array items;
+    if (event["medications"].get_array().get(items) == simdjson::SUCCESS) {
+      for (auto m : items) keep(m["name"]);
+    }
+    if (event["devices"].get_array().get(items) == simdjson::SUCCESS) {
+      for (auto d : items) {
+        for (const char* field : {"name", "manufacturer", "model"}) keep(d[field]);
+      }
+    }
+  }
+  return out;
 }
 
 struct Record {
@@ -168,27 +314,31 @@ void produce_all(const std::string& bootstrap, const std::string& topic,
   BOOST_REQUIRE(producer.value()->flush(never).is_ok());
 }
 
+// The merge stage has consumed every record the input stage sent it.
+bool merge_caught_up(const PipelineConfig& config, Metrics& metrics) {
+  const double targets = static_cast<double>(
+      partitions_with_detectors(config.detectors, kRepartitionPartitions).size());
+  return metrics.repartition_consumed.Value() >= metrics.events_processed.Value() * targets;
+}
+
 // Runs a pipeline until it has consumed `until` events (counted by its own
-// metrics, which start at `already`), then stops it cleanly.
+// metrics, which start at `already`), then stops it cleanly. `ready` is the
+// readiness flag it keeps (e.g. for a /readyz server); a private one if null.
 void run_until(const PipelineConfig& config, StateStore& store, Metrics& metrics, uint64_t until,
-               const std::function<void()>& meanwhile = {}) {
-  auto ready = std::make_shared<std::atomic<bool>>(false);
+               const std::function<void()>& meanwhile = {},
+               std::shared_ptr<std::atomic<bool>> ready = nullptr) {
+  if (!ready) ready = std::make_shared<std::atomic<bool>>(false);
   auto pipeline = KafkaPipeline::create(config, store, metrics, ready);
   BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), (pipeline.is_ok() ? std::string() : pipeline.error().message));
   std::atomic<bool> stop{false};
   Status result;
   std::thread runner([&] { result = pipeline.value()->run(stop); });
   if (meanwhile) meanwhile();
-  const auto deadline = std::chrono::steady_clock::now() + 240s;
   // Done when the events are consumed and the merge stage has consumed
   // every record they sent to the repartition topic.
-  const double targets = static_cast<double>(
-      partitions_with_detectors(config.detectors, kRepartitionPartitions).size());
-  while ((metrics.events_consumed.Value() < static_cast<double>(until) ||
-          metrics.repartition_consumed.Value() < metrics.events_processed.Value() * targets) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(50ms);
-  }
+  wait_until([&] { return metrics.events_consumed.Value() >= static_cast<double>(until) &&
+                          merge_caught_up(config, metrics); },
+             240s);
   stop.store(true);
   runner.join();
   BOOST_REQUIRE_MESSAGE(result.is_ok(), result.message());
@@ -231,7 +381,21 @@ BOOST_AUTO_TEST_SUITE(kafka_pipeline_test)
 
 BOOST_AUTO_TEST_CASE(consume_detect_produce_matches_replay) {
   const auto& lines = stream_lines();
-  const auto expected = replay_signals(lines);
+  // Replay of each merge partition's share of the detectors: together they
+  // are replay's signals (detectors do not interact), and each is what one
+  // merge task counts late.
+  std::vector<std::string> expected;
+  double late_by_merge_partition = 0;
+  const PipelineConfig national = test_config("unused", "unused", "unused");
+  for (const int32_t p : partitions_with_detectors(national.detectors, kRepartitionPartitions)) {
+    const Replayed share = replay(lines, detectors_on(national.detectors, p, kRepartitionPartitions));
+    BOOST_TEST_MESSAGE("merge partition " << p << ": " << share.signals.size() << " signals, " << share.late
+                                          << " late events");
+    BOOST_TEST(share.late > 0);
+    late_by_merge_partition += share.late;
+    expected.insert(expected.end(), share.signals.begin(), share.signals.end());
+  }
+  std::sort(expected.begin(), expected.end());
   BOOST_TEST_MESSAGE(lines.size() << " events, " << expected.size() << " signals expected");
   BOOST_REQUIRE(expected.size() > 5u);
 
@@ -239,16 +403,37 @@ BOOST_AUTO_TEST_CASE(consume_detect_produce_matches_replay) {
   produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, lines.size());
   auto store = open_store(c.state.path);
   Metrics metrics(kVersion);
+  // The operator's view: /metrics and /readyz served as `vigil run` serves them.
+  auto ready = std::make_shared<std::atomic<bool>>(false);
+  auto http = HttpEndpoints::start("127.0.0.1:0", metrics.registry(), ready);
+  BOOST_REQUIRE_MESSAGE(http.is_ok(), (http.is_ok() ? std::string() : http.error().message));
+  const std::string base = "http://127.0.0.1:" + std::to_string(http.value()->port());
   bool ready_while_running = false;
-  run_until(c.config, *store, metrics, lines.size(), [&] {
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (metrics.ready.Value() != 1 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-    }
-    ready_while_running = metrics.ready.Value() == 1;
-  });
+  run_until(
+      c.config, *store, metrics, lines.size(),
+      [&] {
+        ready_while_running = wait_until([&] { return testing::http_get(base + "/readyz").status == 200; }, 60s);
+      },
+      ready);
   BOOST_TEST(ready_while_running);
   BOOST_TEST(metrics.ready.Value() == 0);  // stopped: not ready
+  BOOST_TEST(testing::http_get(base + "/readyz").status == 503);
+
+  // Late reports are counted by each merge task for the detectors it runs:
+  // a report late for detectors on both merge partitions counts twice,
+  // where `vigil replay` (one task, every detector) counts it once.
+  BOOST_TEST(metrics.events_late.Value() == late_by_merge_partition);
+
+  // No label of any metric carries a report's id, organisation or text:
+  // labels are for bounded sets (detectors, reasons, partitions), and a
+  // scrape ends up in long-lived monitoring storage.
+  const auto scraped = testing::http_get(base + "/metrics");
+  BOOST_REQUIRE(scraped.status == 200);
+  const auto labels = label_values(scraped.body);
+  BOOST_REQUIRE(!labels.empty());
+  const auto forbidden = event_strings(lines);
+  BOOST_REQUIRE(forbidden.size() > lines.size());  // ids and more were found
+  for (const auto& value : labels) BOOST_TEST(forbidden.count(value) == 0u, value);
 
   const auto got = c.signal_values();
   BOOST_TEST(got == expected, boost::test_tools::per_element());
@@ -321,10 +506,12 @@ BOOST_AUTO_TEST_CASE(broker_errors_and_outage_lose_nothing) {
     // every broker goes down for three seconds mid-stream.
     c.cluster->push_request_errors(0, 5, 6 /* NOT_LEADER_OR_FOLLOWER */);
     c.cluster->push_request_errors(1, 5, 7 /* REQUEST_TIMED_OUT */);
-    while (metrics.events_consumed.Value() < static_cast<double>(lines.size()) / 3) std::this_thread::sleep_for(10ms);
-    for (int b = 1; b <= 3; ++b) BOOST_REQUIRE(c.cluster->set_broker_down(b, true).is_ok());
+    // (No REQUIRE in here: the pipeline's thread must be joined first.)
+    BOOST_TEST(wait_until([&] { return metrics.events_consumed.Value() >= static_cast<double>(lines.size()) / 3; },
+                          120s));
+    for (int b = 1; b <= 3; ++b) BOOST_TEST(c.cluster->set_broker_down(b, true).is_ok());
     std::this_thread::sleep_for(3s);
-    for (int b = 1; b <= 3; ++b) BOOST_REQUIRE(c.cluster->set_broker_down(b, false).is_ok());
+    for (int b = 1; b <= 3; ++b) BOOST_TEST(c.cluster->set_broker_down(b, false).is_ok());
   });
   const auto got = c.signal_values();
   BOOST_TEST(got == expected, boost::test_tools::per_element());
@@ -361,41 +548,38 @@ BOOST_AUTO_TEST_CASE(restart_resumes_from_state_without_double_counting) {
   Cluster c("restart");
   const size_t half = lines.size() / 2;
   produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, half);
-  double open_after_first_half = -1;
+  // With one events partition the merge releases every record at once, so
+  // the first half's output is replay's of the first half.
+  const double open_so_far = open_episodes(replay_signals({lines.begin(), lines.begin() + static_cast<long>(half)}));
+  BOOST_TEST_MESSAGE(open_so_far << " signals open after the first half");
   {
     auto store = open_store(c.state.path);
     Metrics metrics(kVersion);
+    bool open_seen = false;
     run_until(c.config, *store, metrics, half, [&] {
-      // Read while the partition is still owned (a process that gave its
-      // partitions up reports none open), after the last batch's commit.
-      const auto deadline = std::chrono::steady_clock::now() + 120s;
-      while (metrics.events_consumed.Value() < static_cast<double>(half) &&
-             std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(10ms);
-      }
-      std::this_thread::sleep_for(1s);  // > commit.max_interval_ms
-      open_after_first_half = metrics.signals_open.Value();
+      // vigil_signals_open is set at each commit from the tasks this process
+      // owns: once both stages have taken in the first half and committed
+      // it, it shows the episodes the first half leaves open (read while the
+      // partitions are still owned: a process that gave them up reports none).
+      open_seen = wait_until(
+          [&] {
+            return metrics.events_consumed.Value() >= static_cast<double>(half) &&
+                   merge_caught_up(c.config, metrics) && metrics.signals_open.Value() == open_so_far;
+          },
+          120s);
     });
+    BOOST_TEST(open_seen, "vigil_signals_open stayed at " << metrics.signals_open.Value());
     BOOST_TEST(metrics.signals_open.Value() == 0);  // partitions revoked on close
   }
-  // Open signals: raised and not yet resolved, as the signals topic tells.
-  double open_so_far = 0;
-  for (const auto& v : c.signal_values()) {
-    auto s = decode_cloudevent(v);
-    BOOST_REQUIRE(s.is_ok());
-    open_so_far += (s.value().type == SignalType::kRaised) - (s.value().type == SignalType::kResolved);
-  }
-  BOOST_TEST_MESSAGE(open_so_far << " signals open after the first half");
-  BOOST_TEST(open_after_first_half == open_so_far);
+  // The signals topic tells the same: raised and not yet resolved.
+  BOOST_TEST(open_episodes(c.signal_values()) == open_so_far);
   auto store = open_store(c.state.path);
   Metrics metrics(kVersion);
   double open_when_restored = -1;
   run_until(c.config, *store, metrics, lines.size() - half, [&] {
-    // Restored from the state before any new event arrives.
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (metrics.ready.Value() != 1 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-    }
+    // Restored from the state before any new event arrives: the gauge is
+    // set on assignment, before the pipeline says it is ready.
+    BOOST_TEST(wait_until([&] { return metrics.ready.Value() == 1; }, 60s));
     open_when_restored = metrics.signals_open.Value();
     produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, half, lines.size());
   });
@@ -404,6 +588,161 @@ BOOST_AUTO_TEST_CASE(restart_resumes_from_state_without_double_counting) {
   BOOST_TEST(metrics.events_consumed.Value() == static_cast<double>(lines.size() - half));
   const auto got = c.signal_values();
   BOOST_TEST(got == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(readyz_is_503_until_restore_reaches_the_group_offset) {
+  // Exactly-once: an instance without state is assigned a partition whose
+  // group has committed offset C (as after a partition moved to it). It
+  // processes events 0..C-1 again with their output dropped, counting them
+  // in vigil_events_restored_total, and /readyz answers 503 until it has.
+  // The mock cluster drops offsets sent in a transaction but keeps a plain
+  // OffsetCommit, so C is committed as a consumer commits it. The events
+  // below C arrive in two parts, so the restore is held half way for as
+  // long as the test looks, not for as long as a race allows.
+  const auto& lines = stream_lines();
+  const size_t total = 4000, committed = 2400, first = 1200;
+  BOOST_REQUIRE(lines.size() >= total);
+  const std::vector<std::string> stream(lines.begin(), lines.begin() + total);
+  const Replayed replayed = replay(stream);
+  std::vector<int64_t> want_dead;
+  for (int64_t o : replayed.dead_letter_offsets) {
+    if (o >= static_cast<int64_t>(committed)) want_dead.push_back(o);
+  }
+  // Some invalid lines lie below C: their dead letters must be dropped.
+  BOOST_REQUIRE(want_dead.size() < replayed.dead_letter_offsets.size());
+  BOOST_REQUIRE(!want_dead.empty());
+
+  Cluster c("restore");
+  PipelineConfig config = c.config;
+  config.kafka.guarantee = DeliveryGuarantee::kExactlyOnce;
+  config.kafka.repartition_topic = "";  // one stage: the input task runs the detectors
+  const std::string& bootstrap = c.cluster->bootstrap_servers();
+  produce_all(bootstrap, config.kafka.events_topic, stream, 0, first);
+  commit_group_offset(bootstrap, config.kafka.group_id, config.kafka.events_topic, 0, committed);
+
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  auto ready = std::make_shared<std::atomic<bool>>(false);
+  auto http = HttpEndpoints::start("127.0.0.1:0", metrics.registry(), ready);
+  BOOST_REQUIRE_MESSAGE(http.is_ok(), (http.is_ok() ? std::string() : http.error().message));
+  const std::string base = "http://127.0.0.1:" + std::to_string(http.value()->port());
+  auto pipeline = KafkaPipeline::create(config, *store, metrics, ready);
+  BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), (pipeline.is_ok() ? std::string() : pipeline.error().message));
+  std::atomic<bool> stop{false};
+  Status result;
+  std::thread runner([&] { result = pipeline.value()->run(stop); });
+
+  // (No REQUIRE until the runner is joined.)
+  const bool held = wait_until([&] { return metrics.events_restored.Value() >= static_cast<double>(first); }, 120s);
+  BOOST_TEST(held);
+  const auto while_held = testing::http_get(base + "/metrics");
+  BOOST_TEST(sample(while_held.body, "vigil_events_restored_total") == static_cast<double>(first));
+  BOOST_TEST(sample(while_held.body, "vigil_ready") == 0);
+  BOOST_TEST(testing::http_get(base + "/readyz").status == 503);
+
+  // From here on, whenever /readyz says 200 the whole restore must be done.
+  std::atomic<bool> polling{true};
+  std::atomic<int> answered_ready{0}, ready_too_early{0};
+  std::thread poller([&] {
+    while (polling.load()) {
+      if (testing::http_get(base + "/readyz").status == 200) {
+        ++answered_ready;
+        if (metrics.events_restored.Value() != static_cast<double>(committed)) ++ready_too_early;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  produce_all(bootstrap, config.kafka.events_topic, stream, first, total);
+  const bool done = wait_until([&] { return metrics.events_consumed.Value() >= static_cast<double>(total); }, 120s);
+  const bool became_ready = wait_until([&] { return answered_ready.load() > 0; }, 60s);
+  polling.store(false);
+  poller.join();
+  const auto after = testing::http_get(base + "/metrics");
+  stop.store(true);
+  runner.join();
+  BOOST_REQUIRE_MESSAGE(result.is_ok(), result.message());
+  BOOST_TEST(done);
+  BOOST_TEST(became_ready);
+  BOOST_TEST(ready_too_early.load() == 0);
+  BOOST_TEST(sample(after.body, "vigil_events_restored_total") == static_cast<double>(committed));
+  BOOST_TEST(sample(after.body, "vigil_ready") == 1);
+  BOOST_TEST(metrics.events_consumed.Value() == static_cast<double>(total));
+
+  // Output below C was dropped, output from C on delivered: the dead
+  // letters are exactly those of the invalid lines from C on.
+  std::vector<int64_t> got_dead;
+  for (const auto& r : read_topic(bootstrap, config.kafka.dead_letter_topic, 1)) {
+    got_dead.push_back(std::stoll(r.headers.at("vigil.error.offset")));
+  }
+  std::sort(got_dead.begin(), got_dead.end());
+  BOOST_TEST(got_dead == want_dead, boost::test_tools::per_element());
+}
+
+// An exactly-once pipeline over `n` events while the next `fatal_commits`
+// EndTxn requests fail with INVALID_TXN_STATE: a fatal producer error that
+// is not fencing, which librdkafka answers only with a new producer.
+struct FatalCommitsOutcome {
+  Status result;
+  bool stopped_by_itself = false;
+  double transaction_failures = 0;
+  uint64_t state_commits = 0;
+  std::optional<int64_t> stored_offset;  // the input task's, after the run
+};
+
+FatalCommitsOutcome run_with_fatal_commits(const std::string& group, int fatal_commits, size_t n) {
+  Cluster c(group);
+  PipelineConfig config = c.config;
+  config.kafka.guarantee = DeliveryGuarantee::kExactlyOnce;
+  config.kafka.repartition_topic = "";
+  produce_all(c.cluster->bootstrap_servers(), config.kafka.events_topic, stream_lines(), 0, n);
+  c.cluster->push_request_errors(26 /* EndTxn */, fatal_commits, 48 /* INVALID_TXN_STATE */);
+  FatalCommitsOutcome out;
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  const auto state_commits = [&] { return metrics.commit_seconds.Collect().histogram.sample_count; };
+  {
+    auto pipeline = KafkaPipeline::create(config, *store, metrics, std::make_shared<std::atomic<bool>>(false));
+    BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), (pipeline.is_ok() ? std::string() : pipeline.error().message));
+    std::atomic<bool> stop{false}, returned{false};
+    std::thread runner([&] {
+      out.result = pipeline.value()->run(stop);
+      returned.store(true);
+    });
+    // It stops by itself, or a transaction gets through and state is committed.
+    wait_until([&] { return returned.load() || state_commits() > 0; }, 180s);
+    out.stopped_by_itself = returned.load();
+    stop.store(true);
+    runner.join();
+  }
+  out.transaction_failures = metrics.commit_failures(CommitStage::kTransaction).Value();
+  out.state_commits = state_commits();
+  auto task = PartitionTask::open(0, *store, config.detectors, nullptr);
+  BOOST_REQUIRE(task.is_ok());
+  out.stored_offset = task.value()->resume_offset();
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(three_producer_replacements_without_a_commit_stop_the_pipeline) {
+  // README: a fatal error gets a new producer and a rewind, "except ... after
+  // three replacements without a commit: then it stops with exit 1, and its
+  // restart resumes from the committed state".
+  const size_t n = 1500;
+  const FatalCommitsOutcome fourth = run_with_fatal_commits("replaced-4", 4, n);
+  BOOST_TEST(fourth.stopped_by_itself);
+  BOOST_TEST(!fourth.result.is_ok());
+  if (!fourth.result.is_ok()) BOOST_TEST((fourth.result.error().kind == ErrorKind::kFatal), fourth.result.message());
+  BOOST_TEST(fourth.transaction_failures == 4);  // the first try and three replacements
+  BOOST_TEST(fourth.state_commits == 0u);        // state never ahead of Kafka
+  BOOST_TEST(!fourth.stored_offset.has_value());
+
+  // The boundary: three fatal commits in a row are three replacements, and
+  // the fourth producer's commit goes through.
+  const FatalCommitsOutcome third = run_with_fatal_commits("replaced-3", 3, n);
+  BOOST_TEST(!third.stopped_by_itself);
+  BOOST_TEST(third.result.is_ok(), third.result.message());
+  BOOST_TEST(third.transaction_failures == 3);
+  BOOST_TEST(third.state_commits > 0u);
+  BOOST_TEST(third.stored_offset.value_or(0) > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

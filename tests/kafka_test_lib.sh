@@ -1,33 +1,44 @@
 # Shared by the tests that run `vigil run` against a real Kafka broker
 # (tools/kafka-broker.sh): configuration, starting and stopping instances,
-# reading metrics and comparing the signals on a topic with `vigil replay`.
-# Sourced after `set -euo pipefail` with $vigil, $src and $work set.
+# waiting for them, reading metrics and comparing the signals on a topic
+# with `vigil replay`. Sourced after `set -euo pipefail` with $vigil, $src
+# and $work set; a test then calls `at_exit stop_everything`. Every wait
+# has a deadline and fails with a message, as in tests/test_lib.sh.
+
+source "$(dirname "${BASH_SOURCE[0]}")/test_lib.sh"  # free_port, poll, at_exit
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# The EXIT trap of every broker test: kills what the test started (the
-# background jobs and their children, e.g. a kcat waiting out an outage,
-# which would otherwise keep ctest waiting on its output), removes the
-# broker and, unless VIGIL_TEST_KEEP is set, the work directory.
+# The exit cleanup of every broker test (at_exit stop_everything): kills
+# what the test started (the background jobs and their children, e.g. a
+# kcat waiting out an outage, which would otherwise keep ctest waiting on
+# its output), removes the broker and, unless VIGIL_TEST_KEEP is set, the
+# work directory.
 stop_everything() {
-  local job
-  for job in $(jobs -p); do
-    pkill -KILL -P "$job" 2>/dev/null || true
-    kill -KILL "$job" 2>/dev/null || true
-  done
+  stop_background_jobs
   bash "$src/tools/kafka-broker.sh" clean "$work/broker" >/dev/null 2>&1 || true
   [ -n "${VIGIL_TEST_KEEP:-}" ] || rm -rf "$work"
 }
 log() { echo "[$(date +%T)] $*" >&2; }
 
-# random_seconds MIN MAX: a random duration between MIN and MAX hundredths
-# of a second, for sleep.
-random_seconds() {
-  local cs=$(($1 + RANDOM % ($2 - $1 + 1)))
-  printf '%d.%02d\n' $((cs / 100)) $((cs % 100))
+# seed_random: seeds $RANDOM from VIGIL_TEST_SEED, or from a fresh random
+# seed, and prints it, so a failing run's random choices can be replayed
+# (VIGIL_TEST_SEED=N). Draw from $RANDOM in this shell only: a subshell,
+# e.g. $(...), re-seeds its own copy.
+seed_random() {
+  test_seed=${VIGIL_TEST_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+  [[ "$test_seed" =~ ^[0-9]+$ ]] || fail "VIGIL_TEST_SEED wants a number, not '$test_seed'"
+  RANDOM=$test_seed
+  log "random seed $test_seed (replay this run's choices with VIGIL_TEST_SEED=$test_seed)"
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# random_seconds VAR MIN MAX: sets VAR to a random duration between MIN and
+# MAX hundredths of a second, for sleep (a variable, not output, so that it
+# draws from this shell's seeded $RANDOM).
+random_seconds() {
+  local cs=$(($2 + RANDOM % ($3 - $2 + 1)))
+  printf -v "$1" '%d.%02d' $((cs / 100)) $((cs % 100))
+}
 
 # start_broker PARTITIONS: a broker in $work/broker owned by this shell;
 # sets $bootstrap.
@@ -61,11 +72,23 @@ EOF
 
 # start_vigil NAME [run options...]: starts `vigil run` in the background
 # with state in $work/NAME.state and logs in $work/NAME.log (appended, so
-# every incarnation's log is kept). Sets ${NAME}_pid and ${NAME}_port.
+# every incarnation's log is kept). Sets ${NAME}_pid and ${NAME}_port, and
+# ${NAME}_topics: its group, input and output topics for group_drained.
 start_vigil() {
   local name=$1
   shift
-  local port
+  local port arg previous="" group=vigil repartition=vigil.repartition signals=vigil.signals
+  local dead_letters=vigil.events.dlq
+  for arg in "$@"; do
+    case $previous in
+      --group-id) group=$arg ;;
+      --repartition-topic) repartition=$arg ;;
+      --signals-topic) signals=$arg ;;
+      --dead-letter-topic) dead_letters=$arg ;;
+    esac
+    previous=$arg
+  done
+  printf -v "${name}_topics" '%s' "$group vigil.events $repartition -- $signals $dead_letters"
   port=$(free_port)
   "$vigil" run --config "$work/config.yaml" --bootstrap-servers "$bootstrap" \
       --state-dir "$work/$name.state" --metrics-port "$port" --group-instance-id "$name" \
@@ -77,17 +100,150 @@ start_vigil() {
 # is_ready PORT: /readyz answers 200.
 is_ready() { curl -fsS -o /dev/null "http://127.0.0.1:$1/readyz" 2>/dev/null; }
 
+# alive NAME: the instance NAME (see start_vigil) is running; if not, shows
+# the end of its log and fails the test.
+alive() {
+  local pid_var="${1}_pid"
+  kill -0 "${!pid_var}" 2>/dev/null && return 0
+  grep -v '^%' "$work/$1.log" | tail -n 5 >&2
+  fail "$1 exited on its own (see $work/$1.log)"
+}
+
+# wait_ready NAME [SECONDS]: waits until instance NAME's /readyz answers
+# 200 (state restored, partitions assigned); fails if it exits first or
+# after SECONDS (default 300, far beyond a restart on a loaded machine).
+wait_ready() {
+  local port_var="${1}_port" deadline=$((SECONDS + ${2:-300}))
+  until is_ready "${!port_var}"; do
+    alive "$1"
+    ((SECONDS < deadline)) || fail "$1 not ready after ${2:-300} s (see $work/$1.log)"
+    sleep 0.05
+  done
+}
+
+# wait_metric_above NAME METRIC MIN [SECONDS]: waits until instance NAME's
+# METRIC (summed over labels) exceeds MIN; fails if NAME exits first or
+# after SECONDS (default 300).
+wait_metric_above() {
+  local port_var="${1}_port" deadline=$((SECONDS + ${4:-300})) value
+  while :; do
+    alive "$1"
+    value=$(metric "${!port_var}" "$2" 2>/dev/null) || value=0
+    ((value > $3)) && return 0
+    ((SECONDS < deadline)) || fail "$1: $2 is $value, not above $3, after ${4:-300} s (see $work/$1.log)"
+    sleep 0.2
+  done
+}
+
 # metric PORT NAME: the sum of NAME's samples (any labels) in /metrics.
 metric() {
   curl -fsS "http://127.0.0.1:$1/metrics" |
     awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $2 } END { printf "%.0f\n", s }'
 }
 
+# group_drained GROUP INPUT_TOPIC... -- OUTPUT_TOPIC...: exactly whether
+# GROUP has consumed and committed everything on its input topics: no
+# transaction open on them and no committed record at or after the group's
+# committed offset (read read_committed, so aborted records and transaction
+# markers count as read); and no transaction open on the output topics, so
+# that a read_committed reader sees all of them. Asked of the broker with
+# the Java AdminClient and consumer from the broker's jars (kcat cannot
+# read a group's offsets without joining the group). Prints why not.
+group_drained() {
+  [ -n "${kafka_libs:-}" ] || kafka_libs=$(bash "$src/tools/kafka-broker.sh" fetch) ||
+      fail "tools/kafka-broker.sh fetch failed"
+  [ -f "$work/GroupDrained.java" ] || cat >"$work/GroupDrained.java" <<'EOF'
+import java.time.Duration;
+import java.util.*;
+import org.apache.kafka.clients.admin.*;
+import org.apache.kafka.clients.consumer.*;
+import org.apache.kafka.common.*;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+// GroupDrained BOOTSTRAP GROUP INPUT_TOPIC... -- OUTPUT_TOPIC...: exit 0 if
+// drained (see group_drained in tests/kafka_test_lib.sh), 1 if not, naming
+// the first partition that is not, 2 on an error.
+public class GroupDrained {
+  public static void main(String[] args) {
+    try {
+      System.exit(drained(args) ? 0 : 1);
+    } catch (Exception e) {
+      System.out.println("error: " + e);
+      System.exit(2);
+    }
+  }
+
+  static boolean drained(String[] args) throws Exception {
+    List<String> inputs = new ArrayList<>(), outputs = new ArrayList<>();
+    boolean output = false;
+    for (String a : Arrays.asList(args).subList(2, args.length)) {
+      if (a.equals("--")) output = true; else (output ? outputs : inputs).add(a);
+    }
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+    try (Admin admin = Admin.create(props)) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(args[1]).partitionsToOffsetAndMetadata().get();
+      List<String> topics = new ArrayList<>(inputs);
+      topics.addAll(outputs);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get().values()) {
+        for (TopicPartitionInfo p : d.partitions()) {
+          latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
+        }
+      }
+      var end = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+      var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+      for (TopicPartition tp : latest.keySet()) {
+        if (stable.get(tp).offset() < end.get(tp).offset()) {
+          System.out.println(tp + ": a transaction is open");
+          return false;
+        }
+      }
+      Properties consumerProps = new Properties();
+      consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+      consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+               consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        for (TopicPartition tp : latest.keySet()) {
+          if (!inputs.contains(tp.topic())) continue;
+          long endOffset = end.get(tp).offset();
+          OffsetAndMetadata c = committed.get(tp);
+          long from = c == null ? 0 : c.offset();
+          if (from >= endOffset) continue;
+          // Only markers or aborted records may lie between the committed
+          // offset and the end: reading them returns nothing.
+          consumer.assign(List.of(tp));
+          consumer.seek(tp, from);
+          long deadline = System.currentTimeMillis() + 60000;
+          while (consumer.position(tp) < endOffset) {
+            if (!consumer.poll(Duration.ofMillis(500)).isEmpty()) {
+              System.out.println(tp + ": records after the group's committed offset " + from);
+              return false;
+            }
+            if (System.currentTimeMillis() > deadline) throw new Exception(tp + ": cannot read to the end");
+          }
+        }
+      }
+    }
+    return true;
+  }
+}
+EOF
+  local java=java
+  [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && java=$JAVA_HOME/bin/java
+  "$java" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$kafka_libs/*" "$work/GroupDrained.java" \
+      "$bootstrap" "$@" 2>>"$work/group_drained.log"
+}
+
 # wait_drained PRODUCER_PID NAME...: waits until the producer has finished
-# and every named instance (see start_vigil) is ready with no lag left on
-# any partition of either topic, twice in a row with nothing consumed in
-# between (a partition's lag appears only once its first fetch returned);
-# fails at once if an instance exits, and after 10 minutes.
+# and every named instance (see start_vigil) has consumed and committed
+# everything: first until each is ready with no lag left on any partition
+# of either topic, twice in a row with nothing consumed in between (cheap,
+# from /metrics, but its high watermarks may be a moment old), then until
+# group_drained confirms it for each instance's group. Fails at once if an
+# instance exits, and after 10 minutes.
 wait_drained() {
   local producer=$1
   shift
@@ -124,7 +280,10 @@ wait_drained() {
       consumed+="$(metric "${!port}" vigil_events_consumed_total)/$(metric "${!port}" vigil_repartition_records_total) "
     done
     if ((lag == 0 && samples > 0)); then
-      [[ "$consumed $samples" == "$previous" ]] && return 0
+      if [[ "$consumed $samples" == "$previous" ]]; then
+        all_groups_drained "$@" && return 0
+        sleep 4  # a JVM per check: not every second
+      fi
       previous="$consumed $samples"
     else
       previous=""
@@ -133,11 +292,28 @@ wait_drained() {
   done
 }
 
-# stop_vigil NAME: SIGTERM (commit, leave the group) and require exit 0.
+# all_groups_drained NAME...: group_drained for each distinct group of the
+# named instances.
+all_groups_drained() {
+  local name topics_var checked=" " why
+  for name in "$@"; do
+    topics_var="${name}_topics"
+    [[ "$checked" == *" ${!topics_var} "* ]] && continue
+    # shellcheck disable=SC2086  # the group and topics are words
+    why=$(group_drained ${!topics_var}) || { log "not drained yet: ${why:-see $work/group_drained.log}"; return 1; }
+    log "group ${!topics_var%% *}: every input record consumed and committed, no transaction open"
+    checked+="${!topics_var} "
+  done
+}
+
+# stop_vigil NAME: SIGTERM (commit, leave the group) and require exit 0
+# (within 120 s: the last commit gives up after 20).
 stop_vigil() {
-  local pid_var="${1}_pid"
+  local pid_var="${1}_pid" status=0
   kill -TERM "${!pid_var}"
-  wait "${!pid_var}" || fail "$1 exited with $? after SIGTERM (see $work/$1.log)"
+  wait_exit "${!pid_var}" 120 || status=$?
+  ((status != 124)) || fail "$1 still running 120 s after SIGTERM (see $work/$1.log)"
+  ((status == 0)) || fail "$1 exited with $status after SIGTERM (see $work/$1.log)"
 }
 
 # check_counts PORT: consumed = processed + duplicates + dead-lettered.

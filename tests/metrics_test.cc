@@ -8,11 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "telemetry/http_endpoints.h"
@@ -81,6 +83,22 @@ const std::vector<std::string> kContractMetrics = {
 
 bool contains(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
+}
+
+// The values of every sample line of `series` (its name and exact label
+// set) in an exposition: one element per line, so a duplicate shows.
+std::vector<std::string> series_lines(const std::string& text, const std::string& series) {
+  std::vector<std::string> values;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    const std::string_view line(text.data() + at, end - at);
+    if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
+      values.emplace_back(line.substr(series.size() + 1));
+    }
+    at = end + 1;
+  }
+  return values;
 }
 
 // Gives every family at least one sample, as a running pipeline would.
@@ -156,10 +174,23 @@ BOOST_AUTO_TEST_CASE(scrape_text_names_every_contract_metric) {
 BOOST_AUTO_TEST_CASE(cached_references_count_and_label) {
   Metrics metrics("0.1.0");
   exercise(metrics);
-  // The same child comes back for the same labels: no duplicate series.
-  BOOST_TEST(&metrics.dead_lettered("not_json") == &metrics.dead_lettered("not_json"));
-  BOOST_TEST(&metrics.signals("d", "raised") == &metrics.signals("d", SignalType::kRaised));
+  // Counting through the cached references: every label set is one series,
+  // whichever overload and however often it is looked up, and two label
+  // sets never share a counter.
+  metrics.signals("d", "raised").Increment();
+  metrics.signals("d", SignalType::kRaised).Increment();
+  metrics.signals("d", SignalType::kResolved).Increment();
   metrics.dead_lettered("some_new_reason").Increment(2);
+  metrics.dead_lettered("another_new_reason").Increment();
+  const std::string counted = metrics.scrape_text();
+  BOOST_TEST(series_lines(counted, "vigil_signals_total{detector=\"d\",type=\"raised\"}") ==
+             std::vector<std::string>{"2"}, boost::test_tools::per_element());
+  BOOST_TEST(series_lines(counted, "vigil_signals_total{detector=\"d\",type=\"resolved\"}") ==
+             std::vector<std::string>{"1"}, boost::test_tools::per_element());
+  BOOST_TEST(series_lines(counted, "vigil_events_dead_lettered_total{reason=\"some_new_reason\"}") ==
+             std::vector<std::string>{"2"}, boost::test_tools::per_element());
+  BOOST_TEST(series_lines(counted, "vigil_events_dead_lettered_total{reason=\"another_new_reason\"}") ==
+             std::vector<std::string>{"1"}, boost::test_tools::per_element());
 
   const std::string text = metrics.scrape_text();
   BOOST_TEST(contains(text, "vigil_events_consumed_total 5"));

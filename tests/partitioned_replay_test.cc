@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/pipeline_config.h"
+#include "core/civil_date.h"
 #include "synthetic/stream.h"
 #include "core/version.h"
 #include "pipeline/partitioned_replay.h"
@@ -234,6 +235,72 @@ BOOST_AUTO_TEST_CASE(failed_delivery_then_rerun_loses_and_repeats_nothing) {
     BOOST_TEST(sink.events == whole.events, boost::test_tools::per_element());
     BOOST_TEST(dead.delivered >= all.invalid);  // at least once
   }
+}
+
+BOOST_AUTO_TEST_CASE(late_reports_are_counted_once_each_plain_and_partitioned) {
+  // Eight weeks of reports, three a day, from Monday 2024-01-01; on day 45
+  // (week 6) seven reports arrive that occurred in week 1, closed since
+  // day 16 (grace 2 days), and a re-send of one of them. The seven are late
+  // (README "Event time"); the re-send is a duplicate, not late again.
+  const auto config = parse_pipeline_config(R"(
+detectors:
+  - name: category_weekly
+    type: count
+    dimensions: [category]
+    period: week
+    grace_days: 2
+    method: earsC1
+)",
+                                            "test");
+  BOOST_REQUIRE_MESSAGE(config.is_ok(), (config.is_ok() ? std::string() : config.error().message));
+  const auto line = [](const std::string& id, int occurred, int reported) {
+    const auto day = [](int d) { return format_date(Date{testing::date("2024-01-01").days + d}); };
+    return R"({"id":")" + id + R"(","reported_at":")" + day(reported) + R"(T10:00:00Z","occurred_on":")" +
+           day(occurred) + R"(","org":"RXA","record_type":"incident","category":")" +
+           (id.back() % 2 == 0 ? "fall" : "medication") + "\"}";
+  };
+  std::vector<std::string> lines;
+  for (int d = 0; d < 56; ++d) {
+    for (int i = 0; i < 3; ++i) lines.push_back(line("N-" + std::to_string(d) + "-" + std::to_string(i), d, d));
+    if (d == 45) {
+      for (int k = 0; k < 7; ++k) lines.push_back(line("L-" + std::to_string(k), 7 + k, d));
+      lines.push_back(line("L-3", 10, d));
+    }
+  }
+  constexpr double kLate = 7;
+
+  TempDir dir;
+  const std::string all = dir.sub("all.jsonl");
+  {
+    std::ofstream out(all);
+    for (const auto& l : lines) out << l << "\n";
+  }
+  std::vector<std::string> parts;
+  const auto split = split_by_report(lines, 2);
+  for (size_t p = 0; p < split.size(); ++p) {
+    parts.push_back(dir.sub("p" + std::to_string(p) + ".jsonl"));
+    std::ofstream out(parts.back());
+    for (const auto& l : split[p]) out << l << "\n";
+  }
+  BOOST_REQUIRE(!split[0].empty() && !split[1].empty());
+
+  CollectingSink plain_sink, partitioned_sink;
+  Metrics plain(kVersion), partitioned(kVersion);
+  {
+    auto store = open_test_store(dir.sub("state-plain"));
+    auto summary = run_replay(config.value(), all, *store, plain_sink, nullptr, plain);
+    BOOST_REQUIRE(summary.is_ok());
+    BOOST_TEST(summary.value().duplicates == 1u);
+  }
+  {
+    auto store = open_test_store(dir.sub("state-partitioned"));
+    auto summary = run_partitioned_replay(config.value(), parts, *store, partitioned_sink, nullptr, partitioned);
+    BOOST_REQUIRE(summary.is_ok());
+    BOOST_TEST(summary.value().duplicates == 1u);
+  }
+  BOOST_TEST(plain.events_late.Value() == kLate);
+  BOOST_TEST(partitioned.events_late.Value() == kLate);
+  BOOST_TEST(plain.scrape_text().find("\nvigil_events_late_total 7\n") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,14 +6,9 @@
 # Usage: rules_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
 source_dir=$2
+source "$source_dir/tests/test_lib.sh"
 rules=$source_dir/helm/vigil/rules/vigil-alerts.yaml
 tests=$source_dir/tests/rules/vigil-alerts.test.yaml
-failures=0
-passes=0
-check() {
-  local name=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $name"; failures=$((failures + 1)); fi
-}
 # Debian's python3-yaml serves /usr/bin/python3; another python3 may come first on PATH.
 python=python3
 "$python" -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
@@ -52,5 +47,4 @@ print(f"{len(alerts)} alerts checked")
 sys.exit(1 if problems or not alerts else 0)
 PY
 check "every alert has annotations, a runbook and firing and silent unit tests" test $? -eq 0
-echo "rules_test: $passes passed, $failures failed"
-test "$failures" -eq 0
+finish

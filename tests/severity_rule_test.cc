@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -12,7 +10,7 @@
 
 #include "detectors/detector_factory.h"
 #include "detectors/severity_rule.h"
-#include "state/key_encoding.h"
+#include "tests/detector_harness.h"
 #include "tests/test_events.h"
 
 namespace vigil {
@@ -20,8 +18,6 @@ namespace {
 
 using testing::date;
 using testing::describe;
-using testing::open_test_store;
-using testing::TempDir;
 using testing::TestEvent;
 
 const Date kDay = date("2024-03-14");
@@ -32,69 +28,29 @@ SeverityRuleConfig rule_config() {
   return c;  // defaults: fatal, never events, org × category, 1 day, resolve 7, retain 400
 }
 
-// One rule on a real store, driven as the partition task drives it.
-struct Harness {
-  SeverityRuleConfig config;
-  TempDir dir;
-  std::unique_ptr<StateStore> store;
-  ColumnFamilyId cf = 0;
-  std::unique_ptr<SeverityRule> rule;
-  std::optional<Date> stream_time;
-  std::vector<Signal> signals;
+// One rule on a real store (tests/detector_harness.h), driven as the
+// partition task drives it; each call returns the signals it produced.
+struct Harness : testing::DetectorHarness<SeverityRule, SeverityRuleConfig> {
+  explicit Harness(SeverityRuleConfig c = rule_config()) : DetectorHarness(std::move(c), 5) {}
 
-  explicit Harness(SeverityRuleConfig c = rule_config()) : config(std::move(c)) {
-    store = open_test_store(dir.sub("db"));
-    open_rule();
-  }
-  void open_rule() {
-    auto id = store->ensure_column_family(detector_column_family(config));
-    BOOST_TEST_REQUIRE(id.is_ok());
-    cf = id.value();
-    auto made = SeverityRule::create(config, 5, cf);
-    BOOST_TEST_REQUIRE(made.is_ok(), (made ? "" : made.error().message));
-    rule = std::move(made).value();
-    const Status restored = rule->restore(*store);
-    BOOST_TEST_REQUIRE(restored.is_ok(), restored.message());
-  }
-  // Applies one event; returns the signals it produced (apply and advance).
   std::vector<Signal> feed(const IncidentEvent& e) {
     const size_t before = signals.size();
-    const ApplyOutcome outcome = rule->apply(e, +1, signals);
-    BOOST_TEST(!outcome.late);  // the rule never reports lateness
-    move_clock(event_time(e));
-    return {signals.begin() + static_cast<std::ptrdiff_t>(before), signals.end()};
+    BOOST_TEST(!DetectorHarness::feed(e));  // the rule never reports lateness
+    return since(before);
   }
   std::vector<Signal> revise(const IncidentEvent& old_contents, const IncidentEvent& new_contents) {
     const size_t before = signals.size();
-    (void)rule->apply(old_contents, -1, signals);
+    (void)det->apply(old_contents, -1, signals);
     feed(new_contents);
-    return {signals.begin() + static_cast<std::ptrdiff_t>(before), signals.end()};
+    return since(before);
   }
   std::vector<Signal> move_clock(Date t) {
     const size_t before = signals.size();
-    if (!stream_time || t > *stream_time) {
-      stream_time = t;
-      rule->advance(t, signals);
-    }
+    DetectorHarness::move_clock(t);
+    return since(before);
+  }
+  std::vector<Signal> since(size_t before) const {
     return {signals.begin() + static_cast<std::ptrdiff_t>(before), signals.end()};
-  }
-  void save() {
-    StateBatch batch = store->new_batch();
-    rule->save(batch);
-    const Status written = store->write(batch);
-    BOOST_TEST_REQUIRE(written.is_ok(), written.message());
-  }
-  void reload() {
-    save();
-    rule.reset();
-    open_rule();
-  }
-  void reopen_store() {
-    save();
-    rule.reset();
-    store.reset();
-    store = open_test_store(dir.sub("db"));
-    open_rule();
   }
 };
 
@@ -124,7 +80,7 @@ BOOST_AUTO_TEST_CASE(a_fatal_event_raises_one_critical_signal_at_once) {
   Harness h;
   // Straight from apply(), before any advance().
   std::vector<Signal> out;
-  (void)h.rule->apply(fatal("f1"), +1, out);
+  (void)h.det->apply(fatal("f1"), +1, out);
   BOOST_TEST_REQUIRE(out.size() == 1u, describe(out));
   const Signal& s = out[0];
   BOOST_TEST(s.type == SignalType::kRaised);
@@ -168,7 +124,7 @@ BOOST_AUTO_TEST_CASE(fifty_reports_of_one_death_are_one_signal_updated_as_it_dou
   BOOST_TEST(h.signals[6].observed == 64);
   BOOST_TEST(h.signals[6].evidence_count == 64);
   BOOST_TEST(h.signals[6].event_ids.size() == kMaxEvidenceIds);
-  BOOST_TEST(h.rule->key_count() == 1u);
+  BOOST_TEST(h.det->key_count() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(another_day_org_or_category_is_another_signal) {
@@ -335,7 +291,7 @@ BOOST_AUTO_TEST_CASE(a_lone_take_back_is_settled_by_the_next_call) {
   Harness h;
   TestEvent a = fatal("a");
   h.feed(a);
-  (void)h.rule->apply(a, -1, h.signals);
+  (void)h.det->apply(a, -1, h.signals);
   BOOST_TEST(h.signals.size() == 1u);
   const auto out = h.move_clock(Date{kDay.days + 1});
   BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
@@ -366,7 +322,7 @@ BOOST_AUTO_TEST_CASE(state_survives_save_and_restore) {
   Harness h;
   h.feed(fatal("f1"));
   h.reopen_store();
-  BOOST_TEST(h.rule->key_count() == 1u);
+  BOOST_TEST(h.det->key_count() == 1u);
   const auto updated = h.feed(fatal("f2"));
   BOOST_TEST_REQUIRE(updated.size() == 1u, describe(h.signals));
   BOOST_TEST(updated[0].type == SignalType::kUpdated);
@@ -388,117 +344,6 @@ BOOST_AUTO_TEST_CASE(state_survives_save_and_restore) {
   BOOST_TEST(again[0].observed == 3);
 }
 
-// A stream with bursts, revisions, late reports and time passing.
-struct Step {
-  TestEvent event;
-  int previous = -1;
-};
-
-std::vector<Step> mixed_stream() {
-  std::vector<Step> steps;
-  const char* orgs[] = {"RA1", "RB2", "RC3"};
-  const char* categories[] = {"medication", "fall"};
-  std::map<std::string, int> latest;
-  int n = 0;
-  for (int d = 0; d < 60; ++d) {
-    const Date day{kDay.days + d};
-    for (int k = 0; k < 6; ++k, ++n) {
-      const std::string id = "e" + std::to_string(n);
-      TestEvent e(id, day);
-      e.org(orgs[(n * 7) % 3]).category(categories[(n / 3) % 2]);
-      const int kind = (n * 13) % 10;
-      e.harm(kind < 3 ? PhysicalHarm::kFatal : kind < 5 ? PhysicalHarm::kSevere : PhysicalHarm::kLow);
-      if (kind == 9) e.never_event();
-      latest[id] = static_cast<int>(steps.size());
-      steps.push_back(Step{std::move(e), -1});
-    }
-    if (d % 4 == 3) {  // revise a report from a few days ago: flip its harm
-      const std::string id = "e" + std::to_string(n - 10);
-      const int prev = latest[id];
-      const IncidentEvent& old = steps[static_cast<size_t>(prev)].event.event();
-      TestEvent r(id, old.occurred_on);
-      r.org(old.org).category(old.category).revision(old.revision + 1);
-      r.harm(old.physical_harm == PhysicalHarm::kFatal ? PhysicalHarm::kModerate : PhysicalHarm::kFatal);
-      latest[id] = static_cast<int>(steps.size());
-      steps.push_back(Step{std::move(r), prev});
-    }
-    if (d % 10 == 5) {  // a burst of reports about one death: raised, then updated
-      for (int k = 0; k < 5; ++k) {
-        TestEvent b("burst" + std::to_string(d) + "-" + std::to_string(k), day);
-        b.org("RB2").category("medication").harm(PhysicalHarm::kFatal);
-        steps.push_back(Step{std::move(b), -1});
-      }
-    }
-    if (d % 9 == 8) {  // a late fatal report from a month ago
-      TestEvent late("late" + std::to_string(d), Date{day.days - 30});
-      late.org("RA1").category("medication").harm(PhysicalHarm::kFatal);
-      steps.push_back(Step{std::move(late), -1});
-    }
-  }
-  return steps;
-}
-
-std::vector<Signal> run(const std::vector<Step>& steps, int reload_every) {
-  Harness h;
-  for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
-    const Step& s = steps[static_cast<size_t>(i)];
-    if (s.previous >= 0) {
-      h.revise(steps[static_cast<size_t>(s.previous)].event, s.event);
-    } else {
-      h.feed(s.event);
-    }
-    if (reload_every > 0 && i % reload_every == reload_every - 1) {
-      if (i % (3 * reload_every) == 3 * reload_every - 1) {
-        h.reopen_store();
-      } else {
-        h.reload();
-      }
-    }
-  }
-  h.move_clock(Date{kDay.days + 100});
-  return h.signals;
-}
-
-BOOST_AUTO_TEST_CASE(save_and_restore_continue_identically) {
-  const std::vector<Step> steps = mixed_stream();
-  const std::vector<Signal> straight = run(steps, 0);
-  std::map<SignalType, int> types;
-  for (const auto& s : straight) ++types[s.type];
-  BOOST_TEST(types[SignalType::kRaised] >= 10);
-  BOOST_TEST(types[SignalType::kUpdated] >= 3);
-  BOOST_TEST(types[SignalType::kResolved] >= 10);
-  // Every episode raised is resolved by the end, under the same id.
-  std::map<std::string, int> open;
-  for (const auto& s : straight) {
-    if (s.type == SignalType::kRaised) ++open[s.signal_id];
-    if (s.type == SignalType::kResolved) --open[s.signal_id];
-  }
-  for (const auto& [id, balance] : open) BOOST_TEST(balance == 0, id);
-
-  for (int reload_every : {1, 5, 17}) {
-    const std::vector<Signal> restored = run(steps, reload_every);
-    BOOST_TEST_REQUIRE(restored.size() == straight.size(), "reload every " << reload_every);
-    for (size_t i = 0; i < straight.size(); ++i) {
-      BOOST_TEST_CONTEXT("reload every " << reload_every << ", signal " << i << ": "
-                                         << describe(straight[i]) << " / " << describe(restored[i])) {
-        BOOST_TEST(restored[i].type == straight[i].type);
-        BOOST_TEST(restored[i].signal_id == straight[i].signal_id);
-        BOOST_TEST(restored[i].sequence == straight[i].sequence);
-        BOOST_TEST((restored[i].key == straight[i].key));
-        BOOST_TEST(restored[i].observed == straight[i].observed);
-        BOOST_TEST(restored[i].fired_at == straight[i].fired_at);
-        BOOST_TEST(restored[i].period_start == straight[i].period_start);
-        BOOST_TEST(restored[i].event_ids == straight[i].event_ids);
-        BOOST_TEST(restored[i].summary == straight[i].summary);
-      }
-    }
-  }
-  // And the same input gives the same ids every time.
-  const std::vector<Signal> again = run(steps, 0);
-  BOOST_TEST_REQUIRE(again.size() == straight.size());
-  for (size_t i = 0; i < straight.size(); ++i) BOOST_TEST(again[i].signal_id == straight[i].signal_id);
-}
-
 BOOST_AUTO_TEST_CASE(resolved_groups_are_forgotten_after_retain_days) {
   SeverityRuleConfig config = rule_config();
   config.retain_days = 30;
@@ -508,12 +353,12 @@ BOOST_AUTO_TEST_CASE(resolved_groups_are_forgotten_after_retain_days) {
   h.move_clock(Date{kDay.days + 8});
   BOOST_TEST(h.signals.size() == 4u);
   h.save();
-  BOOST_TEST(h.rule->key_count() == 2u);  // resolved, still remembered
+  BOOST_TEST(h.det->key_count() == 2u);  // resolved, still remembered
   h.move_clock(Date{kDay.days + 31});
   h.save();
-  BOOST_TEST(h.rule->key_count() == 0u);
+  BOOST_TEST(h.det->key_count() == 0u);
   h.reload();
-  BOOST_TEST(h.rule->key_count() == 0u);  // gone from the store as well
+  BOOST_TEST(h.det->key_count() == 0u);  // gone from the store as well
 }
 
 BOOST_AUTO_TEST_CASE(episodes_of_a_forgotten_group_still_get_new_ids) {
@@ -531,7 +376,7 @@ BOOST_AUTO_TEST_CASE(episodes_of_a_forgotten_group_still_get_new_ids) {
   const auto resolved = h.move_clock(date("2024-06-02"));
   BOOST_TEST_REQUIRE(resolved.size() == 1u);
   h.reload();
-  BOOST_TEST(h.rule->key_count() == 0u);  // forgotten
+  BOOST_TEST(h.det->key_count() == 0u);  // forgotten
   const auto second = h.feed(fatal("second", old));
   BOOST_TEST_REQUIRE(second.size() == 1u);
   BOOST_TEST(second[0].type == SignalType::kRaised);
@@ -565,48 +410,6 @@ BOOST_AUTO_TEST_CASE(days_before_1970_group_and_resolve) {
   BOOST_TEST_REQUIRE(resolved.size() == 1u);
   BOOST_TEST(resolved[0].type == SignalType::kResolved);
   BOOST_TEST(resolved[0].signal_id == out[0].signal_id);
-}
-
-BOOST_AUTO_TEST_CASE(undecodable_state_is_reported_as_corruption) {
-  TempDir dir;
-  auto store = open_test_store(dir.sub("db"));
-  const SeverityRuleConfig config = rule_config();
-  auto cf = store->ensure_column_family(detector_column_family(config));
-  BOOST_TEST_REQUIRE(cf.is_ok());
-  StateBatch batch = store->new_batch();
-  batch.put(cf.value(), partition_prefix(5) + "RX1\x1fmedication\x1f" "19796", std::string("\x01\x01", 2));
-  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-  auto rule = SeverityRule::create(config, 5, cf.value());
-  BOOST_TEST_REQUIRE(rule.is_ok());
-  const Status restored = rule.value()->restore(*store);
-  BOOST_TEST_REQUIRE(!restored.is_ok());
-  BOOST_TEST((restored.error().kind == ErrorKind::kCorruption));
-  // Another partition's rule does not even look at it.
-  auto other = SeverityRule::create(config, 6, cf.value());
-  BOOST_TEST_REQUIRE(other.is_ok());
-  BOOST_TEST(other.value()->restore(*store).is_ok());
-}
-
-BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
-  SeverityRuleConfig c = rule_config();
-  c.group_days = 0;
-  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
-  c = rule_config();
-  c.resolve_after_days = -1;
-  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
-  c = rule_config();
-  c.retain_days = 3;  // shorter than resolve_after_days
-  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
-  c = rule_config();
-  c.group_by = {Dimension::kCategory};  // not per organisation
-  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
-  c = rule_config();
-  c.min_physical_harm = PhysicalHarm::kUnknown;
-  c.never_events = false;
-  BOOST_TEST(!SeverityRule::create(c, 0, 0).is_ok());
-  BOOST_TEST(SeverityRule::create(rule_config(), 0, 0).is_ok());
-  BOOST_TEST(detector_method(DetectorConfig{rule_config()}) == "severity_rule");
-  BOOST_TEST(detector_name(DetectorConfig{rule_config()}) == "fatal_or_never");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,7 +19,6 @@ namespace {
 
 using testing::day_in_week;
 using testing::describe;
-using testing::fingerprints;
 using testing::monday;
 using testing::TestEvent;
 
@@ -304,21 +303,6 @@ BOOST_AUTO_TEST_CASE(a_revision_moves_its_report_between_strata) {
              "imd_quintile: 1=13 2=12 3=10 4=10 5=10 unknown=5\n"
              "age_band: 18-25=20 26-45=26 76+=7 unknown=5 other=2\n"
              "sex: female=27 male=27 unknown=5 other=1\n");
-}
-
-BOOST_AUTO_TEST_CASE(strata_survive_a_restart) {
-  const auto events = spike_scenario();
-  Harness straight(count_config());
-  for (const auto& e : events) straight.feed(e);
-  BOOST_TEST_REQUIRE(render(straight.signals.at(0).strata) == kSpikeStrata);
-
-  // Committed and restored after every report of the spike week.
-  Harness restarted(count_config());
-  for (const auto& e : events) {
-    restarted.feed(e);
-    if (week_of(e.event().occurred_on) == testing::kWeek0 + 7) restarted.reload();
-  }
-  BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight.signals), describe(restarted.signals));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "detectors/volume_drop.h"
-#include "state/key_encoding.h"
+#include "tests/detector_feeds.h"
 #include "tests/detector_harness.h"
 
 namespace vigil {
@@ -19,13 +19,10 @@ namespace {
 
 using testing::day_in_week;
 using testing::describe;
-using testing::fingerprints;
 using testing::monday;
 using testing::near;
 using testing::near_relative;
-using testing::open_test_store;
 using testing::sunday;
-using testing::TempDir;
 using testing::TestEvent;
 
 using Harness = testing::DetectorHarness<VolumeDropDetector, VolumeDropConfig>;
@@ -37,41 +34,10 @@ VolumeDropConfig drop_config() {
   return c;  // defaults: baseline 26 weeks, recent 3, grace 3 days, alpha 0.001, ratio 0.5, min 30
 }
 
-// Weekly report counts of one organisation, week 0 first.
-struct OrgSeries {
-  std::string org;
-  std::vector<int> weekly;
-};
-
-// The reports of every series, spread over the days of their weeks, in
-// event-time order.
-std::vector<TestEvent> reports(const std::vector<OrgSeries>& series) {
-  std::vector<TestEvent> out;
-  for (const auto& s : series) {
-    for (size_t w = 0; w < s.weekly.size(); ++w) {
-      for (int i = 0; i < s.weekly[w]; ++i) {
-        TestEvent e(s.org + "-" + std::to_string(w) + "-" + std::to_string(i));
-        e.on(day_in_week(static_cast<int>(w), i % 7)).org(s.org);
-        out.push_back(std::move(e));
-      }
-    }
-  }
-  std::stable_sort(out.begin(), out.end(), [](const TestEvent& a, const TestEvent& b) {
-    return a.event().occurred_on < b.event().occurred_on;
-  });
-  return out;
-}
-
-std::vector<int> steady(int n, int weeks) { return std::vector<int>(static_cast<size_t>(weeks), n); }
-
-// 50 a week for 30 weeks, silent for 10, then back at 50; and a steady
-// organisation whose reports keep the stream time moving to week 47.
-std::vector<OrgSeries> stop_and_recover() {
-  std::vector<int> a = steady(50, 30);
-  a.resize(40, 0);
-  a.resize(46, 50);
-  return {{"RA1", a}, {"RB1", steady(50, 48)}};
-}
+using testing::volume_feed::OrgSeries;
+using testing::volume_feed::reports;
+using testing::volume_feed::steady;
+using testing::volume_feed::stop_and_recover;
 
 std::vector<Signal> of_org(const std::vector<Signal>& signals, const std::string& org) {
   std::vector<Signal> out;
@@ -316,120 +282,6 @@ BOOST_AUTO_TEST_CASE(only_reports_passing_the_filter_count) {
   }
   BOOST_TEST(of_org(filtered.signals, "RA1").size() == 3u, describe(filtered.signals));
   BOOST_TEST(all.signals.empty(), describe(all.signals));
-}
-
-// --- State ---------------------------------------------------------------------------------
-
-BOOST_AUTO_TEST_CASE(restoring_from_the_store_continues_identically) {
-  const auto events = reports(stop_and_recover());
-  Harness straight(drop_config());
-  for (const auto& e : events) straight.feed(e);
-  BOOST_TEST_REQUIRE(straight.signals.size() == 3u, describe(straight.signals));
-
-  // The same stream, committed and restored into a new detector every week
-  // (and once through a closed and reopened database).
-  Harness restarted(drop_config());
-  restarted.feed_with_restarts(events, [](Date d) { return week_of(d); }, testing::kWeek0 + 31);
-  BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight.signals),
-             describe(restarted.signals));
-  BOOST_TEST(restarted.det->key_count() == straight.det->key_count());
-}
-
-BOOST_AUTO_TEST_CASE(partitions_are_isolated_in_one_store) {
-  TempDir dir;
-  auto store = open_test_store(dir.sub("db"));
-  const VolumeDropConfig config = drop_config();
-  const auto make = [&](int32_t partition) {
-    return testing::open_on_store<VolumeDropDetector>(*store, config, partition);
-  };
-  std::vector<Signal> out;
-  // Partition 1 sees RA1 stop (up to the Sunday of week 32, before week 31
-  // is closed); partition 2 sees only RB1.
-  auto one = make(1);
-  auto two = make(2);
-  const auto stopping = reports(stop_and_recover());
-  const auto steady_only = reports({{"RB1", steady(50, 33)}});
-  for (const auto& e : stopping) {
-    if (e.event().occurred_on > day_in_week(32, 2)) break;
-    one->apply(e, +1, out);
-    one->advance(e.event().occurred_on, out);
-  }
-  for (const auto& e : steady_only) {
-    two->apply(e, +1, out);
-    two->advance(e.event().occurred_on, out);
-  }
-  BOOST_TEST_REQUIRE(out.empty(), describe(out));
-  StateBatch batch = store->new_batch();
-  one->save(batch);
-  two->save(batch);
-  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-
-  auto one_again = make(1);
-  auto two_again = make(2);
-  BOOST_TEST(one_again->key_count() == 2u);
-  BOOST_TEST(two_again->key_count() == 1u);
-  std::vector<Signal> from_one;
-  std::vector<Signal> from_two;
-  one_again->advance(day_in_week(32, 3), from_one);
-  two_again->advance(day_in_week(32, 3), from_two);
-  BOOST_TEST_REQUIRE(from_one.size() == 1u, describe(from_one));
-  BOOST_TEST(from_one[0].key[0].second == "RA1");
-  BOOST_TEST(from_two.empty(), describe(from_two));
-}
-
-BOOST_AUTO_TEST_CASE(undecodable_state_is_corruption) {
-  TempDir dir;
-  auto store = open_test_store(dir.sub("db"));
-  const VolumeDropConfig config = drop_config();
-  auto cf = store->ensure_column_family(detector_column_family(DetectorConfig{config}));
-  BOOST_TEST_REQUIRE(cf.is_ok());
-  StateBatch batch = store->new_batch();
-  std::string key = partition_prefix(3);
-  key.push_back('\1');
-  key += "RA1";
-  batch.put(cf.value(), key, std::string("\xff\xff\xff", 3));
-  BOOST_TEST_REQUIRE(store->write(batch).is_ok());
-  auto det = VolumeDropDetector::create(config, 3, cf.value());
-  BOOST_TEST_REQUIRE(det.is_ok());
-  const Status restored = det.value()->restore(*store);
-  BOOST_TEST_REQUIRE(!restored.is_ok());
-  BOOST_TEST((restored.error().kind == ErrorKind::kCorruption));
-  // Another partition's state is not this detector's concern.
-  auto other = VolumeDropDetector::create(config, 4, cf.value());
-  BOOST_TEST_REQUIRE(other.is_ok());
-  BOOST_TEST(other.value()->restore(*store).is_ok());
-}
-
-BOOST_AUTO_TEST_CASE(create_rejects_bad_configurations) {
-  const auto rejected = [](auto change) {
-    VolumeDropConfig c = drop_config();
-    change(c);
-    return !VolumeDropDetector::create(c, 0, 0).is_ok();
-  };
-  BOOST_TEST(!rejected([](VolumeDropConfig&) {}));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.unit.clear(); }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.baseline_weeks = 3; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.baseline_weeks = 157; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.recent_weeks = 0; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.recent_weeks = 27; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.grace_days = -1; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.alpha = 0; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.alpha = 0.5; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.alpha = NAN; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.max_ratio = 0; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.max_ratio = 1; }));
-  BOOST_TEST(rejected([](VolumeDropConfig& c) { c.min_expected = 0.5; }));
-  auto made = VolumeDropDetector::create(
-      [] {
-        VolumeDropConfig c = drop_config();
-        c.recent_weeks = 0;
-        return c;
-      }(),
-      0, 0);
-  BOOST_TEST_REQUIRE(!made.is_ok());
-  BOOST_TEST(made.error().message.find("reporting_drop") != std::string::npos);
-  BOOST_TEST(made.error().message.find("recent_weeks") != std::string::npos);
-  BOOST_TEST(detector_method(DetectorConfig{drop_config()}) == "volume_drop");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

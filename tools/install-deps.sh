@@ -11,7 +11,7 @@ packages=(
   prometheus-cpp-dev libcivetweb-dev
   libboost-test-dev libboost-dev libboost-math-dev
   libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libbenchmark-dev libcurl4-openssl-dev
+  libbenchmark-dev libcurl4-openssl-dev ccache
 )
 if [[ "${1:-}" != "--build-only" ]]; then
   # The tests' tools: Prometheus and Alertmanager, kcat, Python with the

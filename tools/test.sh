@@ -23,20 +23,34 @@ else
   export VIGIL_BUILD_DIR=build
   bash tools/build.sh
   # Helm for tests/chart_test.sh, built from its Go module once per machine
-  # (cached), here rather than inside the test's time limit.
+  # (cached), here rather than inside the test's time limit; and the real
+  # Kafka broker's jars for the broker tests, fetched with Maven once. A
+  # failure stops the run here, rather than as puzzling test failures later.
   started=$(date +%s)
-  echo "helm: $(bash tools/install-helm.sh) ($(( $(date +%s) - started )) s)"
-  # The real Kafka broker's jars for the broker tests, fetched with Maven once.
+  helm=$(bash tools/install-helm.sh) || {
+    echo "tools/test.sh: tools/install-helm.sh failed (output above); not running the tests" >&2
+    exit 1
+  }
+  echo "helm: $helm ($(( $(date +%s) - started )) s)"
   started=$(date +%s)
-  echo "kafka: $(bash tools/kafka-broker.sh fetch) ($(( $(date +%s) - started )) s)"
+  kafka=$(bash tools/kafka-broker.sh fetch) || {
+    echo "tools/test.sh: tools/kafka-broker.sh fetch failed (output above); not running the tests" >&2
+    exit 1
+  }
+  echo "kafka: $kafka ($(( $(date +%s) - started )) s)"
 fi
-# The real-broker tests (label broker) spend their minutes waiting on a
-# paced producer, a stopped broker or a session timeout, so they run beside
-# the rest rather than taking both slots for the first five minutes.
-ctest --test-dir "$VIGIL_BUILD_DIR" --output-on-failure -j 2 -L broker >"$VIGIL_BUILD_DIR/broker-tests.log" 2>&1 &
+# The real-broker tests (label broker) spend much of their time waiting on
+# a stopped broker, a session timeout or restarts, so they run beside the
+# rest rather than taking both slots for minutes. Each ctest keeps its own
+# Testing/ directory (logs, timing data): the broker tests run from the
+# build tree's tests/ directory, where every test is defined, the rest from
+# the top of the build tree.
+ctest --test-dir "$VIGIL_BUILD_DIR/tests" --output-on-failure -j 2 -L broker \
+    >"$VIGIL_BUILD_DIR/broker-tests.log" 2>&1 &
 broker_tests=$!
 status=0
 ctest --test-dir "$VIGIL_BUILD_DIR" --output-on-failure -j 2 -LE broker || status=$?
 wait "$broker_tests" || status=$?
+echo "== broker tests (label broker)"
 cat "$VIGIL_BUILD_DIR/broker-tests.log"
 exit "$status"
