@@ -7,6 +7,7 @@
 
 #include "config/pipeline_config.h"
 #include "synthetic/planted_risk_match.h"
+#include "app/command_failure.h"
 #include "app/scratch_dir.h"
 #include "core/version.h"
 #include "pipeline/partition_task.h"
@@ -32,41 +33,19 @@ std::string per_week(int64_t n, double weeks) {
 
 int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std::ostream& err) {
   auto config = load_pipeline_config(options.config_path);
-  if (!config) {
-    err << "vigil evaluate: " << config.error().message << "\n";
-    return 2;
-  }
+  if (!config) return command_failure(err, "evaluate", config.error(), 2);
   ScratchDir scratch("vigil-evaluate-");
   if (scratch.path().empty()) {
-    err << "vigil evaluate: cannot create a temporary state directory\n";
-    return 1;
+    return command_failure(err, "evaluate", "cannot create a temporary state directory");
   }
-  StateStoreOptions store_options;
-  store_options.path = scratch.path();
-  store_options.block_cache_bytes = config.value().state.block_cache_bytes;
-  store_options.write_buffer_bytes = config.value().state.write_buffer_bytes;
-  auto store = StateStore::open(store_options);
-  if (!store) {
-    err << "vigil evaluate: " << store.error().message << "\n";
-    return 1;
-  }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> signals_file(nullptr, &std::fclose);
-  std::unique_ptr<JsonlSignalSink> signal_sink;
-  if (!options.signals.empty()) {
-    auto opened = open_output(options.signals);
-    if (!opened) {
-      err << "vigil evaluate: " << opened.error().message << "\n";
-      return 1;
-    }
-    signals_file = std::move(opened).value();
-    signal_sink = std::make_unique<JsonlSignalSink>(signals_file.get(), config.value().name);
-  }
+  auto store = open_state_store(config.value().state, scratch.path());
+  if (!store) return command_failure(err, "evaluate", store.error());
+  auto signals_out = open_optional_sink<JsonlSignalSink>(options.signals, config.value().name);
+  if (!signals_out) return command_failure(err, "evaluate", signals_out.error());
+  JsonlSignalSink* signal_sink = signals_out.value().sink.get();
   Metrics metrics(kVersion);
   auto task = PartitionTask::open(0, *store.value(), config.value().detectors, &metrics);
-  if (!task) {
-    err << "vigil evaluate: " << task.error().message << "\n";
-    return 1;
-  }
+  if (!task) return command_failure(err, "evaluate", task.error());
 
   SyntheticStream stream(options.stream);
   const auto started = std::chrono::steady_clock::now();

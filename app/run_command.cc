@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/pipeline_config.h"
+#include "app/command_failure.h"
 #include "app/stop_signal.h"
 #include "core/version.h"
 #include "pipeline/kafka_pipeline.h"
@@ -13,10 +14,7 @@ namespace vigil {
 
 int run_run_command(const RunOptions& o, std::ostream& err) {
   auto loaded = load_pipeline_config(o.config_path);
-  if (!loaded) {
-    err << "vigil run: " << loaded.error().message << "\n";
-    return 2;
-  }
+  if (!loaded) return command_failure(err, "run", loaded.error(), 2);
   PipelineConfig config = std::move(loaded).value();
   if (o.bootstrap_servers) config.kafka.bootstrap_servers = *o.bootstrap_servers;
   if (o.group_id) config.kafka.group_id = *o.group_id;
@@ -41,31 +39,18 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   std::unique_ptr<AlertmanagerSink> alertmanager;
   if (config.alertmanager.enabled()) {
     auto sink = AlertmanagerSink::create(config.alertmanager, config.name, *metrics.registry());
-    if (!sink) {
-      err << "vigil run: " << sink.error().message << "\n";
-      return 2;
-    }
+    if (!sink) return command_failure(err, "run", sink.error(), 2);
     alertmanager = std::move(sink).value();
     spdlog::info("signals also go to Alertmanager at {}", config.alertmanager.url);
   }
 
   auto& stop = install_stop_signal_handlers();
-  StateStoreOptions store_options;
-  store_options.path = config.state.dir;
-  store_options.block_cache_bytes = config.state.block_cache_bytes;
-  store_options.write_buffer_bytes = config.state.write_buffer_bytes;
-  auto store = StateStore::open(store_options);
-  if (!store) {
-    err << "vigil run: " << store.error().message << "\n";
-    return 1;
-  }
+  auto store = open_state_store(config.state, config.state.dir);
+  if (!store) return command_failure(err, "run", store.error());
   auto ready = std::make_shared<std::atomic<bool>>(false);
   auto http = HttpEndpoints::start(config.metrics.bind + ":" + std::to_string(config.metrics.port),
                                    metrics.registry(), ready);
-  if (!http) {
-    err << "vigil run: " << http.error().message << "\n";
-    return 1;
-  }
+  if (!http) return command_failure(err, "run", http.error());
   auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready, alertmanager.get());
   if (!pipeline) {
     err << "vigil run: " << pipeline.error().message << "\n";
@@ -76,10 +61,7 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
                to_string(config.kafka.guarantee), http.value()->port());
   Status s = pipeline.value()->run(stop);
   if (alertmanager) alertmanager->shutdown();
-  if (!s.is_ok()) {
-    err << "vigil run: " << s.message() << "\n";
-    return 1;
-  }
+  if (!s.is_ok()) return command_failure(err, "run", s.message());
   return 0;
 }
 

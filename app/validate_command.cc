@@ -1,5 +1,6 @@
 #include "app/validate_command.h"
 
+#include "app/command_failure.h"
 #include "ingest/event_decoder.h"
 #include "ingest/line_reader.h"
 
@@ -7,10 +8,7 @@ namespace vigil {
 
 int run_validate_command(const std::string& input, std::ostream& out, std::ostream& err) {
   auto reader = LineReader::open(input);
-  if (!reader) {
-    err << "vigil validate: " << reader.error().message << "\n";
-    return 1;
-  }
+  if (!reader) return command_failure(err, "validate", reader.error());
   EventDecoder decoder;
   IncidentEvent event;
   DecodeFailure failure;
@@ -25,8 +23,7 @@ int run_validate_command(const std::string& input, std::ostream& out, std::ostre
     }
   }
   if (!reader.value()->error().empty()) {
-    err << "vigil validate: " << reader.value()->error() << "\n";
-    return 1;
+    return command_failure(err, "validate", reader.value()->error());
   }
   err << "vigil validate: " << lines << " lines, " << invalid << " invalid\n";
   return invalid == 0 ? 0 : 1;

@@ -2,6 +2,7 @@
 
 #include "config/detector_fields.h"
 #include "config/yaml_reader.h"
+#include "core/named_values.h"
 
 namespace vigil::config {
 
@@ -14,14 +15,9 @@ void parse_detector(const YAML::Node& node, const std::string& path, CountDetect
   c.dimensions = parse_dimensions(node["dimensions"], path + ".dimensions");
   if (node["filter"]) c.filter = parse_filter(node["filter"], path + ".filter");
   if (node["period"]) {
-    const auto p = scalar<std::string>(node["period"], path + ".period");
-    if (p == "week") {
-      c.period = PeriodUnit::kWeek;
-    } else if (p == "day") {
-      c.period = PeriodUnit::kDay;
-    } else {
-      fail(path + ".period", "must be week or day");
-    }
+    c.period = required(parse_enum(scalar<std::string>(node["period"], path + ".period"),
+                                   {PeriodUnit::kWeek, PeriodUnit::kDay}),
+                        path + ".period", "must be week or day");
   }
   read(node, path, "grace_days", c.grace_days);
   if (c.grace_days < 0 || c.grace_days > 366) fail(path + ".grace_days", "must be 0..366");

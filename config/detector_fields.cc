@@ -1,30 +1,27 @@
 #include "config/detector_fields.h"
 
 #include "config/yaml_reader.h"
+#include "core/named_values.h"
 
 namespace vigil::config {
 
 PhysicalHarm parse_harm(const std::string& text, const std::string& path) {
-  for (auto h : {PhysicalHarm::kNone, PhysicalHarm::kLow, PhysicalHarm::kModerate,
-                 PhysicalHarm::kSevere, PhysicalHarm::kFatal}) {
-    if (to_string(h) == text) return h;
-  }
-  fail(path, "must be one of none, low, moderate, severe, fatal");
+  return required(parse_enum(text, {PhysicalHarm::kNone, PhysicalHarm::kLow,
+                                    PhysicalHarm::kModerate, PhysicalHarm::kSevere,
+                                    PhysicalHarm::kFatal}),
+                  path, "must be one of none, low, moderate, severe, fatal");
 }
 
 RecordType parse_record_type(const std::string& text, const std::string& path) {
-  for (auto t : {RecordType::kIncident, RecordType::kOutcome, RecordType::kRisk,
-                 RecordType::kGoodCare}) {
-    if (to_string(t) == text) return t;
-  }
-  fail(path, "must be one of incident, outcome, risk, good_care");
+  return required(parse_enum(text, {RecordType::kIncident, RecordType::kOutcome, RecordType::kRisk,
+                                    RecordType::kGoodCare}),
+                  path, "must be one of incident, outcome, risk, good_care");
 }
 
 Severity parse_severity(const std::string& text, const std::string& path) {
-  for (auto s : {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
-    if (to_string(s) == text) return s;
-  }
-  fail(path, "must be one of low, medium, high, critical");
+  return required(
+      parse_enum(text, {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}),
+      path, "must be one of low, medium, high, critical");
 }
 
 std::vector<Dimension> parse_dimensions(const YAML::Node& node, const std::string& path) {

@@ -5,6 +5,7 @@
 
 #include "config/detector_fields.h"
 #include "config/yaml_reader.h"
+#include "core/named_values.h"
 
 namespace vigil::config {
 namespace {
@@ -72,16 +73,10 @@ void parse_detector(const YAML::Node& node, const std::string& path, FunnelConfi
   read(node, path, "overdispersion", c.overdispersion);
   read(node, path, "min_expected", c.min_expected);
   if (node["sides"]) {
-    const auto sides = scalar<std::string>(node["sides"], path + ".sides");
-    if (sides == "high") {
-      c.sides = FunnelSides::kHigh;
-    } else if (sides == "low") {
-      c.sides = FunnelSides::kLow;
-    } else if (sides == "both") {
-      c.sides = FunnelSides::kBoth;
-    } else {
-      fail(path + ".sides", "must be high, low or both");
-    }
+    static constexpr Named<FunnelSides> kSides[] = {
+        {"high", FunnelSides::kHigh}, {"low", FunnelSides::kLow}, {"both", FunnelSides::kBoth}};
+    c.sides = required(lookup(scalar<std::string>(node["sides"], path + ".sides"), kSides),
+                       path + ".sides", "must be high, low or both");
   }
   c.window = parse_window(node, path);
 }

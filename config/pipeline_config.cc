@@ -150,4 +150,13 @@ Result<PipelineConfig> load_pipeline_config(const std::string& path) {
   return parse_pipeline_config(text.str(), path);
 }
 
+Result<std::unique_ptr<StateStore>> open_state_store(const StateConfig& state,
+                                                     const std::string& dir) {
+  StateStoreOptions options;
+  options.path = dir;
+  options.block_cache_bytes = state.block_cache_bytes;
+  options.write_buffer_bytes = state.write_buffer_bytes;
+  return StateStore::open(options);
+}
+
 }  // namespace vigil

@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "detectors/detector_factory.h"
 #include "sinks/alertmanager_options.h"
+#include "state/state_store.h"
 
 namespace vigil {
 
@@ -88,5 +89,10 @@ Result<PipelineConfig> parse_pipeline_config(std::string_view yaml_text, std::st
 
 // Reads `path`, or the compiled-in national default when `path` is empty.
 Result<PipelineConfig> load_pipeline_config(const std::string& path);
+
+// Opens the state store in `dir` (created if missing) with the cache and
+// write buffer sizes of `state`.
+Result<std::unique_ptr<StateStore>> open_state_store(const StateConfig& state,
+                                                     const std::string& dir);
 
 }  // namespace vigil

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,14 @@ template <typename T>
 void read(const YAML::Node& parent, const std::string& path, const char* key, T& out) {
   const YAML::Node node = parent[key];
   if (node) out = scalar<T>(node, path + "." + key);
+}
+
+// The value of a lookup (core/named_values.h), or fail(path, what) when the
+// word named none.
+template <typename T>
+T required(std::optional<T> value, const std::string& path, const std::string& what) {
+  if (!value) fail(path, what);
+  return *value;
 }
 
 std::vector<std::string> string_list(const YAML::Node& node, const std::string& path);

@@ -4,26 +4,15 @@
 #include <cmath>
 #include <cstdio>
 
-#include "detectors/stream_position.h"
+#include "detectors/rolling_table.h"
 #include "state/key_encoding.h"
 
 namespace vigil {
 namespace {
 
-constexpr char kMetaTag = '\0';
-constexpr char kSeriesTag = '\1';
 constexpr size_t kMaxDistinctOrgs = 4096;
 // How often (in closed periods) keys with nothing left to say are dropped.
 constexpr int32_t kSweepEvery = 8;
-
-uint32_t org_hash(std::string_view org) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : org) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
 
 uint32_t count_at(const std::vector<uint32_t>& counts, int32_t first, int32_t period) {
   const int64_t idx = static_cast<int64_t>(period) - first;
@@ -53,23 +42,20 @@ std::string format_number(double v) {
 Result<std::unique_ptr<CountDetector>> CountDetector::create(CountDetectorConfig config,
                                                              int32_t partition, ColumnFamilyId cf) {
   if (config.dimensions.empty()) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name + ": needs at least one dimension");
+    return config_error(config.name, "needs at least one dimension");
   }
   if (config.grace_days < 0) {
-    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": grace_days < 0");
+    return config_error(config.name, "grace_days < 0");
   }
   auto method =
       make_count_method(config.method, config.params, periods_per_year(config.period));
   if (!method) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name + ": " + method.error().message);
+    return config_error(config.name, method.error().message);
   }
   // Every configured stratum must be a patient dimension, even one the
   // detector is keyed by (and so leaves out of the breakdown).
   if (auto all = StrataLayout::create(config.strata); !all) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name + ": " + all.error().message);
+    return config_error(config.name, all.error().message);
   }
   std::vector<Dimension> strata;
   for (Dimension d : config.strata) {
@@ -79,8 +65,7 @@ Result<std::unique_ptr<CountDetector>> CountDetector::create(CountDetectorConfig
   }
   auto layout = StrataLayout::create(std::move(strata));
   if (!layout) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name + ": " + layout.error().message);
+    return config_error(config.name, layout.error().message);
   }
   return std::unique_ptr<CountDetector>(new CountDetector(
       std::move(config), partition, cf, std::move(method).value(), std::move(layout).value()));
@@ -89,68 +74,22 @@ Result<std::unique_ptr<CountDetector>> CountDetector::create(CountDetectorConfig
 CountDetector::CountDetector(CountDetectorConfig config, int32_t partition, ColumnFamilyId cf,
                              std::unique_ptr<CountMethod> method, StrataLayout strata)
     : config_(std::move(config)),
-      partition_(partition),
-      cf_(cf),
       method_(std::move(method)),
       strata_(std::move(strata)),
-      prefix_(partition_prefix(partition)) {
+      state_(config_.name, partition, cf) {
   window_.resize(method_->history_length() + 1);
 }
 
-std::string CountDetector::state_key(std::string_view key) const {
-  std::string k = prefix_;
-  k.push_back(kSeriesTag);
-  k.append(key);
-  return k;
-}
-
 Status CountDetector::restore(const StateStore& store) {
-  series_.clear();
-  dirty_.clear();
-  bool corrupt = false;
-  std::string bad_key;
-  Status scanned = store.scan_prefix(cf_, prefix_, [&](std::string_view k, std::string_view v) {
-    k.remove_prefix(prefix_.size());
-    if (k.empty()) return true;
-    if (k.front() == kMetaTag) {
-      StreamPosition position;
-      if (!position.decode(v)) {
-        corrupt = true;
-        return false;
-      }
-      started_ = position.started;
-      first_period_ = position.first_period;
-      closed_through_ = position.closed_through;
-      return true;
-    }
-    Series s;
-    if (k.front() != kSeriesTag || !decode_series(v, s)) {
-      corrupt = true;
-      bad_key = std::string(k.substr(1));
-      return false;
-    }
-    series_.emplace(std::string(k.substr(1)), std::move(s));
-    return true;
-  });
-  if (!scanned.is_ok()) return scanned;
-  if (corrupt) {
-    return make_error(ErrorKind::kCorruption,
-                      "detector " + config_.name + ": undecodable state record");
-  }
-  return Status::ok();
+  return state_.restore(store, decode_series);
 }
 
 ApplyOutcome CountDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
   const int32_t period = period_of(config_.period, event_time(event));
-  if (!started_) {
-    // Every event, matching or not, proves the stream covers its period.
-    started_ = true;
-    first_period_ = period;
-    closed_through_ = period - 1;
-    meta_dirty_ = true;
-  }
+  // Every event, matching or not, proves the stream covers its period.
+  if (!state_.started()) state_.start(period);
   if (!config_.filter.matches(event)) return {};
-  const bool late = period <= closed_through_;
+  const bool late = period <= state_.closed_through();
   for_each_key(event, config_.dimensions, key_state_,
                [&](std::string_view key) { count(key, event, period, sign, late); });
   return ApplyOutcome{late};
@@ -160,13 +99,14 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
                           bool late) {
   const int32_t history = static_cast<int32_t>(method_->history_length());
   // A period no future window reaches back to cannot change any verdict.
-  const int32_t oldest_useful = closed_through_ + 1 - history;
+  const int32_t oldest_useful = state_.closed_through() + 1 - history;
   if (period < oldest_useful) return;
 
-  auto it = series_.find(key);
-  if (it == series_.end()) {
+  auto& series = state_.records();
+  auto it = series.find(key);
+  if (it == series.end()) {
     if (sign < 0) return;  // its history has already aged out
-    it = series_.emplace(std::string(key), Series{}).first;
+    it = series.emplace(std::string(key), Series{}).first;
     it->second.first_period = period;
   }
   Series& s = it->second;
@@ -195,7 +135,7 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
     }
     if (ev == nullptr && sign > 0) {
       for (auto& e : s.evidence) {
-        if (e.period <= closed_through_) {  // recycle a closed period's slot and its capacity
+        if (e.period <= state_.closed_through()) {  // recycle a closed period's slot and its capacity
           ev = &e;
           ev->id_count = 0;
           ev->ids.clear();
@@ -218,7 +158,7 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
           ev->ids.push_back('\n');
           ++ev->id_count;
         }
-        const uint32_t h = org_hash(event.org);
+        const uint32_t h = org_code_hash(event.org);
         auto pos = std::lower_bound(ev->orgs.begin(), ev->orgs.end(), h);
         if ((pos == ev->orgs.end() || *pos != h) && ev->orgs.size() < kMaxDistinctOrgs) {
           ev->orgs.insert(pos, h);
@@ -240,11 +180,12 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
       }
     }
   }
-  mark_dirty(it->first, s);
+  state_.mark_dirty(it->first, s);
 }
 
 void CountDetector::trim(Series& s) const {
-  const int32_t keep_from = closed_through_ + 1 - static_cast<int32_t>(method_->history_length());
+  const int32_t keep_from =
+      state_.closed_through() + 1 - static_cast<int32_t>(method_->history_length());
   if (s.first_period >= keep_from) return;
   const int64_t drop = static_cast<int64_t>(keep_from) - s.first_period;
   if (drop >= static_cast<int64_t>(s.counts.size())) {
@@ -255,31 +196,23 @@ void CountDetector::trim(Series& s) const {
   s.first_period = keep_from;
 }
 
-void CountDetector::mark_dirty(std::string_view key, Series& s) {
-  if (!s.dirty) {
-    s.dirty = true;
-    dirty_.push_back(key);
-  }
-}
-
 void CountDetector::advance(Date stream_time, std::vector<Signal>& out) {
-  if (!started_) return;
-  while (period_end(config_.period, closed_through_ + 1).days + config_.grace_days <
+  if (!state_.started()) return;
+  while (period_end(config_.period, state_.closed_through() + 1).days + config_.grace_days <
          stream_time.days) {
-    close_period(closed_through_ + 1, stream_time, out);
+    close_period(state_.closed_through() + 1, stream_time, out);
   }
 }
 
 void CountDetector::close_period(int32_t period, Date stream_time, std::vector<Signal>& out) {
-  closed_through_ = period;
-  meta_dirty_ = true;
+  state_.set_closed_through(period);
   const int32_t history = static_cast<int32_t>(method_->history_length());
-  const bool enough_history = period - history >= first_period_;
+  const bool enough_history = period - history >= state_.first_period();
 
   // Only keys that could alarm, or that have an episode to continue, are
   // evaluated; visiting them in key order keeps the output deterministic.
   std::vector<std::pair<std::string_view, Series*>> candidates;
-  for (auto& [key, s] : series_) {
+  for (auto& [key, s] : state_.records()) {
     if (s.erased) continue;
     const int64_t observed = count_at(s.counts, s.first_period, period);
     if (observed >= config_.min_observed || s.episode.open) candidates.emplace_back(key, &s);
@@ -303,17 +236,17 @@ void CountDetector::close_period(int32_t period, Date stream_time, std::vector<S
     // An open episode changes on every evaluation, transition or not (its
     // quiet count), and that change must reach the store: a restart would
     // otherwise forget quiet periods and resolve late.
-    if (transition || s->episode.open) mark_dirty(key, *s);
+    if (transition || s->episode.open) state_.mark_dirty(key, *s);
   }
 
   if (period % kSweepEvery == 0) {
-    for (auto& [key, s] : series_) {
+    for (auto& [key, s] : state_.records()) {
       if (s.erased || s.episode.open) continue;
       trim(s);
       const bool silent = std::all_of(s.counts.begin(), s.counts.end(), [](uint32_t c) { return c == 0; });
       if (silent) {
         s.erased = true;
-        mark_dirty(key, s);
+        state_.mark_dirty(key, s);
       }
     }
   }
@@ -381,116 +314,47 @@ Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalT
   return sig;
 }
 
-size_t CountDetector::open_signals() const {
-  return static_cast<size_t>(std::count_if(series_.begin(), series_.end(), [](const auto& kv) {
-    return !kv.second.erased && kv.second.episode.open;
-  }));
-}
-
 void CountDetector::save(StateBatch& batch) {
-  if (meta_dirty_) {
-    encode_buffer_.clear();
-    StreamPosition{started_, first_period_, closed_through_}.encode(encode_buffer_);
-    std::string meta_key = prefix_;
-    meta_key.push_back(kMetaTag);
-    batch.put(cf_, meta_key, encode_buffer_);
-    meta_dirty_ = false;
-  }
-  std::vector<std::string_view> to_remove;
-  std::string key_buffer = prefix_;
-  for (std::string_view key : dirty_) {
-    auto it = series_.find(key);
-    if (it == series_.end()) continue;
-    Series& s = it->second;
-    // A key can be listed twice (dropped by a sweep, counted again, dropped
-    // again): handle it once, or to_remove would hold a view of a key that
-    // the first removal freed.
-    if (!s.dirty) continue;
-    s.dirty = false;
-    key_buffer.resize(prefix_.size());
-    key_buffer.push_back(kSeriesTag);
-    key_buffer.append(key);
-    if (s.erased) {
-      batch.erase(cf_, key_buffer);
-      to_remove.push_back(key);
-    } else {
-      trim(s);
-      encode_buffer_.clear();
-      encode_series(s, encode_buffer_);
-      batch.put(cf_, key_buffer, encode_buffer_);
-    }
-  }
-  dirty_.clear();
-  for (std::string_view key : to_remove) {
-    auto it = series_.find(key);
-    if (it != series_.end()) series_.erase(it);
-  }
+  state_.save(batch, [&](Series& s, std::string& out) {
+    trim(s);
+    encode_series(s, out);
+  });
 }
 
 void CountDetector::encode_series(const Series& s, std::string& out) {
   append_varint(out, static_cast<uint32_t>(s.first_period));
-  append_varint(out, s.counts.size());
-  for (uint32_t c : s.counts) append_varint(out, c);
+  append_varints(out, s.counts);
   s.episode.encode(out);
   append_varint(out, s.evidence.size());
   for (const auto& e : s.evidence) {
     append_varint(out, static_cast<uint32_t>(e.period));
     append_varint(out, e.id_count);
-    append_varint(out, e.ids.size());
-    out.append(e.ids);
-    append_varint(out, e.orgs.size());
-    for (uint32_t h : e.orgs) append_varint(out, h);
+    append_bytes(out, e.ids);
+    append_varints(out, e.orgs);
   }
   // Strata counters last, so state written before they existed still reads.
-  for (const auto& e : s.evidence) {
-    append_varint(out, e.strata.size());
-    for (uint32_t c : e.strata) append_varint(out, c);
-  }
+  for (const auto& e : s.evidence) append_varints(out, e.strata);
 }
 
 bool CountDetector::decode_series(std::string_view in, Series& s) {
   auto first = read_varint(in);
-  auto n = first ? read_varint(in) : std::nullopt;
-  if (!n || *n > in.size()) return false;
+  if (!first || !read_varints(in, s.counts)) return false;
   s.first_period = static_cast<int32_t>(static_cast<uint32_t>(*first));
-  s.counts.resize(*n);
-  for (auto& c : s.counts) {
-    auto v = read_varint(in);
-    if (!v) return false;
-    c = static_cast<uint32_t>(*v);
-  }
-  if (!s.episode.decode(in)) return false;
-  auto evidence = read_varint(in);
-  if (!evidence || *evidence > in.size()) return false;
-  s.evidence.resize(*evidence);
-  for (auto& e : s.evidence) {
-    auto period = read_varint(in);
-    auto count = period ? read_varint(in) : std::nullopt;
-    auto bytes = count ? read_varint(in) : std::nullopt;
-    if (!bytes || *bytes > in.size()) return false;
-    e.period = static_cast<int32_t>(static_cast<uint32_t>(*period));
-    e.id_count = static_cast<uint32_t>(*count);
-    e.ids.assign(in.substr(0, *bytes));
-    in.remove_prefix(*bytes);
-    auto orgs = read_varint(in);
-    if (!orgs || *orgs > in.size()) return false;
-    e.orgs.resize(*orgs);
-    for (auto& h : e.orgs) {
-      auto v = read_varint(in);
-      if (!v) return false;
-      h = static_cast<uint32_t>(*v);
-    }
-  }
+  const bool evidence =
+      s.episode.decode(in) && read_list(in, s.evidence, [](std::string_view& rest, auto& e) {
+        const auto period = read_varint(rest);
+        const auto count = period ? read_varint(rest) : std::nullopt;
+        const auto ids = count ? read_bytes(rest) : std::nullopt;
+        if (!ids || !read_varints(rest, e.orgs)) return false;
+        e.period = static_cast<int32_t>(static_cast<uint32_t>(*period));
+        e.id_count = static_cast<uint32_t>(*count);
+        e.ids.assign(*ids);
+        return true;
+      });
+  if (!evidence) return false;
   if (in.empty()) return true;
   for (auto& e : s.evidence) {
-    auto n = read_varint(in);
-    if (!n || *n > in.size()) return false;
-    e.strata.resize(*n);
-    for (auto& c : e.strata) {
-      auto v = read_varint(in);
-      if (!v) return false;
-      c = static_cast<uint32_t>(*v);
-    }
+    if (!read_varints(in, e.strata)) return false;
   }
   return in.empty();
 }

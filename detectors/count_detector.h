@@ -25,6 +25,7 @@
 #include "detectors/detector.h"
 #include "detectors/event_filter.h"
 #include "detectors/key_dimension.h"
+#include "detectors/keyed_state.h"
 #include "detectors/period.h"
 #include "detectors/signal_episode.h"
 #include "detectors/strata_breakdown.h"
@@ -33,10 +34,7 @@ namespace vigil {
 
 class CountDetector;
 
-struct CountDetectorConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "count";
-  using Detector = CountDetector;
+struct CountDetectorConfig : DetectorKind<CountDetector, "count"> {
   // The method signals carry, e.g. "earsC2".
   std::string signal_method() const { return method; }
 
@@ -68,8 +66,8 @@ class CountDetector final : public Detector {
   ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
   void advance(Date stream_time, std::vector<Signal>& out) override;
   void save(StateBatch& batch) override;
-  size_t key_count() const override { return series_.size(); }
-  size_t open_signals() const override;
+  size_t key_count() const override { return state_.records().size(); }
+  size_t open_signals() const override { return state_.open_episodes(); }
 
   const CountDetectorConfig& config() const { return config_; }
 
@@ -89,11 +87,6 @@ class CountDetector final : public Detector {
     bool dirty = false;
     bool erased = false;
   };
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   CountDetector(CountDetectorConfig config, int32_t partition, ColumnFamilyId cf,
                 std::unique_ptr<CountMethod> method, StrataLayout strata);
 
@@ -102,30 +95,19 @@ class CountDetector final : public Detector {
   Signal make_signal(std::string_view key, const Series& s, SignalType type, int32_t period,
                      const SeriesPoint& point, int64_t observed, Date stream_time) const;
   void trim(Series& s) const;
-  void mark_dirty(std::string_view key, Series& s);
-  std::string state_key(std::string_view key) const;
   static void encode_series(const Series& s, std::string& out);
   static bool decode_series(std::string_view in, Series& s);
 
   CountDetectorConfig config_;
-  int32_t partition_;
-  ColumnFamilyId cf_;
   std::unique_ptr<CountMethod> method_;
   StrataLayout strata_;
-  std::string prefix_;  // partition namespace of this detector's keys
-
-  bool started_ = false;
-  int32_t first_period_ = 0;    // earliest period of the stream: nothing is known before it
-  int32_t closed_through_ = 0;  // every period ≤ this is closed
-  bool meta_dirty_ = false;
-
-  std::unordered_map<std::string, Series, StringHash, std::equal_to<>> series_;
-  std::vector<std::string_view> dirty_;  // keys of series_ changed since save()
+  // The stream position (nothing is known before its first period; every
+  // period up to closed_through is closed) and the series of every key.
+  KeyedState<Series> state_;
 
   // Reused buffers: the hot path allocates nothing once they are warm.
   KeyBuilderState key_state_;
   std::vector<double> window_;
-  std::string encode_buffer_;
 };
 
 }  // namespace vigil

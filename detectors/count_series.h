@@ -59,6 +59,21 @@ inline Status check_series_range(SeriesRange range, std::size_t size) {
   return Status::ok();
 }
 
+// The points of `values` (one per time point) within `range`, which must lie
+// inside them.
+inline std::span<const double> range_of(std::span<const double> values, SeriesRange range) {
+  return values.subspan(range.first - 1, range.last - range.first + 1);
+}
+
+// The observed counts within `range`, once check_series_range accepts it.
+inline Result<std::span<const double>> observed_in_range(const CountSeries& series,
+                                                         SeriesRange range) {
+  if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
+    return in_range.error();
+  }
+  return range_of(series.observed, range);
+}
+
 inline constexpr double kNa = std::numeric_limits<double>::quiet_NaN();
 
 // The verdict of a method at one time point.

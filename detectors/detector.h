@@ -10,7 +10,10 @@
 // the same transitions, which is what makes signal ids deterministic.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/civil_date.h"
@@ -25,6 +28,34 @@ namespace vigil {
 struct ApplyOutcome {
   bool late = false;  // the event's period was already closed by this detector
 };
+
+// A string literal as a template argument (the constructor is implicit so
+// that the literal itself can be written).
+template <size_t N>
+struct KindName {
+  constexpr KindName(const char (&name)[N]) { std::copy_n(name, N, text); }
+  constexpr std::string_view view() const { return {text, N - 1}; }
+  char text[N];
+};
+
+// What a detector kind's configuration struct derives from to be a row of
+// the registration table (detectors/detector_kinds.h): `Built` is the
+// detector it builds, whose static create(config, partition, column family)
+// the factory calls; `Type` its `type:` in the configuration, which is also
+// the method its signals carry unless the struct has a signal_method() of
+// its own.
+template <typename Built, KindName Type>
+struct DetectorKind {
+  using Detector = Built;
+  static constexpr std::string_view kType = Type.view();
+  std::string signal_method() const { return std::string(kType); }
+};
+
+// The error a detector's create() returns for a configuration it refuses:
+// kInvalidArgument, "detector <name>: <what>".
+inline Error config_error(const std::string& detector, const std::string& what) {
+  return make_error(ErrorKind::kInvalidArgument, "detector " + detector + ": " + what);
+}
 
 class Detector {
  public:

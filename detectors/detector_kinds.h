@@ -1,8 +1,9 @@
 // The registration table of detector kinds: one row per kind, here and
-// nowhere else. Each row's configuration struct names its `type:` in the
-// configuration (kType), the detector it builds (Detector, whose static
-// create(config, partition, column family) the factory calls) and the method
-// its signals carry (signal_method()). The configuration reader
+// nowhere else. Each row's configuration struct derives from DetectorKind
+// (detectors/detector.h), which names its `type:` in the configuration
+// (kType), the detector it builds (Detector, whose static create(config,
+// partition, column family) the factory calls) and the method its signals
+// carry (signal_method()). The configuration reader
 // (config/detector_list_config.cc) and the factory (detector_factory.cc)
 // walk this list, so a kind without a parser or a factory does not compile.
 //

@@ -4,14 +4,13 @@
 
 #include <cmath>
 
+#include "core/named_values.h"
 #include "detectors/disproportionality.h"
 #include "detectors/ebgm_prior_fit.h"
 
 namespace vigil {
 namespace {
 
-constexpr uint32_t kReports = 1u << 0;
-constexpr uint32_t kOutcome = 1u << 1;
 // The row of the window's totals; no item code can contain this byte.
 constexpr std::string_view kTotalsKey = "\x1d";
 
@@ -28,61 +27,50 @@ std::string_view to_string(DisproportionalityMethod m) {
 }
 
 std::optional<DisproportionalityMethod> parse_disproportionality_method(std::string_view name) {
-  for (auto m : {DisproportionalityMethod::kPrr, DisproportionalityMethod::kRor,
-                 DisproportionalityMethod::kIc, DisproportionalityMethod::kEbgm}) {
-    if (to_string(m) == name) return m;
-  }
-  return std::nullopt;
+  return parse_enum(name, {DisproportionalityMethod::kPrr, DisproportionalityMethod::kRor,
+                           DisproportionalityMethod::kIc, DisproportionalityMethod::kEbgm});
 }
 
 Result<std::unique_ptr<DisproportionalityDetector>> DisproportionalityDetector::create(
     DisproportionalityConfig config, int32_t partition, ColumnFamilyId cf) {
-  const auto bad = [&](const std::string& what) {
-    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": " + what);
-  };
-  if (config.min_count < 1) return bad("min_count must be at least 1");
+  if (config.min_count < 1) return config_error(config.name, "min_count must be at least 1");
   if (config.window.window_weeks < 1 || config.window.window_weeks > 104) {
-    return bad("window_weeks must be 1..104");
+    return config_error(config.name, "window_weeks must be 1..104");
   }
   if (config.prior && !is_valid_prior(*config.prior)) {
-    return bad("prior needs alpha1, beta1, alpha2, beta2 > 0 and p in [0, 1]");
+    return config_error(config.name,
+                        "prior needs alpha1, beta1, alpha2, beta2 > 0 and p in [0, 1]");
   }
-  if (!is_valid_prior(config.prior_start)) return bad("prior_start is not a valid prior");
+  if (!is_valid_prior(config.prior_start)) {
+    return config_error(config.name, "prior_start is not a valid prior");
+  }
   return std::unique_ptr<DisproportionalityDetector>(
       new DisproportionalityDetector(std::move(config), partition, cf));
 }
 
 DisproportionalityDetector::DisproportionalityDetector(DisproportionalityConfig config,
                                                        int32_t partition, ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+    : WindowedDetector(config.name, partition, cf, kOutcomeMeasures, config.window.window_weeks,
+                       config.window.grace_days),
       config_(std::move(config)),
       dimensions_{config_.item} {}
 
-ApplyOutcome DisproportionalityDetector::apply(const IncidentEvent& event, int sign,
-                                               std::vector<Signal>&) {
-  const int32_t week = week_of(event_time(event));
-  if (!table_.started()) table_.start(week);
-  if (!config_.population.matches(event)) return {};
-  const bool outcome = config_.outcome.matches(event);
-  const uint32_t mask = kReports | (outcome ? kOutcome : 0u);
+bool DisproportionalityDetector::count_event(const IncidentEvent& event, int32_t week,
+                                             int sign) {
+  const auto counted = count_outcome(event, config_.population, config_.outcome);
+  if (!counted) return false;
   bool named_any = false;
   for_each_key(event, dimensions_, key_state_, [&](std::string_view key) {
     named_any = true;
-    table_.add(key, week, mask, sign, outcome ? &event : nullptr);
+    table_.add(key, week, counted->mask, sign, counted->evidence);
   });
   // The background is the reports that name some item of this kind, each
   // counted once: an incident without a medicine says nothing about medicines.
-  if (named_any) table_.add(kTotalsKey, week, mask, sign, nullptr);
-  return ApplyOutcome{week <= table_.closed_through()};
-}
-
-void DisproportionalityDetector::advance(Date stream_time, std::vector<Signal>& out) {
-  close_due_weeks(table_, config_.window.grace_days, stream_time,
-                  [&](int32_t week) { judge(week, stream_time, out); });
+  if (named_any) table_.add(kTotalsKey, week, counted->mask, sign, nullptr);
+  return true;
 }
 
 void DisproportionalityDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
-  if (!window_complete(table_, week)) return;
   const int32_t from = week - table_.window() + 1;
   // The first complete window is the baseline: what meets the criterion
   // there is already known.
@@ -193,8 +181,7 @@ void DisproportionalityDetector::judge(int32_t week, Date stream_time, std::vect
     s.threshold = threshold;
     s.score = score;
     s.evidence_count = p.table.a;
-    s.evidence_orgs = table_.evidence_orgs(row, from);
-    s.event_ids = table_.evidence_ids(row, from, week);
+    add_window_evidence(s, table_, row, from, week);
     s.table = ContingencyTable{p.table.a, p.table.b, p.table.c, p.table.d};
     s.statistics = {{"prr", st.prr},           {"prr_lo95", st.prr_lo95}, {"chi2_yates", st.chi2_yates},
                     {"ror", st.ror},           {"ror_lo95", st.ror_lo95}, {"ic", st.ic},

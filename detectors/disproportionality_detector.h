@@ -40,10 +40,7 @@ std::optional<DisproportionalityMethod> parse_disproportionality_method(std::str
 
 class DisproportionalityDetector;
 
-struct DisproportionalityConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "disproportionality";
-  using Detector = DisproportionalityDetector;
+struct DisproportionalityConfig : DetectorKind<DisproportionalityDetector, "disproportionality"> {
   // The method signals carry: "prr", "ror", "ic" or "ebgm".
   std::string signal_method() const { return std::string(to_string(method)); }
 
@@ -71,13 +68,12 @@ class DisproportionalityDetector final : public WindowedDetector {
       DisproportionalityConfig config, int32_t partition, ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
-  void advance(Date stream_time, std::vector<Signal>& out) override;
 
  private:
   DisproportionalityDetector(DisproportionalityConfig config, int32_t partition,
                              ColumnFamilyId cf);
-  void judge(int32_t week, Date stream_time, std::vector<Signal>& out);
+  bool count_event(const IncidentEvent& event, int32_t week, int sign) override;
+  void judge(int32_t week, Date stream_time, std::vector<Signal>& out) override;
 
   DisproportionalityConfig config_;
   std::vector<Dimension> dimensions_;

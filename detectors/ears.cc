@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "core/named_values.h"
+
 namespace vigil {
 namespace {
 
@@ -90,18 +92,16 @@ std::string_view ears_variant_name(EarsVariant variant) {
 }
 
 Result<EarsParams> parse_ears_params(std::string_view method_name, const MethodParams& params) {
-  EarsParams out;
-  if (method_name == "earsC1") {
-    out.variant = EarsVariant::kC1;
-  } else if (method_name == "earsC2") {
-    out.variant = EarsVariant::kC2;
-  } else if (method_name == "earsC3") {
-    out.variant = EarsVariant::kC3;
-  } else {
+  static constexpr Named<EarsVariant> kMethods[] = {
+      {"earsC1", EarsVariant::kC1}, {"earsC2", EarsVariant::kC2}, {"earsC3", EarsVariant::kC3}};
+  const auto variant = lookup(method_name, kMethods);
+  if (!variant) {
     return make_error(ErrorKind::kInvalidArgument,
                       "unknown EARS method '" + std::string(method_name) +
                           "' (known: earsC1, earsC2, earsC3)");
   }
+  EarsParams out;
+  out.variant = *variant;
   const std::string unknown =
       unknown_param_names(params, {"method", "baseline", "minSigma", "alpha"});
   if (!unknown.empty()) {

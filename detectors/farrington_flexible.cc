@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "core/named_values.h"
 #include "detectors/glm_fit.h"
 
 namespace vigil {
@@ -297,25 +298,20 @@ Result<FarringtonParams> parse_farrington_params(const MethodParams& params) {
       out.limit54_cases = cases.value();
       out.limit54_weeks = weeks.value();
     } else if (name == "powertrans") {
-      if (value == "2/3") {
-        out.powertrans = PowerTransform::kTwoThirds;
-      } else if (value == "1/2") {
-        out.powertrans = PowerTransform::kHalf;
-      } else if (value == "none") {
-        out.powertrans = PowerTransform::kNone;
-      } else {
-        return bad_value(name, value, "must be 2/3, 1/2 or none");
-      }
+      static constexpr Named<PowerTransform> kPowers[] = {{"2/3", PowerTransform::kTwoThirds},
+                                                          {"1/2", PowerTransform::kHalf},
+                                                          {"none", PowerTransform::kNone}};
+      const auto power = lookup(value, kPowers);
+      if (!power) return bad_value(name, value, "must be 2/3, 1/2 or none");
+      out.powertrans = *power;
     } else if (name == "thresholdMethod") {
-      if (value == "delta") {
-        out.threshold = FarringtonThreshold::kDelta;
-      } else if (value == "nbPlugin") {
-        out.threshold = FarringtonThreshold::kNbPlugin;
-      } else if (value == "muan") {
-        out.threshold = FarringtonThreshold::kMuan;
-      } else {
-        return bad_value(name, value, "must be delta, nbPlugin or muan");
-      }
+      static constexpr Named<FarringtonThreshold> kThresholds[] = {
+          {"delta", FarringtonThreshold::kDelta},
+          {"nbPlugin", FarringtonThreshold::kNbPlugin},
+          {"muan", FarringtonThreshold::kMuan}};
+      const auto threshold = lookup(value, kThresholds);
+      if (!threshold) return bad_value(name, value, "must be delta, nbPlugin or muan");
+      out.threshold = *threshold;
     }
   }
   out.window.past_weeks_not_included = past_weeks.value_or(out.window.w);

@@ -5,59 +5,44 @@
 #include "detectors/funnel_limits.h"
 
 namespace vigil {
-namespace {
-
-constexpr uint32_t kPopulation = 1u << 0;
-constexpr uint32_t kOutcome = 1u << 1;
-
-struct Unit {
-  std::string_view key;
-  RollingTable::Row* row = nullptr;
-  double observed = 0;
-  double population = 0;
-  double expected = 0;
-};
-
-}  // namespace
 
 Result<std::unique_ptr<FunnelDetector>> FunnelDetector::create(FunnelConfig config,
                                                                int32_t partition,
                                                                ColumnFamilyId cf) {
-  const auto bad = [&](const std::string& what) {
-    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": " + what);
-  };
-  if (config.unit.empty()) return bad("needs at least one unit dimension");
+  if (config.unit.empty()) return config_error(config.name, "needs at least one unit dimension");
   if (config.adjust_by && !config.denominators.empty()) {
-    return bad("adjust_by and denominators cannot be combined");
+    return config_error(config.name, "adjust_by and denominators cannot be combined");
   }
-  if (!(config.coverage > 0.5 && config.coverage < 1)) return bad("coverage must be in (0.5, 1)");
-  if (!(config.min_expected > 0)) return bad("min_expected must be positive");
+  if (!(config.coverage > 0.5 && config.coverage < 1)) {
+    return config_error(config.name, "coverage must be in (0.5, 1)");
+  }
+  if (!(config.min_expected > 0)) return config_error(config.name, "min_expected must be positive");
   if (config.window.window_weeks < 1 || config.window.window_weeks > 104) {
-    return bad("window_weeks must be 1..104");
+    return config_error(config.name, "window_weeks must be 1..104");
   }
   for (const auto& [unit, d] : config.denominators) {
-    if (!(d > 0) || !std::isfinite(d)) return bad("denominator of " + unit + " must be positive");
+    if (!(d > 0) || !std::isfinite(d)) {
+      return config_error(config.name, "denominator of " + unit + " must be positive");
+    }
   }
   return std::unique_ptr<FunnelDetector>(new FunnelDetector(std::move(config), partition, cf));
 }
 
 FunnelDetector::FunnelDetector(FunnelConfig config, int32_t partition, ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+    : WindowedDetector(config.name, partition, cf, kOutcomeMeasures, config.window.window_weeks,
+                       config.window.grace_days),
       config_(std::move(config)) {}
 
-ApplyOutcome FunnelDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
-  const int32_t week = week_of(event_time(event));
-  if (!table_.started()) table_.start(week);
-  if (!config_.population.matches(event)) return {};
-  const bool outcome = config_.outcome.matches(event);
-  const uint32_t mask = kPopulation | (outcome ? kOutcome : 0u);
+bool FunnelDetector::count_event(const IncidentEvent& event, int32_t week, int sign) {
+  const auto counted = count_outcome(event, config_.population, config_.outcome);
+  if (!counted) return false;
   if (config_.adjust_by) {
     strata_.clear();
     stratum_scratch_.clear();
     dimension_values(event, *config_.adjust_by, strata_, stratum_scratch_);
   }
   for_each_key(event, config_.unit, key_state_, [&](std::string_view key) {
-    table_.add(key, week, mask, sign, outcome ? &event : nullptr);
+    table_.add(key, week, counted->mask, sign, counted->evidence);
     if (!config_.adjust_by || strata_.empty()) return;
     // Case mix: the unit's counts per stratum, for its expected count. A
     // multi-valued stratum dimension is counted under its first value only,
@@ -65,52 +50,44 @@ ApplyOutcome FunnelDetector::apply(const IncidentEvent& event, int sign, std::ve
     stratum_key_.assign(key);
     stratum_key_.push_back(kStratumSeparator);
     stratum_key_.append(strata_.front());
-    table_.add(stratum_key_, week, mask, sign, nullptr);
+    table_.add(stratum_key_, week, counted->mask, sign, nullptr);
   });
-  return ApplyOutcome{week <= table_.closed_through()};
-}
-
-void FunnelDetector::advance(Date stream_time, std::vector<Signal>& out) {
-  close_due_weeks(table_, config_.window.grace_days, stream_time,
-                  [&](int32_t week) { judge(week, stream_time, out); });
+  return true;
 }
 
 void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
-  if (!window_complete(table_, week)) return;
   const int32_t from = week - table_.window() + 1;
-  int64_t sums[2];
 
   // Units and their case-mix strata, in key order.
-  std::vector<Unit> units;
+  std::vector<JudgedKey> units;
   std::map<std::string_view, std::pair<double, double>> strata_totals;  // stratum -> (n, O)
   std::vector<std::tuple<size_t, std::string_view, double>> unit_strata;  // (unit, stratum, n)
-  for (auto& [key, row] : table_.rows_in_order()) {
-    table_.sum(*row, from, week, sums);
-    const size_t sep = key.find(kStratumSeparator);
+  for (const JudgedKey& k : judged_keys(table_, from, week)) {
+    const size_t sep = k.key.find(kStratumSeparator);
     if (sep == std::string_view::npos) {
-      units.push_back(Unit{key, row, static_cast<double>(sums[1]), static_cast<double>(sums[0]), 0});
+      units.push_back(k);
       continue;
     }
-    const std::string_view stratum = key.substr(sep + 1);
+    const std::string_view stratum = k.key.substr(sep + 1);
     auto& totals = strata_totals[stratum];
-    totals.first += static_cast<double>(sums[0]);
-    totals.second += static_cast<double>(sums[1]);
+    totals.first += k.population;
+    totals.second += k.observed;
     // Keys sort unit first, then "unit\x1e..." right after it.
-    if (!units.empty() && units.back().key == key.substr(0, sep)) {
-      unit_strata.emplace_back(units.size() - 1, stratum, static_cast<double>(sums[0]));
+    if (!units.empty() && units.back().key == k.key.substr(0, sep)) {
+      unit_strata.emplace_back(units.size() - 1, stratum, k.population);
     }
   }
 
   if (!config_.denominators.empty()) {
     double total_o = 0;
     double total_d = 0;
-    for (const Unit& u : units) {
+    for (const JudgedKey& u : units) {
       auto d = config_.denominators.find(u.key);
       if (d == config_.denominators.end()) continue;
       total_o += u.observed;
       total_d += d->second;
     }
-    for (Unit& u : units) {
+    for (JudgedKey& u : units) {
       auto d = config_.denominators.find(u.key);
       u.expected = d == config_.denominators.end() || total_d == 0 ? 0 : d->second * total_o / total_d;
     }
@@ -122,35 +99,20 @@ void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& 
   } else {
     double total_n = 0;
     double total_o = 0;
-    for (const Unit& u : units) {
+    for (const JudgedKey& u : units) {
       total_n += u.population;
       total_o += u.observed;
     }
-    for (Unit& u : units) u.expected = total_n > 0 ? u.population * total_o / total_n : 0;
+    for (JudgedKey& u : units) u.expected = total_n > 0 ? u.population * total_o / total_n : 0;
   }
 
-  std::vector<FunnelUnit> eligible;
-  for (const Unit& u : units) {
-    if (u.expected >= config_.min_expected) eligible.push_back({u.observed, u.expected});
-  }
-  const double tau2 =
-      config_.overdispersion ? shmi_overdispersion(eligible).tau2 : 0.0;
-  const FunnelTails tails{(1 - config_.coverage) / 2, (1 - config_.coverage) / 2};
-
-  for (Unit& u : units) {
+  const FunnelJudge funnel(units, config_.min_expected, config_.coverage, config_.overdispersion);
+  const double tau2 = funnel.tau2();
+  for (JudgedKey& u : units) {
     RollingTable::Row& row = *u.row;
-    const bool judged = u.expected >= config_.min_expected;
+    const bool judged = funnel.judged(u.expected);
     if (!judged && !row.episode.open) continue;
-    double lower = 0;
-    double upper = INFINITY;
-    if (judged) {
-      const RatioLimits exact = exact_poisson_ratio_limits(u.expected, tails);
-      const RatioLimits od = overdispersed_ratio_limits(u.expected, tau2, config_.coverage);
-      // The overdispersed limits replace the exact ones only where they are
-      // wider: tau² must never make a small unit's limits narrower than Poisson.
-      lower = config_.overdispersion ? std::min(exact.lower, od.lower) : exact.lower;
-      upper = config_.overdispersion ? std::max(exact.upper, od.upper) : exact.upper;
-    }
+    const auto [lower, upper] = funnel.limits(u.expected);
     const double ratio = u.expected > 0 ? u.observed / u.expected : 0;
     const bool high = judged && ratio > upper &&
                       (config_.sides == FunnelSides::kHigh || config_.sides == FunnelSides::kBoth);
@@ -169,8 +131,7 @@ void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& 
     s.threshold = (low ? lower : upper) * u.expected;
     s.score = ratio;
     s.evidence_count = observed;
-    s.evidence_orgs = table_.evidence_orgs(row, from);
-    s.event_ids = table_.evidence_ids(row, from, week);
+    add_window_evidence(s, table_, row, from, week);
     s.statistics = {{"ratio", ratio}, {"lower_limit", lower}, {"upper_limit", upper},
                     {"tau2", tau2}, {"population", u.population}};
     std::string where;

@@ -31,12 +31,7 @@ enum class FunnelSides : uint8_t { kHigh, kLow, kBoth };
 
 class FunnelDetector;
 
-struct FunnelConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "funnel";
-  using Detector = FunnelDetector;
-  // The method signals carry.
-  std::string signal_method() const { return "funnel"; }
+struct FunnelConfig : DetectorKind<FunnelDetector, "funnel"> {
 
   std::string name;
   std::vector<Dimension> unit = {Dimension::kOrg};
@@ -58,12 +53,11 @@ class FunnelDetector final : public WindowedDetector {
                                                         ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
-  void advance(Date stream_time, std::vector<Signal>& out) override;
 
  private:
   FunnelDetector(FunnelConfig config, int32_t partition, ColumnFamilyId cf);
-  void judge(int32_t week, Date stream_time, std::vector<Signal>& out);
+  bool count_event(const IncidentEvent& event, int32_t week, int sign) override;
+  void judge(int32_t week, Date stream_time, std::vector<Signal>& out) override;
 
   FunnelConfig config_;
   KeyBuilderState key_state_;

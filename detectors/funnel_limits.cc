@@ -75,4 +75,14 @@ RatioLimits overdispersed_ratio_limits(double expected, double tau2, double cove
   return RatioLimits{std::exp(-half_width), std::exp(half_width)};
 }
 
+RatioLimits FunnelJudge::limits(double expected) const {
+  if (!judged(expected)) return {0, INFINITY};
+  const RatioLimits exact = exact_poisson_ratio_limits(expected, tails_);
+  if (!overdispersion_) return exact;
+  const RatioLimits od = overdispersed_ratio_limits(expected, tau2_, coverage_);
+  // The overdispersed limits replace the exact ones only where they are
+  // wider: tau^2 must never make a small unit's limits narrower than Poisson.
+  return {std::min(exact.lower, od.lower), std::max(exact.upper, od.upper)};
+}
+
 }  // namespace vigil

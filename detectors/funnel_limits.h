@@ -5,11 +5,12 @@
 //     winsorised at the 10th/90th percentiles, phi = mean(z_w^2), and an
 //     additive random-effects variance tau^2 on the log scale, giving limits
 //     exp(±z_alpha sqrt(1/E + tau^2)).
-// Pure functions; the funnel and inequality detectors call them once per
-// unit and evaluation.
+// Pure functions, and FunnelJudge, which the funnel and inequality detectors
+// judge each week's units with.
 #pragma once
 
 #include <span>
+#include <vector>
 
 namespace vigil {
 
@@ -61,5 +62,39 @@ Overdispersion shmi_overdispersion(std::span<const FunnelUnit> units, double tri
 // exp(±z sqrt(1/E + tau2)) with z the normal quantile for two-sided
 // `coverage`; for 0.95 and 0.998 z is FunnelPlotR's 1.959964 and 3.090232.
 RatioLimits overdispersed_ratio_limits(double expected, double tau2, double coverage);
+
+// One week's funnel over many units: the units whose expected count reaches
+// `min_expected` are judged, and estimate tau^2 when `overdispersion` is on.
+// Limits are two-sided with `coverage`.
+class FunnelJudge {
+ public:
+  // `units`: every unit, each with `observed` and `expected` members.
+  template <typename Units>
+  FunnelJudge(const Units& units, double min_expected, double coverage, bool overdispersion)
+      : min_expected_(min_expected),
+        coverage_(coverage),
+        overdispersion_(overdispersion),
+        tails_{(1 - coverage) / 2, (1 - coverage) / 2} {
+    if (!overdispersion) return;
+    std::vector<FunnelUnit> judged_units;
+    for (const auto& u : units) {
+      if (judged(u.expected)) judged_units.push_back({u.observed, u.expected});
+    }
+    tau2_ = shmi_overdispersion(judged_units).tau2;
+  }
+
+  double tau2() const { return tau2_; }
+  bool judged(double expected) const { return expected >= min_expected_; }
+  // The limits of O/E for a unit expecting `expected`: the exact Poisson
+  // ones, widened (never narrowed) by tau^2; [0, inf) for a unit not judged.
+  RatioLimits limits(double expected) const;
+
+ private:
+  double min_expected_;
+  double coverage_;
+  bool overdispersion_;
+  FunnelTails tails_;
+  double tau2_ = 0;
+};
 
 }  // namespace vigil

@@ -8,37 +8,33 @@
 namespace vigil {
 namespace {
 
-constexpr uint32_t kPopulation = 1u << 0;
-constexpr uint32_t kOutcome = 1u << 1;
-
-struct Cell {
-  std::string_view key;
-  std::string_view group;
-  RollingTable::Row* row = nullptr;
-  double n = 0;
-  double observed = 0;
-  double expected = 0;
-};
+// The group of a cell's key: every key part but the last, the stratum value.
+std::string_view group_of(std::string_view key) {
+  const size_t sep = key.rfind(kKeySeparator);
+  return sep == std::string_view::npos ? std::string_view{} : key.substr(0, sep);
+}
 
 }  // namespace
 
 Result<std::unique_ptr<InequalityDetector>> InequalityDetector::create(InequalityConfig config,
                                                                        int32_t partition,
                                                                        ColumnFamilyId cf) {
-  const auto bad = [&](const std::string& what) {
-    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": " + what);
-  };
   if (is_multi_valued(config.stratum)) {
-    return bad("stratum must be a single-valued dimension (ethnicity, imd_quintile, age_band, sex, ...)");
+    return config_error(config.name,
+                        "stratum must be a single-valued dimension (ethnicity, imd_quintile, age_band, sex, ...)");
   }
   for (Dimension d : config.group_by) {
-    if (d == config.stratum) return bad("stratum cannot also be a group_by dimension");
+    if (d == config.stratum) {
+      return config_error(config.name, "stratum cannot also be a group_by dimension");
+    }
   }
-  if (!(config.coverage > 0.5 && config.coverage < 1)) return bad("coverage must be in (0.5, 1)");
-  if (config.min_observed < 1) return bad("min_observed must be at least 1");
-  if (!(config.min_expected > 0)) return bad("min_expected must be positive");
+  if (!(config.coverage > 0.5 && config.coverage < 1)) {
+    return config_error(config.name, "coverage must be in (0.5, 1)");
+  }
+  if (config.min_observed < 1) return config_error(config.name, "min_observed must be at least 1");
+  if (!(config.min_expected > 0)) return config_error(config.name, "min_expected must be positive");
   if (config.window.window_weeks < 1 || config.window.window_weeks > 104) {
-    return bad("window_weeks must be 1..104");
+    return config_error(config.name, "window_weeks must be 1..104");
   }
   return std::unique_ptr<InequalityDetector>(
       new InequalityDetector(std::move(config), partition, cf));
@@ -46,68 +42,44 @@ Result<std::unique_ptr<InequalityDetector>> InequalityDetector::create(Inequalit
 
 InequalityDetector::InequalityDetector(InequalityConfig config, int32_t partition,
                                        ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 2, config.window.window_weeks),
+    : WindowedDetector(config.name, partition, cf, kOutcomeMeasures, config.window.window_weeks,
+                       config.window.grace_days),
       config_(std::move(config)) {
   dimensions_ = config_.group_by;
   dimensions_.push_back(config_.stratum);
 }
 
-ApplyOutcome InequalityDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
-  const int32_t week = week_of(event_time(event));
-  if (!table_.started()) table_.start(week);
-  if (!config_.population.matches(event)) return {};
-  const bool outcome = config_.outcome.matches(event);
-  const uint32_t mask = kPopulation | (outcome ? kOutcome : 0u);
+bool InequalityDetector::count_event(const IncidentEvent& event, int32_t week, int sign) {
+  const auto counted = count_outcome(event, config_.population, config_.outcome);
+  if (!counted) return false;
   for_each_key(event, dimensions_, key_state_, [&](std::string_view key) {
-    table_.add(key, week, mask, sign, outcome ? &event : nullptr);
+    table_.add(key, week, counted->mask, sign, counted->evidence);
   });
-  return ApplyOutcome{week <= table_.closed_through()};
-}
-
-void InequalityDetector::advance(Date stream_time, std::vector<Signal>& out) {
-  close_due_weeks(table_, config_.window.grace_days, stream_time,
-                  [&](int32_t week) { judge(week, stream_time, out); });
+  return true;
 }
 
 void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
-  if (!window_complete(table_, week)) return;
   const int32_t from = week - table_.window() + 1;
-  int64_t sums[2];
-  std::vector<Cell> cells;
+  std::vector<JudgedKey> cells = judged_keys(table_, from, week);
   std::map<std::string_view, std::pair<double, double>> groups;  // group -> (n, O)
-  for (auto& [key, row] : table_.rows_in_order()) {
-    table_.sum(*row, from, week, sums);
-    // The stratum value is the last key part.
-    const size_t sep = key.rfind(kKeySeparator);
-    const std::string_view group = sep == std::string_view::npos ? std::string_view{} : key.substr(0, sep);
-    Cell c{key, group, row, static_cast<double>(sums[0]), static_cast<double>(sums[1]), 0};
-    auto& g = groups[group];
-    g.first += c.n;
+  for (const JudgedKey& c : cells) {
+    auto& g = groups[group_of(c.key)];
+    g.first += c.population;
     g.second += c.observed;
-    cells.push_back(c);
   }
-  std::vector<FunnelUnit> eligible;
-  for (Cell& c : cells) {
-    const auto& [group_n, group_o] = groups[c.group];
-    const double rest_n = group_n - c.n;
+  for (JudgedKey& c : cells) {
+    const auto& [group_n, group_o] = groups[group_of(c.key)];
+    const double rest_n = group_n - c.population;
     const double rest_o = group_o - c.observed;
-    c.expected = rest_n > 0 ? c.n * rest_o / rest_n : 0;
-    if (c.expected >= config_.min_expected) eligible.push_back({c.observed, c.expected});
+    c.expected = rest_n > 0 ? c.population * rest_o / rest_n : 0;
   }
-  const double tau2 = config_.overdispersion ? shmi_overdispersion(eligible).tau2 : 0.0;
-  const FunnelTails tails{(1 - config_.coverage) / 2, (1 - config_.coverage) / 2};
-
-  for (Cell& c : cells) {
+  const FunnelJudge funnel(cells, config_.min_expected, config_.coverage, config_.overdispersion);
+  const double tau2 = funnel.tau2();
+  for (JudgedKey& c : cells) {
     RollingTable::Row& row = *c.row;
-    const bool judged = c.expected >= config_.min_expected;
+    const bool judged = funnel.judged(c.expected);
     if (!judged && !row.episode.open) continue;
-    double upper = INFINITY;
-    if (judged) {
-      upper = exact_poisson_ratio_limits(c.expected, tails).upper;
-      if (config_.overdispersion) {
-        upper = std::max(upper, overdispersed_ratio_limits(c.expected, tau2, config_.coverage).upper);
-      }
-    }
+    const double upper = funnel.limits(c.expected).upper;
     const double ratio = c.expected > 0 ? c.observed / c.expected : 0;
     const auto observed = static_cast<int64_t>(c.observed);
     const bool alarm = judged && ratio > upper && observed >= config_.min_observed;
@@ -123,13 +95,13 @@ void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signa
     s.threshold = upper * c.expected;
     s.score = ratio;
     s.evidence_count = observed;
-    s.evidence_orgs = table_.evidence_orgs(row, from);
-    s.event_ids = table_.evidence_ids(row, from, week);
-    const auto& [group_n, group_o] = groups[c.group];
-    const double rate = c.n > 0 ? c.observed / c.n : 0;
-    const double rest_rate = group_n > c.n ? (group_o - c.observed) / (group_n - c.n) : 0;
-    s.statistics = {{"ratio", ratio},         {"upper_limit", upper}, {"tau2", tau2},
-                    {"stratum_reports", c.n}, {"stratum_rate", rate}, {"rest_rate", rest_rate}};
+    add_window_evidence(s, table_, row, from, week);
+    const auto& [group_n, group_o] = groups[group_of(c.key)];
+    const double n = c.population;
+    const double rate = n > 0 ? c.observed / n : 0;
+    const double rest_rate = group_n > n ? (group_o - c.observed) / (group_n - n) : 0;
+    s.statistics = {{"ratio", ratio},       {"upper_limit", upper}, {"tau2", tau2},
+                    {"stratum_reports", n}, {"stratum_rate", rate}, {"rest_rate", rest_rate}};
     std::string stratum;
     std::string group;
     for (size_t i = 0; i < s.key.size(); ++i) {

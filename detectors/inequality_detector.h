@@ -23,12 +23,7 @@ namespace vigil {
 
 class InequalityDetector;
 
-struct InequalityConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "inequality";
-  using Detector = InequalityDetector;
-  // The method signals carry.
-  std::string signal_method() const { return "inequality"; }
+struct InequalityConfig : DetectorKind<InequalityDetector, "inequality"> {
 
   std::string name;
   std::vector<Dimension> group_by = {Dimension::kServiceArea};
@@ -48,12 +43,11 @@ class InequalityDetector final : public WindowedDetector {
                                                             int32_t partition, ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
-  void advance(Date stream_time, std::vector<Signal>& out) override;
 
  private:
   InequalityDetector(InequalityConfig config, int32_t partition, ColumnFamilyId cf);
-  void judge(int32_t week, Date stream_time, std::vector<Signal>& out);
+  bool count_event(const IncidentEvent& event, int32_t week, int sign) override;
+  void judge(int32_t week, Date stream_time, std::vector<Signal>& out) override;
 
   InequalityConfig config_;
   std::vector<Dimension> dimensions_;  // group_by then the stratum

@@ -4,30 +4,14 @@
 #include <cstring>
 
 #include "core/signal.h"
-#include "detectors/stream_position.h"
 #include "state/key_encoding.h"
 
 namespace vigil {
 namespace {
 
-constexpr char kMetaTag = '\0';
-constexpr char kRowTag = '\1';
 // Organisations remembered per key: enough for every trust and ambulance
 // service in England many times over, and a bound on memory.
 constexpr size_t kMaxOrgs = 4096;
-
-void append_bytes(std::string& out, std::string_view bytes) {
-  append_varint(out, bytes.size());
-  out.append(bytes);
-}
-
-std::optional<std::string_view> read_bytes(std::string_view& in) {
-  const auto n = read_varint(in);
-  if (!n || *n > in.size()) return std::nullopt;
-  const std::string_view bytes = in.substr(0, *n);
-  in.remove_prefix(*n);
-  return bytes;
-}
 
 }  // namespace
 
@@ -42,23 +26,7 @@ uint32_t org_code_hash(std::string_view org) {
 
 RollingTable::RollingTable(std::string detector, int32_t partition, ColumnFamilyId cf,
                            size_t measures, int32_t window)
-    : detector_(std::move(detector)),
-      prefix_(partition_prefix(partition)),
-      cf_(cf),
-      measures_(measures),
-      window_(window) {}
-
-void RollingTable::start(int32_t period) {
-  started_ = true;
-  first_period_ = period;
-  closed_through_ = period - 1;
-  meta_dirty_ = true;
-}
-
-void RollingTable::set_closed_through(int32_t period) {
-  closed_through_ = period;
-  meta_dirty_ = true;
-}
+    : measures_(measures), window_(window), state_(std::move(detector), partition, cf) {}
 
 void RollingTable::trim(Row& row) const {
   const int32_t from = keep_from();
@@ -78,13 +46,14 @@ void RollingTable::trim(Row& row) const {
 void RollingTable::add(std::string_view key, int32_t period, uint32_t measure_mask, int sign,
                        const IncidentEvent* evidence) {
   if (period < keep_from()) return;  // no window reaches back to it any more
-  auto it = rows_.find(key);
-  if (it == rows_.end()) {
+  auto& rows = state_.records();
+  auto it = rows.find(key);
+  if (it == rows.end()) {
     if (sign < 0) return;
     Row fresh;
     fresh.born = period;
     fresh.first_period = period;
-    it = rows_.emplace(std::string(key), std::move(fresh)).first;
+    it = rows.emplace(std::string(key), std::move(fresh)).first;
   }
   Row& row = it->second;
   if (row.erased) {
@@ -149,8 +118,8 @@ uint32_t RollingTable::count_at(const Row& row, int32_t period, size_t measure) 
 
 std::vector<std::pair<std::string_view, RollingTable::Row*>> RollingTable::rows_in_order() {
   std::vector<std::pair<std::string_view, Row*>> out;
-  out.reserve(rows_.size());
-  for (auto& [key, row] : rows_) {
+  out.reserve(state_.records().size());
+  for (auto& [key, row] : state_.records()) {
     if (!row.erased) out.emplace_back(key, &row);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -158,15 +127,8 @@ std::vector<std::pair<std::string_view, RollingTable::Row*>> RollingTable::rows_
 }
 
 RollingTable::Row* RollingTable::find(std::string_view key) {
-  auto it = rows_.find(key);
-  return it == rows_.end() || it->second.erased ? nullptr : &it->second;
-}
-
-void RollingTable::mark_dirty(std::string_view key, Row& row) {
-  if (row.dirty) return;
-  row.dirty = true;
-  // The view points at the map's own key, stable until the row is erased.
-  dirty_.push_back(rows_.find(key)->first);
+  auto it = state_.records().find(key);
+  return it == state_.records().end() || it->second.erased ? nullptr : &it->second;
 }
 
 std::vector<std::string> RollingTable::evidence_ids(const Row& row, int32_t from,
@@ -185,14 +147,8 @@ int64_t RollingTable::evidence_orgs(const Row& row, int32_t from) const {
                        [&](const auto& e) { return e.second >= from; });
 }
 
-size_t RollingTable::open_episodes() const {
-  return static_cast<size_t>(std::count_if(rows_.begin(), rows_.end(), [](const auto& kv) {
-    return !kv.second.erased && kv.second.episode.open;
-  }));
-}
-
 void RollingTable::sweep() {
-  for (auto& [key, row] : rows_) {
+  for (auto& [key, row] : state_.records()) {
     if (row.erased || row.episode.open || row.known) continue;
     trim(row);
     const bool empty =
@@ -205,79 +161,20 @@ void RollingTable::sweep() {
 }
 
 Status RollingTable::restore(const StateStore& store) {
-  rows_.clear();
-  dirty_.clear();
-  bool corrupt = false;
-  Status scanned = store.scan_prefix(cf_, prefix_, [&](std::string_view k, std::string_view v) {
-    k.remove_prefix(prefix_.size());
-    if (k.empty()) return true;
-    if (k.front() == kMetaTag) {
-      StreamPosition position;
-      if (!position.decode(v)) {
-        corrupt = true;
-        return false;
-      }
-      started_ = position.started;
-      first_period_ = position.first_period;
-      closed_through_ = position.closed_through;
-      return true;
-    }
-    Row row;
-    if (k.front() != kRowTag || !decode_row(v, row)) {
-      corrupt = true;
-      return false;
-    }
-    rows_.emplace(std::string(k.substr(1)), std::move(row));
-    return true;
-  });
-  if (!scanned.is_ok()) return scanned;
-  if (corrupt) {
-    return make_error(ErrorKind::kCorruption, "detector " + detector_ + ": undecodable state record");
-  }
-  return Status::ok();
+  return state_.restore(store, [&](std::string_view in, Row& row) { return decode_row(in, row); });
 }
 
 void RollingTable::save(StateBatch& batch) {
-  if (meta_dirty_) {
-    buffer_.clear();
-    StreamPosition{started_, first_period_, closed_through_}.encode(buffer_);
-    std::string meta_key = prefix_;
-    meta_key.push_back(kMetaTag);
-    batch.put(cf_, meta_key, buffer_);
-    meta_dirty_ = false;
-  }
-  std::vector<std::string_view> to_remove;
-  std::string key = prefix_;
-  for (std::string_view k : dirty_) {
-    auto it = rows_.find(k);
-    if (it == rows_.end() || !it->second.dirty) continue;
-    Row& row = it->second;
-    row.dirty = false;
-    key.resize(prefix_.size());
-    key.push_back(kRowTag);
-    key.append(k);
-    if (row.erased) {
-      batch.erase(cf_, key);
-      to_remove.push_back(k);
-    } else {
-      trim(row);
-      buffer_.clear();
-      encode_row(row, buffer_);
-      batch.put(cf_, key, buffer_);
-    }
-  }
-  dirty_.clear();
-  for (std::string_view k : to_remove) {
-    auto it = rows_.find(k);
-    if (it != rows_.end()) rows_.erase(it);
-  }
+  state_.save(batch, [&](Row& row, std::string& out) {
+    trim(row);
+    encode_row(row, out);
+  });
 }
 
 void RollingTable::encode_row(const Row& row, std::string& out) const {
   append_varint(out, static_cast<uint32_t>(row.born));
   append_varint(out, static_cast<uint32_t>(row.first_period));
-  append_varint(out, row.counts.size());
-  for (uint32_t c : row.counts) append_varint(out, c);
+  append_varints(out, row.counts);
   append_varint(out, row.ids.size());
   for (const auto& [period, id] : row.ids) {
     append_varint(out, static_cast<uint32_t>(period));
@@ -300,37 +197,26 @@ bool RollingTable::decode_row(std::string_view in, Row& row) const {
   const auto as_period = [](uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); };
   auto born = read_varint(in);
   auto first = born ? read_varint(in) : std::nullopt;
-  auto n = first ? read_varint(in) : std::nullopt;
-  if (!n || *n > in.size() || *n % measures_ != 0) return false;
+  if (!first || !read_varints(in, row.counts) || row.counts.size() % measures_ != 0) return false;
   row.born = as_period(*born);
   row.first_period = as_period(*first);
-  row.counts.resize(*n);
-  for (auto& c : row.counts) {
-    auto v = read_varint(in);
-    if (!v) return false;
-    c = static_cast<uint32_t>(*v);
-  }
-  auto ids = read_varint(in);
-  if (!ids || *ids > in.size()) return false;
-  row.ids.resize(*ids);
-  for (auto& [period, id] : row.ids) {
-    auto p = read_varint(in);
-    auto bytes = p ? read_bytes(in) : std::nullopt;
-    if (!bytes) return false;
-    period = as_period(*p);
-    id.assign(*bytes);
-  }
-  auto orgs = read_varint(in);
-  if (!orgs || *orgs > in.size()) return false;
-  row.orgs.resize(*orgs);
-  for (auto& [hash, period] : row.orgs) {
-    auto h = read_varint(in);
-    auto p = h ? read_varint(in) : std::nullopt;
+  const bool ids = read_list(in, row.ids, [&](std::string_view& rest, auto& entry) {
+    const auto p = read_varint(rest);
+    const auto id = p ? read_bytes(rest) : std::nullopt;
+    if (!id) return false;
+    entry.first = as_period(*p);
+    entry.second.assign(*id);
+    return true;
+  });
+  const bool orgs = ids && read_list(in, row.orgs, [&](std::string_view& rest, auto& entry) {
+    const auto h = read_varint(rest);
+    const auto p = h ? read_varint(rest) : std::nullopt;
     if (!p) return false;
-    hash = static_cast<uint32_t>(*h);
-    period = as_period(*p);
-  }
-  if (!row.episode.decode(in) || in.empty()) return false;
+    entry.first = static_cast<uint32_t>(*h);
+    entry.second = as_period(*p);
+    return true;
+  });
+  if (!orgs || !row.episode.decode(in) || in.empty()) return false;
   row.known = in.front() != 0;
   in.remove_prefix(1);
   auto quiet = read_varint(in);

@@ -20,6 +20,7 @@
 
 #include "core/incident_event.h"
 #include "core/result.h"
+#include "detectors/keyed_state.h"
 #include "detectors/signal_episode.h"
 #include "state/state_store.h"
 
@@ -52,11 +53,11 @@ class RollingTable {
   // The stream position. start() is called with the period of the first
   // event of the stream (matching or not); closed_through() is the newest
   // period already judged.
-  bool started() const { return started_; }
-  void start(int32_t period);
-  int32_t first_period() const { return first_period_; }
-  int32_t closed_through() const { return closed_through_; }
-  void set_closed_through(int32_t period);
+  bool started() const { return state_.started(); }
+  void start(int32_t period) { state_.start(period); }
+  int32_t first_period() const { return state_.first_period(); }
+  int32_t closed_through() const { return state_.closed_through(); }
+  void set_closed_through(int32_t period) { state_.set_closed_through(period); }
 
   // Adds `sign` to each measure whose bit is set in `measure_mask` for `key`
   // in `period`. With `evidence`, the event's id and organisation become
@@ -72,7 +73,7 @@ class RollingTable {
   // Every live row, in key order (deterministic output).
   std::vector<std::pair<std::string_view, Row*>> rows_in_order();
   Row* find(std::string_view key);
-  void mark_dirty(std::string_view key, Row& row);
+  void mark_dirty(std::string_view key, Row& row) { state_.mark_dirty(key, row); }
 
   // Evidence of `row`: the ids of periods [from, to] (sorted, at most
   // kMaxEvidenceIds), and the number of distinct organisations last seen
@@ -86,37 +87,21 @@ class RollingTable {
   // state; call after closing a period.
   void sweep();
 
-  size_t size() const { return rows_.size(); }
+  size_t size() const { return state_.records().size(); }
   // Rows whose episode is open.
-  size_t open_episodes() const;
+  size_t open_episodes() const { return state_.open_episodes(); }
   size_t measures() const { return measures_; }
   int32_t window() const { return window_; }
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
-  int32_t keep_from() const { return closed_through_ + 1 - window_; }
+  int32_t keep_from() const { return closed_through() + 1 - window_; }
   void trim(Row& row) const;
   void encode_row(const Row& row, std::string& out) const;
   bool decode_row(std::string_view in, Row& row) const;
 
-  std::string detector_;
-  std::string prefix_;
-  ColumnFamilyId cf_;
   size_t measures_;
   int32_t window_;
-
-  bool started_ = false;
-  int32_t first_period_ = 0;
-  int32_t closed_through_ = 0;
-  bool meta_dirty_ = false;
-
-  std::unordered_map<std::string, Row, StringHash, std::equal_to<>> rows_;
-  std::vector<std::string_view> dirty_;
-  std::string buffer_;
+  KeyedState<Row> state_;
 };
 
 // FNV-1a of an organisation code: organisations are counted, never listed.

@@ -11,18 +11,15 @@ Result<std::unique_ptr<SeverityRule>> SeverityRule::create(SeverityRuleConfig co
                                                            int32_t partition, ColumnFamilyId cf) {
   if (config.group_days < 1 || config.resolve_after_days < 0 ||
       config.retain_days < config.resolve_after_days) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name +
-                          ": needs group_days >= 1 and retain_days >= resolve_after_days >= 0");
+    return config_error(config.name,
+                        "needs group_days >= 1 and retain_days >= resolve_after_days >= 0");
   }
   if (std::find(config.group_by.begin(), config.group_by.end(), Dimension::kOrg) ==
       config.group_by.end()) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name + ": group_by must include org (one signal per organisation)");
+    return config_error(config.name, "group_by must include org (one signal per organisation)");
   }
   if (config.min_physical_harm == PhysicalHarm::kUnknown && !config.never_events) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "detector " + config.name + ": matches nothing (no harm level, no never events)");
+    return config_error(config.name, "matches nothing (no harm level, no never events)");
   }
   return std::unique_ptr<SeverityRule>(new SeverityRule(std::move(config), partition, cf));
 }
@@ -206,21 +203,19 @@ Status SeverityRule::restore(const StateStore& store) {
     g.fatal = static_cast<int64_t>(*fatal);
     g.never_events = static_cast<int64_t>(*never);
     g.episodes = static_cast<uint32_t>(*episodes);
-    const auto raised_by = read_varint(v);
-    if (!raised_by || *raised_by > v.size()) {
+    const auto raised_by = read_bytes(v);
+    if (!raised_by) {
       corrupt = true;
       return false;
     }
-    g.raised_by.assign(v.substr(0, *raised_by));
-    v.remove_prefix(*raised_by);
+    g.raised_by.assign(*raised_by);
     while (!v.empty()) {
-      auto n = read_varint(v);
-      if (!n || *n > v.size()) {
+      const auto id = read_bytes(v);
+      if (!id) {
         corrupt = true;
         return false;
       }
-      g.ids.emplace_back(v.substr(0, *n));
-      v.remove_prefix(*n);
+      g.ids.emplace_back(*id);
     }
     groups_.emplace(std::string(k.substr(prefix_.size())), std::move(g));
     return true;
@@ -258,12 +253,8 @@ void SeverityRule::save(StateBatch& batch) {
     append_varint(encode_buffer_, static_cast<uint64_t>(g.never_events));
     append_varint(encode_buffer_, g.episodes);
     g.episode.encode(encode_buffer_);
-    append_varint(encode_buffer_, g.raised_by.size());
-    encode_buffer_.append(g.raised_by);
-    for (const auto& id : g.ids) {
-      append_varint(encode_buffer_, id.size());
-      encode_buffer_.append(id);
-    }
+    append_bytes(encode_buffer_, g.raised_by);
+    for (const auto& id : g.ids) append_bytes(encode_buffer_, id);
     batch.put(cf_, key, encode_buffer_);
   }
   dirty_.clear();

@@ -31,12 +31,7 @@ namespace vigil {
 
 class SeverityRule;
 
-struct SeverityRuleConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "severity_rule";
-  using Detector = SeverityRule;
-  // The method signals carry.
-  std::string signal_method() const { return "severity_rule"; }
+struct SeverityRuleConfig : DetectorKind<SeverityRule, "severity_rule"> {
 
   std::string name;
   // Events at or above this physical harm fire; kUnknown turns harm off.

@@ -1,7 +1,7 @@
 // Where a windowed detector stands in its partition's stream: the first
 // period it saw and the newest period it has closed. Count detectors and the
-// report-level detectors' rolling table store it as one meta record, in the
-// same format, so state written by either reads back the same way.
+// report-level detectors' rolling table store it as one meta record of their
+// KeyedState (keyed_state.h).
 #pragma once
 
 #include <cstdint>

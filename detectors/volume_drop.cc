@@ -21,44 +21,46 @@ double volume_lower_tail(double observed, double weekly_mean, double weekly_vari
 Result<std::unique_ptr<VolumeDropDetector>> VolumeDropDetector::create(VolumeDropConfig config,
                                                                        int32_t partition,
                                                                        ColumnFamilyId cf) {
-  const auto bad = [&](const std::string& what) {
-    return make_error(ErrorKind::kInvalidArgument, "detector " + config.name + ": " + what);
-  };
-  if (config.unit.empty()) return bad("needs at least one unit dimension");
-  if (config.baseline_weeks < 4 || config.baseline_weeks > 156) return bad("baseline_weeks must be 4..156");
-  if (config.recent_weeks < 1 || config.recent_weeks > 26) return bad("recent_weeks must be 1..26");
-  if (config.grace_days < 0 || config.grace_days > 366) return bad("grace_days must be 0..366");
-  if (!(config.alpha > 0 && config.alpha < 0.5)) return bad("alpha must be in (0, 0.5)");
-  if (!(config.max_ratio > 0 && config.max_ratio < 1)) return bad("max_ratio must be in (0, 1)");
-  if (!(config.min_expected >= 1)) return bad("min_expected must be at least 1");
+  if (config.unit.empty()) return config_error(config.name, "needs at least one unit dimension");
+  if (config.baseline_weeks < 4 || config.baseline_weeks > 156) {
+    return config_error(config.name, "baseline_weeks must be 4..156");
+  }
+  if (config.recent_weeks < 1 || config.recent_weeks > 26) {
+    return config_error(config.name, "recent_weeks must be 1..26");
+  }
+  if (config.grace_days < 0 || config.grace_days > 366) {
+    return config_error(config.name, "grace_days must be 0..366");
+  }
+  if (!(config.alpha > 0 && config.alpha < 0.5)) {
+    return config_error(config.name, "alpha must be in (0, 0.5)");
+  }
+  if (!(config.max_ratio > 0 && config.max_ratio < 1)) {
+    return config_error(config.name, "max_ratio must be in (0, 1)");
+  }
+  if (!(config.min_expected >= 1)) {
+    return config_error(config.name, "min_expected must be at least 1");
+  }
   return std::unique_ptr<VolumeDropDetector>(
       new VolumeDropDetector(std::move(config), partition, cf));
 }
 
 VolumeDropDetector::VolumeDropDetector(VolumeDropConfig config, int32_t partition,
                                        ColumnFamilyId cf)
-    : WindowedDetector(config.name, partition, cf, 1, config.baseline_weeks + config.recent_weeks),
+    : WindowedDetector(config.name, partition, cf, 1, config.baseline_weeks + config.recent_weeks,
+                       config.grace_days),
       config_(std::move(config)) {}
 
-ApplyOutcome VolumeDropDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
-  const int32_t week = week_of(event.reported_on);
-  if (!table_.started()) table_.start(week);
-  if (!config_.filter.matches(event)) return {};
+bool VolumeDropDetector::count_event(const IncidentEvent& event, int32_t week, int sign) {
+  if (!config_.filter.matches(event)) return false;
   // A revision moves its report to the week it was resubmitted; volume is
   // about submissions, and the two cancel within a week.
   for_each_key(event, config_.unit, key_state_,
                [&](std::string_view key) { table_.add(key, week, 1u, sign, nullptr); });
-  return ApplyOutcome{week <= table_.closed_through()};
-}
-
-void VolumeDropDetector::advance(Date stream_time, std::vector<Signal>& out) {
-  close_due_weeks(table_, config_.grace_days, stream_time,
-                  [&](int32_t week) { judge(week, stream_time, out); });
+  return true;
 }
 
 void VolumeDropDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
   const int32_t window = table_.window();
-  if (!window_complete(table_, week)) return;
   const int32_t baseline_from = week - window + 1;
   const int32_t recent_from = week - config_.recent_weeks + 1;
   for (auto& [key, row] : table_.rows_in_order()) {

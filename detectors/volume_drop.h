@@ -30,12 +30,7 @@ namespace vigil {
 
 class VolumeDropDetector;
 
-struct VolumeDropConfig {
-  // The `type:` of this kind in the configuration (detectors/detector_kinds.h).
-  static constexpr std::string_view kType = "volume_drop";
-  using Detector = VolumeDropDetector;
-  // The method signals carry.
-  std::string signal_method() const { return "volume_drop"; }
+struct VolumeDropConfig : DetectorKind<VolumeDropDetector, "volume_drop"> {
 
   std::string name;
   std::vector<Dimension> unit = {Dimension::kOrg};
@@ -56,12 +51,14 @@ class VolumeDropDetector final : public WindowedDetector {
                                                             int32_t partition, ColumnFamilyId cf);
 
   const std::string& name() const override { return config_.name; }
-  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
-  void advance(Date stream_time, std::vector<Signal>& out) override;
 
  private:
   VolumeDropDetector(VolumeDropConfig config, int32_t partition, ColumnFamilyId cf);
-  void judge(int32_t week, Date stream_time, std::vector<Signal>& out);
+  // Volume is about when reports arrive: a report counts in its week of
+  // submission (reported_at).
+  Date counted_on(const IncidentEvent& event) const override { return event.reported_on; }
+  bool count_event(const IncidentEvent& event, int32_t week, int sign) override;
+  void judge(int32_t week, Date stream_time, std::vector<Signal>& out) override;
 
   VolumeDropConfig config_;
   KeyBuilderState key_state_;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include "core/check.h"
 #include "core/civil_date.h"
@@ -149,10 +150,17 @@ class EventReader {
         });
   }
 
-  error_code read_medications(od::value& value, const FieldPath& path, int depth, Found& found) {
+  // An array (or null) of objects with the members `names`, the `required`
+  // ones present and not null. Each element's members go to
+  // `handle(Record&, Field, value, field_path, value_depth, field_found)`;
+  // an element read without a failure is appended to `out`.
+  template <typename Field, typename Record, size_t N, typename Handler>
+  error_code read_records(od::value& value, const FieldPath& path, int depth, Found& found,
+                          const std::array<std::string_view, N>& names, uint32_t required,
+                          std::vector<Record>& out, Handler&& handle) {
     return json_.read_elements(
         value, path, depth, found,
-        [this](od::value& item, const FieldPath& item_path, int item_depth) {
+        [&](od::value& item, const FieldPath& item_path, int item_depth) {
           od::object object;
           bool ok = false;
           if (const error_code e =
@@ -160,69 +168,53 @@ class EventReader {
               e || !ok) {
             return e;
           }
-          Medication medication;
+          Record record;
           uint32_t present = 0;
-          auto handle = [&](size_t f, od::value& v, const FieldPath& field_path, int value_depth,
-                            Found& field_found) {
-            switch (static_cast<MedicationField>(f)) {
-              case MedicationField::kCode:
-                return json_.read_checked(v, field_path, value_depth, is_snomed_id, kSnomedRule,
-                                          medication.code, field_found);
-              case MedicationField::kName:
-                return json_.read_string(v, field_path, value_depth, medication.name, field_found);
-            }
-            return SUCCESS;
+          auto read_member = [&](size_t f, od::value& v, const FieldPath& field_path,
+                                 int value_depth, Found& field_found) {
+            return handle(record, static_cast<Field>(f), v, field_path, value_depth, field_found);
           };
-          if (const error_code e =
-                  json_.read_fields(object, kMedicationFields, item_path.parent, item_path.index,
-                                    item_depth, present, handle)) {
+          if (const error_code e = json_.read_fields(object, names, item_path.parent,
+                                                     item_path.index, item_depth, present,
+                                                     read_member)) {
             return e;
           }
           if (!json_.rejected() &&
-              json_.require(present, kRequiredMedicationFields, kMedicationFields, item_path.parent,
-                            item_path.index)) {
-            event_.medications.push_back(medication);
+              json_.require(present, required, names, item_path.parent, item_path.index)) {
+            out.push_back(record);
+          }
+          return SUCCESS;
+        });
+  }
+
+  error_code read_medications(od::value& value, const FieldPath& path, int depth, Found& found) {
+    return read_records<MedicationField>(
+        value, path, depth, found, kMedicationFields, kRequiredMedicationFields,
+        event_.medications,
+        [this](Medication& medication, MedicationField field, od::value& v, const FieldPath& p,
+               int d, Found& field_found) {
+          switch (field) {
+            case MedicationField::kCode:
+              return json_.read_checked(v, p, d, is_snomed_id, kSnomedRule, medication.code,
+                                        field_found);
+            case MedicationField::kName:
+              return json_.read_string(v, p, d, medication.name, field_found);
           }
           return SUCCESS;
         });
   }
 
   error_code read_devices(od::value& value, const FieldPath& path, int depth, Found& found) {
-    return json_.read_elements(
-        value, path, depth, found,
-        [this](od::value& item, const FieldPath& item_path, int item_depth) {
-          od::object object;
-          bool ok = false;
-          if (const error_code e =
-                  json_.read_required_object(item, item_path, item_depth, object, ok);
-              e || !ok) {
-            return e;
-          }
-          Device device;
-          uint32_t present = 0;
-          auto handle = [&](size_t f, od::value& v, const FieldPath& field_path, int value_depth,
-                            Found& field_found) {
-            switch (static_cast<DeviceField>(f)) {
-              case DeviceField::kCode:
-                return json_.read_string(v, field_path, value_depth, device.code, field_found);
-              case DeviceField::kName:
-                return json_.read_string(v, field_path, value_depth, device.name, field_found);
-              case DeviceField::kManufacturer:
-                return json_.read_string(v, field_path, value_depth, device.manufacturer,
-                                         field_found);
-              case DeviceField::kModel:
-                return json_.read_string(v, field_path, value_depth, device.model, field_found);
-            }
-            return SUCCESS;
-          };
-          if (const error_code e =
-                  json_.read_fields(object, kDeviceFields, item_path.parent, item_path.index,
-                                    item_depth, present, handle)) {
-            return e;
-          }
-          if (!json_.rejected() && json_.require(present, kRequiredDeviceFields, kDeviceFields,
-                                                 item_path.parent, item_path.index)) {
-            event_.devices.push_back(device);
+    return read_records<DeviceField>(
+        value, path, depth, found, kDeviceFields, kRequiredDeviceFields, event_.devices,
+        [this](Device& device, DeviceField field, od::value& v, const FieldPath& p, int d,
+               Found& field_found) {
+          switch (field) {
+            case DeviceField::kCode: return json_.read_string(v, p, d, device.code, field_found);
+            case DeviceField::kName: return json_.read_string(v, p, d, device.name, field_found);
+            case DeviceField::kManufacturer:
+              return json_.read_string(v, p, d, device.manufacturer, field_found);
+            case DeviceField::kModel: return json_.read_string(v, p, d, device.model, field_found);
           }
           return SUCCESS;
         });

@@ -3,6 +3,8 @@
 #include <array>
 #include <limits>
 
+#include "core/named_values.h"
+
 namespace vigil {
 namespace {
 
@@ -31,16 +33,6 @@ std::string_view find_in(std::string_view text, const auto& table) {
   return {};
 }
 
-// Looks `text` up among the enum's spellings (its to_string), skipping the
-// kUnknown placeholder, which is not a value a producer may send.
-template <typename Enum, size_t N>
-std::optional<Enum> parse_enum(std::string_view text, const std::array<Enum, N>& values) {
-  for (const Enum value : values) {
-    if (to_string(value) == text) return value;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 bool is_valid_event_id(std::string_view text) {
@@ -60,23 +52,21 @@ bool is_slug(std::string_view text) {
 
 bool is_snomed_id(std::string_view text) { return all_of_length(text, 6, 18, is_digit); }
 
+// The harm parsers leave out the kUnknown placeholder, which is not a value
+// a producer may send.
 std::optional<RecordType> parse_record_type(std::string_view text) {
-  static constexpr std::array kValues = {RecordType::kIncident, RecordType::kOutcome,
-                                         RecordType::kRisk, RecordType::kGoodCare};
-  return parse_enum(text, kValues);
+  return parse_enum(text, {RecordType::kIncident, RecordType::kOutcome, RecordType::kRisk,
+                           RecordType::kGoodCare});
 }
 
 std::optional<PhysicalHarm> parse_physical_harm(std::string_view text) {
-  static constexpr std::array kValues = {PhysicalHarm::kNone, PhysicalHarm::kLow,
-                                         PhysicalHarm::kModerate, PhysicalHarm::kSevere,
-                                         PhysicalHarm::kFatal};
-  return parse_enum(text, kValues);
+  return parse_enum(text, {PhysicalHarm::kNone, PhysicalHarm::kLow, PhysicalHarm::kModerate,
+                           PhysicalHarm::kSevere, PhysicalHarm::kFatal});
 }
 
 std::optional<PsychologicalHarm> parse_psychological_harm(std::string_view text) {
-  static constexpr std::array kValues = {PsychologicalHarm::kNone, PsychologicalHarm::kLow,
-                                         PsychologicalHarm::kModerate, PsychologicalHarm::kSevere};
-  return parse_enum(text, kValues);
+  return parse_enum(text, {PsychologicalHarm::kNone, PsychologicalHarm::kLow,
+                           PsychologicalHarm::kModerate, PsychologicalHarm::kSevere});
 }
 
 std::string_view canonical_age_band(std::string_view text) { return find_in(text, kAgeBands); }

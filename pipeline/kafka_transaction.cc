@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace vigil {
@@ -38,17 +39,26 @@ Result<CallResult> call_with_retries(const char* what, RdKafka::Producer& produc
   }
 }
 
+// call_with_retries() for a call an abort cannot answer (initialising
+// transactions, aborting one): a request for an abort is then fatal, and
+// `refusal` says so.
+Status call_refusing_abort(const char* what, RdKafka::Producer& producer,
+                           const std::function<RdKafka::Error*()>& call,
+                           const std::atomic<bool>& give_up, const char* refusal) {
+  auto done = call_with_retries(what, producer, call, give_up);
+  if (!done) return done.error();
+  if (done.value() == CallResult::kAbortRequired) return make_error(ErrorKind::kFatal, refusal);
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<KafkaTransaction>> KafkaTransaction::init(RdKafka::Producer& producer,
                                                                    const std::atomic<bool>& give_up) {
-  auto done = call_with_retries(
+  Status done = call_refusing_abort(
       "initialising transactions", producer, [&] { return producer.init_transactions(kAttemptTimeoutMs); },
-      give_up);
-  if (!done) return done.error();
-  if (done.value() == CallResult::kAbortRequired) {
-    return make_error(ErrorKind::kFatal, "initialising transactions asked for an abort");
-  }
+      give_up, "initialising transactions asked for an abort");
+  if (!done.is_ok()) return done.error();
   return std::unique_ptr<KafkaTransaction>(new KafkaTransaction(producer, give_up));
 }
 
@@ -66,30 +76,30 @@ Result<TransactionOutcome> KafkaTransaction::commit(
     Status begun = begin();
     if (!begun.is_ok()) return begun.error();
   }
+  // What ends the commit after a step: its error, or, when it asked for an
+  // abort, the abort's error or kAborted; nullopt to go on.
+  const auto stop_after =
+      [&](const Result<CallResult>& step) -> std::optional<Result<TransactionOutcome>> {
+    if (!step) return Result<TransactionOutcome>(step.error());
+    if (step.value() == CallResult::kDone) return std::nullopt;
+    Status aborted = abort();
+    if (!aborted.is_ok()) return Result<TransactionOutcome>(aborted.error());
+    return Result<TransactionOutcome>(TransactionOutcome::kAborted);
+  };
   if (!offsets.empty()) {
     // The group's generation travels with the offsets: a member that has lost
     // its partitions in a rebalance (a zombie) cannot commit them.
     std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(consumer.groupMetadata());
-    auto sent = call_with_retries(
+    auto stop = stop_after(call_with_retries(
         "sending offsets to the transaction", producer_,
         [&] { return producer_.send_offsets_to_transaction(offsets, group.get(), kAttemptTimeoutMs); },
-        give_up_);
-    if (!sent) return sent.error();
-    if (sent.value() == CallResult::kAbortRequired) {
-      Status aborted = abort();
-      if (!aborted.is_ok()) return aborted.error();
-      return TransactionOutcome::kAborted;
-    }
+        give_up_));
+    if (stop) return std::move(*stop);
   }
-  auto committed = call_with_retries(
+  auto stop = stop_after(call_with_retries(
       "committing the transaction", producer_, [&] { return producer_.commit_transaction(kAttemptTimeoutMs); },
-      give_up_);
-  if (!committed) return committed.error();
-  if (committed.value() == CallResult::kAbortRequired) {
-    Status aborted = abort();
-    if (!aborted.is_ok()) return aborted.error();
-    return TransactionOutcome::kAborted;
-  }
+      give_up_));
+  if (stop) return std::move(*stop);
   open_ = false;
   return TransactionOutcome::kCommitted;
 }
@@ -97,13 +107,10 @@ Result<TransactionOutcome> KafkaTransaction::commit(
 Status KafkaTransaction::abort() {
   if (!open_) return Status::ok();
   producer_.poll(0);  // delivery reports already due
-  auto aborted = call_with_retries(
+  Status aborted = call_refusing_abort(
       "aborting the transaction", producer_, [&] { return producer_.abort_transaction(kAttemptTimeoutMs); },
-      give_up_);
-  if (!aborted) return aborted.error();
-  if (aborted.value() == CallResult::kAbortRequired) {
-    return make_error(ErrorKind::kFatal, "aborting the transaction asked for another abort");
-  }
+      give_up_, "aborting the transaction asked for another abort");
+  if (!aborted.is_ok()) return aborted;
   open_ = false;
   return Status::ok();
 }

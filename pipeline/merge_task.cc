@@ -1,6 +1,5 @@
 #include "pipeline/merge_task.h"
 
-#include <chrono>
 #include <limits>
 
 #include "core/check.h"
@@ -12,16 +11,10 @@
 namespace vigil {
 namespace {
 
-constexpr char kPositionTag = 'p';  // offsets CF: next topic offset and stream time
 constexpr char kUpstreamsTag = 'n';  // merge CF: the number of input partitions
 constexpr char kUpstreamTag = 'u';   // merge CF: + u32 partition -> last offset and time
 constexpr char kHeldTag = 'h';       // merge CF: + u64 topic offset + u32 index -> record bytes
 
-
-Error corrupt(int32_t partition, const std::string& what) {
-  return Error{ErrorKind::kCorruption,
-               "merge partition " + std::to_string(partition) + ": undecodable stored " + what};
-}
 
 }  // namespace
 
@@ -50,15 +43,10 @@ Result<std::unique_ptr<MergeTask>> MergeTask::open(int32_t partition, int32_t up
 MergeTask::MergeTask(int32_t partition, int32_t upstreams, StateStore& store,
                      ColumnFamilyId offsets_cf, ColumnFamilyId merge_cf,
                      std::vector<std::unique_ptr<Detector>> detectors, Metrics* metrics)
-    : partition_(partition),
-      store_(store),
-      offsets_cf_(offsets_cf),
+    : StatefulTask("merge partition " + std::to_string(partition), partition,
+                   merge_state_slot(partition), store, offsets_cf, std::move(detectors), metrics),
       merge_cf_(merge_cf),
-      detectors_(std::move(detectors)),
-      metrics_(metrics),
-      prefix_(partition_prefix(merge_state_slot(partition))),
-      upstreams_(static_cast<size_t>(upstreams)),
-      batch_(store.new_batch()) {}
+      upstreams_(static_cast<size_t>(upstreams)) {}
 
 MergeTask::~MergeTask() = default;
 
@@ -69,27 +57,22 @@ std::string MergeTask::key(char tag) const {
 }
 
 Status MergeTask::load() {
-  auto found = store_.get(offsets_cf_, key(kPositionTag), buffer_);
-  if (!found) return found.error();
-  if (found.value()) {
-    const auto position = decode_task_position(buffer_);
-    if (!position) return corrupt(partition_, "position");
-    committed_offset_ = position->next_offset;
-    next_offset_ = position->next_offset;
-    stream_time_ = position->stream_time;
-  }
+  const auto corrupt = [&](const std::string& what) {
+    return make_error(ErrorKind::kCorruption, name_ + ": undecodable stored " + what);
+  };
+  if (Status loaded = load_position(); !loaded.is_ok()) return loaded;
 
-  found = store_.get(merge_cf_, key(kUpstreamsTag), buffer_);
+  auto found = store_.get(merge_cf_, key(kUpstreamsTag), buffer_);
   if (!found) return found.error();
   if (found.value()) {
     std::string_view in = buffer_;
     const auto stored = read_varint(in);
-    if (!stored || !in.empty()) return corrupt(partition_, "partition count");
+    if (!stored || !in.empty()) return corrupt("partition count");
     if (*stored != upstreams_.size()) {
       // The merge order depends on the partition count: a topic that grew
       // would silently reorder history.
       return make_error(ErrorKind::kFatal,
-                        "merge partition " + std::to_string(partition_) + ": its state was built from " +
+                        name_ + ": its state was built from " +
                             std::to_string(*stored) + " input partitions, the events topic now has " +
                             std::to_string(upstreams_.size()) +
                             "; changing an events topic's partition count needs a replay into new state");
@@ -115,7 +98,7 @@ Status MergeTask::load() {
     return true;
   });
   if (!scanned.is_ok()) return scanned;
-  if (!upstreams_ok) return corrupt(partition_, "input partition position");
+  if (!upstreams_ok) return corrupt("input partition position");
 
   bool held_ok = true;
   scanned = store_.scan_prefix(merge_cf_, key(kHeldTag), [&](std::string_view k, std::string_view v) {
@@ -133,7 +116,7 @@ Status MergeTask::load() {
     return true;
   });
   if (!scanned.is_ok()) return scanned;
-  if (!held_ok) return corrupt(partition_, "held record");
+  if (!held_ok) return corrupt("held record");
   return Status::ok();
 }
 
@@ -147,9 +130,8 @@ std::string MergeTask::held_key(const Held& held) const {
 Status MergeTask::consume(std::string_view value, int64_t offset, std::string_view) {
   VIGIL_CHECK(offset >= next_offset_, "repartition offsets must increase");
   if (!split_repartition_message(value, records_)) {
-    return make_error(ErrorKind::kCorruption, "merge partition " + std::to_string(partition_) +
-                                                  ": undecodable message at offset " +
-                                                  std::to_string(offset));
+    return make_error(ErrorKind::kCorruption,
+                      name_ + ": undecodable message at offset " + std::to_string(offset));
   }
   next_offset_ = offset + 1;
   ++uncommitted_;
@@ -168,13 +150,12 @@ Status MergeTask::consume(std::string_view value, int64_t offset, std::string_vi
 Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uint32_t index) {
   RepartitionRecord r;
   if (!decode_repartition_record(bytes, r)) {
-    return make_error(ErrorKind::kCorruption, "merge partition " + std::to_string(partition_) +
-                                                  ": undecodable record at offset " +
-                                                  std::to_string(topic_offset));
+    return make_error(ErrorKind::kCorruption,
+                      name_ + ": undecodable record at offset " + std::to_string(topic_offset));
   }
   if (static_cast<size_t>(r.upstream) >= upstreams_.size()) {
     return make_error(ErrorKind::kFatal,
-                      "merge partition " + std::to_string(partition_) + ": a record from input partition " +
+                      name_ + ": a record from input partition " +
                           std::to_string(r.upstream) + " but the events topic has " +
                           std::to_string(upstreams_.size()) + " partitions");
   }
@@ -186,7 +167,7 @@ Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uin
   }
   if (up.seen && r.stream_time < up.last_time) {
     return make_error(ErrorKind::kCorruption,
-                      "merge partition " + std::to_string(partition_) + ": input partition " +
+                      name_ + ": input partition " +
                           std::to_string(r.upstream) + "'s stream time went back at offset " +
                           std::to_string(topic_offset));
   }
@@ -236,27 +217,14 @@ void MergeTask::apply(const Held& held) {
   VIGIL_CHECK(decode_repartition_record(held.bytes, r), "a held record no longer decodes");
   if (!r.previous.empty()) {
     VIGIL_CHECK(decode_event_record(r.previous, previous_), "corrupt per-id record in a repartition record");
-    for (auto& d : detectors_) d->apply(previous_, -1, signals_);
+    take_back(previous_);
   }
   VIGIL_CHECK(decode_event_record(r.current, event_), "corrupt per-id record in a repartition record");
-  bool late = false;
-  for (auto& d : detectors_) late |= d->apply(event_, +1, signals_).late;
-  if (!stream_time_ || r.stream_time > *stream_time_) {
-    stream_time_ = r.stream_time;
-    for (auto& d : detectors_) d->advance(r.stream_time, signals_);
-  }
+  const bool late = add(event_, r.stream_time);
   if (metrics_ && late) metrics_->events_late.Increment();
 }
 
-size_t MergeTask::open_signals() const {
-  size_t open = 0;
-  for (const auto& d : detectors_) open += d->open_signals();
-  return open;
-}
-
-Status MergeTask::commit() {
-  const auto started = std::chrono::steady_clock::now();
-  for (auto& d : detectors_) d->save(batch_);
+void MergeTask::save_own_state() {
   std::string k;
   if (!committed_offset_) {
     buffer_.clear();
@@ -278,25 +246,14 @@ Status MergeTask::commit() {
     }
   }
   for (const std::string& released : released_stored_) batch_.erase(merge_cf_, released);
-  k = key(kPositionTag);
-  encode_task_position(TaskPosition{next_offset_, stream_time_}, buffer_);
-  batch_.put(offsets_cf_, k, buffer_);
-  Status written = store_.write(batch_);
-  if (!written.is_ok()) return written;
+}
 
+void MergeTask::on_committed() {
   for (Upstream& up : upstreams_) {
     up.changed = false;
     for (Held& h : up.held) h.stored = true;
   }
   released_stored_.clear();
-  committed_offset_ = next_offset_;
-  uncommitted_ = 0;
-  signals_.clear();
-  if (metrics_) {
-    metrics_->commit_seconds.Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  }
-  return Status::ok();
 }
 
 }  // namespace vigil

@@ -33,7 +33,7 @@
 #include "core/incident_event.h"
 #include "detectors/detector.h"
 #include "detectors/detector_factory.h"
-#include "pipeline/pipeline_task.h"
+#include "pipeline/stateful_task.h"
 #include "telemetry/metrics.h"
 #include "state/state_store.h"
 
@@ -45,7 +45,7 @@ inline constexpr std::string_view kMergeColumnFamily = "merge";
 // meets an input partition's (key_encoding.h sorts negatives after them).
 int32_t merge_state_slot(int32_t partition);
 
-class MergeTask final : public PipelineTask {
+class MergeTask final : public StatefulTask {
  public:
   // Opens merge partition `partition` of a topology with `upstreams` input
   // partitions, running `detectors` (those placed on this partition).
@@ -55,23 +55,13 @@ class MergeTask final : public PipelineTask {
                                                  Metrics* metrics);
   ~MergeTask() override;
 
-  int32_t partition() const { return partition_; }
-  std::optional<int64_t> resume_offset() const override { return committed_offset_; }
-  int64_t next_offset() const override { return next_offset_; }
-  void restore_until(int64_t offset) override { restore_until_ = offset; }
-  bool restoring() const override { return next_offset_ < restore_until_; }
   Status consume(std::string_view value, int64_t offset, std::string_view key) override;
-  size_t uncommitted() const override { return uncommitted_; }
-  std::vector<Signal>& signals() override { return signals_; }
   std::vector<DeadLetter>& dead_letters() override { return no_dead_letters_; }
   RepartitionBatch& repartition() override { return no_repartition_; }
-  size_t open_signals() const override;
-  Status commit() override;
 
-  // Records received and not yet released.
+  // Records received and not yet released. stream_time() is the stream time
+  // of the last released record.
   size_t waiting() const { return waiting_; }
-  // The stream time of the last released record.
-  std::optional<Date> stream_time() const { return stream_time_; }
 
  private:
   struct Held {
@@ -103,28 +93,17 @@ class MergeTask final : public PipelineTask {
   std::optional<size_t> next_release() const;
   void apply(const Held& record);
   std::string key(char tag) const;
+  // The partition count, input partition positions and held records.
+  void save_own_state() override;
+  void on_committed() override;
 
-  int32_t partition_;
-  StateStore& store_;
-  ColumnFamilyId offsets_cf_;
   ColumnFamilyId merge_cf_;
-  std::vector<std::unique_ptr<Detector>> detectors_;
-  Metrics* metrics_;
-  std::string prefix_;
-
   std::vector<Upstream> upstreams_;
   size_t waiting_ = 0;
   std::vector<std::string> released_stored_;  // held keys to erase at the next commit
-  std::optional<int64_t> committed_offset_;
-  int64_t next_offset_ = 0;
-  int64_t restore_until_ = 0;
-  std::optional<Date> stream_time_;
-  size_t uncommitted_ = 0;
 
   IncidentEvent event_;
   IncidentEvent previous_;
-  StateBatch batch_;
-  std::vector<Signal> signals_;
   std::vector<DeadLetter> no_dead_letters_;
   RepartitionBatch no_repartition_;
   std::string buffer_;

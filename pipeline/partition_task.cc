@@ -11,7 +11,6 @@
 namespace vigil {
 namespace {
 
-constexpr char kPositionTag = 'p';
 constexpr char kRecordTag = 'r';
 constexpr size_t kArenaBytes = 8u << 20;
 // One event in this many has its processing time observed: enough for the
@@ -46,15 +45,10 @@ PartitionTask::PartitionTask(int32_t partition, StateStore& store, ColumnFamilyI
                              ColumnFamilyId records_cf,
                              std::vector<std::unique_ptr<Detector>> detectors, Metrics* metrics,
                              InputRole role)
-    : partition_(partition),
-      store_(store),
-      offsets_cf_(offsets_cf),
+    : StatefulTask("partition " + std::to_string(partition), partition, partition, store,
+                   offsets_cf, std::move(detectors), metrics),
       records_cf_(records_cf),
-      detectors_(std::move(detectors)),
-      metrics_(metrics),
       role_(role),
-      prefix_(partition_prefix(partition)),
-      batch_(store.new_batch()),
       arena_buffer_(kArenaBytes) {
   reset_overlay();
 }
@@ -70,23 +64,6 @@ void PartitionTask::reset_overlay() {
   arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(arena_buffer_.data(),
                                                                  arena_buffer_.size());
   overlay_ = std::make_unique<Overlay>(arena_.get());
-}
-
-Status PartitionTask::load_position() {
-  key_buffer_ = prefix_;
-  key_buffer_.push_back(kPositionTag);
-  auto found = store_.get(offsets_cf_, key_buffer_, lookup_buffer_);
-  if (!found) return found.error();
-  if (!found.value()) return Status::ok();
-  const auto position = decode_task_position(lookup_buffer_);
-  if (!position) {
-    return make_error(ErrorKind::kCorruption,
-                      "partition " + std::to_string(partition_) + ": undecodable stored position");
-  }
-  committed_offset_ = position->next_offset;
-  next_offset_ = position->next_offset;
-  stream_time_ = position->stream_time;
-  return Status::ok();
 }
 
 std::string_view PartitionTask::find_record(std::string_view id) {
@@ -141,7 +118,7 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
     if (role_ == InputRole::kDetect) {
       // A newer revision: take back everything the stored one contributed.
       VIGIL_CHECK(decode_event_record(previous_record, previous_), "corrupt per-id record");
-      for (auto& d : detectors_) d->apply(previous_, -1, signals_);
+      take_back(previous_);
     } else {
       // The merge stage takes it back; keep the bytes past the next lookup.
       previous_buffer_.assign(previous_record);
@@ -163,13 +140,7 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
     (*overlay_)[std::string_view(id, event_.id.size())] = std::string_view(rec, record_buffer_.size());
   }
 
-  bool late = false;
-  for (auto& d : detectors_) late |= d->apply(event_, +1, signals_).late;
-  const Date t = event_time(event_);
-  if (!stream_time_ || t > *stream_time_) {
-    stream_time_ = t;
-    for (auto& d : detectors_) d->advance(t, signals_);
-  }
+  const bool late = add(event_, event_time(event_));
   if (role_ == InputRole::kRepartition) {
     encode_repartition_record(RepartitionRecord{partition_, offset, *stream_time_, previous_record,
                                                 record_buffer_},
@@ -188,33 +159,11 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
   return Disposition::kProcessed;
 }
 
-size_t PartitionTask::open_signals() const {
-  size_t open = 0;
-  for (const auto& d : detectors_) open += d->open_signals();
-  return open;
-}
-
-Status PartitionTask::commit() {
-  const auto started = std::chrono::steady_clock::now();
-  for (auto& d : detectors_) d->save(batch_);
-  key_buffer_.assign(prefix_);
-  key_buffer_.push_back(kPositionTag);
-  encode_task_position(TaskPosition{next_offset_, stream_time_}, record_buffer_);
-  batch_.put(offsets_cf_, key_buffer_, record_buffer_);
-  Status written = store_.write(batch_);
-  if (!written.is_ok()) return written;
-  committed_offset_ = next_offset_;
-  uncommitted_ = 0;
-  signals_.clear();
+void PartitionTask::on_committed() {
   dead_letters_.clear();
   repartition_.clear();
   reset_overlay();
-  if (metrics_) {
-    metrics_->commit_seconds.Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    metrics_->state_bytes.Set(static_cast<double>(store_.approximate_bytes()));
-  }
-  return Status::ok();
+  if (metrics_) metrics_->state_bytes.Set(static_cast<double>(store_.approximate_bytes()));
 }
 
 }  // namespace vigil

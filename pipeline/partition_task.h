@@ -34,7 +34,7 @@
 #include "detectors/detector.h"
 #include "detectors/detector_factory.h"
 #include "ingest/event_decoder.h"
-#include "pipeline/pipeline_task.h"
+#include "pipeline/stateful_task.h"
 #include "pipeline/task_position.h"
 #include "telemetry/metrics.h"
 #include "state/state_store.h"
@@ -49,7 +49,7 @@ enum class InputRole : uint8_t {
   kRepartition,  // hands them to the merge stage through repartition()
 };
 
-class PartitionTask final : public PipelineTask {
+class PartitionTask final : public StatefulTask {
  public:
   // Opens the partition's state in `store` (creating column families as
   // needed) and restores its detectors. `metrics` may be null. With
@@ -60,12 +60,8 @@ class PartitionTask final : public PipelineTask {
                                                      InputRole role = InputRole::kDetect);
   ~PartitionTask() override;
 
-  int32_t partition() const { return partition_; }
-  std::optional<int64_t> resume_offset() const override { return committed_offset_; }
-  // The largest event time seen (as of the last processed message).
-  std::optional<Date> stream_time() const { return stream_time_; }
-
-  int64_t next_offset() const override { return next_offset_; }
+  // stream_time() is the largest event time seen (as of the last processed
+  // message).
 
   // Processes the message at `offset` (offsets must increase). Signals and
   // dead letters it causes are appended to signals() / dead_letters(),
@@ -76,53 +72,28 @@ class PartitionTask final : public PipelineTask {
     return Status::ok();
   }
 
-  void restore_until(int64_t offset) override { restore_until_ = offset; }
-  bool restoring() const override { return next_offset_ < restore_until_; }
-
-  std::vector<Signal>& signals() override { return signals_; }
   std::vector<DeadLetter>& dead_letters() override { return dead_letters_; }
   RepartitionBatch& repartition() override { return repartition_; }
-  size_t uncommitted() const override { return uncommitted_; }
-  // Signal episodes open in this partition, summed over its detectors (see
-  // Detector::open_signals(): walks every key, so once per commit).
-  size_t open_signals() const override;
-
-  // Writes the detectors' changed state, the batch's per-id records and the
-  // next offset in one atomic write, then clears the batch's output.
-  // Call only after that output has been delivered.
-  Status commit() override;
+  // commit() writes the batch's per-id records with the detectors' state.
 
  private:
   PartitionTask(int32_t partition, StateStore& store, ColumnFamilyId offsets_cf,
                 ColumnFamilyId records_cf, std::vector<std::unique_ptr<Detector>> detectors,
                 Metrics* metrics, InputRole role);
-  Status load_position();
   Disposition process_message(std::string_view value, int64_t offset, std::string_view key);
   void reset_overlay();
   // The stored record of `id`, from this batch or from the store; empty if none.
   std::string_view find_record(std::string_view id);
 
-  int32_t partition_;
-  StateStore& store_;
-  ColumnFamilyId offsets_cf_;
-  ColumnFamilyId records_cf_;
-  std::vector<std::unique_ptr<Detector>> detectors_;
-  Metrics* metrics_;
-  InputRole role_;
-  std::string prefix_;
+  void on_committed() override;
 
-  std::optional<int64_t> committed_offset_;
-  int64_t next_offset_ = 0;
-  int64_t restore_until_ = 0;
-  std::optional<Date> stream_time_;
-  size_t uncommitted_ = 0;
+  ColumnFamilyId records_cf_;
+  InputRole role_;
 
   EventDecoder decoder_;
   IncidentEvent event_;
   IncidentEvent previous_;
   DecodeFailure failure_;
-  StateBatch batch_;
-  std::vector<Signal> signals_;
   std::vector<DeadLetter> dead_letters_;
   RepartitionBatch repartition_;
 

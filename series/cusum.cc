@@ -4,6 +4,7 @@
 #include <numbers>
 #include <string>
 
+#include "core/named_values.h"
 #include "detectors/glm_fit.h"
 
 namespace vigil {
@@ -98,22 +99,19 @@ Result<CusumParams> parse_cusum_params(const MethodParams& params) {
   CusumParams out;
   for (const auto& [name, value] : params) {
     if (name == "trans") {
-      if (value == "standard") {
-        out.trans = CusumTransform::kStandard;
-      } else if (value == "rossi") {
-        out.trans = CusumTransform::kRossi;
-      } else if (value == "anscombe") {
-        out.trans = CusumTransform::kAnscombe;
-      } else if (value == "anscombe2nd") {
-        out.trans = CusumTransform::kAnscombe2nd;
-      } else if (value == "pearsonNegBin") {
-        out.trans = CusumTransform::kPearsonNegBin;
-      } else if (value == "none") {
-        out.trans = CusumTransform::kNone;
-      } else {
+      static constexpr Named<CusumTransform> kTransforms[] = {
+          {"standard", CusumTransform::kStandard},
+          {"rossi", CusumTransform::kRossi},
+          {"anscombe", CusumTransform::kAnscombe},
+          {"anscombe2nd", CusumTransform::kAnscombe2nd},
+          {"pearsonNegBin", CusumTransform::kPearsonNegBin},
+          {"none", CusumTransform::kNone}};
+      const auto trans = lookup(value, kTransforms);
+      if (!trans) {
         return bad_param(name, value,
                          "must be standard, rossi, anscombe, anscombe2nd, pearsonNegBin or none");
       }
+      out.trans = *trans;
     } else if (name == "m" && (value == "glm" || value == "NULL")) {
       out.m_glm = value == "glm";
     } else {
@@ -154,17 +152,15 @@ Result<std::vector<SeriesPoint>> cusum_chart(std::span<const double> x, std::spa
 
 Result<std::vector<SeriesPoint>> cusum_range(const CountSeries& series, SeriesRange range,
                                              const CusumParams& params) {
-  if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
-    return in_range.error();
-  }
-  const std::size_t length = range.last - range.first + 1;
-  const std::span<const double> x =
-      std::span<const double>(series.observed).subspan(range.first - 1, length);
+  const auto observed = observed_in_range(series, range);
+  if (!observed) return observed.error();
+  const std::span<const double> x = observed.value();
+  const std::size_t length = x.size();
   std::vector<double> m;
   if (params.m) {
     m.assign(length, *params.m);
   } else if (!params.m_glm && series.has_mu0()) {
-    const auto known = std::span<const double>(series.mu0).subspan(range.first - 1, length);
+    const auto known = range_of(series.mu0, range);
     m.assign(known.begin(), known.end());
   } else {
     if (range.first < 2) {

@@ -414,16 +414,11 @@ Result<std::vector<SeriesPoint>> glrnb_chart(std::span<const double> x,
 
 Result<std::vector<SeriesPoint>> glrnb_range(const CountSeries& series, SeriesRange range,
                                              const GlrnbParams& params) {
-  if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
-    return in_range.error();
-  }
-  const std::size_t length = range.last - range.first + 1;
-  const std::span<const double> x =
-      std::span<const double>(series.observed).subspan(range.first - 1, length);
+  const auto observed = observed_in_range(series, range);
+  if (!observed) return observed.error();
+  const std::span<const double> x = observed.value();
   if (series.has_mu0()) {
-    const std::span<const double> mu0 =
-        std::span<const double>(series.mu0).subspan(range.first - 1, x.size());
-    return glrnb_chart(x, mu0, params.alpha.value_or(0.0), params);
+    return glrnb_chart(x, range_of(series.mu0, range), params.alpha.value_or(0.0), params);
   }
   auto estimated = estimate_glrnb_mu0(series.observed, range, series.freq, params);
   if (!estimated) return estimated.error();

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "core/named_values.h"
+
 namespace vigil {
 namespace {
 
@@ -29,15 +31,14 @@ Result<Signal> decode_cloudevent(std::string_view json) {
   Signal s;
   std::string_view text;
   if (root["type"].get(text) != simdjson::SUCCESS) return missing("type");
-  if (text == "vigil.signal.raised") {
-    s.type = SignalType::kRaised;
-  } else if (text == "vigil.signal.updated") {
-    s.type = SignalType::kUpdated;
-  } else if (text == "vigil.signal.resolved") {
-    s.type = SignalType::kResolved;
-  } else {
-    return missing("type");
-  }
+  constexpr std::string_view kTypePrefix = "vigil.signal.";
+  const auto type =
+      text.starts_with(kTypePrefix)
+          ? parse_enum(text.substr(kTypePrefix.size()),
+                       {SignalType::kRaised, SignalType::kUpdated, SignalType::kResolved})
+          : std::nullopt;
+  if (!type) return missing("type");
+  s.type = *type;
   if (root["time"].get(text) != simdjson::SUCCESS) return missing("time");
   auto fired = parse_date(text.substr(0, 10));
   if (!fired) return missing("time");
@@ -60,8 +61,9 @@ Result<Signal> decode_cloudevent(std::string_view json) {
       !str("summary", s.summary) || !str("severity", severity)) {
     return missing("data fields");
   }
-  for (auto sev : {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
-    if (to_string(sev) == severity) s.severity = sev;
+  if (const auto sev = parse_enum(severity, {Severity::kLow, Severity::kMedium, Severity::kHigh,
+                                               Severity::kCritical})) {
+    s.severity = *sev;
   }
   simdjson::dom::object key;
   if (data["key"].get(key) != simdjson::SUCCESS) return missing("key");

@@ -104,33 +104,25 @@ void JsonWriter::before_value() {
   level.empty = false;
 }
 
-JsonWriter& JsonWriter::begin_object() {
+JsonWriter& JsonWriter::begin_object() { return begin(Container::kObject, '{'); }
+JsonWriter& JsonWriter::end_object() { return end(Container::kObject, '}'); }
+JsonWriter& JsonWriter::begin_array() { return begin(Container::kArray, '['); }
+JsonWriter& JsonWriter::end_array() { return end(Container::kArray, ']'); }
+
+JsonWriter& JsonWriter::begin(Container container, char bracket) {
   before_value();
-  out_ += '{';
-  levels_.push_back({Container::kObject, true});
+  out_ += bracket;
+  levels_.push_back({container, true});
   return *this;
 }
 
-JsonWriter& JsonWriter::end_object() {
-  VIGIL_CHECK(!levels_.empty() && levels_.back().container == Container::kObject && !after_key_,
-              "JsonWriter: unbalanced end_object");
+JsonWriter& JsonWriter::end(Container container, char bracket) {
+  // A key waits for its value, so after_key_ also means an object is open.
+  VIGIL_CHECK(!levels_.empty() && levels_.back().container == container && !after_key_,
+              container == Container::kObject ? "JsonWriter: unbalanced end_object"
+                                              : "JsonWriter: unbalanced end_array");
   levels_.pop_back();
-  out_ += '}';
-  return *this;
-}
-
-JsonWriter& JsonWriter::begin_array() {
-  before_value();
-  out_ += '[';
-  levels_.push_back({Container::kArray, true});
-  return *this;
-}
-
-JsonWriter& JsonWriter::end_array() {
-  VIGIL_CHECK(!levels_.empty() && levels_.back().container == Container::kArray,
-              "JsonWriter: unbalanced end_array");
-  levels_.pop_back();
-  out_ += ']';
+  out_ += bracket;
   return *this;
 }
 

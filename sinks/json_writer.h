@@ -69,6 +69,8 @@ class JsonWriter {
 
   // Writes the separator a new value needs in the current container.
   void before_value();
+  JsonWriter& begin(Container container, char bracket);
+  JsonWriter& end(Container container, char bracket);
 
   std::string out_;
   std::vector<Level> levels_;

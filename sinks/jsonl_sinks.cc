@@ -20,13 +20,13 @@ Status write_and_flush(std::FILE* out, const std::string& text) {
 
 }  // namespace
 
-Result<std::unique_ptr<std::FILE, int (*)(std::FILE*)>> open_output(const std::string& path) {
-  if (path == "-") return std::unique_ptr<std::FILE, int (*)(std::FILE*)>(stdout, &no_close);
+Result<OutputFile> open_output(const std::string& path) {
+  if (path == "-") return OutputFile(stdout, &no_close);
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (f == nullptr) {
     return make_error(ErrorKind::kIo, "cannot write " + path + ": " + std::strerror(errno));
   }
-  return std::unique_ptr<std::FILE, int (*)(std::FILE*)>(f, &std::fclose);
+  return OutputFile(f, &std::fclose);
 }
 
 Status JsonlSignalSink::deliver(std::span<const Signal> signals) {

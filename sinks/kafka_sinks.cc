@@ -9,10 +9,10 @@ Status KafkaSignalSink::deliver(std::span<const Signal> signals) {
   if (signals.empty()) return Status::ok();
   const KafkaHeaders headers = {{"content-type", "application/cloudevents+json; charset=UTF-8"}};
   for (const auto& s : signals) {
-    Status st = producer_.produce(topic_, s.signal_id, encode_cloudevent(s, pipeline_name_), headers);
+    Status st = out_.produce(s.signal_id, encode_cloudevent(s, pipeline_name_), headers);
     if (!st.is_ok()) return st;
   }
-  return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
+  return out_.finish();
 }
 
 Status KafkaDeadLetterSink::deliver(std::span<const DeadLetter> dead_letters, int32_t partition) {
@@ -25,10 +25,10 @@ Status KafkaDeadLetterSink::deliver(std::span<const DeadLetter> dead_letters, in
         {"vigil.error.partition", std::to_string(partition)},
         {"vigil.error.offset", std::to_string(d.offset)},
     };
-    Status st = producer_.produce(topic_, d.key, d.value, headers);
+    Status st = out_.produce(d.key, d.value, headers);
     if (!st.is_ok()) return st;
   }
-  return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
+  return out_.finish();
 }
 
 Status KafkaRepartitionSink::deliver(const RepartitionBatch& batch) {
@@ -36,11 +36,11 @@ Status KafkaRepartitionSink::deliver(const RepartitionBatch& batch) {
   Status st;
   for_each_repartition_message(batch, buffer_, [&](std::string_view message) {
     for (const int32_t partition : targets_) {
-      if (st.is_ok()) st = producer_.produce(topic_, {}, message, {}, partition);
+      if (st.is_ok()) st = out_.produce({}, message, {}, partition);
     }
   });
   if (!st.is_ok()) return st;
-  return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
+  return out_.finish();
 }
 
 }  // namespace vigil

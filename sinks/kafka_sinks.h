@@ -17,21 +17,43 @@ namespace vigil {
 // transaction they belong to is committed (and so flushed) later.
 enum class AwaitAcks : uint8_t { kOnDeliver, kOnTransactionCommit };
 
+// The topic a Kafka sink writes to, through its producer, and when its
+// deliver() may return.
+class KafkaTopicOutput {
+ public:
+  KafkaTopicOutput(KafkaProducer& producer, std::string topic, const std::atomic<bool>& give_up,
+                   AwaitAcks await)
+      : producer_(producer), topic_(std::move(topic)), give_up_(give_up), await_(await) {}
+
+  Status produce(std::string_view key, std::string_view value, const KafkaHeaders& headers,
+                 int32_t partition = RdKafka::Topic::PARTITION_UA) {
+    return producer_.produce(topic_, key, value, headers, partition);
+  }
+  // The end of a deliver(): waits for the acknowledgements, or not at all
+  // (see AwaitAcks).
+  Status finish() {
+    return await_ == AwaitAcks::kOnDeliver ? producer_.flush(give_up_) : Status::ok();
+  }
+
+ private:
+  KafkaProducer& producer_;
+  std::string topic_;
+  const std::atomic<bool>& give_up_;
+  AwaitAcks await_;
+};
+
 // CloudEvents structured mode: key = signal_id, header content-type.
 class KafkaSignalSink final : public SignalSink {
  public:
   KafkaSignalSink(KafkaProducer& producer, std::string topic, std::string pipeline_name,
                   const std::atomic<bool>& give_up, AwaitAcks await = AwaitAcks::kOnDeliver)
-      : producer_(producer), topic_(std::move(topic)), pipeline_name_(std::move(pipeline_name)),
-        give_up_(give_up), await_(await) {}
+      : out_(producer, std::move(topic), give_up, await),
+        pipeline_name_(std::move(pipeline_name)) {}
   Status deliver(std::span<const Signal> signals) override;
 
  private:
-  KafkaProducer& producer_;
-  std::string topic_;
+  KafkaTopicOutput out_;
   std::string pipeline_name_;
-  const std::atomic<bool>& give_up_;
-  AwaitAcks await_;
 };
 
 // The original key and value, with vigil.error.* headers naming the reason
@@ -40,16 +62,12 @@ class KafkaDeadLetterSink final : public DeadLetterSink {
  public:
   KafkaDeadLetterSink(KafkaProducer& producer, std::string topic, std::string source_topic,
                       const std::atomic<bool>& give_up, AwaitAcks await = AwaitAcks::kOnDeliver)
-      : producer_(producer), topic_(std::move(topic)), source_topic_(std::move(source_topic)),
-        give_up_(give_up), await_(await) {}
+      : out_(producer, std::move(topic), give_up, await), source_topic_(std::move(source_topic)) {}
   Status deliver(std::span<const DeadLetter> dead_letters, int32_t partition) override;
 
  private:
-  KafkaProducer& producer_;
-  std::string topic_;
+  KafkaTopicOutput out_;
   std::string source_topic_;
-  const std::atomic<bool>& give_up_;
-  AwaitAcks await_;
 };
 
 // Accepted events on their way to the merge stage: every record to each of
@@ -59,16 +77,12 @@ class KafkaRepartitionSink {
  public:
   KafkaRepartitionSink(KafkaProducer& producer, std::string topic, std::vector<int32_t> targets,
                        const std::atomic<bool>& give_up, AwaitAcks await = AwaitAcks::kOnDeliver)
-      : producer_(producer), topic_(std::move(topic)), targets_(std::move(targets)),
-        give_up_(give_up), await_(await) {}
+      : out_(producer, std::move(topic), give_up, await), targets_(std::move(targets)) {}
   Status deliver(const RepartitionBatch& batch);
 
  private:
-  KafkaProducer& producer_;
-  std::string topic_;
+  KafkaTopicOutput out_;
   std::vector<int32_t> targets_;
-  const std::atomic<bool>& give_up_;
-  AwaitAcks await_;
   std::string buffer_;
 };
 

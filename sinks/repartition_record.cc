@@ -52,8 +52,7 @@ void begin_repartition_message(std::string& buffer) {
 }
 
 void append_to_repartition_message(std::string_view record, std::string& buffer) {
-  append_varint(buffer, record.size());
-  buffer.append(record);
+  append_bytes(buffer, record);
 }
 
 bool split_repartition_message(std::string_view message, std::vector<std::string_view>& out) {
@@ -66,10 +65,9 @@ bool split_repartition_message(std::string_view message, std::vector<std::string
   if (message.front() != kMessageVersion) return false;
   message.remove_prefix(1);
   while (!message.empty()) {
-    const auto size = read_varint(message);
-    if (!size || *size == 0 || *size > message.size()) return false;
-    out.push_back(message.substr(0, *size));
-    message.remove_prefix(*size);
+    const auto record = read_bytes(message);
+    if (!record || record->empty()) return false;
+    out.push_back(*record);
   }
   return !out.empty();
 }

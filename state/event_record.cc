@@ -13,12 +13,6 @@ enum Flags : uint8_t {
   kHasPatient = 4,
 };
 
-
-void put_text(std::string& out, std::string_view s) {
-  append_varint(out, s.size());
-  out.append(s);
-}
-
 class Reader {
  public:
   explicit Reader(std::string_view data) : rest_(data) {}
@@ -42,10 +36,9 @@ class Reader {
     return true;
   }
   bool text(std::string_view& s) {
-    uint64_t n = 0;
-    if (!varint(n) || n > rest_.size()) return false;
-    s = rest_.substr(0, n);
-    rest_.remove_prefix(n);
+    const auto bytes = read_bytes(rest_);
+    if (!bytes) return false;
+    s = *bytes;
     return true;
   }
   bool done() const { return rest_.empty(); }
@@ -70,29 +63,29 @@ void encode_event_record(const IncidentEvent& e, std::string& out) {
   out.push_back(static_cast<char>(e.record_type));
   out.push_back(static_cast<char>(e.physical_harm));
   out.push_back(static_cast<char>(e.psychological_harm));
-  put_text(out, e.id);
-  put_text(out, e.org);
-  put_text(out, e.icb);
-  put_text(out, e.region);
-  put_text(out, e.service_area);
-  put_text(out, e.specialty);
-  put_text(out, e.category);
+  append_bytes(out, e.id);
+  append_bytes(out, e.org);
+  append_bytes(out, e.icb);
+  append_bytes(out, e.region);
+  append_bytes(out, e.service_area);
+  append_bytes(out, e.specialty);
+  append_bytes(out, e.category);
   append_varint(out, e.agents.size());
-  for (auto a : e.agents) put_text(out, a);
+  for (auto a : e.agents) append_bytes(out, a);
   append_varint(out, e.medications.size());
   for (const auto& m : e.medications) {
-    put_text(out, m.code);
-    put_text(out, m.name);
+    append_bytes(out, m.code);
+    append_bytes(out, m.name);
   }
   append_varint(out, e.devices.size());
   for (const auto& d : e.devices) {
-    put_text(out, d.code);
-    put_text(out, d.name);
-    put_text(out, d.manufacturer);
-    put_text(out, d.model);
+    append_bytes(out, d.code);
+    append_bytes(out, d.name);
+    append_bytes(out, d.manufacturer);
+    append_bytes(out, d.model);
   }
-  put_text(out, e.patient.age_band);
-  put_text(out, e.patient.sex);
+  append_bytes(out, e.patient.age_band);
+  append_bytes(out, e.patient.sex);
   out.push_back(e.patient.ethnicity);
   out.push_back(static_cast<char>(e.patient.imd_decile));
 }

@@ -98,6 +98,33 @@ std::optional<uint64_t> read_varint(std::string_view& in) {
   return std::nullopt;  // ran out of input (or of the 10 bytes) inside the varint
 }
 
+void append_bytes(std::string& out, std::string_view bytes) {
+  append_varint(out, bytes.size());
+  out.append(bytes);
+}
+
+std::optional<std::string_view> read_bytes(std::string_view& in) {
+  const auto n = read_varint(in);
+  if (!n || *n > in.size()) return std::nullopt;
+  const std::string_view bytes = in.substr(0, *n);
+  in.remove_prefix(*n);
+  return bytes;
+}
+
+void append_varints(std::string& out, const std::vector<uint32_t>& values) {
+  append_varint(out, values.size());
+  for (const uint32_t v : values) append_varint(out, v);
+}
+
+bool read_varints(std::string_view& in, std::vector<uint32_t>& out) {
+  return read_list(in, out, [](std::string_view& rest, uint32_t& value) {
+    const auto v = read_varint(rest);
+    if (!v) return false;
+    value = static_cast<uint32_t>(*v);
+    return true;
+  });
+}
+
 std::optional<std::string> prefix_successor(std::string_view prefix) {
   size_t end = prefix.size();
   while (end > 0 && static_cast<unsigned char>(prefix[end - 1]) == 0xFF) --end;

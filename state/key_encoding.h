@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/civil_date.h"
 
@@ -66,6 +67,24 @@ void append_varint(std::string& out, uint64_t value);
 // records are equal bytes exactly when their values are equal.
 std::optional<uint64_t> read_varint(std::string_view& in);
 
+// Bytes written as their varint length, then the bytes themselves.
+void append_bytes(std::string& out, std::string_view bytes);
+// Reads what append_bytes wrote and advances `in` past it: a view into `in`.
+// std::nullopt when the length is malformed or longer than what remains.
+std::optional<std::string_view> read_bytes(std::string_view& in);
+
+// A list: its length as a varint, then each item. Reads the length, resizes
+// `out` to it and reads each item with `read_item(std::string_view& in,
+// T& item)`, advancing `in`; false when the length or an item is malformed.
+// Every item takes at least a byte, so a length beyond what remains is
+// refused before it can size `out`.
+template <typename T, typename ReadItem>
+bool read_list(std::string_view& in, std::vector<T>& out, ReadItem&& read_item);
+
+// Small unsigned counters: a list of varints.
+void append_varints(std::string& out, const std::vector<uint32_t>& values);
+bool read_varints(std::string_view& in, std::vector<uint32_t>& out);
+
 // Zigzag maps signed to unsigned so that small magnitudes of either sign make
 // short varints: 0 -> 0, -1 -> 1, 1 -> 2, -2 -> 3, ...
 inline uint64_t zigzag_encode(int64_t v) {
@@ -84,5 +103,16 @@ std::optional<std::string> prefix_successor(std::string_view prefix);
 
 // A day stored as a zigzag varint; std::nullopt outside Date's range.
 std::optional<Date> read_day(uint64_t zigzagged);
+
+template <typename T, typename ReadItem>
+bool read_list(std::string_view& in, std::vector<T>& out, ReadItem&& read_item) {
+  const auto n = read_varint(in);
+  if (!n || *n > in.size()) return false;
+  out.resize(*n);
+  for (T& item : out) {
+    if (!read_item(in, item)) return false;
+  }
+  return true;
+}
 
 }  // namespace vigil

@@ -136,6 +136,22 @@ Plants plan_risks(PlantContext& ctx, std::vector<PlantedRisk>& risks) {
     risks.push_back(std::move(risk));
     plants.plans_.push_back(std::move(plan));
   };
+  // A plan of `kind` at one trust no other plant uses (pick_trust).
+  const auto trust_plan = [&](PlantKind kind, OrgKind org_kind, std::string_view region,
+                              bool largest) {
+    Plan plan;
+    plan.kind = kind;
+    plan.org = pick_trust(c, org_kind, region, largest, taken);
+    taken.push_back(plan.org);
+    return plan;
+  };
+  // The risk `name` of a plan at one trust, naming that trust.
+  const auto trust_risk = [&](const Plan& plan, std::string name) {
+    PlantedRisk risk;
+    risk.name = std::move(name);
+    risk.org = c.orgs()[plan.org].code;
+    return risk;
+  };
 
   {  // (1) A national medication signal.
     Plan plan;
@@ -202,52 +218,38 @@ Plants plan_risks(PlantContext& ctx, std::vector<PlantedRisk>& risks) {
     add(std::move(plan), 0.62, 21, 70, 21, std::move(risk));
   }
   {  // (3) Falls with harm at one trust.
-    Plan plan;
-    plan.kind = PlantKind::kFalls;
-    plan.org = pick_trust(c, OrgKind::kAcute, "Y60", true, taken);
-    taken.push_back(plan.org);
+    Plan plan = trust_plan(PlantKind::kFalls, OrgKind::kAcute, "Y60", true);
     const double harmful = 1.0 - c.harms(Category::kFall).probability(0);
     stratum(plan, [&](size_t o, ServiceArea, Category k) {
       return o == plan.org && k == Category::kFall ? incident * kHarmRecorded * harmful : 0.0;
     });
     plan.peak = 1.0;
     plan.harm = Categorical(kFallsHarm);
-    PlantedRisk risk;
-    risk.name = "falls_with_harm_trust";
+    PlantedRisk risk = trust_risk(plan, "falls_with_harm_trust");
     risk.description = "Falls with harm at " + describe_org(c, plan.org) +
                        ": from onset, falls with low-or-worse harm double (moderate-or-worse about "
                        "5x) on its wards, for 14 weeks, easing back over 4 weeks.";
     risk.detection =
         "organisation x category (fall), weekly count of incidents with low-or-worse harm";
-    risk.org = c.orgs()[plan.org].code;
     risk.category = "fall";
     risk.min_physical_harm = "low";
     add(std::move(plan), 0.66, 1, 98, 28, std::move(risk));
   }
   {  // (4) A burst of fatal never events at one trust.
-    Plan plan;
-    plan.kind = PlantKind::kNeverEvents;
-    plan.org = pick_trust(c, OrgKind::kAcuteTeaching, "Y63", false, taken);
-    taken.push_back(plan.org);
-    PlantedRisk risk;
-    risk.name = "never_event_cluster";
+    Plan plan = trust_plan(PlantKind::kNeverEvents, OrgKind::kAcuteTeaching, "Y63", false);
+    PlantedRisk risk = trust_risk(plan, "never_event_cluster");
     risk.description = "Three fatal never events (feeding via misplaced nasogastric tubes) at " +
                        describe_org(c, plan.org) + " on days 0, 1 and 3 from onset.";
     risk.detection =
         "severity rule: fatal harm or never event, per organisation and category (treatment)";
-    risk.org = c.orgs()[plan.org].code;
     risk.category = "treatment";
     risk.min_physical_harm = "fatal";
     risk.never_event = true;
     add(std::move(plan), 0.72, 4, 0, 0, std::move(risk));
   }
   {  // (5) A trust that stops reporting.
-    Plan plan;
-    plan.kind = PlantKind::kStop;
-    plan.org = pick_trust(c, OrgKind::kAcute, "Y58", false, taken);
-    taken.push_back(plan.org);
-    PlantedRisk risk;
-    risk.name = "trust_stops_reporting";
+    Plan plan = trust_plan(PlantKind::kStop, OrgKind::kAcute, "Y58", false);
+    PlantedRisk risk = trust_risk(plan, "trust_stops_reporting");
     risk.description = describe_org(c, plan.org) +
                        " stops reporting entirely from onset (a failed switch of risk management "
                        "system): no report of it has reported_at on or after that date, including "
@@ -255,7 +257,6 @@ Plants plan_risks(PlantContext& ctx, std::vector<PlantedRisk>& risks) {
     risk.detection =
         "organisation volume: weekly reports per organisation fall to zero (funnel or volume-drop "
         "detector)";
-    risk.org = c.orgs()[plan.org].code;
     const size_t org = plan.org;
     add(std::move(plan), 0.78, 1, options.days, 0, std::move(risk));
     if (!plants.plans_.empty() && plants.plans_.back().kind == PlantKind::kStop) {

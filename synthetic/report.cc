@@ -61,26 +61,13 @@ void append_field(std::string& out, std::string_view prefix, std::string_view va
 }
 
 void append_agents(std::string& out, const Report& r) {
-  std::string_view first;
-  switch (r.category) {
-    case Category::kMedication:
-      first = "medication";
-      break;
-    case Category::kDevice:
-      first = "device";
-      break;
-    case Category::kItSystem:
-      first = "it_system";
-      break;
-    case Category::kEstates:
-      first = "estates";
-      break;
-    case Category::kBlood:
-      first = "blood";
-      break;
-    default:
-      break;
-  }
+  // A category about an agent (a medicine, a device, an IT system, the
+  // estate, blood) names it first, by the category's own slug.
+  const bool agent_category = r.category == Category::kMedication ||
+                              r.category == Category::kDevice ||
+                              r.category == Category::kItSystem ||
+                              r.category == Category::kEstates || r.category == Category::kBlood;
+  const std::string_view first = agent_category ? slug(r.category) : std::string_view{};
   const bool extra_medication = r.category != Category::kMedication && r.medications[0] != kAbsent;
   if (first.empty() && !extra_medication) return;
   out += ",\"agents\":[";

@@ -14,21 +14,9 @@
 namespace vigil {
 
 std::string_view reason_code(InvalidKind kind) {
-  switch (kind) {
-    case InvalidKind::kNotJson:
-      return "not_json";
-    case InvalidKind::kMissingField:
-      return "missing_field";
-    case InvalidKind::kWrongType:
-      return "wrong_type";
-    case InvalidKind::kBadValue:
-      return "bad_value";
-    case InvalidKind::kBadTimestamp:
-      return "bad_timestamp";
-    case InvalidKind::kDescriptionTooLong:
-      return "bad_value";
-  }
-  return "bad_value";
+  // Every kind is its own reason code but an over-long description, which
+  // the contract files under bad_value.
+  return kind == InvalidKind::kDescriptionTooLong ? "bad_value" : kind_name(kind);
 }
 
 std::string_view kind_name(InvalidKind kind) {

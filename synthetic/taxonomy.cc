@@ -321,6 +321,18 @@ Categorical table(const double (&weights)[N]) {
   return Categorical(std::span<const double>(weights, N));
 }
 
+// Per care setting, the draw of one of `items` by their weight in that setting.
+template <typename Item>
+std::array<Categorical, kCareSettingCount> by_setting(const std::vector<Item>& items) {
+  std::array<Categorical, kCareSettingCount> tables;
+  for (size_t s = 0; s < kCareSettingCount; ++s) {
+    std::vector<double> weights;
+    for (const Item& item : items) weights.push_back(item.weight[s]);
+    tables[s] = Categorical(weights);
+  }
+  return tables;
+}
+
 }  // namespace
 
 void Catalogue::build_tables() {
@@ -351,11 +363,7 @@ void Catalogue::build_tables() {
     medications_.push_back({std::move(code), kMedications[i].name, kMedications[i].short_name,
                             kMedications[i].weight});
   }
-  for (size_t s = 0; s < kCareSettingCount; ++s) {
-    std::vector<double> weights;
-    for (const MedicationInfo& m : medications_) weights.push_back(m.weight[s]);
-    medication_[s] = Categorical(weights);
-  }
+  medication_ = by_setting(medications_);
 
   for (size_t t = 0; t < std::size(kDeviceTypes); ++t) {
     device_types_.push_back({kDeviceTypes[t].name, kDeviceTypes[t].weight, 0, 0});
@@ -370,11 +378,7 @@ void Catalogue::build_tables() {
     ++type.model_count;
     device_models_.push_back({std::move(code), row.manufacturer, row.model, row.type});
   }
-  for (size_t s = 0; s < kCareSettingCount; ++s) {
-    std::vector<double> weights;
-    for (const DeviceType& t : device_types_) weights.push_back(t.weight[s]);
-    device_type_[s] = Categorical(weights);
-  }
+  device_type_ = by_setting(device_types_);
 
   for (size_t p = 0; p < kAgeProfileCount; ++p) age_[p] = table(kAgeMix[p]);
   static constexpr double kSexGeneral[] = {52, 46, 1.5, 0.5};

@@ -1,5 +1,6 @@
 #include "synthetic/text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -23,6 +24,23 @@ void append_number(std::string& out, uint64_t n, int min_digits = 1) {
   out.append(buf + sizeof buf - len, static_cast<size_t>(len));
 }
 
+// The number slots of templates (phrases.cc): base + step x one of `choices`
+// values, drawn uniformly.
+struct NumberSlot {
+  char slot;
+  uint64_t base;
+  uint64_t choices;
+  uint64_t step;
+};
+constexpr NumberSlot kNumberSlots[] = {
+    {'N', 2, 5, 1},       // a small count
+    {'H', 2, 11, 1},      // hours
+    {'M', 15, 16, 5},     // minutes
+    {'C', 2, 3, 1},       // a pressure ulcer category
+    {'L', 1000, 37, 50},  // blood loss (ml)
+    {'F', 20, 33, 5},     // over-infused volume (ml)
+};
+
 // Fills a template's slots from the facts and the report's own generator.
 void expand(std::string_view text, const DescriptionFacts& facts, SplitMix& rng, std::string& out) {
   for (size_t i = 0; i < text.size(); ++i) {
@@ -33,6 +51,12 @@ void expand(std::string_view text, const DescriptionFacts& facts, SplitMix& rng,
     }
     out.append(text.substr(i, slot - i));
     i = slot + 1;
+    const NumberSlot* number = std::find_if(std::begin(kNumberSlots), std::end(kNumberSlots),
+                                            [&](const NumberSlot& n) { return n.slot == text[i]; });
+    if (number != std::end(kNumberSlots)) {
+      append_number(out, number->base + rng.below(number->choices) * number->step);
+      continue;
+    }
     switch (text[i]) {
       case 'W':
         out += pick(places(facts.area), rng);
@@ -43,11 +67,7 @@ void expand(std::string_view text, const DescriptionFacts& facts, SplitMix& rng,
         append_number(out, rng.below(12) * 5, 2);
         break;
       case 'D':
-        if (facts.drug.empty()) {
-          out += "the prescribed medicine";
-        } else {
-          out += facts.drug;
-        }
+        out += facts.drug.empty() ? std::string_view("the prescribed medicine") : facts.drug;
         break;
       case 'V':
         if (facts.device_model.empty()) {
@@ -61,18 +81,6 @@ void expand(std::string_view text, const DescriptionFacts& facts, SplitMix& rng,
           }
         }
         break;
-      case 'N':
-        append_number(out, 2 + rng.below(5));
-        break;
-      case 'H':
-        append_number(out, 2 + rng.below(11));
-        break;
-      case 'M':
-        append_number(out, 15 + rng.below(16) * 5);
-        break;
-      case 'C':
-        append_number(out, 2 + rng.below(3));
-        break;
       case 'B':
         append_number(out, 1 + rng.below(3));
         out += '.';
@@ -81,12 +89,6 @@ void expand(std::string_view text, const DescriptionFacts& facts, SplitMix& rng,
       case 'K':
         out += "6.";
         append_number(out, 1 + rng.below(9));
-        break;
-      case 'L':
-        append_number(out, 1000 + rng.below(37) * 50);
-        break;
-      case 'F':
-        append_number(out, 20 + rng.below(33) * 5);
         break;
       default:
         out += '@';

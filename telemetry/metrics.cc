@@ -52,6 +52,18 @@ Histogram& histogram(Registry& registry, const char* name, const char* help,
   return prometheus::BuildHistogram().Name(name).Help(help).Register(registry).Add({}, buckets);
 }
 
+// The metric of `family` that `children` holds for `key`, added with the
+// labels `labels()` the first time the key is asked for. The caller holds
+// the lock that guards `children`.
+template <typename Map, typename Key, typename Metric, typename Labels>
+Metric& child(Map& children, const Key& key, Family<Metric>& family, Labels&& labels) {
+  auto it = children.find(key);
+  if (it == children.end()) {
+    it = children.emplace(typename Map::key_type(key), &family.Add(labels())).first;
+  }
+  return *it->second;
+}
+
 }  // namespace
 
 std::vector<std::string> default_dead_letter_reasons() {
@@ -155,23 +167,24 @@ prometheus::Counter& Metrics::dead_lettered(std::string_view reason) {
     if (name == reason) return *c;
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = extra_reasons_.find(reason);
-  if (it == extra_reasons_.end()) {
-    Counter* c = &dead_lettered_family_.Add({{"reason", std::string(reason)}});
-    it = extra_reasons_.emplace(std::string(reason), c).first;
-  }
-  return *it->second;
+  return child(extra_reasons_, reason, dead_lettered_family_, [&]() -> prometheus::Labels {
+    return {{"reason", std::string(reason)}};
+  });
 }
 
 prometheus::Counter& Metrics::signals(std::string_view detector, std::string_view type) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto key = std::make_pair(std::string(detector), std::string(type));
-  auto it = signals_.find(key);
-  if (it == signals_.end()) {
-    Counter* c = &signals_family_.Add({{"detector", key.first}, {"type", key.second}});
-    it = signals_.emplace(std::move(key), c).first;
-  }
-  return *it->second;
+  const auto key = std::make_pair(std::string(detector), std::string(type));
+  return child(signals_, key, signals_family_, [&]() -> prometheus::Labels {
+    return {{"detector", key.first}, {"type", key.second}};
+  });
+}
+
+prometheus::Counter& Metrics::signals_raised(const std::string& detector, Severity severity) {
+  return child(signals_raised_, std::make_pair(detector, severity), signals_raised_family_,
+               [&]() -> prometheus::Labels {
+                 return {{"detector", detector}, {"severity", std::string(to_string(severity))}};
+               });
 }
 
 void Metrics::register_detector(std::string_view detector) {
@@ -180,11 +193,7 @@ void Metrics::register_detector(std::string_view detector) {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   for (const Severity severity : {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
-    auto key = std::make_pair(std::string(detector), severity);
-    if (signals_raised_.count(key) != 0) continue;
-    Counter* c = &signals_raised_family_.Add(
-        {{"detector", key.first}, {"severity", std::string(to_string(severity))}});
-    signals_raised_.emplace(std::move(key), c);
+    signals_raised(std::string(detector), severity);
   }
 }
 
@@ -192,14 +201,7 @@ void Metrics::record_signal(const Signal& signal) {
   signals(signal.detector, signal.type).Increment();
   if (signal.type != SignalType::kRaised) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  auto key = std::make_pair(signal.detector, signal.severity);
-  auto it = signals_raised_.find(key);
-  if (it == signals_raised_.end()) {
-    Counter* c = &signals_raised_family_.Add(
-        {{"detector", key.first}, {"severity", std::string(to_string(signal.severity))}});
-    it = signals_raised_.emplace(std::move(key), c).first;
-  }
-  it->second->Increment();
+  signals_raised(signal.detector, signal.severity).Increment();
 }
 
 prometheus::Counter& Metrics::commit_failures(CommitStage stage) {
@@ -208,14 +210,10 @@ prometheus::Counter& Metrics::commit_failures(CommitStage stage) {
 
 void Metrics::set_consumer_lag(std::string_view topic, int32_t partition, int64_t lag) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto key = std::make_pair(std::string(topic), partition);
-  auto it = consumer_lag_.find(key);
-  if (it == consumer_lag_.end()) {
-    Gauge* g = &consumer_lag_family_.Add(
-        {{"topic", key.first}, {"partition", std::to_string(partition)}});
-    it = consumer_lag_.emplace(std::move(key), g).first;
-  }
-  it->second->Set(static_cast<double>(lag));
+  const auto key = std::make_pair(std::string(topic), partition);
+  child(consumer_lag_, key, consumer_lag_family_, [&]() -> prometheus::Labels {
+    return {{"topic", key.first}, {"partition", std::to_string(partition)}};
+  }).Set(static_cast<double>(lag));
 }
 
 void Metrics::remove_consumer_lag(std::string_view topic, int32_t partition) {

@@ -142,6 +142,9 @@ class Metrics {
   // bound to the registry before `registry_` (declared last) is initialized.
   Metrics(std::shared_ptr<prometheus::Registry> registry, std::string_view version,
           std::vector<std::string> dead_letter_reasons);
+  // The counter of signals raised by `detector` with `severity`; the caller
+  // holds mutex_.
+  prometheus::Counter& signals_raised(const std::string& detector, Severity severity);
 
   prometheus::Family<prometheus::Counter>& dead_lettered_family_;
   prometheus::Family<prometheus::Counter>& signals_family_;

@@ -159,6 +159,8 @@ def operations():
                              f"(rate({m}{{{sel}}}[$__rate_interval]))")
     q = lambda m, quantile: (f"histogram_quantile({quantile}, sum by (le) "
                              f"(rate({m}_bucket{{{sel}}}[$__rate_interval])))")
+    # A latency panel's targets: the histogram's quantiles, each with its legend.
+    quantiles = lambda m, levels: [(q(m, level), legend) for level, legend in levels]
     restarts = (f"sum by (pod) (changes(vigil_start_time_seconds{{{sel}}}[$__range])) + "
                 f"count by (pod) (count_over_time(vigil_start_time_seconds{{{sel}}}[$__range])) - 1")
     panels = [
@@ -203,10 +205,9 @@ def operations():
         L.row("Latency"),
         L.place(timeseries("Event processing latency",
                            "From taking an event off the source to the last detector done with "
-                           "it (sampled 1 in 16 events).", "s", [
-                               (q("vigil_event_processing_seconds", 0.5), "p50"),
-                               (q("vigil_event_processing_seconds", 0.99), "p99"),
-                               (q("vigil_event_processing_seconds", 0.999), "p99.9")]), 8, 8),
+                           "it (sampled 1 in 16 events).", "s",
+                           quantiles("vigil_event_processing_seconds",
+                                     [(0.5, "p50"), (0.99, "p99"), (0.999, "p99.9")])), 8, 8),
         L.place(panel("heatmap", "Event processing latency distribution",
                       "Histogram buckets of vigil_event_processing_seconds over time.", "s",
                       [target(f"sum by (le) (increase(vigil_event_processing_seconds_bucket{{{sel}}}"
@@ -216,10 +217,9 @@ def operations():
                 8, 8),
         L.place(timeseries("Commit latency",
                            "Seconds per commit: the RocksDB write of state, per-id records and the "
-                           "input offset, after Kafka acknowledged the batch's output.", "s", [
-                               (q("vigil_commit_seconds", 0.5), "p50"),
-                               (q("vigil_commit_seconds", 0.99), "p99"),
-                               (q("vigil_commit_seconds", 1.0), "max")]), 8, 8),
+                           "input offset, after Kafka acknowledged the batch's output.", "s",
+                           quantiles("vigil_commit_seconds",
+                                     [(0.5, "p50"), (0.99, "p99"), (1.0, "max")])), 8, 8),
         L.row("Errors"),
         L.place(timeseries("Dead letters by reason",
                            "Invalid events sent to the dead-letter topic, by contract reason code.",

@@ -295,27 +295,6 @@ not_ready() {
   exit 1
 }
 
-ready() {
-  local dir=$1 port pid
-  port=$(prop "$dir/server.properties" advertised.listeners)
-  port=${port##*:}
-  pid=$(cat "$dir/pid")
-  local deadline=$((SECONDS + start_timeout))
-  while ((SECONDS < deadline)); do
-    if [ -z "$(broker_pid "$dir")" ]; then
-      wait "$pid" 2>/dev/null || true
-      echo "kafka-broker: the broker of $dir exited while starting" >&2
-      log_tail "$dir"
-      return 1
-    fi
-    metadata_ok "$port" && return 0
-    sleep 0.3
-  done
-  echo "kafka-broker: the broker of $dir was not ready within ${start_timeout} s" >&2
-  log_tail "$dir"
-  return 2
-}
-
 ready() {  # ready DIR STARTED: prints and records the bootstrap address
   local dir=$1 started=$2 bootstrap
   bootstrap=$(prop "$dir/server.properties" advertised.listeners)

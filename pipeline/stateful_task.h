@@ -1,0 +1,89 @@
+// What input tasks (PartitionTask) and merge tasks (MergeTask) share: the
+// detectors they run over one stream of events, the position they store
+// with their state at every commit (the next offset to read and the stream
+// time reached), and the batch and signals of the commit in progress.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/civil_date.h"
+#include "core/incident_event.h"
+#include "core/result.h"
+#include "core/signal.h"
+#include "detectors/detector.h"
+#include "pipeline/pipeline_task.h"
+#include "state/state_store.h"
+#include "telemetry/metrics.h"
+
+namespace vigil {
+
+class StatefulTask : public PipelineTask {
+ public:
+  int32_t partition() const { return partition_; }
+  // The stream time the detectors have reached (none before the first event).
+  std::optional<Date> stream_time() const { return stream_time_; }
+
+  std::optional<int64_t> resume_offset() const override { return committed_offset_; }
+  int64_t next_offset() const override { return next_offset_; }
+  void restore_until(int64_t offset) override { restore_until_ = offset; }
+  bool restoring() const override { return next_offset_ < restore_until_; }
+  size_t uncommitted() const override { return uncommitted_; }
+  std::vector<Signal>& signals() override { return signals_; }
+  // Signal episodes open in this task, summed over its detectors (see
+  // Detector::open_signals(): walks every key, so once per commit).
+  size_t open_signals() const override;
+
+  // Writes the detectors' changed state, the task's own (save_own_state())
+  // and the next offset in one atomic write, then clears the batch's output
+  // (on_committed()). Call only after that output has been delivered.
+  Status commit() final;
+
+ protected:
+  // `name` names the task in errors ("partition 3"); its state keys start
+  // with the partition prefix of `state_slot`.
+  StatefulTask(std::string name, int32_t partition, int32_t state_slot, StateStore& store,
+               ColumnFamilyId offsets_cf, std::vector<std::unique_ptr<Detector>> detectors,
+               Metrics* metrics);
+
+  // Reads the position stored by the last commit, if there was one.
+  Status load_position();
+
+  // Takes back an event's contribution from every detector (a revision's
+  // old contents), before the new contents are added.
+  void take_back(const IncidentEvent& event);
+  // Adds an event to every detector, then moves the stream time to `time`
+  // if that is later, advancing every detector; true if any found it late.
+  bool add(const IncidentEvent& event, Date time);
+
+  // Puts the task's own changed state into batch_, before the write.
+  virtual void save_own_state() {}
+  // Clears the task's own output once a commit is written.
+  virtual void on_committed() {}
+
+  const std::string name_;
+  const int32_t partition_;
+  StateStore& store_;
+  const ColumnFamilyId offsets_cf_;
+  std::vector<std::unique_ptr<Detector>> detectors_;
+  Metrics* const metrics_;
+  const std::string prefix_;  // the state slot's partition prefix
+
+  std::optional<int64_t> committed_offset_;
+  int64_t next_offset_ = 0;
+  int64_t restore_until_ = 0;
+  std::optional<Date> stream_time_;
+  size_t uncommitted_ = 0;
+
+  StateBatch batch_;
+  std::vector<Signal> signals_;
+
+ private:
+  std::string position_key_;
+  std::string position_buffer_;
+};
+
+}  // namespace vigil
