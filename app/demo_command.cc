@@ -10,11 +10,9 @@
 #include <optional>
 #include <thread>
 
-#include "config/pipeline_config.h"
-#include "synthetic/planted_risk_match.h"
 #include "app/scratch_dir.h"
 #include "app/stop_signal.h"
-#include "synthetic/stream.h"
+#include "config/pipeline_config.h"
 #include "core/version.h"
 #include "ingest/event_decoder.h"
 #include "kafka/client_conf.h"
@@ -23,6 +21,8 @@
 #include "sinks/alertmanager_sink.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/cloudevent_encoder.h"
+#include "synthetic/planted_risk_match.h"
+#include "synthetic/stream.h"
 #include "telemetry/http_endpoints.h"
 
 namespace vigil {

@@ -5,13 +5,13 @@
 #include <map>
 #include <memory>
 
-#include "config/pipeline_config.h"
-#include "synthetic/planted_risk_match.h"
 #include "app/command_failure.h"
 #include "app/scratch_dir.h"
+#include "config/pipeline_config.h"
 #include "core/version.h"
 #include "pipeline/partition_task.h"
 #include "sinks/jsonl_sinks.h"
+#include "synthetic/planted_risk_match.h"
 #include "telemetry/metrics.h"
 
 namespace vigil {

@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config/pipeline_config.h"
 #include "app/command_failure.h"
 #include "app/scratch_dir.h"
+#include "config/pipeline_config.h"
 #include "core/version.h"
 #include "pipeline/partitioned_replay.h"
 #include "pipeline/replay_runner.h"

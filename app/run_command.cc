@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "config/pipeline_config.h"
 #include "app/command_failure.h"
 #include "app/stop_signal.h"
+#include "config/pipeline_config.h"
 #include "core/version.h"
 #include "pipeline/kafka_pipeline.h"
 #include "sinks/alertmanager_sink.h"

@@ -5,13 +5,13 @@
 #include <sstream>
 #include <utility>
 
-#include "series/series_csv.h"
 #include "core/result.h"
 #include "detectors/count_series.h"
-#include "series/cusum.h"
 #include "detectors/ears.h"
 #include "detectors/farrington_flexible.h"
+#include "series/cusum.h"
 #include "series/glrnb.h"
+#include "series/series_csv.h"
 
 namespace vigil {
 namespace {

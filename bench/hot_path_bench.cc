@@ -8,9 +8,9 @@
 #include <filesystem>
 
 #include "config/pipeline_config.h"
-#include "synthetic/stream.h"
 #include "ingest/event_decoder.h"
 #include "pipeline/partition_task.h"
+#include "synthetic/stream.h"
 
 namespace {
 

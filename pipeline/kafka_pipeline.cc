@@ -518,7 +518,7 @@ Status KafkaPipeline::rewind() {
   return Status::ok();
 }
 
-void KafkaPipeline::update_lag() {
+std::optional<std::vector<int64_t>> KafkaPipeline::read_positions() {
   // A transactional topic (the repartition topic) ends each transaction
   // with a commit marker the consumer skips: its position, not the offset
   // after the last message, says whether anything is left to read.
@@ -530,14 +530,24 @@ void KafkaPipeline::update_lag() {
     std::vector<RdKafka::TopicPartition*>& v;
     ~Guard() { RdKafka::TopicPartition::destroy(v); }
   } guard{positions};
-  if (consumer_->position(positions) != RdKafka::ERR_NO_ERROR) positions.clear();
+  if (consumer_->position(positions) != RdKafka::ERR_NO_ERROR) return std::nullopt;
+  std::vector<int64_t> out;
+  size_t i = 0;
+  for (auto& [key, task] : tasks_) {
+    int64_t position = task->next_offset();
+    if (positions[i]->err() == RdKafka::ERR_NO_ERROR) position = std::max(position, positions[i]->offset());
+    out.push_back(position);
+    ++i;
+  }
+  return out;
+}
+
+void KafkaPipeline::update_lag() {
+  const auto positions = read_positions();
   size_t i = 0;
   for (auto& [key, task] : tasks_) {
     const std::string& topic = topic_of(key.first);
-    int64_t position = task->next_offset();
-    if (i < positions.size() && positions[i]->err() == RdKafka::ERR_NO_ERROR) {
-      position = std::max(position, positions[i]->offset());
-    }
+    const int64_t position = positions ? (*positions)[i] : task->next_offset();
     ++i;
     int64_t low = 0, high = 0;
     if (consumer_->get_watermark_offsets(topic, key.second, &low, &high) != RdKafka::ERR_NO_ERROR) {
@@ -565,20 +575,11 @@ void KafkaPipeline::check_drained() {
   }
   // Positions as update_lag() takes them: past a transaction's commit marker
   // once it is read.
-  std::vector<RdKafka::TopicPartition*> positions;
-  for (auto& [key, task] : tasks_) {
-    positions.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second));
-  }
-  struct Guard {
-    std::vector<RdKafka::TopicPartition*>& v;
-    ~Guard() { RdKafka::TopicPartition::destroy(v); }
-  } guard{positions};
-  if (consumer_->position(positions) != RdKafka::ERR_NO_ERROR) return;
+  const auto positions = read_positions();
+  if (!positions) return;
   size_t i = 0;
   for (auto& [key, task] : tasks_) {
-    int64_t position = task->next_offset();
-    if (positions[i]->err() == RdKafka::ERR_NO_ERROR) position = std::max(position, positions[i]->offset());
-    ++i;
+    const int64_t position = (*positions)[i++];
     // The cached watermark first: while it shows a backlog there is no
     // need to ask the broker.
     int64_t low = 0, high = 0;

@@ -46,12 +46,12 @@
 
 #include "config/pipeline_config.h"
 #include "core/result.h"
+#include "kafka/kafka_producer.h"
 #include "pipeline/kafka_transaction.h"
 #include "pipeline/pipeline_task.h"
-#include "kafka/kafka_producer.h"
 #include "sinks/kafka_sinks.h"
-#include "telemetry/metrics.h"
 #include "state/state_store.h"
+#include "telemetry/metrics.h"
 
 namespace vigil {
 
@@ -155,6 +155,9 @@ class KafkaPipeline {
   // After an aborted transaction: every task back to its stored state, the
   // consumer back to the stored offsets.
   Status rewind();
+  // Each task's read position, in the order of tasks_; nullopt when the
+  // consumer cannot say.
+  std::optional<std::vector<int64_t>> read_positions();
   void update_lag();
   // Sets vigil_repartition_waiting_records from the merge tasks.
   void update_waiting();

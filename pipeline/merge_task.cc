@@ -3,8 +3,8 @@
 #include <limits>
 
 #include "core/check.h"
-#include "sinks/repartition_record.h"
 #include "pipeline/task_position.h"
+#include "sinks/repartition_record.h"
 #include "state/event_record.h"
 #include "state/key_encoding.h"
 

@@ -34,8 +34,8 @@
 #include "detectors/detector.h"
 #include "detectors/detector_factory.h"
 #include "pipeline/stateful_task.h"
-#include "telemetry/metrics.h"
 #include "state/state_store.h"
+#include "telemetry/metrics.h"
 
 namespace vigil {
 

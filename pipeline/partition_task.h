@@ -36,8 +36,8 @@
 #include "ingest/event_decoder.h"
 #include "pipeline/stateful_task.h"
 #include "pipeline/task_position.h"
-#include "telemetry/metrics.h"
 #include "state/state_store.h"
+#include "telemetry/metrics.h"
 
 namespace vigil {
 

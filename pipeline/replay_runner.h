@@ -7,9 +7,9 @@
 
 #include "config/pipeline_config.h"
 #include "core/result.h"
-#include "telemetry/metrics.h"
 #include "sinks/signal_sink.h"
 #include "state/state_store.h"
+#include "telemetry/metrics.h"
 
 namespace vigil {
 

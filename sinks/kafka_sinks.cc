@@ -1,7 +1,7 @@
 #include "sinks/kafka_sinks.h"
 
-#include "sinks/repartition_record.h"
 #include "sinks/cloudevent_encoder.h"
+#include "sinks/repartition_record.h"
 
 namespace vigil {
 

@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
-#include "synthetic/random.h"
 #include "core/incident_event.h"
+#include "synthetic/random.h"
 
 namespace vigil::synthetic {
 

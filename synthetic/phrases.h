@@ -7,9 +7,9 @@
 #include <span>
 #include <string_view>
 
+#include "core/incident_event.h"
 #include "synthetic/catalogue.h"
 #include "synthetic/text.h"
-#include "core/incident_event.h"
 
 namespace vigil::synthetic {
 

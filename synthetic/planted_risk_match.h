@@ -7,8 +7,8 @@
 #include <ostream>
 #include <vector>
 
-#include "synthetic/stream.h"
 #include "core/signal.h"
+#include "synthetic/stream.h"
 
 namespace vigil {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "synthetic/text.h"
 #include "core/check.h"
+#include "synthetic/text.h"
 
 namespace vigil::synthetic {
 namespace {

@@ -9,10 +9,10 @@
 #include <cstdint>
 #include <string>
 
+#include "core/incident_event.h"
 #include "synthetic/catalogue.h"
 #include "synthetic/stream.h"
 #include "synthetic/text.h"
-#include "core/incident_event.h"
 
 namespace vigil::synthetic {
 

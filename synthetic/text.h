@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include "synthetic/catalogue.h"
 #include "core/incident_event.h"
+#include "synthetic/catalogue.h"
 
 namespace vigil::synthetic {
 

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "series/series_csv.h"
 #include "detectors/count_method.h"
 #include "detectors/ears.h"
 #include "detectors/farrington_flexible.h"
+#include "series/series_csv.h"
 
 namespace {
 

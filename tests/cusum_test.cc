@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "series/series_csv.h"
 #include "series/cusum.h"
+#include "series/series_csv.h"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "series/series_csv.h"
 #include "detectors/ears.h"
+#include "series/series_csv.h"
 
 namespace {
 

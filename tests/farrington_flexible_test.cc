@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "series/series_csv.h"
 #include "detectors/farrington_design.h"
 #include "detectors/farrington_flexible.h"
+#include "series/series_csv.h"
 
 namespace {
 

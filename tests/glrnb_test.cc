@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "series/series_csv.h"
 #include "series/glrnb.h"
+#include "series/series_csv.h"
 
 namespace {
 

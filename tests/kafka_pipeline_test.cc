@@ -21,19 +21,19 @@
 #include <vector>
 
 #include "config/pipeline_config.h"
-#include "synthetic/stream.h"
 #include "core/version.h"
 #include "kafka/client_conf.h"
-#include "pipeline/detector_placement.h"
 #include "kafka/embedded_kafka_cluster.h"
+#include "partitioned_stream.h"
+#include "pipeline/detector_placement.h"
 #include "pipeline/kafka_pipeline.h"
 #include "pipeline/partition_task.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/jsonl_sinks.h"
+#include "synthetic/stream.h"
 #include "telemetry/http_endpoints.h"
 #include "tests/http_client.h"
-#include "partitioned_stream.h"
 
 using namespace vigil;
 using namespace std::chrono_literals;

@@ -11,15 +11,15 @@
 #include <vector>
 
 #include "config/pipeline_config.h"
-#include "synthetic/stream.h"
 #include "core/version.h"
+#include "partitioned_stream.h"
 #include "pipeline/merge_task.h"
 #include "pipeline/partition_task.h"
-#include "sinks/repartition_record.h"
 #include "sinks/cloudevent_encoder.h"
-#include "telemetry/metrics.h"
+#include "sinks/repartition_record.h"
 #include "state/event_record.h"
-#include "partitioned_stream.h"
+#include "synthetic/stream.h"
+#include "telemetry/metrics.h"
 #include "test_events.h"
 
 using namespace vigil;

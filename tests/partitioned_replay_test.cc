@@ -9,14 +9,14 @@
 
 #include "config/pipeline_config.h"
 #include "core/civil_date.h"
-#include "synthetic/stream.h"
 #include "core/version.h"
+#include "partitioned_stream.h"
 #include "pipeline/partitioned_replay.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/cloudevent_encoder.h"
-#include "telemetry/metrics.h"
 #include "sinks/signal_sink.h"
-#include "partitioned_stream.h"
+#include "synthetic/stream.h"
+#include "telemetry/metrics.h"
 #include "test_events.h"
 
 using namespace vigil;

@@ -18,11 +18,11 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
-#include "synthetic/stream.h"
 #include "kafka/client_conf.h"
 #include "kafka/embedded_kafka_cluster.h"
-#include "sinks/cloudevent_decoder.h"
 #include "kafka/kafka_producer.h"
+#include "sinks/cloudevent_decoder.h"
+#include "synthetic/stream.h"
 #include "tests/alertmanager_server.h"
 
 // `vigil run` as an operator starts it: a separate process pointed at a
