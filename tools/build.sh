@@ -23,9 +23,11 @@ fi
 build_dir=${VIGIL_BUILD_DIR:-build}
 # ccache (installed with the build dependencies) serves objects compiled
 # before, in this clone or another: paths below the clone are hashed relative
-# to it. VIGIL_NO_CCACHE=1 builds without it, for a cold-build measurement.
+# to it, and the build directory is left out of the hash (it only names the
+# compilation directory in the debug information). VIGIL_NO_CCACHE=1 builds
+# without it, for a cold-build measurement.
 if [[ -z "${VIGIL_NO_CCACHE:-}" ]] && command -v ccache >/dev/null; then
-  export CCACHE_BASEDIR=$PWD
+  export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
   cmake_args=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache "${cmake_args[@]}")
 fi
 cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
