@@ -292,17 +292,10 @@ BOOST_AUTO_TEST_CASE(alertmanager_down_at_first_gets_the_latest_state_once_it_st
 BOOST_AUTO_TEST_CASE(a_hung_alertmanager_never_blocks_deliver_and_memory_stays_bounded) {
   // A server that takes the request and never answers: the delivery thread
   // sits in its request until the (long) timeout.
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  BOOST_REQUIRE(::listen(listener, 4) == 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  const auto [listener, port] = testing::listen_on_loopback(4);
 
   prometheus::Registry registry;
-  AlertmanagerOptions options = fast_options("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  AlertmanagerOptions options = fast_options("http://127.0.0.1:" + std::to_string(port));
   options.timeout_ms = 120000;
   options.max_alerts = 100;
   auto sink = make_sink(options, registry);
@@ -383,17 +376,10 @@ BOOST_AUTO_TEST_CASE(a_severity_rise_while_the_first_send_is_in_flight_still_res
   // Alertmanager or a busy machine produces. Alertmanager holds the medium
   // label set by then, so the sink must resolve it, not leave it firing
   // until its endsAt.
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  BOOST_REQUIRE(::listen(listener, 4) == 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  const auto [listener, port] = testing::listen_on_loopback(4);
 
   prometheus::Registry registry;
-  AlertmanagerOptions options = fast_options("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  AlertmanagerOptions options = fast_options("http://127.0.0.1:" + std::to_string(port));
   options.resend_interval_seconds = 60;
   auto sink = make_sink(options, registry);
 

@@ -13,11 +13,8 @@
 # sanitizer build.
 # Usage: alertmanager_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
-vigil=$1
-source_dir=$2
-source "$source_dir/tests/test_lib.sh"
-work=$(mktemp -d)
-at_exit "rm -rf '$work'"
+source "$2/tests/test_lib.sh"
+use_work_dir
 # The sink's longest wait between attempts (retry_max_backoff_ms) plus one
 # request's timeout (timeout_ms), with room to spare on a busy machine.
 backoff_deadline=180

@@ -8,13 +8,10 @@
 # Helm is built from its Go module by tools/install-helm.sh (cached).
 # Usage: chart_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
-vigil=$1
-source_dir=$2
-source "$source_dir/tests/test_lib.sh"
+source "$2/tests/test_lib.sh"
 chart=$source_dir/helm/vigil
 all_options=$chart/ci/all-options-values.yaml
-work=$(mktemp -d)
-at_exit "rm -rf '$work'"
+use_work_dir
 python=python3
 "$python" -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
 export PATH=$PATH:/usr/local/go/bin

@@ -4,10 +4,8 @@
 # every broken line; exit codes.
 # Usage: cli_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
-vigil=$1
 source "$2/tests/test_lib.sh"
-work=$(mktemp -d)
-at_exit "rm -rf '$work'"
+use_work_dir
 
 # A generated stream with deliberately broken lines of every kind.
 "$vigil" generate --events 40000 --days 200 --events-per-year 90000 --invalid-fraction 0.02 \

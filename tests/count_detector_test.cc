@@ -70,17 +70,7 @@ void close_to(double actual, double expected, const std::string& what) {
              what << ": " << actual << " vs expected " << expected);
 }
 
-CountDetectorConfig weekly_config(std::string method = "earsC1") {
-  CountDetectorConfig c;
-  c.name = "med_weekly";
-  c.dimensions = {Dimension::kCategory, Dimension::kRegion};
-  c.period = PeriodUnit::kWeek;
-  c.grace_days = 14;
-  c.method = std::move(method);
-  c.min_observed = 5;
-  c.severity = Severity::kMedium;
-  return c;
-}
+using testing::count_feed::weekly_config;
 
 const std::vector<KeyPart> kMedY56 = {{"category", "medication"}, {"region", "Y56"}};
 

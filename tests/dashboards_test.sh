@@ -6,8 +6,7 @@
 # $__rate_interval in every rate.
 # Usage: dashboards_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
-source_dir=$2
-source "$source_dir/tests/test_lib.sh"
+source "$2/tests/test_lib.sh"
 python=python3
 "$python" -c 'import jsonschema' 2>/dev/null || python=/usr/bin/python3
 

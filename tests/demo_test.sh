@@ -10,11 +10,8 @@
 # each wait is for a condition, with a deadline far beyond what it needs.
 # Usage: demo_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
-vigil=$1
-source_dir=$2
-source "$source_dir/tests/test_lib.sh"
-work=$(mktemp -d)
-at_exit "rm -rf '$work'"
+source "$2/tests/test_lib.sh"
+use_work_dir
 # Debian's python3-jsonschema serves /usr/bin/python3; another python3 may
 # come first on PATH.
 python=python3

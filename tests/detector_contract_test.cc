@@ -82,15 +82,7 @@ struct Kind<CountDetectorConfig> {
   static constexpr std::string_view kMethod = "earsC1";
 
   static Config with_method(std::string method) {
-    Config c;
-    c.name = "med_weekly";
-    c.dimensions = {Dimension::kCategory, Dimension::kRegion};
-    c.period = PeriodUnit::kWeek;
-    c.grace_days = 14;
-    c.method = std::move(method);
-    c.min_observed = 5;
-    c.severity = Severity::kMedium;
-    return c;
+    return testing::count_feed::weekly_config(std::move(method));
   }
   static Config valid() { return with_method("earsC1"); }
   static std::vector<Config> also_valid() { return {with_method("earsC2"), with_method("earsC3")}; }
@@ -332,12 +324,7 @@ struct Kind<FunnelConfig> {
   static constexpr std::string_view kMethod = "funnel";
 
   static Config valid() {
-    Config c;
-    c.name = "harm_funnel";
-    c.outcome.min_physical_harm = PhysicalHarm::kModerate;
-    c.window.window_weeks = 4;
-    c.window.grace_days = 0;
-    return c;  // coverage 0.998, overdispersion on, min_expected 10, high side, unit org
+    return testing::funnel_feed::funnel_config();
   }
   static std::vector<Config> also_valid() {
     Config adjusted = valid();
@@ -385,12 +372,7 @@ struct Kind<InequalityConfig> {
   static constexpr std::string_view kMethod = "inequality";
 
   static Config valid() {
-    Config c;
-    c.name = "ethnic_inequality";
-    c.outcome.min_physical_harm = PhysicalHarm::kModerate;
-    c.window.window_weeks = 4;
-    c.window.grace_days = 0;
-    return c;  // group by service area, stratum ethnicity, 99.8%, overdispersion, min 5 / 2
+    return testing::inequality_feed::inequality_config();
   }
   static std::vector<Config> also_valid() {
     Config national = valid();  // every stratum against the rest of the population
@@ -434,18 +416,8 @@ template <>
 struct Kind<DisproportionalityConfig> {
   using Config = DisproportionalityConfig;
   static constexpr std::string_view kMethod = "prr";
-  static constexpr GammaMixturePrior kDuMouchel{0.2, 0.1, 2.0, 4.0, 1.0 / 3.0};
-
   static Config with_method(DisproportionalityMethod method) {
-    Config c;
-    c.name = "medicine_screen";
-    c.item = Dimension::kMedication;
-    c.outcome.min_physical_harm = PhysicalHarm::kModerate;
-    c.method = method;
-    c.window.window_weeks = 4;
-    c.window.grace_days = 0;
-    if (method == DisproportionalityMethod::kEbgm) c.prior = kDuMouchel;
-    return c;
+    return testing::disproportionality_feed::screen_config(method);
   }
   static Config valid() { return with_method(DisproportionalityMethod::kPrr); }
   static std::vector<Config> also_valid() {

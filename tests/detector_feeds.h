@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "detectors/detector_kinds.h"
 #include "detectors/signal_episode.h"
 #include "state/key_encoding.h"
 #include "tests/detector_harness.h"
@@ -28,6 +29,19 @@ inline void sort_by_time(std::vector<TestEvent>& events) {
 // --- count ----------------------------------------------------------------------------
 
 namespace count_feed {
+
+// Weekly counts per category × region, judged by `method`.
+inline CountDetectorConfig weekly_config(std::string method = "earsC1") {
+  CountDetectorConfig c;
+  c.name = "med_weekly";
+  c.dimensions = {Dimension::kCategory, Dimension::kRegion};
+  c.period = PeriodUnit::kWeek;
+  c.grace_days = 14;
+  c.method = std::move(method);
+  c.min_observed = 5;
+  c.severity = Severity::kMedium;
+  return c;
+}
 
 // One report of moderate harm keyed by category and region.
 inline TestEvent ev(const std::string& id, Date on, std::string_view category = "medication",
@@ -93,6 +107,15 @@ inline std::vector<OrgSeries> stop_and_recover() {
 
 namespace funnel_feed {
 
+inline FunnelConfig funnel_config() {
+  FunnelConfig c;
+  c.name = "harm_funnel";
+  c.outcome.min_physical_harm = PhysicalHarm::kModerate;
+  c.window.window_weeks = 4;
+  c.window.grace_days = 0;
+  return c;  // coverage 0.998, overdispersion on, min_expected 10, high side, unit org
+}
+
 // Ten weeks: every unit sends 25 reports a week; the ordinary ones 3 harm
 // reports a week, RHI 10 a week until week 5 and 3 a week from week 6.
 inline std::vector<TestEvent> ten_weeks() {
@@ -118,6 +141,15 @@ inline std::vector<TestEvent> ten_weeks() {
 // --- inequality -----------------------------------------------------------------------
 
 namespace inequality_feed {
+
+inline InequalityConfig inequality_config() {
+  InequalityConfig c;
+  c.name = "ethnic_inequality";
+  c.outcome.min_physical_harm = PhysicalHarm::kModerate;
+  c.window.window_weeks = 4;
+  c.window.grace_days = 0;
+  return c;  // group by service area, stratum ethnicity, 99.8%, overdispersion, min 5 / 2
+}
 
 // Reports of one (service area, ethnicity) cell: `stratum` is a letter, or
 // "none" for reports without patient details, or "blank" for reports whose
@@ -198,6 +230,20 @@ inline std::vector<TestEvent> ten_weeks() {
 // --- disproportionality ---------------------------------------------------------------
 
 namespace disproportionality_feed {
+
+inline constexpr GammaMixturePrior kDuMouchel{0.2, 0.1, 2.0, 4.0, 1.0 / 3.0};
+
+inline DisproportionalityConfig screen_config(DisproportionalityMethod method) {
+  DisproportionalityConfig c;
+  c.name = "medicine_screen";
+  c.item = Dimension::kMedication;
+  c.outcome.min_physical_harm = PhysicalHarm::kModerate;
+  c.method = method;
+  c.window.window_weeks = 4;
+  c.window.grace_days = 0;
+  if (method == DisproportionalityMethod::kEbgm) c.prior = kDuMouchel;
+  return c;  // criteria: min_count 3, PRR 2 / chi2 4, ROR lo95 > 1, IC025 > 0, EB05 1.8 / EBGM 2.5
+}
 
 struct Report {
   int week;

@@ -38,19 +38,9 @@ using testing::TestEvent;
 
 using Harness = testing::DetectorHarness<DisproportionalityDetector, DisproportionalityConfig>;
 
-constexpr GammaMixturePrior kDuMouchel{0.2, 0.1, 2.0, 4.0, 1.0 / 3.0};
+using testing::disproportionality_feed::kDuMouchel;
 
-DisproportionalityConfig screen_config(DisproportionalityMethod method) {
-  DisproportionalityConfig c;
-  c.name = "medicine_screen";
-  c.item = Dimension::kMedication;
-  c.outcome.min_physical_harm = PhysicalHarm::kModerate;
-  c.method = method;
-  c.window.window_weeks = 4;
-  c.window.grace_days = 0;
-  if (method == DisproportionalityMethod::kEbgm) c.prior = kDuMouchel;
-  return c;  // criteria: min_count 3, PRR 2 / chi2 4, ROR lo95 > 1, IC025 > 0, EB05 1.8 / EBGM 2.5
-}
+using testing::disproportionality_feed::screen_config;
 
 // --- Scenarios and the oracle --------------------------------------------------------
 

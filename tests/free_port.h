@@ -66,4 +66,27 @@ inline uint16_t free_port() {
   throw std::runtime_error("free_port: no free port found");
 }
 
+// A socket listening on 127.0.0.1 at a port the kernel picks, for a test
+// that plays the server itself. Unlike a port picked and released, it cannot
+// be taken by anyone else before the test uses it. Throws on failure.
+struct LoopbackListener {
+  int fd = -1;
+  uint16_t port = 0;
+};
+
+inline LoopbackListener listen_on_loopback(int backlog = 8) {
+  LoopbackListener out;
+  out.fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (out.fd < 0 || ::bind(out.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(out.fd, backlog) != 0 || ::getsockname(out.fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("listen_on_loopback: cannot listen on 127.0.0.1");
+  }
+  out.port = ntohs(addr.sin_port);
+  return out;
+}
+
 }  // namespace vigil::testing

@@ -31,14 +31,7 @@ using testing::TestEvent;
 
 using Harness = testing::DetectorHarness<FunnelDetector, FunnelConfig>;
 
-FunnelConfig funnel_config() {
-  FunnelConfig c;
-  c.name = "harm_funnel";
-  c.outcome.min_physical_harm = PhysicalHarm::kModerate;
-  c.window.window_weeks = 4;
-  c.window.grace_days = 0;
-  return c;  // coverage 0.998, overdispersion on, min_expected 10, high side, unit org
-}
+using testing::funnel_feed::funnel_config;
 
 // n reports of one organisation (and service area), `harmful` of them with
 // moderate harm, spread over weeks first_week .. first_week + 3.

@@ -34,14 +34,7 @@ using testing::TestEvent;
 
 using Harness = testing::DetectorHarness<InequalityDetector, InequalityConfig>;
 
-InequalityConfig inequality_config() {
-  InequalityConfig c;
-  c.name = "ethnic_inequality";
-  c.outcome.min_physical_harm = PhysicalHarm::kModerate;
-  c.window.window_weeks = 4;
-  c.window.grace_days = 0;
-  return c;  // group by service area, stratum ethnicity, 99.8%, overdispersion, min 5 / 2
-}
+using testing::inequality_feed::inequality_config;
 
 // Scenarios are cells of (service area, ethnicity) reports
 // (tests/detector_feeds.h).

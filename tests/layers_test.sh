@@ -4,10 +4,8 @@
 # level that include each other.
 # Usage: layers_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
-source_dir=$2
-source "$source_dir/tests/test_lib.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$2/tests/test_lib.sh"
+use_work_dir
 
 check "the source tree's includes only point down" bash "$source_dir/tools/check-layers.sh" "$source_dir"
 

@@ -6,11 +6,8 @@
 # _count count as its own; `up` is Prometheus's own series).
 # Usage: monitoring_metrics_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
-vigil=$1
-source_dir=$2
-source "$source_dir/tests/test_lib.sh"
-work=$(mktemp -d)
-at_exit "rm -rf '$work'"
+source "$2/tests/test_lib.sh"
+use_work_dir
 python=python3
 "$python" -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
 

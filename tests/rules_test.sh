@@ -5,8 +5,7 @@
 # runbook page in docs/runbooks/.
 # Usage: rules_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
-source_dir=$2
-source "$source_dir/tests/test_lib.sh"
+source "$2/tests/test_lib.sh"
 rules=$source_dir/helm/vigil/rules/vigil-alerts.yaml
 tests=$source_dir/tests/rules/vigil-alerts.test.yaml
 # Debian's python3-yaml serves /usr/bin/python3; another python3 may come first on PATH.

@@ -16,30 +16,12 @@
 
 #include "state/key_encoding.h"
 #include "state/state_store.h"
+#include "tests/test_events.h"
 
 namespace vigil {
 namespace {
 
-// A fresh directory under /tmp per test, removed with everything in it after.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/vigil_state_test_XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 struct Fixture {
   TempDir dir;

@@ -10,6 +10,12 @@
 # needs on a loaded machine, so that running out of time means something is
 # really wrong, not that the machine was busy.
 
+# The arguments ctest gives every test script (VIGIL_BINARY SOURCE_DIR
+# SHARED_DIR), which a file sourced without arguments sees as its own.
+vigil=${1:-}
+source_dir=${2:-}
+shared_dir=${3:-}
+
 # The test script: the bottom of the stack of sourced files.
 test_name=$(basename "${BASH_SOURCE[${#BASH_SOURCE[@]} - 1]}" .sh)
 passes=0
@@ -141,6 +147,11 @@ exit_commands=()
 at_exit() {
   ((${#exit_commands[@]} > 0)) || trap run_exit_commands EXIT
   exit_commands=("$1" "${exit_commands[@]}")
+}
+# use_work_dir: $work, a fresh directory removed when the test exits.
+use_work_dir() {
+  work=$(mktemp -d)
+  at_exit "rm -rf '$work'"
 }
 run_exit_commands() {
   local command
