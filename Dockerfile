@@ -15,16 +15,21 @@ ENV DEBIAN_FRONTEND=noninteractive
 WORKDIR /src
 # The install script first, so its layer is reused while only sources change.
 COPY tools/install-deps.sh tools/install-deps.sh
-RUN bash tools/install-deps.sh && rm -rf /var/lib/apt/lists/*
+RUN bash tools/install-deps.sh --build-only && rm -rf /var/lib/apt/lists/*
 COPY CMakeLists.txt ./
+# One folder a layer (README, "How it works"); tests/ for its CMakeLists.txt.
 COPY app app
 COPY config config
 COPY core core
 COPY detectors detectors
 COPY ingest ingest
+COPY kafka kafka
 COPY pipeline pipeline
+COPY series series
 COPY sinks sinks
 COPY state state
+COPY synthetic synthetic
+COPY telemetry telemetry
 COPY tests tests
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIGIL_BENCHMARKS=OFF \
  && cmake --build build --target vigil -j "$(nproc)" \
