@@ -345,6 +345,22 @@ void run_until(const PipelineConfig& config, StateStore& store, Metrics& metrics
   BOOST_TEST(metrics.events_consumed.Value() >= static_cast<double>(until));
 }
 
+// Metrics served on /metrics and /readyz as `vigil run` serves them, on a
+// port the kernel picks; `base` is the server's URL.
+struct ServedMetrics {
+  Metrics metrics{kVersion};
+  std::shared_ptr<std::atomic<bool>> ready = std::make_shared<std::atomic<bool>>(false);
+  std::unique_ptr<HttpEndpoints> http;
+  std::string base;
+
+  ServedMetrics() {
+    auto started = HttpEndpoints::start("127.0.0.1:0", metrics.registry(), ready);
+    BOOST_REQUIRE_MESSAGE(started.is_ok(), (started.is_ok() ? std::string() : started.error().message));
+    http = std::move(started).value();
+    base = "http://127.0.0.1:" + std::to_string(http->port());
+  }
+};
+
 struct Cluster {
   std::unique_ptr<EmbeddedKafkaCluster> cluster;
   PipelineConfig config;
@@ -402,12 +418,11 @@ BOOST_AUTO_TEST_CASE(consume_detect_produce_matches_replay) {
   Cluster c("e2e");
   produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, lines.size());
   auto store = open_store(c.state.path);
-  Metrics metrics(kVersion);
   // The operator's view: /metrics and /readyz served as `vigil run` serves them.
-  auto ready = std::make_shared<std::atomic<bool>>(false);
-  auto http = HttpEndpoints::start("127.0.0.1:0", metrics.registry(), ready);
-  BOOST_REQUIRE_MESSAGE(http.is_ok(), (http.is_ok() ? std::string() : http.error().message));
-  const std::string base = "http://127.0.0.1:" + std::to_string(http.value()->port());
+  ServedMetrics served;
+  Metrics& metrics = served.metrics;
+  const auto& ready = served.ready;
+  const std::string& base = served.base;
   bool ready_while_running = false;
   run_until(
       c.config, *store, metrics, lines.size(),
@@ -621,11 +636,11 @@ BOOST_AUTO_TEST_CASE(readyz_is_503_until_restore_reaches_the_group_offset) {
   commit_group_offset(bootstrap, config.kafka.group_id, config.kafka.events_topic, 0, committed);
 
   auto store = open_store(c.state.path);
-  Metrics metrics(kVersion);
-  auto ready = std::make_shared<std::atomic<bool>>(false);
-  auto http = HttpEndpoints::start("127.0.0.1:0", metrics.registry(), ready);
-  BOOST_REQUIRE_MESSAGE(http.is_ok(), (http.is_ok() ? std::string() : http.error().message));
-  const std::string base = "http://127.0.0.1:" + std::to_string(http.value()->port());
+  // The operator's view: /metrics and /readyz served as `vigil run` serves them.
+  ServedMetrics served;
+  Metrics& metrics = served.metrics;
+  const auto& ready = served.ready;
+  const std::string& base = served.base;
   auto pipeline = KafkaPipeline::create(config, *store, metrics, ready);
   BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), (pipeline.is_ok() ? std::string() : pipeline.error().message));
   std::atomic<bool> stop{false};
