@@ -25,6 +25,7 @@ COPY detectors detectors
 COPY ingest ingest
 COPY kafka kafka
 COPY pipeline pipeline
+COPY review review
 COPY series series
 COPY sinks sinks
 COPY state state
@@ -46,6 +47,7 @@ RUN apt-get update -qq \
  && apt-get install -y -qq --no-install-recommends \
       librdkafka1 librdkafka++1 librocksdb7.8 libsimdjson14 \
       libprometheus-cpp-core1.0 libcivetweb1 libyaml-cpp0.7 libspdlog1.10 libfmt9 \
+      libsqlite3-0 libcurl4 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 vigil \

@@ -35,6 +35,44 @@ struct ContingencyTable {
   int64_t a = 0, b = 0, c = 0, d = 0;
 };
 
+// One period of the series a detector judged (extension data.series). For a
+// count method `value` is the period's count, `expected` and `threshold` what
+// the method computed for it; for a statistic over time (e.g. ic025) `value`
+// is the statistic and `expected` is NaN. `flagged`: the detector's verdict
+// for that period was an alarm.
+struct PeriodPoint {
+  Date start;
+  Date end;
+  double value = 0;
+  double expected = std::numeric_limits<double>::quiet_NaN();
+  double threshold = std::numeric_limits<double>::quiet_NaN();
+  bool flagged = false;
+};
+
+// The recent series behind a signal, oldest period first, ending with the
+// period the signal judges. `measure` names what `value` is: "count" or a
+// statistic name from `statistics` (e.g. "ic025", "eb05", "prr").
+struct SignalSeries {
+  std::string measure;
+  std::vector<PeriodPoint> points;
+};
+
+// One unit (e.g. an organisation) on a funnel plot (extension data.funnel):
+// its observed count, the count expected from its volume and the limits of
+// the ratio observed/expected at that expected count.
+struct FunnelPoint {
+  std::string unit;  // the unit's key rendered as in the signal's key (e.g. "RXX")
+  int64_t observed = 0;
+  double expected = 0;
+  double lower = 0;  // ratio limits
+  double upper = 0;
+};
+
+struct FunnelPlot {
+  double coverage = 0;  // e.g. 0.998
+  std::vector<FunnelPoint> points;  // the signal's own unit always included
+};
+
 struct Signal {
   SignalType type = SignalType::kRaised;
   std::string signal_id;  // 16 lowercase hex digits
@@ -59,6 +97,8 @@ struct Signal {
   // ic025, upper_limit), in the order the method lists them.
   std::vector<std::pair<std::string, double>> statistics;
   std::optional<ContingencyTable> table;  // optional extension: evidence.table
+  std::optional<SignalSeries> series;     // optional extension: data.series
+  std::optional<FunnelPlot> funnel;       // optional extension: data.funnel
   std::string summary;                 // one plain-English line, no patient details
 };
 

@@ -43,7 +43,7 @@
 #include <vector>
 
 #include "core/signal.h"
-#include "sinks/json_writer.h"
+#include "core/json_writer.h"
 
 namespace vigil {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "sinks/json_writer.h"
+#include "core/json_writer.h"
 
 namespace vigil {
 

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "sinks/cloudevent_encoder.h"
-#include "sinks/json_writer.h"
+#include "core/json_writer.h"
 
 namespace vigil {
 namespace {

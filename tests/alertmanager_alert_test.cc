@@ -12,7 +12,7 @@
 #include "core/civil_date.h"
 #include "core/signal.h"
 #include "sinks/alertmanager_alert.h"
-#include "sinks/json_writer.h"
+#include "core/json_writer.h"
 
 namespace vigil {
 namespace {

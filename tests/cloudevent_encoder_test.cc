@@ -9,7 +9,7 @@
 #include "core/civil_date.h"
 #include "core/signal.h"
 #include "sinks/cloudevent_encoder.h"
-#include "sinks/json_writer.h"
+#include "core/json_writer.h"
 
 namespace vigil {
 namespace {

@@ -12,6 +12,7 @@ packages=(
   libboost-test-dev libboost-dev libboost-math-dev
   libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libbenchmark-dev libcurl4-openssl-dev ccache
+  libsqlite3-dev libsqlitecpp-dev libkainjow-mustache-dev
 )
 if [[ "${1:-}" != "--build-only" ]]; then
   # The tests' tools: Prometheus and Alertmanager, kcat, Python with the
@@ -19,6 +20,7 @@ if [[ "${1:-}" != "--build-only" ]]; then
   packages+=(
     prometheus prometheus-alertmanager kcat python3 python3-jsonschema python3-yaml curl bc time openssl
     default-jre-headless maven
+    chromium chromium-driver python3-selenium
   )
 fi
 
