@@ -32,6 +32,7 @@ COPY state state
 COPY synthetic synthetic
 COPY telemetry telemetry
 COPY tests tests
+COPY web web
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIGIL_BENCHMARKS=OFF \
  && cmake --build build --target vigil -j "$(nproc)" \
  && strip build/vigil \

@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--repartition-topic", run.repartition_topic,
                       "internal topic carrying events to the national detectors (\"\": none, "
                       "for an events topic of one partition)");
+  run_cmd->add_option("--reviews-topic", run.reviews_topic,
+                      "topic of reviewers' decisions, read so Alertmanager is not re-notified "
+                      "of known issues (\"\": off)");
   run_cmd->add_option("--state-dir", run.state_dir, "RocksDB state directory");
   run_cmd->add_option("--metrics-port", run.metrics_port, "port for /metrics, /healthz, /readyz");
   run_cmd->add_option("--alertmanager-url", run.alertmanager_url,

@@ -7,8 +7,10 @@
 #include "config/pipeline_config.h"
 #include "core/version.h"
 #include "pipeline/kafka_pipeline.h"
+#include "review/latest_decisions.h"
 #include "sinks/alertmanager_sink.h"
 #include "telemetry/http_endpoints.h"
+#include "web/kafka_decision_reader.h"
 
 namespace vigil {
 
@@ -28,17 +30,24 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   if (o.signals_topic) config.kafka.signals_topic = *o.signals_topic;
   if (o.dead_letter_topic) config.kafka.dead_letter_topic = *o.dead_letter_topic;
   if (o.repartition_topic) config.kafka.repartition_topic = *o.repartition_topic;
+  if (o.reviews_topic) config.kafka.reviews_topic = *o.reviews_topic;
   if (o.state_dir) config.state.dir = *o.state_dir;
   if (o.metrics_port) config.metrics.port = *o.metrics_port;
   if (o.alertmanager_url) config.alertmanager.url = *o.alertmanager_url;
 
   Metrics metrics(kVersion);
+  // Reviewers' decisions, for the Alertmanager sink only (the signals topic
+  // is never filtered): declared before the sink, which asks them.
+  LatestDecisions decisions;
+  std::unique_ptr<KafkaDecisionReader> decision_reader;
+  const bool suppress = config.alertmanager.enabled() && !config.kafka.reviews_topic.empty();
   // Before anything is opened, so a bad alertmanager setting is a
   // configuration error (exit 2); declared before the pipeline so it
   // outlives it and receives the last commit's signals.
   std::unique_ptr<AlertmanagerSink> alertmanager;
   if (config.alertmanager.enabled()) {
-    auto sink = AlertmanagerSink::create(config.alertmanager, config.name, *metrics.registry());
+    auto sink = AlertmanagerSink::create(config.alertmanager, config.name, *metrics.registry(),
+                                         suppress ? decisions.lookup() : DecisionLookup());
     if (!sink) return command_failure(err, "run", sink.error(), 2);
     alertmanager = std::move(sink).value();
     spdlog::info("signals also go to Alertmanager at {}", config.alertmanager.url);
@@ -51,6 +60,17 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
   auto http = HttpEndpoints::start(config.metrics.bind + ":" + std::to_string(config.metrics.port),
                                    metrics.registry(), ready);
   if (!http) return command_failure(err, "run", http.error());
+  if (suppress) {
+    auto reader = KafkaDecisionReader::start(config.kafka, config.kafka.reviews_topic,
+                                             [&decisions](const Decision& d) { decisions.apply(d); });
+    if (!reader) return command_failure(err, "run", reader.error(), 2);
+    decision_reader = std::move(reader).value();
+    // Every decision taken so far is known before the first signal is
+    // notified; later ones arrive while the pipeline runs.
+    if (Status caught_up = decision_reader->wait_caught_up(stop); !caught_up.is_ok()) return 0;
+    spdlog::info("{} review decision(s) read from {}; known issues are not re-notified",
+                 decision_reader->decisions_read(), config.kafka.reviews_topic);
+  }
   auto pipeline = KafkaPipeline::create(config, *store.value(), metrics, ready, alertmanager.get());
   if (!pipeline) {
     err << "vigil run: " << pipeline.error().message << "\n";

@@ -21,6 +21,7 @@ struct RunOptions {
   std::optional<std::string> signals_topic;
   std::optional<std::string> dead_letter_topic;
   std::optional<std::string> repartition_topic;
+  std::optional<std::string> reviews_topic;  // kafka.reviews_topic
   std::optional<std::string> state_dir;
   std::optional<uint16_t> metrics_port;
   std::optional<std::string> alertmanager_url;  // extension: alertmanager.url

@@ -35,7 +35,7 @@ PipelineConfig parse(const YAML::Node& root) {
     check_keys(k, "kafka",
                {"bootstrap_servers", "group_id", "group_instance_id", "guarantee",
                 "transactional_id", "events_topic", "signals_topic", "dead_letter_topic",
-                "repartition_topic", "properties", "properties_from_files"});
+                "repartition_topic", "reviews_topic", "properties", "properties_from_files"});
     read(k, "kafka", "bootstrap_servers", cfg.kafka.bootstrap_servers);
     read(k, "kafka", "group_id", cfg.kafka.group_id);
     read(k, "kafka", "group_instance_id", cfg.kafka.group_instance_id);
@@ -54,6 +54,7 @@ PipelineConfig parse(const YAML::Node& root) {
     read(k, "kafka", "signals_topic", cfg.kafka.signals_topic);
     read(k, "kafka", "dead_letter_topic", cfg.kafka.dead_letter_topic);
     read(k, "kafka", "repartition_topic", cfg.kafka.repartition_topic);
+    read(k, "kafka", "reviews_topic", cfg.kafka.reviews_topic);
     if (const auto props = k["properties"]) {
       if (!props.IsMap()) fail("kafka.properties", "must be a mapping");
       for (const auto& kv : props) {

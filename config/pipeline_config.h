@@ -44,6 +44,10 @@ struct KafkaConfig {
   // Empty: each input partition runs the detectors on its own events, which
   // is only right for an events topic of one partition (checked at start).
   std::string repartition_topic = "vigil.repartition";
+  // Reviewers' decisions (`vigil serve` writes them, key = signal_id): `run`
+  // reads them so its Alertmanager sink does not re-notify a signal marked
+  // known_issue or dismissed (review/suppression.h). Empty: not read.
+  std::string reviews_topic = "vigil.reviews";
   // Extra librdkafka properties, including those of `properties_from_files`
   // (kafka.properties_from_files: {sasl.password: /path}), whose values are
   // read from the named files when the configuration is parsed.

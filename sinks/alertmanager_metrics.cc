@@ -55,6 +55,9 @@ AlertmanagerMetrics::AlertmanagerMetrics(Registry& registry)
                         "Alerts whose latest state Alertmanager has not acknowledged yet.")),
       open_alerts(gauge(registry, "vigil_alertmanager_open_alerts",
                         "Open signals held by the Alertmanager sink and re-sent periodically.")),
+      suppressed_alerts(gauge(registry, "vigil_alertmanager_suppressed_alerts",
+                              "Open signals held back by a reviewer's decision (known issue, "
+                              "dismissed) and resolved in Alertmanager.")),
       send_seconds(prometheus::BuildHistogram()
                        .Name("vigil_alertmanager_send_seconds")
                        .Help("Seconds per request posting alerts to Alertmanager.")

@@ -33,6 +33,9 @@ struct AlertmanagerMetrics {
   prometheus::Gauge& queue_depth;
   // vigil_alertmanager_open_alerts: open signals held and re-sent.
   prometheus::Gauge& open_alerts;
+  // vigil_alertmanager_suppressed_alerts: open signals held back by a
+  // reviewer's decision (known_issue, dismissed): resolved in Alertmanager.
+  prometheus::Gauge& suppressed_alerts;
   // vigil_alertmanager_send_seconds: duration of each POST, any outcome.
   prometheus::Histogram& send_seconds;
 };

@@ -5,14 +5,43 @@
 #include <algorithm>
 #include <random>
 
+#include "review/suppression.h"
+
 namespace vigil {
 
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
+namespace {
+
+// What a suppression verdict reads of a transition, without the parts that
+// make a signal large (evidence ids, strata, series, funnel, summary).
+Signal verdict_basis(const Signal& s) {
+  Signal b;
+  b.type = s.type;
+  b.signal_id = s.signal_id;
+  b.sequence = s.sequence;
+  b.detector = s.detector;
+  b.method = s.method;
+  b.period_start = s.period_start;
+  b.period_end = s.period_end;
+  b.fired_at = s.fired_at;
+  b.observed = s.observed;
+  b.expected = s.expected;
+  b.threshold = s.threshold;
+  b.score = s.score;
+  b.severity = s.severity;
+  b.evidence_count = s.evidence_count;
+  b.evidence_orgs = s.evidence_orgs;
+  return b;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<AlertmanagerSink>> AlertmanagerSink::create(const AlertmanagerOptions& options,
                                                                    std::string pipeline_name,
-                                                                   prometheus::Registry& registry) {
+                                                                   prometheus::Registry& registry,
+                                                                   DecisionLookup latest_decision) {
   if (options.resend_interval_seconds == 0) {
     return make_error(ErrorKind::kInvalidArgument, "alertmanager.resend_interval_seconds: must be at least 1");
   }
@@ -33,17 +62,19 @@ Result<std::unique_ptr<AlertmanagerSink>> AlertmanagerSink::create(const Alertma
   mapping.static_labels = options.labels;
   mapping.generator_url = options.generator_url;
   std::unique_ptr<AlertmanagerSink> sink(
-      new AlertmanagerSink(options, std::move(mapping), std::move(client).value(), registry));
+      new AlertmanagerSink(options, std::move(mapping), std::move(client).value(), registry,
+                           std::move(latest_decision)));
   sink->thread_ = std::thread([s = sink.get()] { s->run(); });
   return sink;
 }
 
 AlertmanagerSink::AlertmanagerSink(const AlertmanagerOptions& options, AlertMappingOptions mapping,
                                    std::unique_ptr<AlertmanagerClient> client,
-                                   prometheus::Registry& registry)
+                                   prometheus::Registry& registry, DecisionLookup latest_decision)
     : options_(options),
       mapping_(std::move(mapping)),
       resend_interval_(options.resend_interval_seconds),
+      latest_decision_(std::move(latest_decision)),
       client_(std::move(client)),
       metrics_(registry),
       backoff_(std::chrono::milliseconds(options.retry_initial_backoff_ms),
@@ -53,14 +84,20 @@ AlertmanagerSink::~AlertmanagerSink() { shutdown(); }
 
 Status AlertmanagerSink::deliver(std::span<const Signal> signals) {
   if (signals.empty()) return Status::ok();
+  // Asked before the lock is taken, so a slow lookup never holds up the
+  // delivery thread.
+  std::vector<std::optional<Decision>> latest(signals.size());
+  if (latest_decision_) {
+    for (size_t i = 0; i < signals.size(); ++i) latest[i] = latest_decision_(signals[i].signal_id);
+  }
   size_t dropped = 0;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return Status::ok();
     const auto now_wall = system_clock::now();
     const auto now = steady_clock::now();
-    for (const Signal& s : signals) {
-      if (!apply_locked(s, now_wall, now)) ++dropped;
+    for (size_t i = 0; i < signals.size(); ++i) {
+      if (!apply_locked(signals[i], latest[i], now_wall, now)) ++dropped;
     }
     update_gauges_locked();
     // Waiting out a backoff: new transitions end the wait once the initial
@@ -78,8 +115,23 @@ Status AlertmanagerSink::deliver(std::span<const Signal> signals) {
                         std::to_string(dropped) + " signal transition(s)");
 }
 
-bool AlertmanagerSink::apply_locked(const Signal& s, system_clock::time_point now_wall,
-                                    steady_clock::time_point now) {
+bool AlertmanagerSink::held_back_locked(Entry& e, const std::optional<Decision>& latest) const {
+  switch (notify_verdict(latest, e.basis)) {
+    case NotifyVerdict::kNotify:
+      return false;
+    case NotifyVerdict::kSuppressed:
+      // Unless this very decision's suppression already ended for the episode.
+      return latest->decision_id != e.released_by;
+    case NotifyVerdict::kMaterialChange:
+    case NotifyVerdict::kSuppressionEnded:
+      e.released_by = latest->decision_id;
+      return false;
+  }
+  return false;
+}
+
+bool AlertmanagerSink::apply_locked(const Signal& s, const std::optional<Decision>& latest,
+                                    system_clock::time_point now_wall, steady_clock::time_point now) {
   const bool resolved = s.type == SignalType::kResolved;
   auto it = alerts_.find(s.signal_id);
   if (it == alerts_.end()) {
@@ -93,8 +145,12 @@ bool AlertmanagerSink::apply_locked(const Signal& s, system_clock::time_point no
     Entry e;
     e.severity = s.severity;
     e.content = make_alert_content(s, s.severity, mapping_);
+    e.basis = verdict_basis(s);
     e.starts_at = now_wall;
-    if (resolved) e.ends_at = now_wall;
+    // Held back at first sight: resolved, in case Alertmanager still holds
+    // it from before a restart (resolving an alert it never saw is harmless).
+    e.suppressed = !resolved && held_back_locked(e, latest);
+    if (resolved || e.suppressed) e.ends_at = now_wall;
     e.due = now;
     e.version = 1;
     alerts_.emplace(s.signal_id, std::move(e));
@@ -124,15 +180,34 @@ bool AlertmanagerSink::apply_locked(const Signal& s, system_clock::time_point no
   }
   e.severity = label;
   e.content = make_alert_content(s, label, mapping_);
-  if (resolved) {
+  e.basis = verdict_basis(s);
+  const bool held = !resolved && held_back_locked(e, latest);
+  if (held && e.suppressed) return true;  // resolved in Alertmanager already: nothing to send
+  if (resolved || held) {
     e.ends_at = now_wall;
   } else {
+    if (e.suppressed) e.starts_at = now_wall;  // a new alert to Alertmanager
     e.ends_at.reset();
   }
+  e.suppressed = held;
   e.due = now;
   ++e.version;
   e.acknowledged = false;
   return true;
+}
+
+void AlertmanagerSink::recheck_locked(Entry& e, system_clock::time_point now_wall) {
+  const bool held = held_back_locked(e, latest_decision_(e.basis.signal_id));
+  if (held == e.suppressed) return;
+  e.suppressed = held;
+  if (held) {
+    e.ends_at = now_wall;
+  } else {
+    e.starts_at = now_wall;
+    e.ends_at.reset();
+  }
+  ++e.version;
+  e.acknowledged = false;
 }
 
 std::optional<steady_clock::time_point> AlertmanagerSink::earliest_due_locked() const {
@@ -153,6 +228,15 @@ std::string AlertmanagerSink::take_batch_locked(steady_clock::time_point now, bo
   for (auto& [key, e] : alerts_) {
     if (sent.size() == kMaxAlertsPerRequest) break;
     if (only_unacknowledged ? e.acknowledged : e.due > now) continue;
+    // A decision may have come or gone since the alert was last sent (a
+    // resolved alert, including a retired label set, is past asking).
+    if (!only_unacknowledged && latest_decision_ && (!e.ends_at || e.suppressed)) {
+      recheck_locked(e, now_wall);
+      if (e.suppressed && e.acknowledged) {
+        e.due = now + resend_interval_;  // ask again then; nothing to send
+        continue;
+      }
+    }
     const auto ends_at = e.ends_at.value_or(firing_until);
     // Alertmanager refuses an alert that ends before it starts, which only a
     // wall clock stepped backwards could cause.
@@ -203,7 +287,7 @@ void AlertmanagerSink::settle_locked(const std::vector<Sent>& sent, const Status
     // Changed while the request was in flight: it is due again as it is.
     if (it == alerts_.end() || it->second.version != s.version) continue;
     Entry& e = it->second;
-    if (s.resolved) {
+    if (s.resolved && !e.suppressed) {
       if (!result.is_ok()) metrics_.dropped_rejected.Increment();
       alerts_.erase(it);
       continue;
@@ -215,12 +299,14 @@ void AlertmanagerSink::settle_locked(const std::vector<Sent>& sent, const Status
 }
 
 void AlertmanagerSink::update_gauges_locked() {
-  size_t open = 0, pending = 0;
+  size_t open = 0, pending = 0, suppressed = 0;
   for (const auto& [key, e] : alerts_) {
     if (!e.ends_at) ++open;
     if (!e.acknowledged) ++pending;
+    if (e.suppressed) ++suppressed;
   }
   metrics_.open_alerts.Set(static_cast<double>(open));
+  metrics_.suppressed_alerts.Set(static_cast<double>(suppressed));
   metrics_.queue_depth.Set(static_cast<double>(pending));
 }
 
@@ -250,6 +336,10 @@ void AlertmanagerSink::run() {
       continue;
     }
     const std::string body = take_batch_locked(now, false, sent);
+    if (body.empty()) {  // every due alert was held back: their next look is scheduled
+      update_gauges_locked();
+      continue;
+    }
     lock.unlock();
     const Status result = post(body);
     lock.lock();

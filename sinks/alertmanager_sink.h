@@ -34,6 +34,27 @@
 // dropped and counted. A request Alertmanager refuses (4xx other than 408 and
 // 429) is not retried: the open alerts in it wait for the next resend.
 //
+// Reviewers' decisions (issue 11, "decisions that stick"): given a
+// DecisionLookup (`vigil run` passes one backed by the reviews topic,
+// review/latest_decisions.h), the sink asks for a signal's latest decision
+// before it notifies, and holds back what review/suppression.h says to hold
+// back (a known_issue or dismissed signal, while its episode continues):
+//   - a held-back transition is sent once as resolved (endsAt now), so
+//     Alertmanager stops notifying about it, then kept in the table without
+//     re-sends;
+//   - a decision that arrives while the alert fires is seen at the alert's
+//     next re-send (within resend_interval_seconds), which resolves it then;
+//   - it fires again (a new startsAt) at the first transition whose verdict
+//     is a material change or the end of the suppression's date, or at the
+//     next re-send after a later decision that does not suppress; once a
+//     decision's suppression has ended for an episode, that decision holds
+//     it back no more (a count falling back below the multiple does not
+//     hide it again);
+//   - a resolved transition is always delivered.
+// The lookup is called on the caller's thread in deliver() and on the
+// delivery thread under the sink's lock, so it must be quick and must not
+// call into the sink.
+//
 // Restart: the table lives in memory. After a restart an alert opened before
 // it is sent again at its episode's next transition; until then Alertmanager
 // keeps it firing only up to its last endsAt.
@@ -54,6 +75,7 @@
 
 #include "core/result.h"
 #include "core/signal.h"
+#include "review/latest_decisions.h"
 #include "sinks/alertmanager_alert.h"
 #include "sinks/alertmanager_client.h"
 #include "sinks/alertmanager_metrics.h"
@@ -68,10 +90,13 @@ class AlertmanagerSink final : public SignalNotifier {
   // Checks the options (see AlertmanagerClient::create), registers the
   // vigil_alertmanager_* metrics in `registry` and starts the delivery
   // thread. `pipeline_name` becomes the `pipeline` label. `registry` must
-  // outlive the sink. Errors: kInvalidArgument naming the option at fault.
+  // outlive the sink. `latest_decision` (may be empty: nothing is held
+  // back) gives a signal's latest review decision, see above. Errors:
+  // kInvalidArgument naming the option at fault.
   static Result<std::unique_ptr<AlertmanagerSink>> create(const AlertmanagerOptions& options,
                                                           std::string pipeline_name,
-                                                          prometheus::Registry& registry);
+                                                          prometheus::Registry& registry,
+                                                          DecisionLookup latest_decision = {});
   // shutdown(), if not called yet.
   ~AlertmanagerSink() override;
   AlertmanagerSink(const AlertmanagerSink&) = delete;
@@ -106,6 +131,13 @@ class AlertmanagerSink final : public SignalNotifier {
     uint64_t version = 0;       // bumped at every change
     bool acknowledged = false;  // Alertmanager has the current version
     bool maybe_seen = false;    // some version was in a request to Alertmanager
+    // Held back by a review decision: sent as resolved (ends_at), kept.
+    bool suppressed = false;
+    // The decision whose suppression has ended for this episode.
+    std::string released_by;
+    // The latest transition's facts a suppression verdict reads (no
+    // evidence, series or summary: the table stays small).
+    Signal basis;
   };
   // What one request carried, to settle the table after it.
   struct Sent {
@@ -115,11 +147,19 @@ class AlertmanagerSink final : public SignalNotifier {
   };
 
   AlertmanagerSink(const AlertmanagerOptions& options, AlertMappingOptions mapping,
-                   std::unique_ptr<AlertmanagerClient> client, prometheus::Registry& registry);
+                   std::unique_ptr<AlertmanagerClient> client, prometheus::Registry& registry,
+                   DecisionLookup latest_decision);
 
   // All *_locked members require mutex_.
-  bool apply_locked(const Signal& s, std::chrono::system_clock::time_point now_wall,
+  bool apply_locked(const Signal& s, const std::optional<Decision>& latest,
+                    std::chrono::system_clock::time_point now_wall,
                     std::chrono::steady_clock::time_point now);
+  // Whether `e`'s latest transition is held back by `latest` (and records
+  // a suppression that has ended in e.released_by).
+  bool held_back_locked(Entry& e, const std::optional<Decision>& latest) const;
+  // Asks again for the latest decision of an open or held-back alert that
+  // is due, and moves it between firing and held back if that changed.
+  void recheck_locked(Entry& e, std::chrono::system_clock::time_point now_wall);
   std::optional<std::chrono::steady_clock::time_point> earliest_due_locked() const;
   // Renders a request body of at most kMaxAlertsPerRequest entries that are
   // due (all unacknowledged ones when `only_unacknowledged`); empty if none.
@@ -136,6 +176,7 @@ class AlertmanagerSink final : public SignalNotifier {
   const AlertmanagerOptions options_;
   const AlertMappingOptions mapping_;
   const std::chrono::seconds resend_interval_;
+  const DecisionLookup latest_decision_;
   std::unique_ptr<AlertmanagerClient> client_;  // used by the delivery thread only
   AlertmanagerMetrics metrics_;
 

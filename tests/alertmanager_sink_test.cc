@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/civil_date.h"
+#include "review/latest_decisions.h"
 #include "sinks/alertmanager_metrics.h"
 #include "sinks/alertmanager_sink.h"
 #include "tests/alertmanager_server.h"
@@ -541,6 +542,161 @@ BOOST_AUTO_TEST_CASE(tls_and_basic_auth_with_a_real_alertmanager) {
   BOOST_TEST(metrics.sends_success.Value() == 0);
   BOOST_TEST(!find_alert(*am, "0a0a0a0a0a0a0a0a").has_value());
   refused->shutdown();
+}
+
+namespace {
+
+std::unique_ptr<AlertmanagerSink> make_reviewed_sink(const AlertmanagerOptions& options,
+                                                     prometheus::Registry& registry,
+                                                     const LatestDecisions& decisions) {
+  auto sink = AlertmanagerSink::create(options, "test", registry, decisions.lookup());
+  BOOST_REQUIRE_MESSAGE(sink.is_ok(), (sink.is_ok() ? std::string() : sink.error().message));
+  return std::move(sink).value();
+}
+
+Decision review_decision(const std::string& signal_id, int n, ReviewState state,
+                         int64_t observed_at_decision) {
+  Decision d;
+  d.decision_id = signal_id + "-d" + std::to_string(n);
+  d.signal_id = signal_id;
+  d.state = state;
+  d.reason = "reviewed";
+  d.reviewer = "reviewer";
+  d.observed_at_decision = observed_at_decision;
+  return d;
+}
+
+Signal with_count(Signal s, int64_t observed, Date fired_at = Date{20171}) {
+  s.observed = observed;
+  s.fired_at = fired_at;
+  return s;
+}
+
+// Delivers a raise of another episode and waits until Alertmanager lists
+// it: every transition handed to the sink before it has then been through
+// a request too (the sink sends what is due in one batch, in table order,
+// and has nothing else in flight), so what Alertmanager lists is final.
+void settle_with_marker(AlertmanagerSink& sink, const AlertmanagerServer& am, const std::string& id) {
+  deliver(sink, make_signal(id, SignalType::kRaised, 1));
+  BOOST_REQUIRE(eventually([&] { return find_alert(am, id).has_value(); }));
+  BOOST_REQUIRE(eventually([&] { return sink.pending_alerts() == 0; }));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_known_issue_is_resolved_in_alertmanager_and_fires_again_on_a_material_change) {
+  auto am = start_alertmanager();
+  prometheus::Registry registry;
+  LatestDecisions decisions;
+  auto sink = make_reviewed_sink(fast_options(am->url()), registry, decisions);  // re-sent every second
+  AlertmanagerMetrics metrics(registry);
+  const std::string id = "c1c1c1c1c1c1c1c1";
+
+  deliver(*sink, with_count(make_signal(id, SignalType::kRaised, 1), 10));
+  BOOST_REQUIRE(eventually([&] { return find_alert(*am, id).has_value(); }));
+
+  // Marked a known issue while it fires, to be notified again at twice the
+  // count it had: the next re-send resolves it instead.
+  Decision known = review_decision(id, 1, ReviewState::kKnownIssue, 10);
+  known.renotify_multiple = 2.0;
+  decisions.apply(known);
+  BOOST_REQUIRE(eventually([&] { return !find_alert(*am, id).has_value(); }));
+  BOOST_TEST(eventually([&] { return metrics.suppressed_alerts.Value() == 1; }));
+  BOOST_TEST(metrics.open_alerts.Value() == 0);
+  BOOST_TEST(sink->held_alerts() == 1u);  // kept, to fire again if it must
+
+  // Updates below the multiple stay held back.
+  deliver(*sink, with_count(make_signal(id, SignalType::kUpdated, 2), 19));
+  settle_with_marker(*sink, *am, "c1c1c1c1c1c1c1c2");
+  BOOST_TEST(!find_alert(*am, id).has_value());
+  BOOST_TEST(metrics.suppressed_alerts.Value() == 1);
+
+  // The count reaches twice what it was: a material change fires it again,
+  // from now.
+  const int64_t changed_at = now_seconds();
+  deliver(*sink, with_count(make_signal(id, SignalType::kUpdated, 3), 20));
+  std::optional<ActiveAlert> again;
+  BOOST_REQUIRE(eventually([&] { return (again = find_alert(*am, id)).has_value(); }));
+  BOOST_TEST(again->annotations["sequence"] == "3");
+  BOOST_TEST(again->annotations["observed"] == "20");
+  BOOST_TEST(again->starts_at >= changed_at - 1);
+  BOOST_TEST(metrics.suppressed_alerts.Value() == 0);
+
+  // Once ended, that decision's suppression stays ended for the episode,
+  // even when the count falls back below the multiple.
+  deliver(*sink, with_count(make_signal(id, SignalType::kUpdated, 4), 15));
+  BOOST_TEST(eventually([&] {
+    auto a = find_alert(*am, id);
+    return a && a->annotations["sequence"] == "4";
+  }));
+
+  // A resolved transition is always delivered, and then forgotten.
+  deliver(*sink, make_signal(id, SignalType::kResolved, 5));
+  BOOST_TEST(eventually([&] { return !find_alert(*am, id).has_value(); }));
+  BOOST_TEST(eventually([&] { return sink->held_alerts() == 1u; }));  // the marker
+  sink->shutdown();
+}
+
+BOOST_AUTO_TEST_CASE(a_dismissed_signal_never_fires_until_its_date_has_passed) {
+  auto am = start_alertmanager();
+  prometheus::Registry registry;
+  LatestDecisions decisions;
+  AlertmanagerOptions options = fast_options(am->url());
+  auto sink = make_reviewed_sink(options, registry, decisions);
+  AlertmanagerMetrics metrics(registry);
+  const std::string id = "c2c2c2c2c2c2c2c2";
+
+  // Decided before this sink saw the signal (e.g. decided, then `run`
+  // restarted): its transitions are held back from the first.
+  Decision dismissed = review_decision(id, 1, ReviewState::kDismissed, 10);
+  dismissed.until = parse_date("2025-04-30");
+  decisions.apply(dismissed);
+  deliver(*sink, with_count(make_signal(id, SignalType::kUpdated, 4), 12, *parse_date("2025-04-21")));
+  deliver(*sink, with_count(make_signal(id, SignalType::kUpdated, 5), 13, *parse_date("2025-04-30")));
+  settle_with_marker(*sink, *am, "c2c2c2c2c2c2c2c3");
+  BOOST_TEST(!find_alert(*am, id).has_value());
+  BOOST_TEST(metrics.suppressed_alerts.Value() == 1);
+  BOOST_TEST(sink->held_alerts() == 2u);
+
+  // The first transition after its date fires.
+  deliver(*sink, with_count(make_signal(id, SignalType::kUpdated, 6), 13, *parse_date("2025-05-01")));
+  std::optional<ActiveAlert> fired;
+  BOOST_REQUIRE(eventually([&] { return (fired = find_alert(*am, id)).has_value(); }));
+  BOOST_TEST(fired->annotations["sequence"] == "6");
+  BOOST_TEST(metrics.suppressed_alerts.Value() == 0);
+  sink->shutdown();
+}
+
+BOOST_AUTO_TEST_CASE(a_later_decision_that_does_not_suppress_fires_the_alert_again) {
+  auto am = start_alertmanager();
+  prometheus::Registry registry;
+  LatestDecisions decisions;
+  auto sink = make_reviewed_sink(fast_options(am->url()), registry, decisions);
+  const std::string id = "c4c4c4c4c4c4c4c4";
+  decisions.apply(review_decision(id, 1, ReviewState::kKnownIssue, 10));
+  deliver(*sink, with_count(make_signal(id, SignalType::kRaised, 1), 10));
+  settle_with_marker(*sink, *am, "c4c4c4c4c4c4c4c5");
+  BOOST_TEST(!find_alert(*am, id).has_value());
+
+  // A reviewer takes it under review again: the next look (at the re-send
+  // interval) fires it, with no new transition needed.
+  decisions.apply(review_decision(id, 2, ReviewState::kUnderReview, 10));
+  std::optional<ActiveAlert> fired;
+  BOOST_REQUIRE(eventually([&] { return (fired = find_alert(*am, id)).has_value(); }));
+  BOOST_TEST(fired->annotations["sequence"] == "1");
+  sink->shutdown();
+}
+
+BOOST_AUTO_TEST_CASE(without_a_lookup_nothing_is_held_back) {
+  // `run` without a reviews topic: the same sink as before decisions existed.
+  auto am = start_alertmanager();
+  prometheus::Registry registry;
+  auto sink = make_sink(fast_options(am->url()), registry);
+  AlertmanagerMetrics metrics(registry);
+  deliver(*sink, with_count(make_signal("c6c6c6c6c6c6c6c6", SignalType::kRaised, 1), 10));
+  BOOST_TEST(eventually([&] { return find_alert(*am, "c6c6c6c6c6c6c6c6").has_value(); }));
+  BOOST_TEST(metrics.suppressed_alerts.Value() == 0);
+  sink->shutdown();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,7 +4,10 @@
 # rendered object decoded strictly into its Kubernetes API type by
 # tools/chartcheck (unknown fields rejected, security promises checked); the
 # values schema rejects typos; the rendered pipeline configuration is one
-# `vigil` accepts; the plain rules file is the chart's PrometheusRule.
+# `vigil` accepts; the plain rules file is the chart's PrometheusRule; the
+# review application (issue 11) is its own Deployment, Service, Ingress and
+# NetworkPolicy with the pipeline's security context; every Alertmanager
+# option reaches the configuration.
 # Helm is built from its Go module by tools/install-helm.sh (cached).
 # Usage: chart_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
@@ -53,6 +56,14 @@ check "Alertmanager without a URL is rejected" rejects "alertmanager.enabled nee
     --set alertmanager.enabled=true
 check "a grace period shorter than a commit is rejected" rejects "terminationGracePeriodSeconds must exceed" \
     --set terminationGracePeriodSeconds=5 --set commit.maxIntervalMs=1000
+check "Alertmanager with a bearer token and basic auth is rejected" rejects "use either bearerToken or basicAuth" \
+    --set alertmanager.enabled=true --set alertmanager.url=http://am:9093 \
+    --set alertmanager.bearerToken.secretName=t --set alertmanager.basicAuth.username=u \
+    --set alertmanager.basicAuth.passwordSecretName=p
+check "a review Ingress without a host is rejected" rejects "review.ingress.enabled needs review.ingress.host" \
+    --set review.enabled=true --set review.ingress.enabled=true
+check "a review NetworkPolicy admitting no peers is rejected" rejects "review.networkPolicy.from" \
+    --set review.enabled=true --set-json 'review.networkPolicy.from=[]'
 
 # Strict decoding into the Kubernetes and Prometheus Operator API types.
 chartcheck=$work/chartcheck
@@ -111,6 +122,73 @@ pr = everything[("PrometheusRule", "vigil-national")]
 alerts = [r for g in pr["spec"]["groups"] for r in g["rules"]]
 expect(all(r["labels"].get("team") == "patient-safety-ops" for r in alerts), "alert labels")
 expect(any("[2h]" in r["expr"] for r in alerts), "noEventsFor in the rule")
+# The review application (issue 11): its own Deployment, Service, Ingress
+# and NetworkPolicy, on by values only; the same image, configuration,
+# credentials and security context as the pipeline.
+expect(not any(k in ("Deployment", "Ingress") for k, _ in default), "review off by default")
+dep = everything[("Deployment", "vigil-national-review")]
+rpod = dep["spec"]["template"]["spec"]
+rc = rpod["containers"][0]
+expect(rc["args"][:2] == ["serve", "--config=/etc/vigil/config/vigil.yaml"], f"serve args {rc['args']}")
+expect("--bootstrap-servers=kafka-0.kafka:9093,kafka-1.kafka:9093" in rc["args"] and
+       "--signals-topic=lfpse.signals" in rc["args"] and "--port=8081" in rc["args"] and
+       "--bind=0.0.0.0" in rc["args"], f"serve flags {rc['args']}")
+expect(rc["ports"] == [{"name": "http", "containerPort": 8081, "protocol": "TCP"}], "review port")
+expect(rc["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"} and
+       rc["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}, "review probes")
+expect(rc["securityContext"] == c["securityContext"], "review container security context = pipeline's")
+expect(rpod["securityContext"] == sts["spec"]["template"]["spec"]["securityContext"], "review pod security context")
+expect(rpod["automountServiceAccountToken"] is False, "review: no service account token")
+rmounts = {m["mountPath"]: m for m in rc["volumeMounts"]}
+expect(rmounts["/etc/vigil/kafka-sasl"].get("readOnly") and rmounts["/etc/vigil/kafka-tls"].get("readOnly"),
+       "review: Kafka credentials mounted read-only")
+rvols = {v["name"]: v for v in rpod["volumes"]}
+expect(rvols["config"]["configMap"]["name"] == "vigil-national", "review: the pipeline's ConfigMap")
+expect(rvols["store"]["emptyDir"] == {"sizeLimit": "4Gi"}, "review: store in an emptyDir")
+rsel = dep["spec"]["selector"]["matchLabels"]
+expect(rsel == {"app.kubernetes.io/name": "vigil-review", "app.kubernetes.io/instance": "vigil"}, f"review selector {rsel}")
+# The pipeline's selectors never match review pods, nor the reverse.
+psel = sts["spec"]["selector"]["matchLabels"]
+expect(not set(psel.items()) <= set(dep["spec"]["template"]["metadata"]["labels"].items()), "pipeline selector matches review pods")
+svc = everything[("Service", "vigil-national-review")]
+expect(svc["spec"]["selector"] == rsel and svc["spec"]["ports"] == [
+    {"name": "http", "port": 8080, "targetPort": "http", "protocol": "TCP"}], f"review Service {svc['spec']}")
+ing = everything[("Ingress", "vigil-national-review")]
+expect(ing["spec"]["ingressClassName"] == "nginx" and
+       ing["spec"]["tls"] == [{"hosts": ["vigil.example.nhs.uk"], "secretName": "vigil-review-tls"}] and
+       ing["spec"]["rules"][0]["host"] == "vigil.example.nhs.uk" and
+       ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"] == {"name": "vigil-national-review", "port": {"name": "http"}},
+       f"review Ingress {ing['spec']}")
+rnp = everything[("NetworkPolicy", "vigil-national-review")]
+expect(rnp["spec"]["podSelector"]["matchLabels"] == rsel, "review NetworkPolicy selects the review pods")
+expect(rnp["spec"]["ingress"] == [{"ports": [{"port": "http", "protocol": "TCP"}], "from": [
+    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]}],
+    f"review ingress {rnp['spec']['ingress']}")
+expect(egress_ports(everything, "vigil-national-review") == [[53, 53], [9093, 9094]],
+       f"review egress {egress_ports(everything, 'vigil-national-review')}: DNS and Kafka only")
+# Every Alertmanager option reaches the pipeline's configuration; the
+# generatorURL points at the review application's page of the signal.
+cfg = yaml.safe_load(everything[("ConfigMap", "vigil-national")]["data"]["vigil.yaml"])
+am = cfg["alertmanager"]
+expect(am == {"url": "https://alertmanager-operated.monitoring.svc:9093", "resend_interval_seconds": 120,
+              "timeout_ms": 5000, "retry_initial_backoff_ms": 250, "retry_max_backoff_ms": 30000,
+              "max_alerts": 20000, "labels": {"environment": "production"},
+              "generator_url": "https://vigil.example.nhs.uk/signals/{signal_id}",
+              "basic_auth": {"username": "vigil", "password_file": "/etc/vigil/alertmanager-auth/password"},
+              "tls": {"ca_file": "/etc/vigil/alertmanager-tls/ca.crt",
+                      "cert_file": "/etc/vigil/alertmanager-tls/tls.crt",
+                      "key_file": "/etc/vigil/alertmanager-tls/tls.key", "insecure_skip_verify": False}},
+       f"alertmanager section {am}")
+expect(cfg["kafka"]["reviews_topic"] == "lfpse.reviews", "reviews topic in the kafka section")
+expect(cfg["review"]["identity"]["trusted_proxies"] == ["10.1.2.3", "10.1.2.4"] and
+       cfg["review"]["identity"]["user_header"] == "X-Auth-Request-Email" and
+       cfg["review"]["identity"]["reviewer_groups"] == ["patient-safety-reviewers"] and
+       cfg["review"]["base_url"] == "https://vigil.example.nhs.uk" and
+       cfg["review"]["report_url_template"] == "https://lfpse.example.nhs.uk/reports/{id}", f"review section {cfg['review']}")
+expect(mounts["/etc/vigil/alertmanager-auth"].get("readOnly") and mounts["/etc/vigil/alertmanager-tls"].get("readOnly"),
+       "Alertmanager credentials mounted read-only")
+expect(vols["alertmanager-auth"]["secret"]["secretName"] == "vigil-alertmanager-auth" and
+       vols["alertmanager-tls"]["secret"]["secretName"] == "vigil-alertmanager-tls", "Alertmanager credentials from existing Secrets")
 for p in problems:
     print("rendered:", p)
 sys.exit(1 if problems else 0)
@@ -139,6 +217,13 @@ for key, file in cfg.get("kafka", {}).get("properties_from_files", {}).items():
 yaml.safe_dump(cfg, open(path, "w"))
 PY
   local out
+  # The `review:` section is read by `vigil serve`; a vigil without it (before
+  # the review application is built in) is checked on the rest.
+  if ! "$vigil" --help | grep -q '^  serve '; then
+    "$python" -c 'import sys, yaml
+c = yaml.safe_load(open(sys.argv[1])); c.pop("review", None); yaml.safe_dump(c, open(sys.argv[1], "w"))' "$config"
+    echo "note: this vigil has no serve command; the review section is not checked"
+  fi
   out=$("$vigil" replay --config "$config" --input /dev/null --signals /dev/null 2>&1) && return 0
   echo "$out"
   return 1

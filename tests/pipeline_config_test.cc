@@ -64,6 +64,15 @@ BOOST_AUTO_TEST_CASE(static_membership_id_is_read) {
   BOOST_TEST(c.value().kafka.group_instance_id == "vigil-0");
 }
 
+BOOST_AUTO_TEST_CASE(the_reviews_topic_defaults_to_vigil_reviews_and_may_be_turned_off) {
+  auto d = parse_pipeline_config(config_with_kafka("  group_id: g\n"), "test.yaml");
+  BOOST_REQUIRE_MESSAGE(d.is_ok(), error_of(d));
+  BOOST_TEST(d.value().kafka.reviews_topic == "vigil.reviews");
+  auto off = parse_pipeline_config(config_with_kafka("  reviews_topic: \"\"\n"), "test.yaml");
+  BOOST_REQUIRE_MESSAGE(off.is_ok(), error_of(off));
+  BOOST_TEST(off.value().kafka.reviews_topic.empty());
+}
+
 BOOST_AUTO_TEST_CASE(exactly_once_is_the_default_and_at_least_once_can_be_chosen) {
   auto d = parse_pipeline_config(config_with_kafka("  group_id: g\n"), "test.yaml");
   BOOST_REQUIRE_MESSAGE(d.is_ok(), error_of(d));

@@ -7,7 +7,8 @@
 //     wrong type, or a kind this program does not know is an error;
 //   - Vigil's own promises are checked on the typed objects: security
 //     context, probes, resources, state volume, credentials only from
-//     existing Secrets.
+//     existing Secrets; the review application's Deployment and
+//     NetworkPolicy likewise.
 //
 // Usage:
 //
@@ -51,6 +52,10 @@ func newObject(apiVersion, kind string) any {
 		return &corev1.Secret{}
 	case "apps/v1/StatefulSet":
 		return &appsv1.StatefulSet{}
+	case "apps/v1/Deployment":
+		return &appsv1.Deployment{}
+	case "networking.k8s.io/v1/Ingress":
+		return &networkingv1.Ingress{}
 	case "policy/v1/PodDisruptionBudget":
 		return &policyv1.PodDisruptionBudget{}
 	case "networking.k8s.io/v1/NetworkPolicy":
