@@ -5,6 +5,7 @@
 // from its synthetic catalogue. A code without a name stays a code.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,8 +31,14 @@ class ReferenceNames {
   // "name (code)" or just the code.
   std::string label(std::string_view dimension, std::string_view code) const;
 
+  // A hash of every table's codes and names: equal for equal contents. The
+  // store keeps it beside its search text, to rebuild that text when the
+  // names change between runs.
+  uint64_t fingerprint() const;
+
  private:
-  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> tables_;
+  using Table = std::map<std::string, std::string, std::less<>>;  // code -> name
+  std::map<std::string, Table, std::less<>> tables_;
 };
 
 }  // namespace vigil
