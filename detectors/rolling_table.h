@@ -1,7 +1,8 @@
 // The state shared by the report-level detectors (disproportionality, funnel,
 // inequality, volume drop): per key, a few counters per period over a rolling
 // window of periods, the newest ids and the organisations of the key's
-// "evidence" events, and the key's signal episode; plus the stream position
+// "evidence" events, the key's signal episode and its last judgements (the
+// series its signals carry); plus the stream position
 // (first period seen, periods closed) that decides when a window is judged.
 //
 // Keys are detector keys (codes joined by kKeySeparator), never free text.
