@@ -61,7 +61,10 @@ struct SignalSeries {
 // its observed count, the count expected from its volume and the limits of
 // the ratio observed/expected at that expected count.
 struct FunnelPoint {
-  std::string unit;  // the unit's key rendered as in the signal's key (e.g. "RXX")
+  // The unit's key values joined by ',' in the detector's unit dimension
+  // order: for the usual one-dimension unit exactly the value in the signal's
+  // key (e.g. "RXX").
+  std::string unit;
   int64_t observed = 0;
   double expected = 0;
   double lower = 0;  // ratio limits
@@ -70,7 +73,10 @@ struct FunnelPoint {
 
 struct FunnelPlot {
   double coverage = 0;  // e.g. 0.998
-  std::vector<FunnelPoint> points;  // the signal's own unit always included
+  // The units judged that week, the signal's own unit always included; at
+  // most kMaxFunnelPoints: the own unit and those with the largest expected
+  // counts (ties by unit), in unit order.
+  std::vector<FunnelPoint> points;
 };
 
 struct Signal {
@@ -103,6 +109,10 @@ struct Signal {
 };
 
 inline constexpr size_t kMaxEvidenceIds = 50;
+// At most this many periods in data.series (a year of weeks) and units in
+// data.funnel (every acute trust in England fits), so a signal stays small.
+inline constexpr size_t kMaxSeriesPoints = 52;
+inline constexpr size_t kMaxFunnelPoints = 300;
 
 // "k=v,k=v" as used in the CloudEvents subject.
 std::string render_key(const std::vector<KeyPart>& key);

@@ -184,8 +184,11 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
 }
 
 void CountDetector::trim(Series& s) const {
-  const int32_t keep_from =
-      state_.closed_through() + 1 - static_cast<int32_t>(method_->history_length());
+  // The next period judged needs history_length periods before it, and its
+  // series the windows of the kMaxSeriesPoints - 1 periods before that.
+  const int32_t keep_from = state_.closed_through() + 1 -
+                            static_cast<int32_t>(method_->history_length()) -
+                            static_cast<int32_t>(kMaxSeriesPoints - 1);
   if (s.first_period >= keep_from) return;
   const int64_t drop = static_cast<int64_t>(keep_from) - s.first_period;
   if (drop >= static_cast<int64_t>(s.counts.size())) {
@@ -227,8 +230,7 @@ void CountDetector::close_period(int32_t period, Date stream_time, std::vector<S
     }
     const int64_t observed = count_at(s->counts, s->first_period, period);
     const SeriesPoint point = method_->evaluate(window_);
-    const bool alarm =
-        point.alarm && !std::isnan(point.upperbound) && observed >= config_.min_observed;
+    const bool alarm = is_alarm(point, observed);
     const auto transition = s->episode.step(alarm, observed, period, config_.lifecycle);
     if (transition) {
       out.push_back(make_signal(key, *s, *transition, period, point, observed, stream_time));
@@ -250,6 +252,43 @@ void CountDetector::close_period(int32_t period, Date stream_time, std::vector<S
       }
     }
   }
+}
+
+bool CountDetector::is_alarm(const SeriesPoint& point, int64_t observed) const {
+  return point.alarm && !std::isnan(point.upperbound) && observed >= config_.min_observed;
+}
+
+SignalSeries CountDetector::make_series(const Series& s, int32_t period,
+                                        const SeriesPoint& judged) const {
+  const int32_t history = static_cast<int32_t>(method_->history_length());
+  const int32_t first =
+      std::max(period - static_cast<int32_t>(kMaxSeriesPoints) + 1, state_.first_period());
+  SignalSeries series;
+  series.measure = "count";
+  series.points.reserve(static_cast<size_t>(period - first + 1));
+  std::vector<double> window(static_cast<size_t>(history) + 1);
+  for (int32_t p = first; p <= period; ++p) {
+    PeriodPoint point;
+    point.start = period_start(config_.period, p);
+    point.end = period_end(config_.period, p);
+    const int64_t observed = count_at(s.counts, s.first_period, p);
+    point.value = static_cast<double>(observed);
+    // A period whose window reaches before the stream was never judged.
+    if (p - history >= state_.first_period()) {
+      SeriesPoint verdict = judged;
+      if (p != period) {
+        for (int32_t i = 0; i <= history; ++i) {
+          window[static_cast<size_t>(i)] = count_at(s.counts, s.first_period, p - history + i);
+        }
+        verdict = method_->evaluate(window);
+      }
+      point.expected = verdict.expected;
+      point.threshold = verdict.upperbound;
+      point.flagged = is_alarm(verdict, observed);
+    }
+    series.points.push_back(point);
+  }
+  return series;
 }
 
 Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalType type,
@@ -288,6 +327,7 @@ Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalT
     }
   }
   std::sort(sig.event_ids.begin(), sig.event_ids.end());
+  sig.series = make_series(s, period, point);
 
   const std::string unit = config_.period == PeriodUnit::kWeek ? "week" : "day";
   const std::string when = unit + " of " + format_date(sig.period_start);

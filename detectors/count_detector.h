@@ -10,9 +10,18 @@
 // key's history (future baselines stay true) but never re-open the verdict on
 // their period, so a backlog of old reports can never look like a spike now.
 //
-// Memory: per key, history_length + 1 counts of 4 bytes plus the evidence of
-// the periods still open (≤ 50 ids each); keys whose history is all zero and
-// which have no open signal are dropped.
+// Every signal carries the key's series (data.series): the count of each of
+// the last kMaxSeriesPoints periods ending with the judged one, with the
+// expected count, threshold and alarm the method gives for that period's
+// window. The judged period's point is the detector's own verdict; earlier
+// points are recomputed when the signal is made, from the counts held then
+// (late reports that arrived after a period was judged are in them). So the
+// key keeps history_length + kMaxSeriesPoints - 1 past periods, although
+// evaluation reads only the last history_length of them.
+//
+// Memory: per key, history_length + kMaxSeriesPoints counts of 4 bytes plus
+// the evidence of the periods still open (≤ 50 ids each); keys whose counts
+// are all zero and which have no open signal are dropped.
 #pragma once
 
 #include <memory>
@@ -94,6 +103,10 @@ class CountDetector final : public Detector {
   void close_period(int32_t period, Date stream_time, std::vector<Signal>& out);
   Signal make_signal(std::string_view key, const Series& s, SignalType type, int32_t period,
                      const SeriesPoint& point, int64_t observed, Date stream_time) const;
+  // The verdict on a period from its method point: an alarm needs a
+  // threshold and at least min_observed reports.
+  bool is_alarm(const SeriesPoint& point, int64_t observed) const;
+  SignalSeries make_series(const Series& s, int32_t period, const SeriesPoint& judged) const;
   void trim(Series& s) const;
   static void encode_series(const Series& s, std::string& out);
   static bool decode_series(std::string_view in, Series& s);

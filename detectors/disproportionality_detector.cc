@@ -26,6 +26,16 @@ std::string_view to_string(DisproportionalityMethod m) {
   return "?";
 }
 
+std::string_view decisive_statistic(DisproportionalityMethod m) {
+  switch (m) {
+    case DisproportionalityMethod::kPrr: return "prr";
+    case DisproportionalityMethod::kRor: return "ror_lo95";
+    case DisproportionalityMethod::kIc: return "ic025";
+    case DisproportionalityMethod::kEbgm: return "eb05";
+  }
+  return "?";
+}
+
 std::optional<DisproportionalityMethod> parse_disproportionality_method(std::string_view name) {
   return parse_enum(name, {DisproportionalityMethod::kPrr, DisproportionalityMethod::kRor,
                            DisproportionalityMethod::kIc, DisproportionalityMethod::kEbgm});
@@ -155,6 +165,10 @@ void DisproportionalityDetector::judge(int32_t week, Date stream_time, std::vect
         meets = enough && eb.eb05 >= config_.eb05 && eb.ebgm >= config_.ebgm;
         break;
     }
+    // The pair's series (data.series) is its decisive statistic per week;
+    // a known pair's weeks are never flagged, since it cannot be raised.
+    const bool judged_known = row.known || (first_judgement && meets);
+    table_.record_judgement(p.key, row, {week, score, NAN, threshold, meets && !judged_known});
     if (row.known) {
       row.known_quiet = meets ? 0 : row.known_quiet + 1;
       if (row.known_quiet >= config_.window.lifecycle.resolve_after_quiet) {
@@ -183,6 +197,7 @@ void DisproportionalityDetector::judge(int32_t week, Date stream_time, std::vect
     s.evidence_count = p.table.a;
     add_window_evidence(s, table_, row, from, week);
     s.table = ContingencyTable{p.table.a, p.table.b, p.table.c, p.table.d};
+    s.series = judged_series(std::string(decisive_statistic(config_.method)), row, table_.window());
     s.statistics = {{"prr", st.prr},           {"prr_lo95", st.prr_lo95}, {"chi2_yates", st.chi2_yates},
                     {"ror", st.ror},           {"ror_lo95", st.ror_lo95}, {"ic", st.ic},
                     {"ic025", st.ic025},       {"ic975", st.ic975}};

@@ -17,7 +17,8 @@
 // already meet it in the first complete window are known associations: they
 // are not raised until they have stopped meeting it for resolve_after_quiet
 // weeks. Evidence: the 2x2 table, every statistic, and the newest ids of
-// the pair's reports.
+// the pair's reports; the signal's series is the decisive statistic of the
+// pair's last 52 weekly judgements, which its stored row keeps.
 #pragma once
 
 #include <memory>
@@ -37,6 +38,10 @@ namespace vigil {
 enum class DisproportionalityMethod : uint8_t { kPrr, kRor, kIc, kEbgm };
 std::string_view to_string(DisproportionalityMethod m);
 std::optional<DisproportionalityMethod> parse_disproportionality_method(std::string_view name);
+// The statistic a method's criterion compares with its threshold, as named
+// in the signal's statistics: the signal's score and its series' measure
+// (prr, ror_lo95, ic025, eb05).
+std::string_view decisive_statistic(DisproportionalityMethod m);
 
 class DisproportionalityDetector;
 

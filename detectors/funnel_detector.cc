@@ -1,5 +1,6 @@
 #include "detectors/funnel_detector.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "detectors/funnel_limits.h"
@@ -55,6 +56,37 @@ bool FunnelDetector::count_event(const IncidentEvent& event, int32_t week, int s
   return true;
 }
 
+FunnelPlot funnel_plot(std::span<const JudgedKey> units, std::span<const size_t> by_expected,
+                       size_t own, const FunnelJudge& judge, double coverage,
+                       const std::vector<Dimension>& unit_dimensions) {
+  std::vector<size_t> shown;
+  shown.reserve(std::min(by_expected.size(), kMaxFunnelPoints) + 1);
+  shown.push_back(own);
+  for (size_t i : by_expected) {
+    if (shown.size() >= kMaxFunnelPoints) break;
+    if (i != own) shown.push_back(i);
+  }
+  std::sort(shown.begin(), shown.end());  // unit order
+  FunnelPlot plot;
+  plot.coverage = coverage;
+  plot.points.reserve(shown.size());
+  for (size_t i : shown) {
+    const JudgedKey& u = units[i];
+    FunnelPoint point;
+    for (const auto& [dimension, value] : key_parts(unit_dimensions, u.key)) {
+      if (!point.unit.empty()) point.unit += ',';
+      point.unit += value;
+    }
+    point.observed = static_cast<int64_t>(u.observed);
+    point.expected = u.expected;
+    const RatioLimits limits = judge.limits(u.expected);
+    point.lower = limits.lower;
+    point.upper = limits.upper;
+    plot.points.push_back(std::move(point));
+  }
+  return plot;
+}
+
 void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& out) {
   const int32_t from = week - table_.window() + 1;
 
@@ -108,7 +140,22 @@ void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& 
 
   const FunnelJudge funnel(units, config_.min_expected, config_.coverage, config_.overdispersion);
   const double tau2 = funnel.tau2();
-  for (JudgedKey& u : units) {
+  // The units a signal's funnel plot shows (data.funnel), largest expected
+  // first, made when the first signal of the week needs them.
+  std::vector<size_t> plotted;
+  const auto make_plot = [&](size_t own) {
+    if (plotted.empty()) {
+      for (size_t i = 0; i < units.size(); ++i) {
+        if (funnel.judged(units[i].expected)) plotted.push_back(i);
+      }
+      std::stable_sort(plotted.begin(), plotted.end(), [&](size_t a, size_t b) {
+        return units[a].expected > units[b].expected;
+      });
+    }
+    return funnel_plot(units, plotted, own, funnel, config_.coverage, config_.unit);
+  };
+  for (size_t index = 0; index < units.size(); ++index) {
+    JudgedKey& u = units[index];
     RollingTable::Row& row = *u.row;
     const bool judged = funnel.judged(u.expected);
     if (!judged && !row.episode.open) continue;
@@ -134,6 +181,7 @@ void FunnelDetector::judge(int32_t week, Date stream_time, std::vector<Signal>& 
     add_window_evidence(s, table_, row, from, week);
     s.statistics = {{"ratio", ratio}, {"lower_limit", lower}, {"upper_limit", upper},
                     {"tau2", tau2}, {"population", u.population}};
+    s.funnel = make_plot(index);
     std::string where;
     for (const auto& [k, v] : s.key) where += (where.empty() ? "" : ", ") + k + " " + v;
     const std::string span = std::to_string(table_.window()) + " weeks to " +

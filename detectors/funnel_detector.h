@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,16 @@ class FunnelDetector final : public WindowedDetector {
   std::string stratum_scratch_;
   std::string stratum_key_;
 };
+
+class FunnelJudge;
+
+// The funnel plot a signal on units[own] carries (data.funnel): that unit
+// and the units of `by_expected` (the judged ones, largest expected first)
+// up to kMaxFunnelPoints in all, in unit order, each with the ratio limits
+// at its expected count. Exposed for tests.
+FunnelPlot funnel_plot(std::span<const JudgedKey> units, std::span<const size_t> by_expected,
+                       size_t own, const FunnelJudge& judge, double coverage,
+                       const std::vector<Dimension>& unit_dimensions);
 
 // Separates a unit key from its case-mix stratum in the table's keys.
 inline constexpr char kStratumSeparator = '\x1e';

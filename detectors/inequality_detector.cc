@@ -84,7 +84,9 @@ void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signa
     const auto observed = static_cast<int64_t>(c.observed);
     const bool alarm = judged && ratio > upper && observed >= config_.min_observed;
     const auto transition = row.episode.step(alarm, observed, week, config_.window.lifecycle);
-    if (transition || row.episode.open) table_.mark_dirty(c.key, row);
+    // The cell's series (data.series): its ratio to the rest of its group
+    // against the funnel's upper limit, week by week.
+    table_.record_judgement(c.key, row, {week, ratio, NAN, upper, alarm});
     if (!transition) continue;
 
     Signal s = window_signal(config_.name, "inequality", key_parts(dimensions_, c.key),
@@ -96,6 +98,7 @@ void InequalityDetector::judge(int32_t week, Date stream_time, std::vector<Signa
     s.score = ratio;
     s.evidence_count = observed;
     add_window_evidence(s, table_, row, from, week);
+    s.series = judged_series("ratio", row, table_.window());
     const auto& [group_n, group_o] = groups[group_of(c.key)];
     const double n = c.population;
     const double rate = n > 0 ? c.observed / n : 0;

@@ -56,6 +56,18 @@ Signal window_signal(std::string_view detector, std::string_view method,
   return s;
 }
 
+SignalSeries judged_series(std::string measure, const RollingTable::Row& row,
+                           int32_t span_weeks) {
+  SignalSeries series;
+  series.measure = std::move(measure);
+  series.points.reserve(row.judged.size());
+  for (const RollingTable::Judgement& j : row.judged) {
+    series.points.push_back(PeriodPoint{week_start(j.period - span_weeks + 1), week_end(j.period),
+                                        j.value, j.expected, j.threshold, j.flagged});
+  }
+  return series;
+}
+
 void add_window_evidence(Signal& s, const RollingTable& table, const RollingTable::Row& row,
                          int32_t from, int32_t to) {
   s.evidence_orgs = table.evidence_orgs(row, from);

@@ -117,6 +117,11 @@ Signal window_signal(std::string_view detector, std::string_view method,
 void add_window_evidence(Signal& s, const RollingTable& table, const RollingTable::Row& row,
                          int32_t from, int32_t to);
 
+// The series a signal on `row` carries (data.series): the row's judgements,
+// oldest first, each point covering the `span_weeks` weeks that end with its
+// judged week (the same span as the signal's period).
+SignalSeries judged_series(std::string measure, const RollingTable::Row& row, int32_t span_weeks);
+
 // "%.2f"-style number for summaries ("n/a" for NaN).
 std::string format_ratio(double v, int decimals = 2);
 

@@ -1,6 +1,7 @@
 #include "detectors/rolling_table.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "core/signal.h"
@@ -12,6 +13,21 @@ namespace {
 // Organisations remembered per key: enough for every trust and ambulance
 // service in England many times over, and a bound on memory.
 constexpr size_t kMaxOrgs = 4096;
+
+// A double as its 8 bytes in the machine's order, as rows have always held
+// the reference.
+void append_double(std::string& out, double value) {
+  char bits[sizeof(double)];
+  std::memcpy(bits, &value, sizeof bits);
+  out.append(bits, sizeof bits);
+}
+
+bool read_double(std::string_view& in, double& value) {
+  if (in.size() < sizeof(double)) return false;
+  std::memcpy(&value, in.data(), sizeof(double));
+  in.remove_prefix(sizeof(double));
+  return true;
+}
 
 }  // namespace
 
@@ -147,6 +163,16 @@ int64_t RollingTable::evidence_orgs(const Row& row, int32_t from) const {
                        [&](const auto& e) { return e.second >= from; });
 }
 
+void RollingTable::record_judgement(std::string_view key, Row& row, const Judgement& judgement) {
+  if (row.judged.size() >= kMaxSeriesPoints) {
+    row.judged.erase(row.judged.begin(),
+                     row.judged.begin() +
+                         static_cast<std::ptrdiff_t>(row.judged.size() - kMaxSeriesPoints + 1));
+  }
+  row.judged.push_back(judgement);
+  mark_dirty(key, row);
+}
+
 void RollingTable::sweep() {
   for (auto& [key, row] : state_.records()) {
     if (row.erased || row.episode.open || row.known) continue;
@@ -188,9 +214,27 @@ void RollingTable::encode_row(const Row& row, std::string& out) const {
   row.episode.encode(out);
   out.push_back(row.known ? 1 : 0);
   append_varint(out, row.known_quiet);
-  char bits[sizeof(double)];
-  std::memcpy(bits, &row.reference, sizeof bits);
-  out.append(bits, sizeof bits);
+  append_double(out, row.reference);
+  // Judgements last, so rows written before they existed still read. Each:
+  // its period as the step from the previous one (the first from 0), a byte
+  // of flags (bit 0 flagged; bits 1-3: value, expected, threshold follow),
+  // then the numbers flagged present: a NaN costs no bytes.
+  if (row.judged.empty()) return;
+  append_varint(out, row.judged.size());
+  int32_t previous = 0;
+  for (const Judgement& j : row.judged) {
+    append_varint(out, static_cast<uint32_t>(j.period - previous));
+    previous = j.period;
+    const double numbers[3] = {j.value, j.expected, j.threshold};
+    char flags = j.flagged ? 1 : 0;
+    for (int i = 0; i < 3; ++i) {
+      if (!std::isnan(numbers[i])) flags = static_cast<char>(flags | (2 << i));
+    }
+    out.push_back(flags);
+    for (int i = 0; i < 3; ++i) {
+      if (!std::isnan(numbers[i])) append_double(out, numbers[i]);
+    }
+  }
 }
 
 bool RollingTable::decode_row(std::string_view in, Row& row) const {
@@ -220,10 +264,28 @@ bool RollingTable::decode_row(std::string_view in, Row& row) const {
   row.known = in.front() != 0;
   in.remove_prefix(1);
   auto quiet = read_varint(in);
-  if (!quiet || in.size() != sizeof(double)) return false;
+  if (!quiet) return false;
   row.known_quiet = static_cast<uint32_t>(*quiet);
-  std::memcpy(&row.reference, in.data(), sizeof(double));
-  return true;
+  if (!read_double(in, row.reference)) return false;
+  if (in.empty()) return true;  // written before judgements were kept
+  int32_t previous = 0;
+  const bool judged = read_list(in, row.judged, [&](std::string_view& rest, Judgement& j) {
+    const auto step = read_varint(rest);
+    if (!step || rest.empty()) return false;
+    j.period = static_cast<int32_t>(static_cast<uint32_t>(previous) + static_cast<uint32_t>(*step));
+    previous = j.period;
+    const auto flags = static_cast<unsigned char>(rest.front());
+    rest.remove_prefix(1);
+    if (flags > 0x0f) return false;
+    j.flagged = (flags & 1) != 0;
+    double* numbers[3] = {&j.value, &j.expected, &j.threshold};
+    for (int i = 0; i < 3; ++i) {
+      *numbers[i] = std::numeric_limits<double>::quiet_NaN();
+      if ((flags & (2 << i)) != 0 && !read_double(rest, *numbers[i])) return false;
+    }
+    return true;
+  });
+  return judged && in.empty() && row.judged.size() <= kMaxSeriesPoints;
 }
 
 }  // namespace vigil

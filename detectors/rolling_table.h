@@ -1,7 +1,8 @@
 // The state shared by the report-level detectors (disproportionality, funnel,
 // inequality, volume drop): per key, a few counters per period over a rolling
 // window of periods, the newest ids and the organisations of the key's
-// "evidence" events, and the key's signal episode; plus the stream position
+// "evidence" events, the key's signal episode and its last judgements (the
+// series its signals carry); plus the stream position
 // (first period seen, periods closed) that decides when a window is judged.
 //
 // Keys are detector keys (codes joined by kKeySeparator), never free text.
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +30,17 @@ namespace vigil {
 
 class RollingTable {
  public:
+  // One judgement of a key, kept for the series its signals carry
+  // (data.series): the judged window's last period, the detector's decisive
+  // number, and what it was compared with. NaN where the detector has none.
+  struct Judgement {
+    int32_t period = 0;
+    double value = 0;
+    double expected = std::numeric_limits<double>::quiet_NaN();
+    double threshold = std::numeric_limits<double>::quiet_NaN();
+    bool flagged = false;  // the verdict fed to the key's episode was an alarm
+  };
+
   struct Row {
     int32_t born = 0;               // first period this key was ever counted in
     int32_t first_period = 0;       // period of counts[0]
@@ -38,6 +51,9 @@ class RollingTable {
     bool known = false;        // met its criterion when first judged: not new (see detectors)
     uint32_t known_quiet = 0;  // evaluations since a known key last met its criterion
     double reference = 0;      // a detector's own number kept with the episode
+    // The key's last judgements, oldest first, at most kMaxSeriesPoints
+    // (only for detectors that record them).
+    std::vector<Judgement> judged;
     bool dirty = false;
     bool erased = false;
   };
@@ -74,6 +90,9 @@ class RollingTable {
   std::vector<std::pair<std::string_view, Row*>> rows_in_order();
   Row* find(std::string_view key);
   void mark_dirty(std::string_view key, Row& row) { state_.mark_dirty(key, row); }
+  // Appends a judgement to the row of `key` (dropping the oldest beyond
+  // kMaxSeriesPoints) and lists the row for the next save.
+  void record_judgement(std::string_view key, Row& row, const Judgement& judgement);
 
   // Evidence of `row`: the ids of periods [from, to] (sorted, at most
   // kMaxEvidenceIds), and the number of distinct organisations last seen

@@ -94,7 +94,11 @@ void VolumeDropDetector::judge(int32_t week, Date stream_time, std::vector<Signa
     const auto shortfall = static_cast<int64_t>(std::llround(std::max(0.0, reference - recent)));
     const auto transition = row->episode.step(alarm, shortfall, week, config_.lifecycle);
     if (transition == SignalType::kRaised) row->reference = expected;
-    if (transition || row->episode.open) table_.mark_dirty(key, *row);
+    // The week's point of the unit's series: the recent total against the
+    // expected volume it was judged by (the raised reference while open).
+    table_.record_judgement(key, *row,
+                            {week, static_cast<double>(recent), reference,
+                             config_.max_ratio * reference, alarm});
     if (!transition) continue;
 
     Signal s = window_signal(config_.name, "volume_drop", key_parts(config_.unit, key),
@@ -106,6 +110,7 @@ void VolumeDropDetector::judge(int32_t week, Date stream_time, std::vector<Signa
     s.score = row->reference > 0 ? static_cast<double>(recent) / row->reference : 0.0;
     s.evidence_count = recent;
     s.evidence_orgs = 1;
+    s.series = judged_series("count", *row, config_.recent_weeks);
     std::string where;
     for (const auto& [k, v] : s.key) where += (where.empty() ? "" : ", ") + k + " " + v;
     const std::string span = std::to_string(config_.recent_weeks) + " weeks to " +

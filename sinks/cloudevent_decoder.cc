@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <limits>
+#include <optional>
 
 #include "core/named_values.h"
 
@@ -13,13 +15,74 @@ Error missing(std::string_view what) {
   return make_error(ErrorKind::kInvalidArgument, "cloudevent: bad or missing " + std::string(what));
 }
 
-double number_or_nan(simdjson::dom::element e) {
-  if (e.is_null()) return std::nan("");
+using Member = simdjson::simdjson_result<simdjson::dom::element>;
+
+// NaN for null, for a missing member and for anything not a number.
+double number_or_nan(Member member) {
+  simdjson::dom::element e;
+  if (member.get(e) != simdjson::SUCCESS || e.is_null()) return std::nan("");
   double d = 0;
   if (e.get_double().get(d) == simdjson::SUCCESS) return d;
   int64_t i = 0;
   if (e.get_int64().get(i) == simdjson::SUCCESS) return static_cast<double>(i);
   return std::nan("");
+}
+
+std::optional<Date> date_of(Member e) {
+  std::string_view text;
+  if (e.get(text) != simdjson::SUCCESS) return std::nullopt;
+  return parse_date(text);
+}
+
+Result<SignalSeries> decode_series(simdjson::dom::object in) {
+  SignalSeries series;
+  std::string_view measure;
+  simdjson::dom::array points;
+  if (in["measure"].get(measure) != simdjson::SUCCESS ||
+      in["points"].get(points) != simdjson::SUCCESS) {
+    return missing("series");
+  }
+  series.measure.assign(measure);
+  for (auto e : points) {
+    PeriodPoint p;
+    const auto start = date_of(e["start"]);
+    const auto end = date_of(e["end"]);
+    if (!start || !end || e["flagged"].get(p.flagged) != simdjson::SUCCESS) {
+      return missing("series point");
+    }
+    p.start = *start;
+    p.end = *end;
+    p.value = number_or_nan(e["value"]);
+    p.expected = number_or_nan(e["expected"]);
+    p.threshold = number_or_nan(e["threshold"]);
+    series.points.push_back(p);
+  }
+  return series;
+}
+
+Result<FunnelPlot> decode_funnel(simdjson::dom::object in) {
+  FunnelPlot funnel;
+  simdjson::dom::array points;
+  if (in["points"].get(points) != simdjson::SUCCESS) return missing("funnel");
+  funnel.coverage = number_or_nan(in["coverage"]);
+  for (auto e : points) {
+    FunnelPoint p;
+    std::string_view unit;
+    if (e["unit"].get(unit) != simdjson::SUCCESS ||
+        e["observed"].get(p.observed) != simdjson::SUCCESS) {
+      return missing("funnel point");
+    }
+    p.unit.assign(unit);
+    p.expected = number_or_nan(e["expected"]);
+    p.lower = number_or_nan(e["lower"]);
+    // An upper limit of null is the unbounded limit of a unit not judged.
+    simdjson::dom::element upper;
+    p.upper = e["upper"].get(upper) == simdjson::SUCCESS && upper.is_null()
+                  ? std::numeric_limits<double>::infinity()
+                  : number_or_nan(e["upper"]);
+    funnel.points.push_back(std::move(p));
+  }
+  return funnel;
 }
 
 }  // namespace
@@ -98,6 +161,53 @@ Result<Signal> decode_cloudevent(std::string_view json) {
     std::string_view v;
     if (e.get(v) != simdjson::SUCCESS) return missing("evidence.event_ids");
     s.event_ids.emplace_back(v);
+  }
+  simdjson::dom::object table;
+  if (evidence["table"].get(table) == simdjson::SUCCESS) {
+    ContingencyTable t;
+    if (table["a"].get(t.a) != simdjson::SUCCESS || table["b"].get(t.b) != simdjson::SUCCESS ||
+        table["c"].get(t.c) != simdjson::SUCCESS || table["d"].get(t.d) != simdjson::SUCCESS) {
+      return missing("evidence.table");
+    }
+    s.table = t;
+  }
+  // The optional extensions: absent members stay empty.
+  simdjson::dom::object statistics;
+  if (data["statistics"].get(statistics) == simdjson::SUCCESS) {
+    for (auto field : statistics) {
+      s.statistics.emplace_back(std::string(field.key), number_or_nan(Member(simdjson::dom::element(field.value))));
+    }
+  }
+  simdjson::dom::array strata;
+  if (data["strata"].get(strata) == simdjson::SUCCESS) {
+    for (auto e : strata) {
+      StratumCounts stratum;
+      std::string_view dimension;
+      simdjson::dom::object counts;
+      if (e["dimension"].get(dimension) != simdjson::SUCCESS ||
+          e["counts"].get(counts) != simdjson::SUCCESS) {
+        return missing("strata");
+      }
+      stratum.dimension.assign(dimension);
+      for (auto field : counts) {
+        int64_t count = 0;
+        if (field.value.get(count) != simdjson::SUCCESS) return missing("strata counts");
+        stratum.counts.emplace_back(std::string(field.key), count);
+      }
+      s.strata.push_back(std::move(stratum));
+    }
+  }
+  simdjson::dom::object series;
+  if (data["series"].get(series) == simdjson::SUCCESS) {
+    auto decoded = decode_series(series);
+    if (!decoded) return decoded.error();
+    s.series = std::move(decoded).value();
+  }
+  simdjson::dom::object funnel;
+  if (data["funnel"].get(funnel) == simdjson::SUCCESS) {
+    auto decoded = decode_funnel(funnel);
+    if (!decoded) return decoded.error();
+    s.funnel = std::move(decoded).value();
   }
   return s;
 }

@@ -9,7 +9,11 @@
 
 namespace vigil {
 
-// Parses every field encode_cloudevent writes. An error names what is missing.
+// Parses every field encode_cloudevent writes, the optional extensions
+// (evidence.table, statistics, strata, series, funnel) included; numbers
+// written as null read back as NaN, except a funnel point's upper limit,
+// which reads back as +infinity (a unit too small to judge has no upper
+// limit). An error names what is missing.
 Result<Signal> decode_cloudevent(std::string_view json);
 
 }  // namespace vigil

@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::string_view kSpecVersion = "1.0";
 constexpr std::string_view kDataContentType = "application/json";
+constexpr std::string_view kDataSchema = "urn:vigil:schema:signal:v1";
 constexpr std::string_view kSourcePrefix = "/vigil/";
 constexpr std::string_view kTypePrefix = "vigil.signal.";
 
@@ -81,7 +82,44 @@ std::string upper(std::string_view text) {
   return out;
 }
 
+void write_series(JsonWriter& w, const SignalSeries& series) {
+  w.key("series").begin_object();
+  w.key("measure").string_value(series.measure);
+  w.key("points").begin_array();
+  for (const PeriodPoint& p : series.points) {
+    w.begin_object();
+    w.key("start").string_value(format_date(p.start));
+    w.key("end").string_value(format_date(p.end));
+    w.key("value").double_value(p.value);
+    w.key("expected").double_value(p.expected);
+    w.key("threshold").double_value(p.threshold);
+    w.key("flagged").bool_value(p.flagged);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void write_funnel(JsonWriter& w, const FunnelPlot& funnel) {
+  w.key("funnel").begin_object();
+  w.key("coverage").double_value(funnel.coverage);
+  w.key("points").begin_array();
+  for (const FunnelPoint& p : funnel.points) {
+    w.begin_object();
+    w.key("unit").string_value(p.unit);
+    w.key("observed").int_value(p.observed);
+    w.key("expected").double_value(p.expected);
+    w.key("lower").double_value(p.lower);
+    w.key("upper").double_value(p.upper);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
 }  // namespace
+
+std::string_view signal_data_schema() { return kDataSchema; }
 
 std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
   std::string id = s.signal_id;
@@ -104,6 +142,7 @@ std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
   w.key("subject").string_value(subject);
   w.key("time").string_value(format_date_as_rfc3339(s.fired_at));
   w.key("datacontenttype").string_value(kDataContentType);
+  w.key("dataschema").string_value(kDataSchema);
 
   w.key("data").begin_object();
   w.key("signal_id").string_value(s.signal_id);
@@ -155,6 +194,8 @@ std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
     }
     w.end_array();
   }
+  if (s.series) write_series(w, *s.series);
+  if (s.funnel) write_funnel(w, *s.funnel);
   w.end_object();  // data
 
   w.end_object();

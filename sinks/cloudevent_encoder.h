@@ -13,13 +13,18 @@ namespace vigil {
 inline constexpr std::string_view kCloudEventContentType =
     "application/cloudevents+json; charset=UTF-8";
 
+// The `dataschema` attribute of every signal: the $id of
+// config/schemas/signal-v1.schema.json.
+std::string_view signal_data_schema();
+
 // Encodes `s` as one compact JSON object on a single line, without a trailing
 // newline (JSON Lines writers add it). Members appear in the fixed order of
 // the contract example:
-//   specversion, id, source, type, subject, time, datacontenttype,
+//   specversion, id, source, type, subject, time, datacontenttype, dataschema,
 //   data{signal_id, detector, method, key{...in key order}, period{start, end},
 //        observed, expected, threshold, score, severity,
-//        evidence{count, orgs, event_ids, table?}, summary, statistics?, strata?}
+//        evidence{count, orgs, event_ids, table?}, summary, statistics?, strata?,
+//        series?, funnel?}
 // where
 //   id      = "<signal_id>-<sequence>"
 //   source  = "/vigil/<pipeline_name>", the name percent-encoded outside
@@ -30,8 +35,11 @@ inline constexpr std::string_view kCloudEventContentType =
 // `strata` (an extension: [{"dimension": d, "counts": {value: n, ...}}]) is
 // present only when `s.strata` is non-empty; `evidence.table` ({a,b,c,d})
 // only when `s.table` is set; `statistics` ({name: number|null}) only when
-// `s.statistics` is non-empty. expected/threshold/score are
-// null when NaN or infinite, else the shortest decimal that round-trips.
+// `s.statistics` is non-empty; `series` ({"measure", "points": [{"start",
+// "end", "value", "expected", "threshold", "flagged"}]}) only when `s.series`
+// is set, `funnel` ({"coverage", "points": [{"unit", "observed", "expected",
+// "lower", "upper"}]}) only when `s.funnel` is. Every number that is NaN or
+// infinite is null, any other the shortest decimal that round-trips.
 // The output is a pure function of its inputs: identical signals give
 // byte-identical events, which is what lets consumers deduplicate by `id`.
 // At most kMaxEvidenceIds event ids are written, whatever `s` holds.

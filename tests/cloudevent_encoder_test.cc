@@ -8,8 +8,9 @@
 
 #include "core/civil_date.h"
 #include "core/signal.h"
-#include "sinks/cloudevent_encoder.h"
 #include "core/json_writer.h"
+#include "sinks/cloudevent_decoder.h"
+#include "sinks/cloudevent_encoder.h"
 
 namespace vigil {
 namespace {
@@ -62,6 +63,7 @@ BOOST_AUTO_TEST_CASE(full_signal_matches_contract_layout_exactly) {
       R"("subject":"medication_farrington/category=medication,region=Y56",)"
       R"("time":"2025-03-10T00:00:00Z",)"
       R"("datacontenttype":"application/json",)"
+      R"("dataschema":"urn:vigil:schema:signal:v1",)"
       R"("data":{"signal_id":"3f2a9c01d4e5b677",)"
       R"("detector":"medication_farrington",)"
       R"("method":"farringtonFlexible",)"
@@ -190,6 +192,73 @@ BOOST_AUTO_TEST_CASE(json_writer_nests_and_separates) {
   w.key("c").double_value(0.5);
   w.end_object();
   BOOST_TEST(w.str() == R"({"a":[-1,true,null,[]],"b":{},"c":0.5})");
+}
+
+BOOST_AUTO_TEST_CASE(series_and_funnel_follow_strata_with_nulls_for_non_finite_numbers) {
+  Signal s = full_signal();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  s.series = SignalSeries{"count",
+                          {{date("2025-02-24"), date("2025-03-02"), 5, nan, nan, false},
+                           {date("2025-03-03"), date("2025-03-09"), 17, 6.25, 11.5, true}}};
+  s.funnel = FunnelPlot{0.998, {{"RXX", 30, 12.5, 0.25, 1.75}, {"RYY", 2, 1.5, 0, inf}}};
+  const std::string json = encode_cloudevent(s, "national");
+  BOOST_TEST(contains(
+      json,
+      R"("strata":[{"dimension":"ethnicity","counts":{"A":10,"Z":7}}],)"
+      R"("series":{"measure":"count","points":[)"
+      R"({"start":"2025-02-24","end":"2025-03-02","value":5,"expected":null,"threshold":null,"flagged":false},)"
+      R"({"start":"2025-03-03","end":"2025-03-09","value":17,"expected":6.25,"threshold":11.5,"flagged":true}]},)"
+      R"("funnel":{"coverage":0.998,"points":[)"
+      R"({"unit":"RXX","observed":30,"expected":12.5,"lower":0.25,"upper":1.75},)"
+      R"({"unit":"RYY","observed":2,"expected":1.5,"lower":0,"upper":null}]}}})"));
+  BOOST_TEST(encode_cloudevent(s, "national") == json);  // byte-stable
+  // Absent extensions are absent members, never empty ones.
+  BOOST_TEST(!contains(encode_cloudevent(full_signal(), "national"), "series"));
+  BOOST_TEST(!contains(encode_cloudevent(full_signal(), "national"), "funnel"));
+}
+
+BOOST_AUTO_TEST_CASE(every_extension_reads_back) {
+  Signal s = full_signal();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  s.statistics = {{"prr", 2.5}, {"chi2_yates", nan}, {"ic025", -0.125}};
+  s.table = ContingencyTable{5, 20, 30, 945};
+  s.series = SignalSeries{"ic025",
+                          {{date("2025-01-06"), date("2025-03-09"), -0.5, nan, 0, false},
+                           {date("2025-01-13"), date("2025-03-16"), 0.0625, nan, 0, true}}};
+  s.funnel = FunnelPlot{0.95, {{"RXX", 30, 12.5, 0.25, 1.75}, {"RYY", 2, 1.5, 0, inf}}};
+  const std::string json = encode_cloudevent(s, "national");
+  const auto decoded = decode_cloudevent(json);
+  BOOST_TEST_REQUIRE(decoded.is_ok(), (decoded ? "" : decoded.error().message));
+  const Signal& d = decoded.value();
+  BOOST_TEST(encode_cloudevent(d, "national") == json);
+  BOOST_TEST(d.signal_id == s.signal_id);
+  BOOST_TEST(d.strata.size() == 1u);
+  BOOST_TEST_REQUIRE(d.statistics.size() == 3u);
+  BOOST_TEST(d.statistics[0].first == "prr");
+  BOOST_TEST(std::isnan(d.statistics[1].second));
+  BOOST_TEST_REQUIRE(d.table.has_value());
+  BOOST_TEST(d.table->d == 945);
+  BOOST_TEST_REQUIRE(d.series.has_value());
+  BOOST_TEST(d.series->measure == "ic025");
+  BOOST_TEST_REQUIRE(d.series->points.size() == 2u);
+  BOOST_TEST(d.series->points[1].value == 0.0625);
+  BOOST_TEST(std::isnan(d.series->points[1].expected));
+  BOOST_TEST(d.series->points[1].flagged);
+  BOOST_TEST(format_date(d.series->points[0].start) == "2025-01-06");
+  BOOST_TEST_REQUIRE(d.funnel.has_value());
+  BOOST_TEST(d.funnel->coverage == 0.95);
+  BOOST_TEST_REQUIRE(d.funnel->points.size() == 2u);
+  BOOST_TEST(d.funnel->points[0].unit == "RXX");
+  BOOST_TEST(d.funnel->points[0].observed == 30);
+  BOOST_TEST(d.funnel->points[1].upper == inf);
+}
+
+BOOST_AUTO_TEST_CASE(every_event_names_its_schema) {
+  BOOST_TEST(signal_data_schema() == "urn:vigil:schema:signal:v1");
+  BOOST_TEST(contains(encode_cloudevent(Signal{}, "p"),
+                      R"("datacontenttype":"application/json","dataschema":"urn:vigil:schema:signal:v1","data":)"));
 }
 
 BOOST_AUTO_TEST_CASE(readable_line_shows_date_type_severity_key_and_summary) {

@@ -128,6 +128,25 @@ BOOST_AUTO_TEST_CASE(spike_after_flat_baseline_raises_exactly_one_signal) {
   close_to(s.expected, mean_of(kBase), "expected");
   close_to(s.threshold, ears_bound(kBase), "threshold");
   close_to(s.score, (60 - mean_of(kBase)) / sd_of(kBase), "score");
+  // Its series: weeks 0-7 (the stream began in week 0). Weeks 0-6 have no
+  // full window before them, so no expectation; week 7 is the verdict itself.
+  BOOST_TEST_REQUIRE(s.series.has_value());
+  BOOST_TEST(s.series->measure == "count");
+  BOOST_TEST_REQUIRE(s.series->points.size() == 8u);
+  for (int w = 0; w < 7; ++w) {
+    const PeriodPoint& p = s.series->points[static_cast<size_t>(w)];
+    BOOST_TEST(p.start == monday(w));
+    BOOST_TEST(p.end == sunday(w));
+    BOOST_TEST(p.value == kBase[static_cast<size_t>(w)]);
+    BOOST_TEST(std::isnan(p.expected));
+    BOOST_TEST(std::isnan(p.threshold));
+    BOOST_TEST(!p.flagged);
+  }
+  const PeriodPoint& judged = s.series->points.back();
+  BOOST_TEST(judged.value == 60.0);
+  BOOST_TEST(judged.expected == s.expected);
+  BOOST_TEST(judged.threshold == s.threshold);
+  BOOST_TEST(judged.flagged);
   BOOST_TEST(s.evidence_orgs == 4);
   // 60 ≥ 2 × threshold: one step above the configured medium.
   BOOST_TEST(s.severity == Severity::kHigh);
@@ -564,11 +583,18 @@ BOOST_AUTO_TEST_CASE(an_open_episode_survives_a_restart) {
   BOOST_TEST(h.signals[2].signal_id == h.signals[0].signal_id);
 }
 
+// Past periods an earsC1 key keeps: its window's 7, and the windows of the
+// 51 periods its series shows before the judged one.
+constexpr int kKeptPeriods = 7 + static_cast<int>(kMaxSeriesPoints) - 1;
+
 BOOST_AUTO_TEST_CASE(silent_keys_are_dropped_and_can_return) {
   Harness h(weekly_config());
   std::vector<TestEvent> events;
   for (int w = 0; w <= 3; ++w) add_week(events, w, 4, "medication", "Y56", "gone");
-  for (int w = 0; w <= 30; ++w) add_week(events, w, 1, "fall", "Y57", "stay");
+  // Week 3 leaves the kept periods once week 3 + kKeptPeriods has closed:
+  // the sweep after week 64 drops the key.
+  static_assert(3 + kKeptPeriods < 64);
+  for (int w = 0; w <= 70; ++w) add_week(events, w, 1, "fall", "Y57", "stay");
   feed_in_time_order(h, events);
   BOOST_TEST(h.det->key_count() <= 2u);
   h.save();
@@ -579,14 +605,24 @@ BOOST_AUTO_TEST_CASE(silent_keys_are_dropped_and_can_return) {
   // It comes back like a new key: 7 quiet weeks later a spike is judged
   // against a baseline of zeros.
   std::vector<TestEvent> more;
-  for (int w = 31; w <= 41; ++w) add_week(more, w, 1, "fall", "Y57", "stay");
-  add_week(more, 38, 6, "medication", "Y56", "back");
+  for (int w = 71; w <= 81; ++w) add_week(more, w, 1, "fall", "Y57", "stay");
+  add_week(more, 78, 6, "medication", "Y56", "back");
   feed_in_time_order(h, more);
   BOOST_TEST(h.det->key_count() == 2u);
   BOOST_TEST_REQUIRE(h.signals.size() == 1u, describe(h.signals));
-  BOOST_TEST(h.signals[0].period_start == monday(38));
+  BOOST_TEST(h.signals[0].period_start == monday(78));
   BOOST_TEST(h.signals[0].observed == 6);
   BOOST_TEST(h.signals[0].expected == 0.0);
+  // Its series: 52 weeks of which only the last has reports (weeks 0-3
+  // left the kept periods long ago).
+  BOOST_TEST_REQUIRE(h.signals[0].series.has_value());
+  const auto& points = h.signals[0].series->points;
+  BOOST_TEST_REQUIRE(points.size() == kMaxSeriesPoints);
+  BOOST_TEST(points.front().start == monday(27));
+  for (size_t i = 0; i + 1 < points.size(); ++i) {
+    BOOST_TEST(points[i].value == 0.0);
+    BOOST_TEST(!points[i].flagged);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_key_dropped_twice_between_saves) {
@@ -595,9 +631,11 @@ BOOST_AUTO_TEST_CASE(a_key_dropped_twice_between_saves) {
   // AddressSanitizer: a second removal would read a freed key).
   Harness h(weekly_config());
   std::vector<TestEvent> events;
+  // Week 0 leaves the kept periods at the sweep after week 64 (closed when
+  // the stream reaches week 67), week 68 at the sweep after week 128.
   add_week(events, 0, 3, "medication", "Y56", "a");
-  add_week(events, 20, 3, "medication", "Y56", "b");
-  for (int w = 0; w <= 45; ++w) add_week(events, w, 1, "fall", "Y57", "clock");
+  add_week(events, 68, 3, "medication", "Y56", "b");
+  for (int w = 0; w <= 131; ++w) add_week(events, w, 1, "fall", "Y57", "clock");
   feed_in_time_order(h, events);
   BOOST_TEST(h.det->key_count() == 2u);  // both still in memory until the save
   h.save();
@@ -629,6 +667,33 @@ BOOST_AUTO_TEST_CASE(quiet_periods_survive_a_restart) {
   BOOST_TEST(h.signals[1].type == SignalType::kResolved);
   BOOST_TEST(h.signals[1].period_start == monday(9));
   BOOST_TEST(h.signals[1].fired_at == monday(12));
+}
+
+BOOST_AUTO_TEST_CASE(earlier_series_points_are_the_method_on_their_own_windows) {
+  // Weeks 0-6 the base, weeks 7-9 four reports, week 10 a spike of 30:
+  // the series of the week-10 signal recomputes weeks 7-9 with earsC1 on
+  // the 7 weeks before each, and marks none (4 < min_observed 5).
+  Harness h(weekly_config());
+  std::vector<double> counts = kBase;
+  for (double c : {4.0, 4.0, 4.0, 30.0}) counts.push_back(c);
+  std::vector<TestEvent> events;
+  for (int w = 0; w < static_cast<int>(counts.size()); ++w) {
+    add_week(events, w, static_cast<int>(counts[w]), "medication", "Y56", "m");
+  }
+  feed_in_time_order(h, events);
+  h.move_clock(monday(13));
+  BOOST_TEST_REQUIRE(h.signals.size() == 1u, describe(h.signals));
+  const auto& points = h.signals[0].series->points;
+  BOOST_TEST_REQUIRE(points.size() == 11u);
+  for (int w = 7; w <= 9; ++w) {
+    const std::vector<double> window(counts.begin() + w - 7, counts.begin() + w);
+    const PeriodPoint& p = points[static_cast<size_t>(w)];
+    BOOST_TEST(p.value == 4.0);
+    close_to(p.expected, mean_of(window), "expected");
+    close_to(p.threshold, ears_bound(window), "threshold");
+    BOOST_TEST(!p.flagged);  // within the bound, and below min_observed too
+  }
+  BOOST_TEST(points.back().flagged);
 }
 
 BOOST_AUTO_TEST_CASE(count_method_factory_matches_ears_history) {

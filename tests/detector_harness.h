@@ -177,6 +177,20 @@ inline std::string fingerprint(const Signal& s) {
     out += " " + st.dimension + ":";
     for (const auto& [v, n] : st.counts) out += v + "=" + std::to_string(n) + ",";
   }
+  if (s.series) {
+    out += " series=" + s.series->measure + ":";
+    for (const PeriodPoint& p : s.series->points) {
+      out += format_date(p.start) + "/" + format_date(p.end) + "=" + exact(p.value) + "|" +
+             exact(p.expected) + "|" + exact(p.threshold) + (p.flagged ? "!" : "") + ",";
+    }
+  }
+  if (s.funnel) {
+    out += " funnel=" + exact(s.funnel->coverage) + ":";
+    for (const FunnelPoint& p : s.funnel->points) {
+      out += p.unit + "=" + std::to_string(p.observed) + "|" + exact(p.expected) + "|" +
+             exact(p.lower) + "|" + exact(p.upper) + ",";
+    }
+  }
   out += " summary=" + s.summary;
   return out;
 }

@@ -469,6 +469,49 @@ BOOST_AUTO_TEST_CASE(a_hand_made_state_row_decodes) {
   BOOST_TEST(det.value()->key_count() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_signal_carries_the_decisive_statistic_of_every_judged_week) {
+  // K is known in the first window (week 3), forgotten after quiet weeks,
+  // then raised in week 17 by IC025: the series holds IC025 of weeks 3-17
+  // from the oracle's tables, none flagged but the raising week, and the
+  // same series after a restart in the middle (it is kept in the state).
+  std::vector<int> k_harm(8, 6);
+  k_harm.resize(14, 0);
+  k_harm.resize(18, 6);
+  k_harm.resize(24, 0);
+  const auto reports = known_pair(k_harm);
+  const auto events = events_of(reports);
+  const DisproportionalityConfig config = screen_config(DisproportionalityMethod::kIc);
+  Harness straight(config);
+  Harness restarted(config);
+  for (size_t i = 0; i < events.size(); ++i) {
+    straight.feed(events[i]);
+    restarted.feed(events[i]);
+    if (i == events.size() / 2) restarted.reload();
+  }
+  straight.move_clock(monday(24));
+  restarted.move_clock(monday(24));
+  BOOST_TEST_REQUIRE(!straight.signals.empty());
+  BOOST_TEST(fingerprints(restarted.signals) == fingerprints(straight.signals));
+  const Signal& s = straight.signals.front();
+  BOOST_TEST_REQUIRE(s.type == SignalType::kRaised);
+  BOOST_TEST_REQUIRE(s.series.has_value());
+  BOOST_TEST(s.series->measure == "ic025");
+  const auto& points = s.series->points;
+  const int raised_week = static_cast<int>(points.size()) + 2;
+  BOOST_TEST(s.period_end == sunday(raised_week));
+  for (size_t i = 0; i < points.size(); ++i) {
+    const int week = static_cast<int>(i) + 3;
+    const PeriodPoint& p = points[i];
+    BOOST_TEST(p.start == monday(week - 3));
+    BOOST_TEST(p.end == sunday(week));
+    BOOST_TEST(p.value == disproportionality(table_of(reports, "K", week)).ic025, "week " << week);
+    BOOST_TEST(std::isnan(p.expected));
+    BOOST_TEST(p.threshold == 0.0);
+    BOOST_TEST(p.flagged == (week == raised_week), "week " << week);
+  }
+  BOOST_TEST(points.back().value == s.score);
+}
+
 BOOST_AUTO_TEST_CASE(methods_are_named_as_in_the_configuration) {
   for (auto m : {DisproportionalityMethod::kPrr, DisproportionalityMethod::kRor,
                  DisproportionalityMethod::kIc, DisproportionalityMethod::kEbgm}) {

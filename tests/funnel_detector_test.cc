@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <set>
 #include <string>
@@ -375,6 +376,57 @@ BOOST_AUTO_TEST_CASE(revisions_move_reports_into_and_out_of_the_outcome) {
   BOOST_TEST_REQUIRE(direct.signals.size() == 1u, describe(direct.signals));
   BOOST_TEST(direct.signals[0].observed == 40);
   BOOST_TEST(fingerprints(revised.signals) == fingerprints(direct.signals), describe(revised.signals));
+}
+
+BOOST_AUTO_TEST_CASE(a_signal_carries_the_funnel_of_its_week) {
+  // The feed's RHI is raised in week 3: its funnel shows the 11 units of
+  // the week, each with the limits at its expected count, RHI among them.
+  Harness h(funnel_config());
+  for (const auto& e : testing::funnel_feed::ten_weeks()) h.feed(e);
+  h.move_clock(monday(10));
+  BOOST_TEST_REQUIRE(!h.signals.empty());
+  const Signal& s = h.signals.front();
+  BOOST_TEST_REQUIRE(s.funnel.has_value());
+  BOOST_TEST(s.funnel->coverage == 0.998);
+  BOOST_TEST_REQUIRE(s.funnel->points.size() == 11u);
+  std::vector<std::string> units;
+  for (const FunnelPoint& p : s.funnel->points) units.push_back(p.unit);
+  BOOST_TEST(std::is_sorted(units.begin(), units.end()));
+  const FunnelPoint& own = s.funnel->points.front();  // "RHI" sorts first
+  BOOST_TEST(own.unit == "RHI");
+  BOOST_TEST(own.observed == s.observed);
+  BOOST_TEST(own.expected == s.expected);
+  BOOST_TEST(own.lower == statistic(s, "lower_limit"));
+  BOOST_TEST(own.upper == statistic(s, "upper_limit"));
+  BOOST_TEST(!s.series.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_funnel_plot_keeps_its_own_unit_and_the_largest_others) {
+  // 400 units, unit i expecting 10 + i: the plot of the smallest one holds
+  // it and the 299 largest, in unit order.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 400; ++i) {
+    char key[8];
+    std::snprintf(key, sizeof key, "U%03d", i);
+    keys.emplace_back(key);
+  }
+  std::vector<JudgedKey> units;
+  for (int i = 0; i < 400; ++i) units.push_back(JudgedKey{keys[i], nullptr, 100, 20, 10.0 + i});
+  std::vector<size_t> by_expected;
+  for (size_t i = 400; i-- > 0;) by_expected.push_back(i);
+  const FunnelJudge judge(units, 10, 0.998, false);
+  const FunnelPlot plot = funnel_plot(units, by_expected, 0, judge, 0.998, {Dimension::kOrg});
+  BOOST_TEST_REQUIRE(plot.points.size() == kMaxFunnelPoints);
+  BOOST_TEST(plot.points[0].unit == "U000");
+  BOOST_TEST(plot.points[1].unit == "U101");
+  BOOST_TEST(plot.points.back().unit == "U399");
+  BOOST_TEST(plot.points[1].expected == 111.0);
+  const RatioLimits limits = judge.limits(111.0);
+  BOOST_TEST(plot.points[1].lower == limits.lower);
+  BOOST_TEST(plot.points[1].upper == limits.upper);
+  // A unit of the top 300 is not listed twice.
+  BOOST_TEST(funnel_plot(units, by_expected, 399, judge, 0.998, {Dimension::kOrg}).points.front().unit ==
+             "U100");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -288,6 +288,70 @@ BOOST_AUTO_TEST_CASE(save_and_restore_round_trip_every_field) {
   BOOST_TEST((sums(r, "plain", 0, 100) == std::array<int64_t, 2>{0, 1}));
 }
 
+BOOST_AUTO_TEST_CASE(judgements_keep_the_last_52_and_round_trip_with_their_gaps) {
+  // 60 weekly judgements, weeks 100-159 but for a gap at week 130, with
+  // NaN in some fields and infinity in one: the last 52 are kept, and
+  // restored to the bit. Rows without judgements keep the old encoding.
+  StoreFixture f;
+  RollingTable t = f.table();
+  t.start(90);
+  t.add("pair", 99, kFirst, +1, nullptr);
+  t.add("plain", 99, kFirst, +1, nullptr);
+  RollingTable::Row& row = *t.find("pair");
+  const double nan = std::nan("");
+  for (int32_t week = 100; week < 160; ++week) {
+    if (week == 130) continue;
+    const double value = week == 150 ? HUGE_VAL : 0.125 * week;
+    t.record_judgement("pair", row,
+                       {week, value, week % 2 == 0 ? nan : week + 0.5, week % 3 == 0 ? nan : 1.8,
+                        week % 7 == 0});
+  }
+  BOOST_TEST_REQUIRE(row.judged.size() == kMaxSeriesPoints);
+  BOOST_TEST(row.judged.front().period == 107);  // 59 recorded, the oldest 7 dropped
+  BOOST_TEST(row.judged.back().period == 159);
+  f.commit(t);
+
+  RollingTable r = f.restored();
+  const RollingTable::Row& back = *r.find("pair");
+  BOOST_TEST_REQUIRE(back.judged.size() == row.judged.size());
+  const auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+  for (size_t i = 0; i < row.judged.size(); ++i) {
+    const auto& a = row.judged[i];
+    const auto& b = back.judged[i];
+    BOOST_TEST(a.period == b.period);
+    BOOST_TEST(same(a.value, b.value), "value of " << a.period);
+    BOOST_TEST(same(a.expected, b.expected), "expected of " << a.period);
+    BOOST_TEST(same(a.threshold, b.threshold), "threshold of " << a.period);
+    BOOST_TEST(a.flagged == b.flagged);
+  }
+  BOOST_TEST(r.find("plain")->judged.empty());
+
+  // A judgement list cut short is corruption, like any other bad record.
+  std::string value;
+  {
+    StateBatch batch = f.store->new_batch();
+    RollingTable one = f.table(4);
+    one.start(90);
+    one.add("x", 99, kFirst, +1, nullptr);
+    one.record_judgement("x", *one.find("x"), {100, 1.5, nan, 2.0, true});
+    one.save(batch);
+    BOOST_TEST_REQUIRE(f.store->write(batch).is_ok());
+  }
+  BOOST_TEST(f.restored(4).find("x")->judged.size() == 1u);
+  const Status scanned = f.store->scan_prefix(f.cf, partition_prefix(4) + '\1',
+                                              [&](std::string_view, std::string_view v) {
+                                                value.assign(v);
+                                                return false;
+                                              });
+  BOOST_TEST_REQUIRE(scanned.is_ok());
+  value.pop_back();  // the last byte of the threshold
+  f.put_raw(4, '\1', "x", value);
+  RollingTable broken = f.table(4);
+  const Status restored = broken.restore(*f.store);
+  BOOST_TEST_REQUIRE(!restored.is_ok());
+  BOOST_TEST((restored.error().kind == ErrorKind::kCorruption));
+}
+
 BOOST_AUTO_TEST_CASE(save_writes_only_what_changed_and_deletes_swept_rows) {
   StoreFixture f;
   RollingTable t = f.table();

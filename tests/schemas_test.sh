@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks config/schemas/*.schema.json: both are valid JSON Schema draft 2020-12
 # schemas, and example messages that the contract accepts pass while ones it
-# rejects fail. Needs Python's jsonschema module (Debian: python3-jsonschema).
+# rejects fail; the example signal of every method (config/examples) is valid
+# and reports the statistics the schema lists for its method. Needs Python's jsonschema module (Debian: python3-jsonschema).
 #
 # Usage: schemas_test.sh <vigil binary> <source dir> <shared dir>
 # (ctest's calling convention; only the source dir is used).
@@ -195,6 +196,17 @@ valid_signals = {
     "fifty event ids": signal_with(data_changes={"evidence": {
         "count": 60, "orgs": 3, "event_ids": [f"E{i}" for i in range(50)]}}),
     "CloudEvents extension attribute": signal_with(traceparent="00-abc-def-01"),
+    "with dataschema": signal_with(dataschema="urn:vigil:schema:signal:v1"),
+    "with series": signal_with(data_changes={"series": {"measure": "count", "points": [
+        {"start": "2025-02-17", "end": "2025-02-23", "value": 12, "expected": None,
+         "threshold": None, "flagged": False},
+        {"start": "2025-02-24", "end": "2025-03-02", "value": 41, "expected": 17.5,
+         "threshold": 29.2, "flagged": True}]}}),
+    "with a funnel": signal_with(data_changes={"funnel": {"coverage": 0.998, "points": [
+        {"unit": "RXX", "observed": 41, "expected": 17.5, "lower": 0.4, "upper": 1.9},
+        {"unit": "RYY", "observed": 1, "expected": 2.5, "lower": 0, "upper": None}]}}),
+    "a new method with statistics of its own": signal_with(data_changes={
+        "method": "glrnb", "statistics": {"llr": 4.2}}),
 }
 invalid_signals = {
     "specversion 0.3": signal_with(specversion="0.3"),
@@ -214,11 +226,65 @@ invalid_signals = {
     "strata without dimension": signal_with(data_changes={"strata": [{"counts": {}}]}),
     "key value not a string": signal_with(data_changes={"key": {"region": 56}}),
     "upper-case attribute name": signal_with(Extra="x"),
+    "another dataschema": signal_with(dataschema="urn:vigil:schema:signal:v2"),
+    "series without measure": signal_with(data_changes={"series": {"points": []}}),
+    "series point without flagged": signal_with(data_changes={"series": {"measure": "count", "points": [
+        {"start": "2025-02-24", "end": "2025-03-02", "value": 41, "expected": 17.5, "threshold": 29.2}]}}),
+    "53 series points": signal_with(data_changes={"series": {"measure": "count", "points": [
+        {"start": "2025-02-24", "end": "2025-03-02", "value": 1, "expected": None, "threshold": None,
+         "flagged": False}] * 53}}),
+    "count method with a statistic series": signal_with(data_changes={"series": {
+        "measure": "ic025", "points": []}}),
+    "funnel point without unit": signal_with(data_changes={"funnel": {"coverage": 0.998, "points": [
+        {"observed": 41, "expected": 17.5, "lower": 0.4, "upper": 1.9}]}}),
+    "funnel coverage 1": signal_with(data_changes={"funnel": {"coverage": 1, "points": []}}),
+    "prr without ic025": signal_with(data_changes={"method": "prr", "statistics": {
+        "prr": 3, "prr_lo95": 1.5, "chi2_yates": 5, "ror": 3.5, "ror_lo95": 1.6, "ic": 1,
+        "ic975": 2}}),
 }
 for label, message in valid_signals.items():
     expect(signal_validator, f"signal {label}", message, True)
 for label, message in invalid_signals.items():
     expect(signal_validator, f"signal {label}", message, False)
+
+# The example signal of every method (config/examples, written by
+# tests/signal_examples_test.cc) is valid, and reports exactly the statistics
+# the schema lists for its method, under the series measure it names.
+import glob
+import os
+
+schema = signal_validator.schema
+listed = {}
+for clause in schema["$defs"]["data"]["allOf"]:
+    methods = clause["if"]["properties"]["method"]["enum"]
+    then = clause["then"]["properties"]
+    for method in methods:
+        entry = listed.setdefault(method, {})
+        if "statistics" in then:
+            ref = then["statistics"]["$ref"].split("/")[-1]
+            entry["statistics"] = schema["$defs"][ref]["required"]
+        if "series" in then:
+            entry["measure"] = then["series"]["properties"]["measure"]["const"]
+examples = sorted(glob.glob(sys.argv[1] + "/config/examples/signal-*.json"))
+if len(examples) < 12:
+    failures.append(f"config/examples holds {len(examples)} example signals, expected one per method")
+for path in examples:
+    name = os.path.basename(path)
+    with open(path, encoding="utf-8") as f:
+        example = json.load(f)
+    expect(signal_validator, f"example {name}", example, True)
+    data = example["data"]
+    method = data["method"]
+    checks += 1
+    if name != f"signal-{method}.json":
+        failures.append(f"{name}: holds method {method}")
+    if example.get("dataschema") != schema["$id"]:
+        failures.append(f"{name}: dataschema is not {schema['$id']}")
+    statistics = list(data.get("statistics", {}))
+    if statistics != listed.get(method, {}).get("statistics", []):
+        failures.append(f"{name}: statistics {statistics} are not the schema's list for {method}")
+    if "series" in data and data["series"]["measure"] != listed.get(method, {}).get("measure"):
+        failures.append(f"{name}: series measure {data['series']['measure']} is not the schema's")
 
 for failure in failures:
     print(f"FAIL {failure}")
