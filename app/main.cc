@@ -10,11 +10,13 @@
 #include <memory>
 
 #include "app/demo_command.h"
+#include "app/digest_command.h"
 #include "app/evaluate_command.h"
 #include "app/generate_command.h"
 #include "app/replay_command.h"
 #include "app/run_command.h"
 #include "app/series_command.h"
+#include "app/serve_command.h"
 #include "app/validate_command.h"
 #include "core/version.h"
 
@@ -123,6 +125,37 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   evaluate_cmd->add_option("--signals", evaluate.signals, "also write every signal here (JSON Lines, - for stdout)");
 
+  vigil::ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "The review application: a ranked queue of signals, a page per signal with its "
+               "chart, decisions, and the JSON API.");
+  serve_cmd->add_option("--signals", serve.signals,
+                        "JSON Lines file of signal events (e.g. vigil replay's --signals output)");
+  serve_cmd->add_option("--config", serve.config_path,
+                        "YAML configuration, for its review: section (default: built-in)");
+  serve_cmd->add_option("--port", serve.port, "port to serve on (default 8080; 0: any free port)");
+  serve_cmd->add_option("--bind", serve.bind, "address to serve on (default 127.0.0.1)");
+  serve_cmd->add_option("--state-dir", serve.state_dir,
+                        "directory of the review store (default: review.state_dir with --config, "
+                        "else ./vigil-review)");
+  serve_cmd->add_option("--reviewer", serve.reviewer,
+                        "the reviewer's name for local use (requests not from a trusted proxy)");
+  serve_cmd->add_option("--reference", serve.references,
+                        "DIMENSION=CSV: names for a key dimension's codes (code,name columns); repeatable");
+
+  vigil::DigestOptions digest;
+  auto* digest_cmd = app.add_subcommand(
+      "digest", "The signals that fired in one ISO week, in priority order with links, as "
+                "Markdown or HTML.");
+  digest_cmd->add_option("--week", digest.week, "ISO week, YYYY-Www (e.g. 2024-W05)")->required();
+  digest_cmd->add_option("--format", digest.format, "markdown (default) or html")
+      ->check(CLI::IsMember({"markdown", "html"}));
+  digest_cmd->add_option("--signals", digest.signals, "JSON Lines file of signal events");
+  digest_cmd->add_option("--state-dir", digest.state_dir, "the review store of a vigil serve");
+  digest_cmd->add_option("--base-url", digest.base_url,
+                         "the review application's URL, for absolute links (default: review.base_url)");
+  digest_cmd->add_option("--config", digest.config_path, "YAML configuration, for its review: section");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -141,6 +174,8 @@ int main(int argc, char** argv) {
   if (*replay_cmd) return vigil::run_replay_command(replay, std::cerr);
   if (*series_cmd) return vigil::run_series(series, std::cout, std::cerr);
   if (*validate_cmd) return vigil::run_validate_command(validate_input, std::cout, std::cerr);
+  if (*serve_cmd) return vigil::run_serve_command(serve, std::cout, std::cerr);
+  if (*digest_cmd) return vigil::run_digest_command(digest, std::cout, std::cerr);
   if (*evaluate_cmd) return vigil::run_evaluate_command(evaluate, std::cout, std::cerr);
   if (*generate_cmd) {
     generate.stream.plant_risks = !no_planted_risks;

@@ -10,6 +10,7 @@
 #include "config/alertmanager_config.h"
 #include "config/default_config.h"
 #include "config/detector_list_config.h"
+#include "config/review_config.h"
 #include "config/yaml_reader.h"
 
 namespace vigil {
@@ -26,7 +27,8 @@ std::vector<DetectorConfig> national_default_detectors() {
 PipelineConfig parse(const YAML::Node& root) {
   PipelineConfig cfg;
   if (!root || root.IsNull()) fail("(top level)", "is empty");
-  check_keys(root, "", {"pipeline", "kafka", "state", "commit", "metrics", "alertmanager", "detectors"});
+  check_keys(root, "",
+             {"pipeline", "kafka", "state", "commit", "metrics", "alertmanager", "review", "detectors"});
   if (const auto p = root["pipeline"]) {
     check_keys(p, "pipeline", {"name"});
     read(p, "pipeline", "name", cfg.name);
@@ -95,6 +97,7 @@ PipelineConfig parse(const YAML::Node& root) {
     read(m, "metrics", "port", cfg.metrics.port);
   }
   if (const auto a = root["alertmanager"]) cfg.alertmanager = parse_alertmanager(a);
+  if (const auto r = root["review"]) cfg.review = parse_review(r);
   const auto detectors = root["detectors"];
   if (!detectors) {
     // Omitted: the national default's detectors, as compiled into this

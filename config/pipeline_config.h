@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "detectors/detector_factory.h"
+#include "review/review_options.h"
 #include "sinks/alertmanager_options.h"
 #include "state/state_store.h"
 
@@ -77,6 +78,7 @@ struct PipelineConfig {
   CommitConfig commit;
   MetricsConfig metrics;
   AlertmanagerOptions alertmanager;  // off unless alertmanager.url is set
+  ReviewOptions review;              // `vigil serve`
   std::vector<DetectorConfig> detectors;
 };
 

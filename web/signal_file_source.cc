@@ -1,0 +1,60 @@
+#include <filesystem>
+#include <fstream>
+
+#include "sinks/cloudevent_decoder.h"
+#include "web/signal_source.h"
+
+namespace vigil {
+namespace {
+
+class SignalFileSource final : public SignalSource {
+ public:
+  explicit SignalFileSource(std::string path) : path_(std::move(path)) {}
+
+  Status load(ReviewStore& store) override {
+    std::ifstream in(path_);
+    if (!in) return make_error(ErrorKind::kIo, "cannot read signals file " + path_);
+    std::string line;
+    size_t number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      auto signal = decode_cloudevent(line);
+      if (!signal) {
+        return make_error(ErrorKind::kInvalidArgument, path_ + ":" + std::to_string(number) +
+                                                           ": not a signal event: " + signal.error().message);
+      }
+      Status added = store.add_signal(signal.value(), line);
+      if (!added) return make_error(added.error().kind, path_ + ":" + std::to_string(number) + ": " + added.message());
+      ++transitions_;
+    }
+    if (in.bad()) return make_error(ErrorKind::kIo, "error reading signals file " + path_);
+    return Status::ok();
+  }
+
+  Status follow(ReviewStore& /*store*/, const std::atomic<bool>& /*stop*/) override {
+    return Status::ok();
+  }
+
+  DecisionPublisher* publisher() override { return nullptr; }
+
+  std::string describe() const override {
+    return path_ + " (" + std::to_string(transitions_) + " signal transitions)";
+  }
+
+ private:
+  std::string path_;
+  size_t transitions_ = 0;
+};
+
+}  // namespace
+
+std::string review_store_path(const std::string& state_dir) {
+  return (std::filesystem::path(state_dir) / "review.sqlite").string();
+}
+
+std::unique_ptr<SignalSource> make_signal_file_source(std::string path) {
+  return std::make_unique<SignalFileSource>(std::move(path));
+}
+
+}  // namespace vigil
