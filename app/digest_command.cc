@@ -1,5 +1,6 @@
 #include "app/digest_command.h"
 
+#include <atomic>
 #include <filesystem>
 
 #include "app/command_failure.h"
@@ -36,7 +37,8 @@ int run_digest_command(const DigestOptions& options, std::ostream& out, std::ost
   auto store = ReviewStore::open(store_path, names);
   if (!store) return command_failure(err, "digest", store.error());
   if (!options.signals.empty()) {
-    if (Status loaded = make_signal_file_source(options.signals)->load(*store.value()); !loaded) {
+    const std::atomic<bool> never{false};
+    if (Status loaded = make_signal_file_source(options.signals)->load(*store.value(), never); !loaded) {
       return command_failure(err, "digest", loaded.error());
     }
   }

@@ -131,6 +131,11 @@ int main(int argc, char** argv) {
                "chart, decisions, and the JSON API.");
   serve_cmd->add_option("--signals", serve.signals,
                         "JSON Lines file of signal events (e.g. vigil replay's --signals output)");
+  serve_cmd->add_option("--bootstrap-servers", serve.bootstrap_servers,
+                        "Kafka mode: bootstrap servers of the signals and reviews topics");
+  serve_cmd->add_option("--signals-topic", serve.signals_topic, "Kafka mode: topic of signals");
+  serve_cmd->add_option("--reviews-topic", serve.reviews_topic,
+                        "Kafka mode: topic decisions are recorded on (default vigil.reviews)");
   serve_cmd->add_option("--config", serve.config_path,
                         "YAML configuration, for its review: section (default: built-in)");
   serve_cmd->add_option("--port", serve.port, "port to serve on (default 8080; 0: any free port)");

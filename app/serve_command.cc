@@ -36,11 +36,18 @@ Status load_reference_names(const ReviewOptions& review, const std::vector<std::
   return Status::ok();
 }
 
+std::string url_host(const std::string& bind) {
+  if (bind == "0.0.0.0") return "127.0.0.1";
+  if (bind == "::") return "[::1]";
+  return bind.find(':') != std::string::npos ? "[" + bind + "]" : bind;
+}
+
 }  // namespace
 
 int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   auto config = load_pipeline_config(options.config_path);
   if (!config) return command_failure(err, "serve", config.error(), 2);
+  KafkaConfig kafka = config.value().kafka;
   ReviewOptions review = config.value().review;
   if (options.port) review.port = *options.port;
   if (options.bind) review.bind = *options.bind;
@@ -49,12 +56,17 @@ int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostre
   } else if (options.config_path.empty()) {
     review.state_dir = std::string(kLocalStateDir);
   }
+  if (options.bootstrap_servers) kafka.bootstrap_servers = *options.bootstrap_servers;
+  if (options.signals_topic) kafka.signals_topic = *options.signals_topic;
+  if (options.reviews_topic) review.reviews_topic = *options.reviews_topic;
   review.identity.local_reviewer = options.reviewer;
-
-  if (options.signals.empty()) {
-    return command_failure(err, "serve", "give --signals PATH (a JSON Lines file of signal events)", 2);
+  const bool file_mode = !options.signals.empty();
+  if (!file_mode && !options.bootstrap_servers && options.config_path.empty()) {
+    return command_failure(err, "serve",
+                           "give --signals PATH (a file of signal events) or --bootstrap-servers "
+                           "(the signals topic)",
+                           2);
   }
-  std::unique_ptr<SignalSource> source = make_signal_file_source(options.signals);
 
   ReferenceNames names;
   if (Status loaded = load_reference_names(review, options.references, names); !loaded) {
@@ -63,31 +75,43 @@ int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostre
   std::error_code made;
   std::filesystem::create_directories(review.state_dir, made);
   if (made) {
-    return command_failure(err, "serve", "cannot create state directory " + review.state_dir + ": " + made.message());
+    return command_failure(err, "serve",
+                           "cannot create state directory " + review.state_dir + ": " + made.message());
   }
   const std::string store_path = review_store_path(review.state_dir);
   auto store = ReviewStore::open(store_path, names);
   if (!store) return command_failure(err, "serve", store.error());
-  if (Status loaded = source->load(*store.value()); !loaded) {
+
+  // After the store: the Kafka source's threads write into it until the
+  // source is destroyed.
+  std::unique_ptr<SignalSource> source;
+  if (file_mode) {
+    source = make_signal_file_source(options.signals);
+  } else {
+    auto kafka_source = make_kafka_review_source(kafka, kafka.signals_topic, review.reviews_topic);
+    if (!kafka_source) return command_failure(err, "serve", kafka_source.error(), 2);
+    source = std::move(kafka_source).value();
+  }
+
+  // Serving starts at once, so /healthz answers while a topic is read;
+  // /readyz waits for the store to hold what the source held at start.
+  std::atomic<bool>& stop = install_stop_signal_handlers();
+  std::atomic<bool> ready{false};
+  auto app = ReviewApp::start(review, *store.value(), names, source->publisher(), &ready);
+  if (!app) return command_failure(err, "serve", app.error());
+  if (Status loaded = source->load(*store.value(), stop); !loaded) {
+    if (stop.load()) return 0;
     return command_failure(err, "serve", loaded.error(),
                            loaded.error().kind == ErrorKind::kInvalidArgument ? 2 : 1);
   }
-
-  std::atomic<bool>& stop = install_stop_signal_handlers();
-  auto app = ReviewApp::start(review, *store.value(), names, source->publisher());
-  if (!app) return command_failure(err, "serve", app.error());
-  const bool ipv6 = review.bind.find(':') != std::string::npos;
-  const std::string host = review.bind == "0.0.0.0" ? "127.0.0.1"
-                           : ipv6                   ? "[" + review.bind + "]"
-                                                    : review.bind;
-  out << "vigil serve: http://" << host << ":" << app.value()->port() << "/\n" << std::flush;
+  ready.store(true, std::memory_order_release);
+  out << "vigil serve: http://" << url_host(review.bind) << ":" << app.value()->port() << "/\n"
+      << std::flush;
   err << "vigil serve: " << store.value()->signal_count() << " signals from " << source->describe()
       << "; store " << store_path << "\n";
 
-  Status followed = source->follow(*store.value(), stop);
-  if (!followed) return command_failure(err, "serve", followed.error());
   while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  app.value().reset();
+  app.value().reset();  // in-flight requests finish before the source and store go
   err << "vigil serve: stopped\n";
   return 0;
 }

@@ -113,8 +113,10 @@ uint16_t ReviewApp::port() const { return impl_->port; }
 
 Result<std::unique_ptr<ReviewApp>> ReviewApp::start(const ReviewOptions& options, ReviewStore& store,
                                                     const ReferenceNames& names,
-                                                    DecisionPublisher* publisher) {
-  auto impl = std::make_unique<Impl>(ReviewHandlers(options, store, names, publisher));
+                                                    DecisionPublisher* publisher,
+                                                    const std::atomic<bool>* ready) {
+  auto impl = std::make_unique<Impl>(ReviewHandlers(options, store, names, publisher,
+                                                    ReviewHandlers::system_clock_ms, ready));
   const bool ipv6 = options.bind.find(':') != std::string::npos;
   const std::string address = (ipv6 ? "[" + options.bind + "]" : options.bind) + ":" +
                               std::to_string(options.port);

@@ -9,6 +9,7 @@
 //   GET  /healthz, /readyz                   for probes
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -36,11 +37,13 @@ class ReviewApp {
  public:
   // Serves on options.bind:options.port (port 0: any free port, see
   // port()). `store` and `names` must outlive the app; `publisher` may be
-  // null (file mode). Errors: kUnavailable naming the address when it
-  // cannot be bound.
+  // null (file mode). `ready` (may be null: always ready) is read on every
+  // /readyz: false while the source is still filling the store. Errors:
+  // kUnavailable naming the address when it cannot be bound.
   static Result<std::unique_ptr<ReviewApp>> start(const ReviewOptions& options, ReviewStore& store,
                                                   const ReferenceNames& names,
-                                                  DecisionPublisher* publisher);
+                                                  DecisionPublisher* publisher,
+                                                  const std::atomic<bool>* ready = nullptr);
   ~ReviewApp();  // stops serving; returns once in-flight requests finish
   ReviewApp(const ReviewApp&) = delete;
   ReviewApp& operator=(const ReviewApp&) = delete;

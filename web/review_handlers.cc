@@ -91,12 +91,13 @@ std::optional<Signal> decode_latest(const SignalDetail& detail) {
 
 ReviewHandlers::ReviewHandlers(ReviewOptions options, ReviewStore& store,
                                const ReferenceNames& names, DecisionPublisher* publisher,
-                               Clock clock)
+                               Clock clock, const std::atomic<bool>* ready)
     : options_(std::move(options)),
       store_(store),
       names_(names),
       publisher_(publisher),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      ready_(ready) {}
 
 int64_t ReviewHandlers::system_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -135,8 +136,9 @@ HttpResponse ReviewHandlers::handle(const HttpRequest& request) const {
     return r;
   }
   if (path == "/readyz") {
-    // The source has filled the store before the server starts.
-    HttpResponse r = html_answer(200, "ready");
+    // Ready once the source has filled the store with what it held at start.
+    const bool ready = ready_ == nullptr || ready_->load(std::memory_order_acquire);
+    HttpResponse r = html_answer(ready ? 200 : 503, ready ? "ready" : "not ready");
     r.content_type = "text/plain; charset=utf-8";
     return r;
   }

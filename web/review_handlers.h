@@ -11,6 +11,7 @@
 // viewer or an anonymous request, web/identity.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -32,9 +33,11 @@ class ReviewHandlers {
   // Unix milliseconds now: when a decision is recorded.
   using Clock = std::function<int64_t()>;
 
-  // `store`, `names` and `publisher` (may be null) must outlive the handlers.
+  // `store`, `names`, `publisher` (may be null) and `ready` (may be null:
+  // always ready; read by /readyz) must outlive the handlers.
   ReviewHandlers(ReviewOptions options, ReviewStore& store, const ReferenceNames& names,
-                 DecisionPublisher* publisher, Clock clock = system_clock_ms);
+                 DecisionPublisher* publisher, Clock clock = system_clock_ms,
+                 const std::atomic<bool>* ready = nullptr);
 
   // Every route's answer, security headers not included (the server adds
   // security_headers() to every answer, this one's and its own errors').
@@ -56,6 +59,7 @@ class ReviewHandlers {
   const ReferenceNames& names_;
   DecisionPublisher* publisher_;
   Clock clock_;
+  const std::atomic<bool>* ready_;
 };
 
 }  // namespace vigil

@@ -11,12 +11,13 @@ class SignalFileSource final : public SignalSource {
  public:
   explicit SignalFileSource(std::string path) : path_(std::move(path)) {}
 
-  Status load(ReviewStore& store) override {
+  Status load(ReviewStore& store, const std::atomic<bool>& stop) override {
     std::ifstream in(path_);
     if (!in) return make_error(ErrorKind::kIo, "cannot read signals file " + path_);
     std::string line;
     size_t number = 0;
     while (std::getline(in, line)) {
+      if (stop.load()) return make_error(ErrorKind::kUnavailable, "stopped while reading " + path_);
       ++number;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       auto signal = decode_cloudevent(line);
@@ -29,10 +30,6 @@ class SignalFileSource final : public SignalSource {
       ++transitions_;
     }
     if (in.bad()) return make_error(ErrorKind::kIo, "error reading signals file " + path_);
-    return Status::ok();
-  }
-
-  Status follow(ReviewStore& /*store*/, const std::atomic<bool>& /*stop*/) override {
     return Status::ok();
   }
 

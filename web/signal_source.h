@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "config/pipeline_config.h"
 #include "core/result.h"
 #include "review/review_store.h"
 #include "web/review_app.h"
@@ -20,12 +21,10 @@ class SignalSource {
   virtual ~SignalSource() = default;
 
   // Everything there is now: the whole file; in Kafka mode, the topics up
-  // to their end offsets at start. Errors name the source.
-  virtual Status load(ReviewStore& store) = 0;
-
-  // Feeds records that arrive later until `stop` is set. A file is read
-  // once, so the file source returns at once.
-  virtual Status follow(ReviewStore& store, const std::atomic<bool>& stop) = 0;
+  // to their end offsets at start (then they are followed on the source's
+  // own threads, into the same store, until the source is destroyed).
+  // Returns early, with an error, once `stop` is set. Errors name the source.
+  virtual Status load(ReviewStore& store, const std::atomic<bool>& stop) = 0;
 
   // Where recorded decisions go before the store takes them (null: the
   // store in the state directory is the record).
@@ -34,6 +33,16 @@ class SignalSource {
   // For the start-up line, e.g. "signals.jsonl (1234 transitions)".
   virtual std::string describe() const = 0;
 };
+
+// The signals and reviews topics (Kafka mode): both read from their
+// beginning, since the store is a view rebuilt at every start, and
+// followed; decisions are published to the reviews topic before the store
+// takes them (web/kafka_decision_publisher.h).
+// Errors: kInvalidArgument naming a bad Kafka property (the publisher's
+// producer is created here, so the application can be given it at start).
+Result<std::unique_ptr<SignalSource>> make_kafka_review_source(KafkaConfig kafka,
+                                                               std::string signals_topic,
+                                                               std::string reviews_topic);
 
 // A JSON Lines file of signal v1 CloudEvents, e.g. `vigil replay --signals`'s
 // output. Blank lines are skipped; a line that is not a signal fails the
