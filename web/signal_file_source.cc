@@ -1,11 +1,14 @@
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "sinks/cloudevent_decoder.h"
 #include "web/signal_source.h"
 
 namespace vigil {
 namespace {
+
+constexpr size_t kBatch = 1000;
 
 class SignalFileSource final : public SignalSource {
  public:
@@ -16,6 +19,19 @@ class SignalFileSource final : public SignalSource {
     if (!in) return make_error(ErrorKind::kIo, "cannot read signals file " + path_);
     std::string line;
     size_t number = 0;
+    // Batches: one store transaction per kBatch transitions, not one each.
+    std::vector<ReviewStore::SignalEvent> batch;
+    auto flush = [&]() -> Status {
+      if (batch.empty()) return Status::ok();
+      Status added = store.add_signals(batch);
+      if (!added) {
+        return make_error(added.error().kind, path_ + " (lines up to " + std::to_string(number) +
+                                                  "): " + added.message());
+      }
+      transitions_ += batch.size();
+      batch.clear();
+      return Status::ok();
+    };
     while (std::getline(in, line)) {
       if (stop.load()) return make_error(ErrorKind::kUnavailable, "stopped while reading " + path_);
       ++number;
@@ -25,12 +41,13 @@ class SignalFileSource final : public SignalSource {
         return make_error(ErrorKind::kInvalidArgument, path_ + ":" + std::to_string(number) +
                                                            ": not a signal event: " + signal.error().message);
       }
-      Status added = store.add_signal(signal.value(), line);
-      if (!added) return make_error(added.error().kind, path_ + ":" + std::to_string(number) + ": " + added.message());
-      ++transitions_;
+      batch.push_back({std::move(signal).value(), line});
+      if (batch.size() == kBatch) {
+        if (Status flushed = flush(); !flushed) return flushed;
+      }
     }
     if (in.bad()) return make_error(ErrorKind::kIo, "error reading signals file " + path_);
-    return Status::ok();
+    return flush();
   }
 
   DecisionPublisher* publisher() override { return nullptr; }
