@@ -53,6 +53,12 @@ std::string one_decimal(double value) {
   return std::string_view(buf) == "-0.0" ? "0.0" : buf;
 }
 
+// The parts in the queue's narrow column, in the order its header names them.
+std::string parts_compact(const PriorityParts& p) {
+  return one_decimal(p.strength) + " · " + one_decimal(p.severity) + " · " + one_decimal(p.spread) +
+         " · " + one_decimal(p.trend) + " · " + one_decimal(p.recency);
+}
+
 std::string parts_text(const PriorityParts& p) {
   return "strength " + one_decimal(p.strength) + " + severity " + one_decimal(p.severity) +
          " + spread " + one_decimal(p.spread) + " + trend " + one_decimal(p.trend) + " + recency " +
@@ -66,6 +72,7 @@ void set_row(mu::data& d, const SignalRow& row, const ReferenceNames& names) {
   d.set("priority_exact", readable_number(row.priority.total));
   d.set("priority_title", "priority " + one_decimal(row.priority.total) + " = " + parts_text(row.priority));
   d.set("parts", parts_text(row.priority));
+  d.set("parts_compact", parts_compact(row.priority));
   d.set("state", std::string(to_string(row.state)));
   std::string state_label(to_string(row.state));
   for (char& c : state_label) c = c == '_' ? ' ' : c;
@@ -173,8 +180,9 @@ void set_analysis(mu::data& d, const Signal& s, const ReviewOptions& options) {
   }
   if (!s.strata.empty()) d.set("has_strata", true);
   d.set("strata", strata);
-  d.set("evidence_count", std::to_string(s.evidence_count));
-  d.set("evidence_orgs", std::to_string(s.evidence_orgs));
+  d.set("evidence_count", std::to_string(s.evidence_count) + (s.evidence_count == 1 ? " report" : " reports"));
+  d.set("evidence_orgs", std::to_string(s.evidence_orgs) +
+                             (s.evidence_orgs == 1 ? " organisation" : " organisations"));
   if (static_cast<int64_t>(s.event_ids.size()) < s.evidence_count) {
     d.set("more_reports", true);
     d.set("shown_reports", std::to_string(s.event_ids.size()));

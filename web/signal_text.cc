@@ -45,7 +45,8 @@ std::string readable_number(double value) {
 std::string plain_summary(const SignalRow& row, const ReferenceNames& names) {
   std::string out = "Detector " + row.detector + " (method " + row.method + ") flagged " +
                     (row.key.empty() ? std::string("all reports") : key_title(row.key, names)) +
-                    ": " + std::to_string(row.observed) + " reports in the period " +
+                    ": " + std::to_string(row.observed) + (row.observed == 1 ? " report" : " reports") +
+                    " in the period " +
                     format_date(row.period_start) + " to " + format_date(row.period_end);
   const bool expected = std::isfinite(row.expected);
   if (expected) out += ", against " + readable_number(row.expected) + " expected";

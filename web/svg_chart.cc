@@ -158,8 +158,10 @@ std::string render_series_chart(const SignalSeries& series) {
     const bool last = i + 1 == points.size();
     // A regular label too close to the last one is left out.
     if (!last && (i % every != 0 || points.size() - 1 - i < (every + 1) / 2)) continue;
+    // The first and last labels grow inwards, so neither is cut at the edge.
+    const char* anchor = i == 0 ? "start" : last ? "end" : "middle";
     out += "<text x=\"" + number(x_of(i), 1) + "\" y=\"" + number(kTop + kPlotHeight + 18, 0) +
-           "\" text-anchor=\"middle\">" + format_date(points[i].start) + "</text>";
+           "\" text-anchor=\"" + anchor + "\">" + format_date(points[i].start) + "</text>";
   }
   out += "</g>";
 
