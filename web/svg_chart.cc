@@ -145,10 +145,19 @@ std::string render_series_chart(const SignalSeries& series) {
   open_svg(out, "series-chart",
            (counts ? std::string("Reports per period") : "Statistic " + series.measure + " per period") +
                ", with expected and threshold");
-  legend(out, {{"observed", counts ? "observed" : series.measure},
-               {"expected", "expected"},
-               {"threshold", "threshold"},
-               {"flagged", "flagged period"}});
+  // The legend names only what is drawn.
+  bool any_expected = false, any_threshold = false, any_flagged = false;
+  for (const PeriodPoint& p : points) {
+    any_expected = any_expected || std::isfinite(p.expected);
+    any_threshold = any_threshold || std::isfinite(p.threshold);
+    any_flagged = any_flagged || p.flagged;
+  }
+  std::vector<std::pair<std::string_view, std::string_view>> keys = {
+      {"observed", counts ? std::string_view("observed") : std::string_view(series.measure)}};
+  if (any_expected) keys.emplace_back("expected", "expected");
+  if (any_threshold) keys.emplace_back("threshold", "threshold");
+  if (any_flagged) keys.emplace_back("flagged", "flagged period");
+  legend(out, keys);
   y_axis(out, s, tick_step(s) < 1 ? 2 : 0);
 
   // Dates under the first, the last and about six periods between.
