@@ -38,12 +38,14 @@ int run_digest_command(const DigestOptions& options, std::ostream& out, std::ost
   if (!store) return command_failure(err, "digest", store.error());
   if (!options.signals.empty()) {
     const std::atomic<bool> never{false};
-    if (Status loaded = make_signal_file_source(options.signals)->load(*store.value(), never); !loaded) {
+    if (Status loaded = make_signal_file_source(options.signals)->load(*store.value(), never);
+        !loaded) {
       return command_failure(err, "digest", loaded.error());
     }
   }
   const std::string base_url = options.base_url.empty() ? review.base_url : options.base_url;
-  const DigestFormat format = options.format == "html" ? DigestFormat::kHtml : DigestFormat::kMarkdown;
+  const DigestFormat format =
+      options.format == "html" ? DigestFormat::kHtml : DigestFormat::kMarkdown;
   auto text = render_digest(*store.value(), week.value(), format, base_url, names);
   if (!text) return command_failure(err, "digest", text.error());
   out << text.value();

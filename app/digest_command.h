@@ -8,12 +8,12 @@
 namespace vigil {
 
 struct DigestOptions {
-  std::string week;                  // "2024-W05"
-  std::string format = "markdown";   // markdown | html
-  std::string signals;               // a JSON Lines file of signal events, or
-  std::string state_dir;             // the state directory of a `vigil serve`
-  std::string base_url;              // links' prefix; empty: relative
-  std::string config_path;           // for the reference tables (names) and base_url
+  std::string week;                 // "2024-W05"
+  std::string format = "markdown";  // markdown | html
+  std::string signals;              // a JSON Lines file of signal events, or
+  std::string state_dir;            // the state directory of a `vigil serve`
+  std::string base_url;             // links' prefix; empty: relative
+  std::string config_path;          // for the reference tables (names) and base_url
 };
 
 // 0 success, 1 a runtime failure, 2 a usage error.

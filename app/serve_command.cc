@@ -27,8 +27,9 @@ Status load_reference_names(const ReviewOptions& review, const std::vector<std::
   for (const std::string& spec : extra) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
-      return make_error(ErrorKind::kInvalidArgument,
-                        "--reference '" + spec + "' is not DIMENSION=CSV (e.g. org=organisations.csv)");
+      return make_error(
+          ErrorKind::kInvalidArgument,
+          "--reference '" + spec + "' is not DIMENSION=CSV (e.g. org=organisations.csv)");
     }
     Status loaded = names.load_csv(spec.substr(0, eq), spec.substr(eq + 1));
     if (!loaded) return loaded;
@@ -75,8 +76,8 @@ int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostre
   std::error_code made;
   std::filesystem::create_directories(review.state_dir, made);
   if (made) {
-    return command_failure(err, "serve",
-                           "cannot create state directory " + review.state_dir + ": " + made.message());
+    return command_failure(
+        err, "serve", "cannot create state directory " + review.state_dir + ": " + made.message());
   }
   const std::string store_path = review_store_path(review.state_dir);
   auto store = ReviewStore::open(store_path, names);

@@ -25,7 +25,8 @@ ReviewOptions parse_review(const YAML::Node& node) {
   read(node, path, "state_dir", review.state_dir);
   if (review.state_dir.empty()) fail(path + ".state_dir", "must not be empty");
   if (const auto tables = node["reference_tables"]) {
-    if (!tables.IsMap()) fail(path + ".reference_tables", "must be a mapping of key dimension to CSV file");
+    if (!tables.IsMap())
+      fail(path + ".reference_tables", "must be a mapping of key dimension to CSV file");
     for (const auto& kv : tables) {
       const auto dimension = kv.first.as<std::string>();
       const std::string table_path = path + ".reference_tables." + dimension;
@@ -38,7 +39,8 @@ ReviewOptions parse_review(const YAML::Node& node) {
   if (!review.report_url_template.empty() &&
       (!starts_with(review.report_url_template, "http://") &&
        !starts_with(review.report_url_template, "https://"))) {
-    fail(path + ".report_url_template", "must be empty (no links) or start with http:// or https://");
+    fail(path + ".report_url_template",
+         "must be empty (no links) or start with http:// or https://");
   }
   if (!review.report_url_template.empty() &&
       review.report_url_template.find("{id}") == std::string::npos) {
@@ -59,9 +61,11 @@ ReviewOptions parse_review(const YAML::Node& node) {
     read(identity, id_path, "user_header", id.user_header);
     if (id.user_header.empty()) fail(id_path + ".user_header", "must not be empty");
     read(identity, id_path, "groups_header", id.groups_header);
-    if (const auto n = identity["trusted_proxies"]) id.trusted_proxies = string_list(n, id_path + ".trusted_proxies");
+    if (const auto n = identity["trusted_proxies"])
+      id.trusted_proxies = string_list(n, id_path + ".trusted_proxies");
     if (const auto n = identity["reviewers"]) id.reviewers = string_list(n, id_path + ".reviewers");
-    if (const auto n = identity["reviewer_groups"]) id.reviewer_groups = string_list(n, id_path + ".reviewer_groups");
+    if (const auto n = identity["reviewer_groups"])
+      id.reviewer_groups = string_list(n, id_path + ".reviewer_groups");
   }
   return review;
 }

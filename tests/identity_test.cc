@@ -1,10 +1,9 @@
 // Who is asking (web/identity.h): proxy headers believed only from trusted
 // proxies, the local reviewer otherwise, and the reviewer/viewer roles.
-#include <boost/test/unit_test.hpp>
-
-#include <ostream>
-
 #include "web/identity.h"
+
+#include <boost/test/unit_test.hpp>
+#include <ostream>
 
 namespace vigil {
 namespace {
@@ -53,8 +52,10 @@ BOOST_AUTO_TEST_CASE(headers_are_believed_only_from_a_trusted_proxy) {
 BOOST_AUTO_TEST_CASE(roles_come_from_the_reviewer_list_or_groups) {
   const IdentityOptions o = behind_proxy();
   BOOST_TEST(identify(from("10.0.0.5", "bob"), o).role == Role::kViewer);
-  BOOST_TEST(identify(from("10.0.0.5", "bob", "analysts, signal-reviewers"), o).role == Role::kReviewer);
-  BOOST_TEST(identify(from("10.0.0.5", "bob", "analysts,signal-reviewers-not"), o).role == Role::kViewer);
+  BOOST_TEST(identify(from("10.0.0.5", "bob", "analysts, signal-reviewers"), o).role ==
+             Role::kReviewer);
+  BOOST_TEST(identify(from("10.0.0.5", "bob", "analysts,signal-reviewers-not"), o).role ==
+             Role::kViewer);
   IdentityOptions everyone = o;
   everyone.reviewers.clear();
   everyone.reviewer_groups.clear();

@@ -4,9 +4,8 @@
 // through the application's handlers goes to the reviews topic, and a
 // service started afterwards (a restart, another replica) rebuilds the same
 // audit trail from the topics alone.
-#include <boost/test/unit_test.hpp>
-
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <memory>
 #include <string>
 
@@ -74,7 +73,9 @@ BOOST_AUTO_TEST_CASE(decisions_go_to_the_reviews_topic_and_rebuild_the_store) {
   BOOST_REQUIRE(producer.is_ok());
   for (int n = 1; n <= 3; ++n) {
     const Signal s = make_signal(n);
-    BOOST_REQUIRE(producer.value()->produce("vigil.signals", s.signal_id, encode_cloudevent(s, "national"), {}).is_ok());
+    BOOST_REQUIRE(producer.value()
+                      ->produce("vigil.signals", s.signal_id, encode_cloudevent(s, "national"), {})
+                      .is_ok());
   }
   const std::atomic<bool> never{false};
   BOOST_REQUIRE(producer.value()->flush(never).is_ok());

@@ -1,7 +1,6 @@
 // The `review:` section of the configuration (config/review_config.h):
 // defaults, every key, and the mistakes it rejects with the key's path.
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 
 #include "config/pipeline_config.h"
@@ -92,10 +91,12 @@ BOOST_AUTO_TEST_CASE(mistakes_are_named_by_their_path) {
   expect_error("review:\n  bind: \"\"\n", "review.bind");
   expect_error("review:\n  reviews_topic: \"\"\n", "review.reviews_topic");
   expect_error("review:\n  report_url_template: https://x/reports\n", "must contain {id}");
-  expect_error("review:\n  report_url_template: javascript:alert({id})\n", "review.report_url_template");
+  expect_error("review:\n  report_url_template: javascript:alert({id})\n",
+               "review.report_url_template");
   expect_error("review:\n  base_url: vigil.example\n", "review.base_url");
   expect_error("review:\n  reference_tables: [a, b]\n", "review.reference_tables");
-  expect_error("review:\n  identity:\n    trusted_proxies: 10.0.0.5\n", "review.identity.trusted_proxies");
+  expect_error("review:\n  identity:\n    trusted_proxies: 10.0.0.5\n",
+               "review.identity.trusted_proxies");
   expect_error("review:\n  identity:\n    who: me\n", "review.identity.who");
 }
 

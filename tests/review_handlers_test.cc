@@ -3,11 +3,12 @@
 // JSON with its chart and evidence, recording decisions and every refusal
 // of contract §3 (400, 403, 404, 409, 415), and escaping of markup that
 // came from reports.
-#include <boost/test/unit_test.hpp>
+#include "web/review_handlers.h"
 
 #include <simdjson.h>
 
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <memory>
 #include <regex>
 #include <string>
@@ -17,7 +18,6 @@
 #include "review/review_store.h"
 #include "sinks/cloudevent_encoder.h"
 #include "web/http_exchange.h"
-#include "web/review_handlers.h"
 
 namespace vigil {
 namespace {
@@ -86,7 +86,9 @@ struct Fixture {
     options.report_url_template = "https://reports.example/r/{id}";
   }
 
-  void add(const Signal& s) { BOOST_REQUIRE(store->add_signal(s, encode_cloudevent(s, "national")).is_ok()); }
+  void add(const Signal& s) {
+    BOOST_REQUIRE(store->add_signal(s, encode_cloudevent(s, "national")).is_ok());
+  }
 
   HttpResponse request(const std::string& method, const std::string& target, std::string body = "",
                        std::string content_type = "application/json", std::string origin = "") {
@@ -136,19 +138,22 @@ BOOST_FIXTURE_TEST_CASE(the_api_lists_signals_by_priority_with_their_parts, Fixt
   for (simdjson::dom::element item : simdjson::dom::array(root["items"])) {
     priorities.push_back(double(item["priority"]));
     BOOST_TEST(std::string_view(item["state"]) == "new");
-    const double parts = double(item["priority_parts"]["strength"]) + double(item["priority_parts"]["severity"]) +
-                         double(item["priority_parts"]["spread"]) + double(item["priority_parts"]["trend"]) +
-                         double(item["priority_parts"]["recency"]);
+    const double parts =
+        double(item["priority_parts"]["strength"]) + double(item["priority_parts"]["severity"]) +
+        double(item["priority_parts"]["spread"]) + double(item["priority_parts"]["trend"]) +
+        double(item["priority_parts"]["recency"]);
     BOOST_TEST(parts == double(item["priority"]), boost::test_tools::tolerance(1e-9));
   }
   BOOST_TEST(priorities.size() == 4u);
   BOOST_TEST(std::is_sorted(priorities.rbegin(), priorities.rend()));
 
   // Filters and paging.
-  simdjson::dom::element filtered = parser.parse(request("GET", "/api/v1/signals?severity=high&limit=1").body);
+  simdjson::dom::element filtered =
+      parser.parse(request("GET", "/api/v1/signals?severity=high&limit=1").body);
   BOOST_TEST(int64_t(filtered["total"]) == 2);  // high and critical
   BOOST_TEST(simdjson::dom::array(filtered["items"]).size() == 1u);
-  BOOST_TEST(std::string_view(filtered["next"]) == "/api/v1/signals?severity=high&offset=1&limit=1");
+  BOOST_TEST(std::string_view(filtered["next"]) ==
+             "/api/v1/signals?severity=high&offset=1&limit=1");
   BOOST_TEST(request("GET", "/api/v1/signals?colour=red").status == 400);
   BOOST_TEST(request("GET", "/api/v1/signals?limit=0").status == 400);
   BOOST_TEST(request("GET", "/api/v1/signals?from=2024-13-01").status == 400);
@@ -161,12 +166,14 @@ BOOST_FIXTURE_TEST_CASE(the_queue_page_ranks_rows_as_the_api_does, Fixture) {
   BOOST_TEST(page.content_type == "text/html; charset=utf-8");
   const std::regex row("<tr class=\"signal-row[^\"]*\" data-signal-id=\"([0-9a-f]+)\"");
   std::vector<std::string> page_order;
-  for (auto it = std::sregex_iterator(page.body.begin(), page.body.end(), row); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(page.body.begin(), page.body.end(), row);
+       it != std::sregex_iterator(); ++it) {
     page_order.push_back((*it)[1].str());
   }
   simdjson::dom::parser parser;
   std::vector<std::string> api_order;
-  for (simdjson::dom::element item : simdjson::dom::array(parser.parse(request("GET", "/api/v1/signals").body)["items"])) {
+  for (simdjson::dom::element item :
+       simdjson::dom::array(parser.parse(request("GET", "/api/v1/signals").body)["items"])) {
     api_order.emplace_back(std::string_view(item["signal_id"]));
   }
   BOOST_TEST(page_order == api_order, boost::test_tools::per_element());
@@ -182,12 +189,15 @@ BOOST_FIXTURE_TEST_CASE(markup_from_reports_is_escaped_everywhere, Fixture) {
       BOOST_TEST(page.status == 200);
       BOOST_TEST(page.body.find("<script>alert") == std::string::npos);
       BOOST_TEST(page.body.find("<img src=x>") == std::string::npos);
-      BOOST_TEST(page.body.find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x&gt;") != std::string::npos);
+      BOOST_TEST(
+          page.body.find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x&gt;") !=
+          std::string::npos);
     }
   }
   // The API carries the key exactly, as JSON (served as application/json, nosniff).
   simdjson::dom::parser parser;
-  simdjson::dom::element detail = parser.parse(request("GET", "/api/v1/signals/a000000000000001").body);
+  simdjson::dom::element detail =
+      parser.parse(request("GET", "/api/v1/signals/a000000000000001").body);
   BOOST_TEST(std::string_view(detail["key"]["device"]) == kMarkupDevice);
 }
 
@@ -210,13 +220,16 @@ BOOST_FIXTURE_TEST_CASE(the_signal_page_shows_chart_evidence_and_form, Fixture) 
   BOOST_TEST(count_class(funnel.body, "statistic") == 2u);
 
   simdjson::dom::parser parser;
-  simdjson::dom::element detail = parser.parse(request("GET", "/api/v1/signals/a000000000000004").body);
+  simdjson::dom::element detail =
+      parser.parse(request("GET", "/api/v1/signals/a000000000000004").body);
   BOOST_TEST(int64_t(detail["table"]["d"]) == 9800);
   BOOST_TEST(double(detail["statistics"]["prr"]) == 2.5);
   BOOST_TEST(std::string_view(detail["funnel"]["own_unit"]) == "RXX");
-  BOOST_TEST(std::string_view(detail["funnel"]["points"].at(1)["unit_name"]) == "Royal Example NHS Trust");
+  BOOST_TEST(std::string_view(detail["funnel"]["points"].at(1)["unit_name"]) ==
+             "Royal Example NHS Trust");
   BOOST_TEST(simdjson::dom::array(detail["lifecycle"]).size() == 1u);
-  BOOST_TEST(std::string_view(detail["evidence"]["report_urls"].at(1)) == "https://reports.example/r/LFPSE%202%2Fx");
+  BOOST_TEST(std::string_view(detail["evidence"]["report_urls"].at(1)) ==
+             "https://reports.example/r/LFPSE%202%2Fx");
 
   BOOST_TEST(request("GET", "/signals/ffffffffffffffff").status == 404);
   BOOST_TEST(request("GET", "/api/v1/signals/ffffffffffffffff").status == 404);
@@ -224,9 +237,10 @@ BOOST_FIXTURE_TEST_CASE(the_signal_page_shows_chart_evidence_and_form, Fixture) 
 }
 
 BOOST_FIXTURE_TEST_CASE(a_reviewer_records_decisions_kept_in_the_audit_trail, Fixture) {
-  const HttpResponse created = request("POST", "/api/v1/signals/a000000000000002/decisions",
-                                       R"({"state":"under_review","reason":"checking with the MHRA"})",
-                                       "application/json; charset=utf-8", "http://127.0.0.1:8080");
+  const HttpResponse created =
+      request("POST", "/api/v1/signals/a000000000000002/decisions",
+              R"({"state":"under_review","reason":"checking with the MHRA"})",
+              "application/json; charset=utf-8", "http://127.0.0.1:8080");
   BOOST_TEST(created.status == 201);
   simdjson::dom::parser parser;
   simdjson::dom::element d = parser.parse(created.body);
@@ -237,10 +251,12 @@ BOOST_FIXTURE_TEST_CASE(a_reviewer_records_decisions_kept_in_the_audit_trail, Fi
   BOOST_TEST(std::string_view(d["time"]) == "2024-06-01T10:00:00.000Z");
   BOOST_TEST(int64_t(d["observed_at_decision"]) == 30);
 
-  const HttpResponse second = request("POST", "/api/v1/signals/a000000000000002/decisions",
-                                      R"({"state":"known_issue","reason":"known pump fault","renotify_multiple":2})");
+  const HttpResponse second =
+      request("POST", "/api/v1/signals/a000000000000002/decisions",
+              R"({"state":"known_issue","reason":"known pump fault","renotify_multiple":2})");
   BOOST_TEST(second.status == 201);
-  simdjson::dom::element detail = parser.parse(request("GET", "/api/v1/signals/a000000000000002").body);
+  simdjson::dom::element detail =
+      parser.parse(request("GET", "/api/v1/signals/a000000000000002").body);
   BOOST_TEST(std::string_view(detail["state"]) == "known_issue");
   BOOST_TEST(simdjson::dom::array(detail["decisions"]).size() == 2u);
   BOOST_TEST(std::string_view(detail["decisions"].at(0)["reason"]) == "checking with the MHRA");
@@ -258,7 +274,8 @@ BOOST_FIXTURE_TEST_CASE(refusals_follow_the_contract, Fixture) {
   BOOST_TEST(request("POST", path, ok_body, "text/plain").status == 415);
   BOOST_TEST(request("POST", path, ok_body, "application/x-www-form-urlencoded").status == 415);
   BOOST_TEST(request("POST", path, ok_body, "").status == 415);
-  BOOST_TEST(request("POST", path, ok_body, "application/json", "https://evil.example").status == 403);
+  BOOST_TEST(request("POST", path, ok_body, "application/json", "https://evil.example").status ==
+             403);
   BOOST_TEST(request("POST", path, ok_body, "application/json", "null").status == 403);
   BOOST_TEST(request("POST", path, "{not json", "application/json").status == 400);
   BOOST_TEST(request("POST", path, R"({"state":"new","reason":"x"})").status == 400);
@@ -268,7 +285,8 @@ BOOST_FIXTURE_TEST_CASE(refusals_follow_the_contract, Fixture) {
   BOOST_TEST(request("POST", path, ok_body).status == 201);
   // Closed: only "under review" reopens it.
   BOOST_TEST(request("POST", path, R"({"state":"validated","reason":"x"})").status == 409);
-  BOOST_TEST(request("POST", path, R"({"state":"under_review","reason":"reopened"})").status == 201);
+  BOOST_TEST(request("POST", path, R"({"state":"under_review","reason":"reopened"})").status ==
+             201);
 
   // Nobody identified, and a viewer: 403, and no form on the page.
   options.identity.local_reviewer.clear();
@@ -285,7 +303,8 @@ BOOST_FIXTURE_TEST_CASE(static_files_and_probes, Fixture) {
   const HttpResponse css = request("GET", "/static/review.css");
   BOOST_TEST(css.status == 200);
   BOOST_TEST(css.content_type == "text/css; charset=utf-8");
-  BOOST_TEST(request("GET", "/static/decision.js").content_type == "text/javascript; charset=utf-8");
+  BOOST_TEST(request("GET", "/static/decision.js").content_type ==
+             "text/javascript; charset=utf-8");
   BOOST_TEST(request("GET", "/static/../templates/queue.mustache").status == 404);
   BOOST_TEST(request("GET", "/static/templates/queue.mustache").status == 404);
   BOOST_TEST(request("GET", "/healthz").status == 200);

@@ -2,8 +2,9 @@
 // "point" per period or unit, "flagged" exactly where the detector (or the
 // funnel's limits) says so, the signal's own unit highlighted, lines broken
 // where a method gives no number, and every text escaped.
-#include <boost/test/unit_test.hpp>
+#include "web/svg_chart.h"
 
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <limits>
 #include <regex>
@@ -11,7 +12,6 @@
 
 #include "core/civil_date.h"
 #include "core/signal.h"
-#include "web/svg_chart.h"
 
 namespace vigil {
 namespace {
@@ -21,8 +21,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Elements whose class attribute holds `css_class` as a whole word.
 size_t count_class(const std::string& svg, const std::string& css_class) {
   const std::regex pattern("class=\"([^\"]* )?" + css_class + "( [^\"]*)?\"");
-  return static_cast<size_t>(std::distance(std::sregex_iterator(svg.begin(), svg.end(), pattern),
-                                           std::sregex_iterator()));
+  return static_cast<size_t>(
+      std::distance(std::sregex_iterator(svg.begin(), svg.end(), pattern), std::sregex_iterator()));
 }
 
 size_t count(const std::string& text, const std::string& needle) {
@@ -68,7 +68,10 @@ BOOST_AUTO_TEST_CASE(one_point_per_period_and_the_flagged_ones_marked) {
   BOOST_TEST(count_class(svg, "threshold") == 1u);
   BOOST_TEST(count_class(svg, "observed") == 1u);
   // Each point's tooltip gives its period and numbers.
-  BOOST_TEST(count(svg, "<title>2024-01-01 to 2024-01-07: observed 0, expected 4, threshold 8.50</title>") == 1u);
+  BOOST_TEST(
+      count(svg,
+            "<title>2024-01-01 to 2024-01-07: observed 0, expected 4, threshold 8.50</title>") ==
+      1u);
   BOOST_TEST(count(svg, ", flagged</title>") == 3u);
 }
 
@@ -107,7 +110,9 @@ BOOST_AUTO_TEST_CASE(a_statistic_series_with_a_missing_value_keeps_one_element_p
 
 BOOST_AUTO_TEST_CASE(an_empty_series_draws_nothing) {
   BOOST_TEST(render_series_chart(SignalSeries{}).empty());
-  BOOST_TEST(render_funnel_chart(FunnelPlot{}, "RXX", [](std::string_view u) { return std::string(u); }).empty());
+  BOOST_TEST(render_funnel_chart(FunnelPlot{}, "RXX", [](std::string_view u) {
+               return std::string(u);
+             }).empty());
 }
 
 BOOST_AUTO_TEST_CASE(text_from_the_signal_is_escaped) {
@@ -120,9 +125,8 @@ BOOST_AUTO_TEST_CASE(text_from_the_signal_is_escaped) {
   FunnelPlot funnel;
   funnel.coverage = 0.998;
   funnel.points = {unit("\"><img src=x onerror=alert(1)>", 3, 2.0), unit("RXX", 9, 3.0)};
-  const std::string plot = render_funnel_chart(funnel, "RXX", [](std::string_view u) {
-    return "Trust '" + std::string(u) + "' & co";
-  });
+  const std::string plot = render_funnel_chart(
+      funnel, "RXX", [](std::string_view u) { return "Trust '" + std::string(u) + "' & co"; });
   BOOST_TEST(plot.find("<img") == std::string::npos);
   BOOST_TEST(plot.find("Trust &#39;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#39; &amp; co") !=
              std::string::npos);
@@ -134,17 +138,18 @@ BOOST_AUTO_TEST_CASE(funnel_has_every_unit_the_own_one_highlighted_and_outliers_
   // Ratios 1.0, 0.2 (below 0.5), 3.0 (above 1.6), 1.2, and nothing expected.
   funnel.points = {unit("RAA", 10, 10.0), unit("RBB", 2, 10.0), unit("RXX", 30, 10.0),
                    unit("RCC", 12, 10.0), unit("RDD", 0, 0.0)};
-  const std::string svg = render_funnel_chart(funnel, "RXX", [](std::string_view u) {
-    return std::string(u);
-  });
+  const std::string svg =
+      render_funnel_chart(funnel, "RXX", [](std::string_view u) { return std::string(u); });
   BOOST_TEST(count_class(svg, "point") == 5u);
   BOOST_TEST(count_class(svg, "highlighted") == 1u);
   BOOST_TEST(count(svg, "class=\"point flagged highlighted\"") == 1u);
   BOOST_TEST(count_class(svg, "flagged") == 2u);
   BOOST_TEST(count_class(svg, "limit") == 2u);
   BOOST_TEST(count_class(svg, "target") == 1u);
-  BOOST_TEST(svg.find("RDD: observed 0, expected 0, ratio none (nothing expected)") != std::string::npos);
-  BOOST_TEST(svg.find("RXX: observed 30, expected 10, ratio 3.00, limits 0.50 to 1.60") != std::string::npos);
+  BOOST_TEST(svg.find("RDD: observed 0, expected 0, ratio none (nothing expected)") !=
+             std::string::npos);
+  BOOST_TEST(svg.find("RXX: observed 30, expected 10, ratio 3.00, limits 0.50 to 1.60") !=
+             std::string::npos);
   // The own unit is drawn last, over the others.
   BOOST_TEST(svg.rfind("<circle") == svg.find("<circle class=\"point flagged highlighted\""));
 }

@@ -1,8 +1,7 @@
 #include "web/digest.h"
 
-#include <kainjow/mustache.hpp>
-
 #include <cmath>
+#include <kainjow/mustache.hpp>
 
 #include "web/signal_text.h"
 #include "web/web_assets.h"
@@ -18,16 +17,36 @@ std::string escape_markdown(std::string_view text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\\': case '`': case '*': case '_': case '[': case ']': case '(': case ')':
-      case '|': case '#': case '~': case '!':
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '(':
+      case ')':
+      case '|':
+      case '#':
+      case '~':
+      case '!':
         out += '\\';
         out += c;
         break;
-      case '\n': case '\r': out += ' '; break;
-      default: out += c;
+      case '\n':
+      case '\r':
+        out += ' ';
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -49,8 +68,9 @@ std::string link_for(std::string_view base_url, const std::string& signal_id) {
 
 Result<IsoWeek> parse_iso_week(std::string_view text) {
   auto bad = [&] {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "week '" + std::string(text) + "' is not an ISO week YYYY-Www (e.g. 2024-W05)");
+    return make_error(
+        ErrorKind::kInvalidArgument,
+        "week '" + std::string(text) + "' is not an ISO week YYYY-Www (e.g. 2024-W05)");
   };
   if (text.size() != 8 || text[4] != '-' || text[5] != 'W') return bad();
   for (const size_t i : {0, 1, 2, 3, 6, 7}) {
@@ -69,8 +89,9 @@ Result<IsoWeek> parse_iso_week(std::string_view text) {
   return out;
 }
 
-Result<std::string> render_digest(const ReviewStore& store, const IsoWeek& week, DigestFormat format,
-                                  std::string_view base_url, const ReferenceNames& names) {
+Result<std::string> render_digest(const ReviewStore& store, const IsoWeek& week,
+                                  DigestFormat format, std::string_view base_url,
+                                  const ReferenceNames& names) {
   SignalQuery query;
   query.status = "all";
   query.fired_from = week.monday;
@@ -88,13 +109,15 @@ Result<std::string> render_digest(const ReviewStore& store, const IsoWeek& week,
   } while (rows.size() < total);
 
   if (format == DigestFormat::kMarkdown) {
-    std::string out = "# Vigil weekly digest, " + week.label + "\n\n" + std::to_string(rows.size()) +
-                      (rows.size() == 1 ? " signal" : " signals") + " fired from " +
-                      format_date(week.monday) + " to " + format_date(week.sunday) +
-                      ", highest priority first.\n";
+    std::string out = "# Vigil weekly digest, " + week.label + "\n\n" +
+                      std::to_string(rows.size()) + (rows.size() == 1 ? " signal" : " signals") +
+                      " fired from " + format_date(week.monday) + " to " +
+                      format_date(week.sunday) + ", highest priority first.\n";
     if (!rows.empty()) {
-      out += "\n| # | Priority | Signal | Detector | Severity | Observed | Expected | State | Latest |\n"
-             "|---|---|---|---|---|---|---|---|---|\n";
+      out +=
+          "\n| # | Priority | Signal | Detector | Severity | Observed | Expected | State | Latest "
+          "|\n"
+          "|---|---|---|---|---|---|---|---|---|\n";
     }
     size_t rank = 0;
     for (const SignalRow& row : rows) {
@@ -136,7 +159,8 @@ Result<std::string> render_digest(const ReviewStore& store, const IsoWeek& week,
   d.set("rows", list);
   const auto text = web_asset("templates/digest.mustache");
   mu::mustache tmpl(text ? std::string(*text) : std::string());
-  if (!tmpl.is_valid()) return make_error(ErrorKind::kFatal, "digest template: " + tmpl.error_message());
+  if (!tmpl.is_valid())
+    return make_error(ErrorKind::kFatal, "digest template: " + tmpl.error_message());
   return tmpl.render(d);
 }
 

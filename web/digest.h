@@ -28,7 +28,8 @@ Result<IsoWeek> parse_iso_week(std::string_view text);
 // decided alike), in priority order; links are `base_url` + "/signals/<id>"
 // (relative when `base_url` is empty). Every text from a signal is escaped
 // for the format.
-Result<std::string> render_digest(const ReviewStore& store, const IsoWeek& week, DigestFormat format,
-                                  std::string_view base_url, const ReferenceNames& names);
+Result<std::string> render_digest(const ReviewStore& store, const IsoWeek& week,
+                                  DigestFormat format, std::string_view base_url,
+                                  const ReferenceNames& names);
 
 }  // namespace vigil

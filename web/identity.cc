@@ -7,8 +7,10 @@ namespace vigil {
 namespace {
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -48,9 +50,12 @@ bool is_reviewer(std::string_view user, std::string_view groups, const IdentityO
 
 std::string_view to_string(Role r) {
   switch (r) {
-    case Role::kAnonymous: return "anonymous";
-    case Role::kViewer: return "viewer";
-    case Role::kReviewer: return "reviewer";
+    case Role::kAnonymous:
+      return "anonymous";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kReviewer:
+      return "reviewer";
   }
   return "anonymous";
 }

@@ -22,18 +22,22 @@ class KafkaReviewSource final : public SignalSource {
   Status load(ReviewStore& store, const std::atomic<bool>& stop) override {
     // Store failures are counted and logged by count only: a signal's or
     // decision's content is never logged.
-    auto signals = KafkaSignalSource::start(kafka_, signals_topic_, [this, &store](const Signal& s, std::string_view json) {
-      if (!store.add_signal(s, json).is_ok() && store_failures_.fetch_add(1) == 0) {
-        spdlog::error("vigil serve: the review store refused a signal (more are counted, not logged)");
-      }
-    });
+    auto signals = KafkaSignalSource::start(
+        kafka_, signals_topic_, [this, &store](const Signal& s, std::string_view json) {
+          if (!store.add_signal(s, json).is_ok() && store_failures_.fetch_add(1) == 0) {
+            spdlog::error(
+                "vigil serve: the review store refused a signal (more are counted, not logged)");
+          }
+        });
     if (!signals) return signals.error();
     signals_ = std::move(signals).value();
-    auto decisions = KafkaDecisionReader::start(kafka_, reviews_topic_, [this, &store](const Decision& d) {
-      if (!store.apply_decision(d).is_ok() && store_failures_.fetch_add(1) == 0) {
-        spdlog::error("vigil serve: the review store refused a decision (more are counted, not logged)");
-      }
-    });
+    auto decisions =
+        KafkaDecisionReader::start(kafka_, reviews_topic_, [this, &store](const Decision& d) {
+          if (!store.apply_decision(d).is_ok() && store_failures_.fetch_add(1) == 0) {
+            spdlog::error(
+                "vigil serve: the review store refused a decision (more are counted, not logged)");
+          }
+        });
     if (!decisions) return decisions.error();
     decisions_ = std::move(decisions).value();
     if (Status caught_up = signals_->wait_caught_up(stop); !caught_up) return caught_up;
@@ -43,9 +47,10 @@ class KafkaReviewSource final : public SignalSource {
   DecisionPublisher* publisher() override { return publisher_.get(); }
 
   std::string describe() const override {
-    return "topic " + signals_topic_ + " (" + std::to_string(signals_ ? signals_->signals_read() : 0) +
-           " signal transitions) and " + reviews_topic_ + " (" +
-           std::to_string(decisions_ ? decisions_->decisions_read() : 0) + " decisions)";
+    return "topic " + signals_topic_ + " (" +
+           std::to_string(signals_ ? signals_->signals_read() : 0) + " signal transitions) and " +
+           reviews_topic_ + " (" + std::to_string(decisions_ ? decisions_->decisions_read() : 0) +
+           " decisions)";
   }
 
  private:
@@ -65,8 +70,9 @@ Result<std::unique_ptr<SignalSource>> make_kafka_review_source(KafkaConfig kafka
                                                                std::string reviews_topic) {
   auto publisher = KafkaDecisionPublisher::create(kafka, reviews_topic);
   if (!publisher) return publisher.error();
-  return std::unique_ptr<SignalSource>(std::make_unique<KafkaReviewSource>(
-      std::move(kafka), std::move(signals_topic), std::move(reviews_topic), std::move(publisher).value()));
+  return std::unique_ptr<SignalSource>(
+      std::make_unique<KafkaReviewSource>(std::move(kafka), std::move(signals_topic),
+                                          std::move(reviews_topic), std::move(publisher).value()));
 }
 
 }  // namespace vigil

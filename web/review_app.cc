@@ -111,21 +111,25 @@ ReviewApp::ReviewApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ReviewApp::~ReviewApp() = default;
 uint16_t ReviewApp::port() const { return impl_->port; }
 
-Result<std::unique_ptr<ReviewApp>> ReviewApp::start(const ReviewOptions& options, ReviewStore& store,
-                                                    const ReferenceNames& names,
+Result<std::unique_ptr<ReviewApp>> ReviewApp::start(const ReviewOptions& options,
+                                                    ReviewStore& store, const ReferenceNames& names,
                                                     DecisionPublisher* publisher,
                                                     const std::atomic<bool>* ready) {
-  auto impl = std::make_unique<Impl>(ReviewHandlers(options, store, names, publisher,
-                                                    ReviewHandlers::system_clock_ms, ready));
+  auto impl = std::make_unique<Impl>(
+      ReviewHandlers(options, store, names, publisher, ReviewHandlers::system_clock_ms, ready));
   const bool ipv6 = options.bind.find(':') != std::string::npos;
-  const std::string address = (ipv6 ? "[" + options.bind + "]" : options.bind) + ":" +
-                              std::to_string(options.port);
+  const std::string address =
+      (ipv6 ? "[" + options.bind + "]" : options.bind) + ":" + std::to_string(options.port);
   const char* config[] = {
-      "listening_ports", address.c_str(),
-      "num_threads", "8",
+      "listening_ports",
+      address.c_str(),
+      "num_threads",
+      "8",
       // A stalled client must not hold a worker for long.
-      "request_timeout_ms", "15000",
-      "enable_keep_alive", "yes",
+      "request_timeout_ms",
+      "15000",
+      "enable_keep_alive",
+      "yes",
       nullptr,
   };
   mg_callbacks callbacks;
@@ -149,12 +153,15 @@ Result<std::unique_ptr<ReviewApp>> ReviewApp::start(const ReviewOptions& options
   if (impl->context == nullptr) {
     std::string reason = log.empty() ? std::string(error_text.data()) : log;
     if (reason.empty()) reason = "civetweb error code " + std::to_string(error_code);
-    return make_error(ErrorKind::kUnavailable, "review application: cannot listen on " + address + ": " + reason);
+    return make_error(ErrorKind::kUnavailable,
+                      "review application: cannot listen on " + address + ": " + reason);
   }
   std::array<mg_server_port, 4> ports{};
-  const int count = mg_get_server_ports(impl->context, static_cast<int>(ports.size()), ports.data());
+  const int count =
+      mg_get_server_ports(impl->context, static_cast<int>(ports.size()), ports.data());
   if (count < 1 || ports[0].port <= 0 || ports[0].port > 65535) {
-    return make_error(ErrorKind::kUnavailable, "review application: no listening port after binding " + address);
+    return make_error(ErrorKind::kUnavailable,
+                      "review application: no listening port after binding " + address);
   }
   impl->port = static_cast<uint16_t>(ports[0].port);
   // "**": every path; the handlers route and answer 404 themselves.

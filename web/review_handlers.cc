@@ -38,8 +38,8 @@ HttpResponse html_answer(int status, std::string body) {
 }
 
 HttpResponse method_not_allowed(std::string_view allow, bool api) {
-  HttpResponse r = api ? json_error(405, "method not allowed")
-                       : html_answer(405, "method not allowed");
+  HttpResponse r =
+      api ? json_error(405, "method not allowed") : html_answer(405, "method not allowed");
   if (!api) r.content_type = "text/plain; charset=utf-8";
   r.headers.emplace_back("Allow", std::string(allow));
   return r;
@@ -48,10 +48,9 @@ HttpResponse method_not_allowed(std::string_view allow, bool api) {
 // Signal ids are 16 hex digits (contract §2); the check also keeps any odd
 // path out of the store and out of messages.
 bool plausible_signal_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 &&
-         std::all_of(id.begin(), id.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-         });
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
 }
 
 bool is_read(const HttpRequest& request) {
@@ -152,10 +151,12 @@ HttpResponse ReviewHandlers::queue_page(const HttpRequest& request) const {
   if (!query) return html_answer(400, render_error_page("Bad filter", query.error().message, who));
   auto page = store_.query(query.value());
   if (!page) return html_answer(500, render_error_page("Store failure", page.error().message, who));
-  return html_answer(200, render_queue_page(page.value(), query.value(), store_.stream_time(), who, names_));
+  return html_answer(
+      200, render_queue_page(page.value(), query.value(), store_.stream_time(), who, names_));
 }
 
-HttpResponse ReviewHandlers::signal_page(const HttpRequest& request, std::string_view signal_id) const {
+HttpResponse ReviewHandlers::signal_page(const HttpRequest& request,
+                                         std::string_view signal_id) const {
   const Identity who = identify(request, options_.identity);
   if (!plausible_signal_id(signal_id)) {
     return html_answer(404, render_error_page("Unknown signal", "There is no such signal.", who));
@@ -163,11 +164,12 @@ HttpResponse ReviewHandlers::signal_page(const HttpRequest& request, std::string
   auto detail = store_.get(signal_id);
   if (!detail) {
     const bool missing = detail.error().kind == ErrorKind::kNotFound;
-    return html_answer(missing ? 404 : 500,
-                       render_error_page(missing ? "Unknown signal" : "Store failure",
-                                         missing ? "There is no signal " + std::string(signal_id) + "."
-                                                 : detail.error().message,
-                                         who));
+    return html_answer(
+        missing ? 404 : 500,
+        render_error_page(
+            missing ? "Unknown signal" : "Store failure",
+            missing ? "There is no signal " + std::string(signal_id) + "." : detail.error().message,
+            who));
   }
   return html_answer(200, render_signal_page(detail.value(), decode_latest(detail.value()), who,
                                              names_, options_));
@@ -178,7 +180,8 @@ HttpResponse ReviewHandlers::list_signals(const HttpRequest& request) const {
   if (!query) return json_error(400, query.error().message);
   auto page = store_.query(query.value());
   if (!page) return json_error(500, page.error().message);
-  return json_answer(200, signal_page_json(page.value(), query.value(), store_.stream_time(), names_));
+  return json_answer(200,
+                     signal_page_json(page.value(), query.value(), store_.stream_time(), names_));
 }
 
 HttpResponse ReviewHandlers::get_signal(std::string_view signal_id) const {
@@ -187,7 +190,8 @@ HttpResponse ReviewHandlers::get_signal(std::string_view signal_id) const {
     const bool missing = detail.error().kind == ErrorKind::kNotFound;
     return json_error(missing ? 404 : 500, missing ? "no such signal" : detail.error().message);
   }
-  return json_answer(200, signal_detail_json(detail.value(), decode_latest(detail.value()), names_, options_));
+  return json_answer(
+      200, signal_detail_json(detail.value(), decode_latest(detail.value()), names_, options_));
 }
 
 bool ReviewHandlers::same_origin(const HttpRequest& request) const {
@@ -199,11 +203,13 @@ bool ReviewHandlers::same_origin(const HttpRequest& request) const {
   return !host.empty() && (claimed == "http://" + host || claimed == "https://" + host);
 }
 
-HttpResponse ReviewHandlers::post_decision(const HttpRequest& request, std::string_view signal_id) const {
+HttpResponse ReviewHandlers::post_decision(const HttpRequest& request,
+                                           std::string_view signal_id) const {
   if (media_type(request.header("content-type")) != kJson) {
     return json_error(415, "a decision is sent as Content-Type application/json");
   }
-  if (!same_origin(request)) return json_error(403, "cross-origin requests may not record decisions");
+  if (!same_origin(request))
+    return json_error(403, "cross-origin requests may not record decisions");
   const Identity who = identify(request, options_.identity);
   if (who.role != Role::kReviewer) {
     return json_error(403, who.role == Role::kViewer ? "only reviewers may record decisions"
@@ -215,12 +221,15 @@ HttpResponse ReviewHandlers::post_decision(const HttpRequest& request, std::stri
   auto decision = store_.prepare_decision(signal_id, parsed.value(), who.user, clock_());
   if (!decision) {
     switch (decision.error().kind) {
-      case ErrorKind::kNotFound: return json_error(404, "no such signal");
-      case ErrorKind::kInvalidArgument: return json_error(409, decision.error().message);
+      case ErrorKind::kNotFound:
+        return json_error(404, "no such signal");
+      case ErrorKind::kInvalidArgument:
+        return json_error(409, decision.error().message);
       case ErrorKind::kIo:
       case ErrorKind::kCorruption:
       case ErrorKind::kUnavailable:
-      case ErrorKind::kFatal: return json_error(500, decision.error().message);
+      case ErrorKind::kFatal:
+        return json_error(500, decision.error().message);
     }
   }
   // Durable first (the reviews topic in Kafka mode), then the view.

@@ -1,8 +1,7 @@
 #include "web/review_pages.h"
 
-#include <kainjow/mustache.hpp>
-
 #include <cmath>
+#include <kainjow/mustache.hpp>
 
 #include "core/version.h"
 #include "web/signal_query_params.h"
@@ -70,7 +69,8 @@ void set_row(mu::data& d, const SignalRow& row, const ReferenceNames& names) {
   d.set("signal_id", row.signal_id);
   d.set("priority", one_decimal(row.priority.total));
   d.set("priority_exact", readable_number(row.priority.total));
-  d.set("priority_title", "priority " + one_decimal(row.priority.total) + " = " + parts_text(row.priority));
+  d.set("priority_title",
+        "priority " + one_decimal(row.priority.total) + " = " + parts_text(row.priority));
   d.set("parts", parts_text(row.priority));
   d.set("parts_compact", parts_compact(row.priority));
   d.set("state", std::string(to_string(row.state)));
@@ -120,10 +120,11 @@ void set_chart(mu::data& d, const Signal& s, const ReferenceNames& names) {
     for (const PeriodPoint& p : s.series->points) flagged += p.flagged ? 1 : 0;
     const bool counts = s.series->measure == "count";
     heading = counts ? "Reports per period" : "Statistic " + s.series->measure + " over time";
-    caption = std::to_string(s.series->points.size()) + " periods from " +
-              format_date(s.series->points.front().start) + " to " +
-              format_date(s.series->points.back().end) + "; " + std::to_string(flagged) +
-              " flagged by the detector (red). Lines: expected (green) and threshold (red, dashed).";
+    caption =
+        std::to_string(s.series->points.size()) + " periods from " +
+        format_date(s.series->points.front().start) + " to " +
+        format_date(s.series->points.back().end) + "; " + std::to_string(flagged) +
+        " flagged by the detector (red). Lines: expected (green) and threshold (red, dashed).";
   } else if (s.funnel && !s.funnel->points.empty()) {
     std::string unit_dimension;
     const std::string own_unit = own_funnel_unit(s, &unit_dimension);
@@ -180,7 +181,8 @@ void set_analysis(mu::data& d, const Signal& s, const ReviewOptions& options) {
   }
   if (!s.strata.empty()) d.set("has_strata", true);
   d.set("strata", strata);
-  d.set("evidence_count", std::to_string(s.evidence_count) + (s.evidence_count == 1 ? " report" : " reports"));
+  d.set("evidence_count",
+        std::to_string(s.evidence_count) + (s.evidence_count == 1 ? " report" : " reports"));
   d.set("evidence_orgs", std::to_string(s.evidence_orgs) +
                              (s.evidence_orgs == 1 ? " organisation" : " organisations"));
   if (static_cast<int64_t>(s.event_ids.size()) < s.evidence_count) {
@@ -205,21 +207,33 @@ std::string render_queue_page(const SignalPage& page, const SignalQuery& query,
                               const ReferenceNames& names) {
   mu::data d;
   d.set("page_title", "Queue");
-  d.set("status_options", options({{"open", "open"}, {"resolved", "resolved"}, {"all", "all"}}, query.status));
-  d.set("state_options",
-        options({{"", "any"}, {"new", "new"}, {"under_review", "under review"}, {"validated", "validated"},
-                 {"dismissed", "dismissed"}, {"known_issue", "known issue"}, {"closed", "closed"}},
-                query.state ? to_string(*query.state) : ""));
-  d.set("severity_options",
-        options({{"", "any"}, {"low", "low"}, {"medium", "medium"}, {"high", "high"}, {"critical", "critical"}},
-                query.severity ? to_string(*query.severity) : ""));
+  d.set("status_options",
+        options({{"open", "open"}, {"resolved", "resolved"}, {"all", "all"}}, query.status));
+  d.set("state_options", options({{"", "any"},
+                                  {"new", "new"},
+                                  {"under_review", "under review"},
+                                  {"validated", "validated"},
+                                  {"dismissed", "dismissed"},
+                                  {"known_issue", "known issue"},
+                                  {"closed", "closed"}},
+                                 query.state ? to_string(*query.state) : ""));
+  d.set("severity_options", options({{"", "any"},
+                                     {"low", "low"},
+                                     {"medium", "medium"},
+                                     {"high", "high"},
+                                     {"critical", "critical"}},
+                                    query.severity ? to_string(*query.severity) : ""));
   mu::data text_filters{mu::data::type::list};
   for (const auto& [name, label, value] :
        std::initializer_list<std::tuple<std::string, std::string, std::string>>{
-           {"detector", "Detector", query.detector}, {"method", "Method", query.method},
-           {"region", "Region", query.region}, {"org", "Organisation", query.org},
-           {"medication", "Medicine", query.medication}, {"device", "Device", query.device},
-           {"category", "Category", query.category}, {"text", "Search keys and names", query.text}}) {
+           {"detector", "Detector", query.detector},
+           {"method", "Method", query.method},
+           {"region", "Region", query.region},
+           {"org", "Organisation", query.org},
+           {"medication", "Medicine", query.medication},
+           {"device", "Device", query.device},
+           {"category", "Category", query.category},
+           {"text", "Search keys and names", query.text}}) {
     mu::data item;
     item.set("name", name);
     item.set("label", label);
@@ -311,8 +325,9 @@ std::string render_signal_page(const SignalDetail& detail, const std::optional<S
   if (who.role == Role::kReviewer) {
     d.set("can_decide", true);
     mu::data states{mu::data::type::list};
-    for (const ReviewState s : {ReviewState::kUnderReview, ReviewState::kValidated, ReviewState::kDismissed,
-                                ReviewState::kKnownIssue, ReviewState::kClosed}) {
+    for (const ReviewState s :
+         {ReviewState::kUnderReview, ReviewState::kValidated, ReviewState::kDismissed,
+          ReviewState::kKnownIssue, ReviewState::kClosed}) {
       if (!check_review_transition(row.state, s).is_ok()) continue;
       mu::data item;
       item.set("value", std::string(to_string(s)));

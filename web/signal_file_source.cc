@@ -38,8 +38,9 @@ class SignalFileSource final : public SignalSource {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       auto signal = decode_cloudevent(line);
       if (!signal) {
-        return make_error(ErrorKind::kInvalidArgument, path_ + ":" + std::to_string(number) +
-                                                           ": not a signal event: " + signal.error().message);
+        return make_error(ErrorKind::kInvalidArgument,
+                          path_ + ":" + std::to_string(number) +
+                              ": not a signal event: " + signal.error().message);
       }
       batch.push_back({std::move(signal).value(), line});
       if (batch.size() == kBatch) {

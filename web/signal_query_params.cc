@@ -56,20 +56,24 @@ Result<SignalQuery> parse_signal_query(std::string_view query_string) {
       q.state = parse_review_state(value);
       if (!q.state) return bad(name, "is not a review state");
     } else if (name == "severity") {
-      q.severity = parse_enum(value, {Severity::kLow, Severity::kMedium, Severity::kHigh,
-                                      Severity::kCritical});
+      q.severity = parse_enum(
+          value, {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical});
       if (!q.severity) return bad(name, "must be low, medium, high or critical");
     } else if (name == "from" || name == "to" || name == "fired_from" || name == "fired_to") {
       const auto date = parse_date(value);
       if (!date) return bad(name, "must be a date YYYY-MM-DD");
-      (name == "from" ? q.from : name == "to" ? q.to : name == "fired_from" ? q.fired_from : q.fired_to) = date;
+      (name == "from"         ? q.from
+       : name == "to"         ? q.to
+       : name == "fired_from" ? q.fired_from
+                              : q.fired_to) = date;
     } else if (name == "offset") {
       const auto n = parse_size(value);
       if (!n) return bad(name, "must be a whole number");
       q.offset = *n;
     } else if (name == "limit") {
       const auto n = parse_size(value);
-      if (!n || *n < 1 || *n > kMaxPageSize) return bad(name, "must be 1.." + std::to_string(kMaxPageSize));
+      if (!n || *n < 1 || *n > kMaxPageSize)
+        return bad(name, "must be 1.." + std::to_string(kMaxPageSize));
       q.limit = *n;
     } else {
       return bad(name, "is not a filter");

@@ -35,7 +35,8 @@ std::string readable_number(double value) {
   if (!std::isfinite(value)) return "n/a";
   const bool whole = value == std::floor(value) && std::fabs(value) < 1e15;
   char buf[64];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, whole ? 0 : 2);
+  const auto result =
+      std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, whole ? 0 : 2);
   if (result.ec != std::errc()) return "n/a";
   std::string out(buf, result.ptr);
   if (out == "-0" || out == "-0.00") out.erase(0, 1);
@@ -45,21 +46,27 @@ std::string readable_number(double value) {
 std::string plain_summary(const SignalRow& row, const ReferenceNames& names) {
   std::string out = "Detector " + row.detector + " (method " + row.method + ") flagged " +
                     (row.key.empty() ? std::string("all reports") : key_title(row.key, names)) +
-                    ": " + std::to_string(row.observed) + (row.observed == 1 ? " report" : " reports") +
-                    " in the period " +
+                    ": " + std::to_string(row.observed) +
+                    (row.observed == 1 ? " report" : " reports") + " in the period " +
                     format_date(row.period_start) + " to " + format_date(row.period_end);
   const bool expected = std::isfinite(row.expected);
   if (expected) out += ", against " + readable_number(row.expected) + " expected";
   if (std::isfinite(row.threshold)) {
-    out += (expected ? " and a threshold of " : ", against a threshold of ") + readable_number(row.threshold);
+    out += (expected ? " and a threshold of " : ", against a threshold of ") +
+           readable_number(row.threshold);
   }
   out += ". Severity " + std::string(to_string(row.severity)) + "; reports from " +
          std::to_string(row.orgs) + (row.orgs == 1 ? " organisation" : " organisations") +
          ". Raised on " + format_date(row.first_fired);
   switch (row.latest) {
-    case SignalType::kRaised: break;
-    case SignalType::kUpdated: out += ", last updated on " + format_date(row.last_fired); break;
-    case SignalType::kResolved: out += ", resolved on " + format_date(row.last_fired); break;
+    case SignalType::kRaised:
+      break;
+    case SignalType::kUpdated:
+      out += ", last updated on " + format_date(row.last_fired);
+      break;
+    case SignalType::kResolved:
+      out += ", resolved on " + format_date(row.last_fired);
+      break;
   }
   out += ".";
   return out;

@@ -20,7 +20,8 @@ constexpr double kPlotHeight = kHeight - kTop - kBottom;
 std::string number(double value, int decimals) {
   if (!std::isfinite(value)) return "n/a";
   char buf[64];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, decimals);
+  const auto result =
+      std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, decimals);
   if (result.ec != std::errc()) return "n/a";
   std::string out(buf, result.ptr);
   if (out == "-0" || out == "-0.0" || out == "-0.00") out.erase(0, 1);
@@ -62,9 +63,8 @@ double tick_step(const Scale& s) {
 void open_svg(std::string& out, std::string_view css_class, std::string_view title) {
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart ";
   out += css_class;
-  out += "\" viewBox=\"0 0 " + number(kWidth, 0) + " " + number(kHeight, 0) +
-         "\" width=\"" + number(kWidth, 0) + "\" height=\"" + number(kHeight, 0) +
-         "\" role=\"img\"><title>";
+  out += "\" viewBox=\"0 0 " + number(kWidth, 0) + " " + number(kHeight, 0) + "\" width=\"" +
+         number(kWidth, 0) + "\" height=\"" + number(kHeight, 0) + "\" role=\"img\"><title>";
   out += escape_html(title);
   out += "</title>";
 }
@@ -74,10 +74,11 @@ void y_axis(std::string& out, const Scale& s, int decimals) {
   out += "<g class=\"axis y-axis\">";
   for (double tick = std::ceil(s.low / step) * step; tick <= s.high + step * 1e-9; tick += step) {
     const std::string y = number(s.y(tick), 1);
-    out += "<line class=\"grid\" x1=\"" + number(kLeft, 0) + "\" x2=\"" + number(kLeft + kPlotWidth, 0) +
-           "\" y1=\"" + y + "\" y2=\"" + y + "\" stroke=\"#ddd\"/>";
+    out += "<line class=\"grid\" x1=\"" + number(kLeft, 0) + "\" x2=\"" +
+           number(kLeft + kPlotWidth, 0) + "\" y1=\"" + y + "\" y2=\"" + y + "\" stroke=\"#ddd\"/>";
     out += "<text x=\"" + number(kLeft - 6, 0) + "\" y=\"" + y +
-           "\" text-anchor=\"end\" dominant-baseline=\"middle\">" + number(tick, decimals) + "</text>";
+           "\" text-anchor=\"end\" dominant-baseline=\"middle\">" + number(tick, decimals) +
+           "</text>";
   }
   out += "</g>";
 }
@@ -98,8 +99,8 @@ std::string broken_path(const std::vector<std::pair<double, double>>& xy, const 
   return d;
 }
 
-void line(std::string& out, std::string_view css_class, const std::string& d, std::string_view stroke,
-          bool dashed) {
+void line(std::string& out, std::string_view css_class, const std::string& d,
+          std::string_view stroke, bool dashed) {
   if (d.empty()) return;
   out += "<path class=\"";
   out += css_class;
@@ -108,7 +109,8 @@ void line(std::string& out, std::string_view css_class, const std::string& d, st
   out += dashed ? "\" stroke-dasharray=\"6 4\"/>" : "\"/>";
 }
 
-void legend(std::string& out, const std::vector<std::pair<std::string_view, std::string_view>>& items) {
+void legend(std::string& out,
+            const std::vector<std::pair<std::string_view, std::string_view>>& items) {
   out += "<g class=\"legend\">";
   double x = kLeft;
   for (const auto& [css_class, text] : items) {
@@ -142,9 +144,10 @@ std::string render_series_chart(const SignalSeries& series) {
 
   std::string out;
   out.reserve(512 + points.size() * 260);
-  open_svg(out, "series-chart",
-           (counts ? std::string("Reports per period") : "Statistic " + series.measure + " per period") +
-               ", with expected and threshold");
+  open_svg(
+      out, "series-chart",
+      (counts ? std::string("Reports per period") : "Statistic " + series.measure + " per period") +
+          ", with expected and threshold");
   // The legend names only what is drawn.
   bool any_expected = false, any_threshold = false, any_flagged = false;
   for (const PeriodPoint& p : points) {
@@ -196,9 +199,10 @@ std::string render_series_chart(const SignalSeries& series) {
     out += "<circle class=\"point";
     if (p.flagged) out += " flagged";
     if (!has_value) out += " missing";
-    out += "\" cx=\"" + number(x_of(i), 1) + "\" cy=\"" + number(s.y(has_value ? p.value : s.low), 1) +
-           "\" r=\"" + (p.flagged ? "5" : "3") + "\" fill=\"" + (p.flagged ? "#c0392b" : "#1f4e8c") +
-           "\"><title>" + escape_html(title) + "</title></circle>";
+    out += "\" cx=\"" + number(x_of(i), 1) + "\" cy=\"" +
+           number(s.y(has_value ? p.value : s.low), 1) + "\" r=\"" + (p.flagged ? "5" : "3") +
+           "\" fill=\"" + (p.flagged ? "#c0392b" : "#1f4e8c") + "\"><title>" + escape_html(title) +
+           "</title></circle>";
   }
   out += "</g></svg>";
   return out;
@@ -221,12 +225,16 @@ std::string render_funnel_chart(const FunnelPlot& funnel, std::string_view own_u
   }
   if (max_expected <= 0) max_expected = 1;
   const Scale s = scale_for(low, high);
-  auto x_of = [&](double expected) { return kLeft + expected / (max_expected * 1.05) * kPlotWidth; };
+  auto x_of = [&](double expected) {
+    return kLeft + expected / (max_expected * 1.05) * kPlotWidth;
+  };
 
   std::string out;
   out.reserve(512 + points.size() * 260);
-  open_svg(out, "funnel-chart", "Funnel plot: each unit's ratio of observed to expected reports, "
-                                "with " + number(funnel.coverage * 100, 1) + "% limits");
+  open_svg(out, "funnel-chart",
+           "Funnel plot: each unit's ratio of observed to expected reports, "
+           "with " +
+               number(funnel.coverage * 100, 1) + "% limits");
   legend(out, {{"unit", "unit"}, {"highlighted", "this signal's unit"}, {"limit", "limits"}});
   y_axis(out, s, 1);
   out += "<g class=\"axis x-axis\"><text x=\"" + number(kLeft + kPlotWidth / 2, 0) + "\" y=\"" +
@@ -257,18 +265,23 @@ std::string render_funnel_chart(const FunnelPlot& funnel, std::string_view own_u
                         [&](const FunnelPoint* p) { return p->unit != own_unit; });
   for (const FunnelPoint* p : order) {
     const double ratio = ratio_of(*p);
-    const bool outside = std::isfinite(ratio) ? (ratio > p->upper || ratio < p->lower) : p->observed > 0;
+    const bool outside =
+        std::isfinite(ratio) ? (ratio > p->upper || ratio < p->lower) : p->observed > 0;
     const bool own = p->unit == own_unit;
     const double y = std::isfinite(ratio) ? s.y(ratio) : (p->observed > 0 ? kTop : s.y(0));
-    const std::string title = unit_label(p->unit) + ": observed " + std::to_string(p->observed) +
-                              ", expected " + readable(p->expected) + ", ratio " +
-                              (std::isfinite(ratio) ? number(ratio, 2) : "none (nothing expected)") +
-                              ", limits " + number(p->lower, 2) + " to " + number(p->upper, 2);
+    const std::string title =
+        unit_label(p->unit) + ": observed " + std::to_string(p->observed) + ", expected " +
+        readable(p->expected) + ", ratio " +
+        (std::isfinite(ratio) ? number(ratio, 2) : "none (nothing expected)") + ", limits " +
+        number(p->lower, 2) + " to " + number(p->upper, 2);
     out += "<circle class=\"point";
     if (outside) out += " flagged";
     if (own) out += " highlighted";
     out += "\" cx=\"" + number(x_of(std::max(0.0, p->expected)), 1) + "\" cy=\"" + number(y, 1) +
-           "\" r=\"" + (own ? "6" : "3") + "\" fill=\"" + (own ? "#e67e22" : outside ? "#c0392b" : "#1f4e8c") +
+           "\" r=\"" + (own ? "6" : "3") + "\" fill=\"" +
+           (own       ? "#e67e22"
+            : outside ? "#c0392b"
+                      : "#1f4e8c") +
            "\"><title>" + escape_html(title) + "</title></circle>";
   }
   out += "</g></svg>";

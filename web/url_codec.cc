@@ -65,7 +65,8 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query_stri
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
     auto name = url_decode(pair.substr(0, eq), true);
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    auto value =
+        url_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!name || !value) return std::nullopt;
     out.emplace_back(std::move(*name), std::move(*value));
   }
