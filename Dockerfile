@@ -31,7 +31,6 @@ COPY sinks sinks
 COPY state state
 COPY synthetic synthetic
 COPY telemetry telemetry
-COPY web web
 COPY tests tests
 COPY web web
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIGIL_BENCHMARKS=OFF \
