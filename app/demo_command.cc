@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "app/demo_reference_names.h"
 #include "app/scratch_dir.h"
 #include "app/stop_signal.h"
 #include "config/pipeline_config.h"
@@ -18,12 +20,14 @@
 #include "kafka/client_conf.h"
 #include "kafka/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
+#include "review/review_store.h"
 #include "sinks/alertmanager_sink.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/cloudevent_encoder.h"
 #include "synthetic/planted_risk_match.h"
 #include "synthetic/stream.h"
 #include "telemetry/http_endpoints.h"
+#include "web/review_app.h"
 
 namespace vigil {
 namespace {
@@ -104,7 +108,8 @@ struct PrinterCatchUp {
 void print_signals(const std::string& bootstrap, const std::string& topic, int32_t partitions,
                    bool json, const std::atomic<bool>& stop, PrinterCatchUp& catch_up,
                    std::ostream& out, std::mutex& out_mutex, std::map<std::string, uint64_t>& counts,
-                   std::vector<Signal>& raised) {
+                   std::vector<Signal>& raised,
+                   const std::function<void(const Signal&, std::string_view)>& on_signal) {
   auto conf = make_kafka_conf({{"bootstrap.servers", bootstrap},
                                {"group.id", "vigil-demo-console"},
                                {"isolation.level", "read_committed"},
@@ -165,6 +170,7 @@ void print_signals(const std::string& bootstrap, const std::string& topic, int32
     if (signal) {
       ++counts[std::string(to_string(signal.value().type))];
       if (signal.value().type == SignalType::kRaised) raised.push_back(signal.value());
+      if (on_signal) on_signal(signal.value(), value);
     }
     if (json) {
       out << value << "\n";
@@ -246,6 +252,39 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
     return 1;
   }
 
+  // The review application over the demo's live signals, its URL printed
+  // first, so a newcomer can watch the queue fill while the demo runs.
+  ReferenceNames names;
+  add_synthetic_names(names);
+  std::unique_ptr<ReviewStore> review_store;
+  std::unique_ptr<ReviewApp> review_app;
+  if (options.ui_port) {
+    ReviewOptions review;
+    review.bind = "127.0.0.1";
+    review.port = *options.ui_port;
+    review.identity.local_reviewer = "demo";
+    auto opened = ReviewStore::open(":memory:", names);
+    if (!opened) {
+      err << "vigil demo: " << opened.error().message << "\n";
+      return 1;
+    }
+    review_store = std::move(opened).value();
+    auto started = ReviewApp::start(review, *review_store, names, nullptr);
+    if (!started) {
+      err << "vigil demo: " << started.error().message << "\n";
+      return 2;
+    }
+    review_app = std::move(started).value();
+    err << "Vigil review application: http://127.0.0.1:" << review_app->port() << "/\n";
+  }
+  std::function<void(const Signal&, std::string_view)> to_review;
+  if (review_store) {
+    to_review = [&](const Signal& s, std::string_view json) {
+      Status added = review_store->add_signal(s, json);
+      if (!added.is_ok()) spdlog::warn("review store: {}", added.message());
+    };
+  }
+
   const SyntheticStreamOptions stream_options = demo_stream_options(options.seed, options.days);
   SyntheticStream preview(stream_options);
   err << "Vigil " << kVersion << " demo: in-process Kafka cluster at "
@@ -277,7 +316,7 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
   PrinterCatchUp catch_up;
   std::thread printer([&] {
     print_signals(config.kafka.bootstrap_servers, config.kafka.signals_topic, kSignalPartitions,
-                  options.json, printer_stop, catch_up, out, out_mutex, counts, raised);
+                  options.json, printer_stop, catch_up, out, out_mutex, counts, raised, to_review);
   });
   std::atomic<bool> pipeline_stop{false};
   std::thread runner([&] { pipeline_status = pipeline.value()->run(pipeline_stop); });

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -17,6 +18,9 @@ struct DemoOptions {
   uint16_t metrics_port = 9464;
   uint64_t seed = 20240101;
   std::string alertmanager_url;  // extension: also send signals there; empty: off
+  // Extension: serve the review application (`vigil serve`'s pages and API)
+  // over the demo's signals on this port (0: any free port); absent: off.
+  std::optional<uint16_t> ui_port;
 };
 
 // Starts an in-process Kafka cluster, produces a synthetic national stream

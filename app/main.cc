@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
   demo_cmd->add_flag("--json", demo.json, "print signals as signal v1 JSON lines");
   demo_cmd->add_option("--metrics-port", demo.metrics_port, "port for /metrics (0: any free port)");
   demo_cmd->add_option("--seed", demo.seed, "seed of the synthetic stream");
+  demo_cmd->add_option("--ui-port", demo.ui_port,
+                       "serve the review application (queue, signal pages) over the demo's signals "
+                       "on this port (0: any free port); its URL is printed first");
   demo_cmd->add_option("--alertmanager-url", demo.alertmanager_url,
                        "also send signals to this Alertmanager, e.g. http://127.0.0.1:9093");
 

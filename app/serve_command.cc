@@ -59,7 +59,7 @@ int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostre
   }
   if (options.bootstrap_servers) kafka.bootstrap_servers = *options.bootstrap_servers;
   if (options.signals_topic) kafka.signals_topic = *options.signals_topic;
-  if (options.reviews_topic) review.reviews_topic = *options.reviews_topic;
+  if (options.reviews_topic) kafka.reviews_topic = *options.reviews_topic;
   review.identity.local_reviewer = options.reviewer;
   const bool file_mode = !options.signals.empty();
   if (!file_mode && !options.bootstrap_servers && options.config_path.empty()) {
@@ -89,7 +89,7 @@ int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostre
   if (file_mode) {
     source = make_signal_file_source(options.signals);
   } else {
-    auto kafka_source = make_kafka_review_source(kafka, kafka.signals_topic, review.reviews_topic);
+    auto kafka_source = make_kafka_review_source(kafka, kafka.signals_topic, kafka.reviews_topic);
     if (!kafka_source) return command_failure(err, "serve", kafka_source.error(), 2);
     source = std::move(kafka_source).value();
   }

@@ -18,7 +18,7 @@ struct ServeOptions {
   std::string signals;
   std::optional<std::string> bootstrap_servers;  // overrides kafka.bootstrap_servers
   std::optional<std::string> signals_topic;      // overrides kafka.signals_topic
-  std::optional<std::string> reviews_topic;      // overrides review.reviews_topic
+  std::optional<std::string> reviews_topic;      // overrides kafka.reviews_topic
   std::optional<uint16_t> port;                  // overrides review.port
   std::optional<std::string> bind;               // overrides review.bind
   // Overrides review.state_dir. Without it and without --config: the

@@ -17,7 +17,7 @@ ReviewOptions parse_review(const YAML::Node& node) {
   const std::string path = "review";
   check_keys(node, path,
              {"bind", "port", "state_dir", "reference_tables", "report_url_template", "base_url",
-              "reviews_topic", "identity"});
+              "identity"});
   ReviewOptions review;
   read(node, path, "bind", review.bind);
   if (review.bind.empty()) fail(path + ".bind", "must not be empty");
@@ -51,8 +51,6 @@ ReviewOptions parse_review(const YAML::Node& node) {
       !starts_with(review.base_url, "https://")) {
     fail(path + ".base_url", "must be empty (relative links) or start with http:// or https://");
   }
-  read(node, path, "reviews_topic", review.reviews_topic);
-  if (review.reviews_topic.empty()) fail(path + ".reviews_topic", "must not be empty");
   if (const auto identity = node["identity"]) {
     const std::string id_path = path + ".identity";
     check_keys(identity, id_path,

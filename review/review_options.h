@@ -41,9 +41,6 @@ struct ReviewOptions {
   // for links in the digest and Alertmanager's generatorURL. Empty: links
   // are relative.
   std::string base_url;
-  // Kafka topic of decisions (key = signal_id), the audit trail: created
-  // with retention that keeps every record (README, "Signal review").
-  std::string reviews_topic = "vigil.reviews";
   IdentityOptions identity;
 };
 

@@ -45,7 +45,6 @@ BOOST_AUTO_TEST_CASE(defaults_and_the_national_default_agree) {
   BOOST_TEST(n.state_dir == r.state_dir);
   BOOST_TEST(n.reference_tables.empty());
   BOOST_TEST(n.report_url_template.empty());
-  BOOST_TEST(n.reviews_topic == "vigil.reviews");
   BOOST_TEST(n.identity.groups_header == r.identity.groups_header);
 }
 
@@ -60,7 +59,6 @@ review:
     medication: /ref/dmd.csv
   report_url_template: https://lfpse.example/reports/{id}
   base_url: https://vigil.example
-  reviews_topic: team.reviews
   identity:
     user_header: X-Auth-Request-User
     groups_header: X-Auth-Request-Groups
@@ -77,7 +75,6 @@ review:
   BOOST_TEST(r.reference_tables.at("medication") == "/ref/dmd.csv");
   BOOST_TEST(r.report_url_template == "https://lfpse.example/reports/{id}");
   BOOST_TEST(r.base_url == "https://vigil.example");
-  BOOST_TEST(r.reviews_topic == "team.reviews");
   BOOST_TEST(r.identity.user_header == "X-Auth-Request-User");
   BOOST_TEST(r.identity.groups_header == "X-Auth-Request-Groups");
   BOOST_TEST(r.identity.trusted_proxies.size() == 2u);
@@ -89,7 +86,6 @@ BOOST_AUTO_TEST_CASE(mistakes_are_named_by_their_path) {
   expect_error("review:\n  colour: blue\n", "review.colour");
   expect_error("review:\n  port: many\n", "review.port");
   expect_error("review:\n  bind: \"\"\n", "review.bind");
-  expect_error("review:\n  reviews_topic: \"\"\n", "review.reviews_topic");
   expect_error("review:\n  report_url_template: https://x/reports\n", "must contain {id}");
   expect_error("review:\n  report_url_template: javascript:alert({id})\n",
                "review.report_url_template");
