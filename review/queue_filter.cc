@@ -44,6 +44,8 @@ Result<SqlFilter> queue_filter(const SignalQuery& q) {
   if (q.state) {
     condition("review_state = ?");
     bindings.emplace_back(std::string(to_string(*q.state)));
+  } else if (!q.include_suppressed) {
+    condition("suppressed = 0");
   }
   if (!q.detector.empty()) {
     condition("detector = ?");

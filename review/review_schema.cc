@@ -45,7 +45,12 @@ void create_review_schema(SQLite::Database& db) {
       trend REAL NOT NULL,
       rank_key REAL NOT NULL,
       review_state TEXT NOT NULL,
-      summary TEXT NOT NULL
+      summary TEXT NOT NULL,
+      -- 1 while a known_issue or dismissed decision holds the signal back
+      -- (review/suppression.h); lifted_for: the decision whose hold a
+      -- material change or its date ended, for good in this episode.
+      suppressed INTEGER NOT NULL DEFAULT 0,
+      lifted_for TEXT
     );
     CREATE INDEX IF NOT EXISTS signals_queue ON signals (is_open, rank_key DESC, signal_id);
     CREATE INDEX IF NOT EXISTS signals_rank ON signals (rank_key DESC, signal_id);

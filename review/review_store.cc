@@ -18,6 +18,7 @@
 #include "review/queue_filter.h"
 #include "review/review_schema.h"
 #include "review/search_text.h"
+#include "review/suppression.h"
 #include "review/sqlite_statement.h"
 
 namespace vigil {
@@ -33,7 +34,7 @@ constexpr size_t kAnalyzeAfter = 1000;
 constexpr std::string_view kRowColumns =
     "signal_id, detector, method, period_start, period_end, first_fired, last_fired, latest, "
     "sequence, severity, observed, expected, threshold, orgs, strength, severity_points, spread, "
-    "trend, review_state, summary";
+    "trend, review_state, summary, suppressed";
 
 constexpr std::string_view kDecisionColumns =
     "decision_id, signal_id, state, reason, reviewer, time_ms, until, renotify_multiple, "
@@ -148,6 +149,7 @@ struct ReviewStore::Impl {
                        r.priority.trend + r.priority.recency;
     r.state = parse_review_state(st.getColumn(18).getString()).value_or(ReviewState::kNew);
     r.summary = st.getColumn(19).getString();
+    r.suppressed = st.getColumn(20).getInt() != 0;
     return r;
   }
 
@@ -239,7 +241,47 @@ struct ReviewStore::Impl {
         part->exec();
       }
     }
+    refresh_suppression(s.signal_id);
     if (!pending_stream_time || *pending_stream_time < s.fired_at) pending_stream_time = s.fired_at;
+  }
+
+  // Whether the latest decision holds the signal back from the queue's
+  // default view, judged on its latest transition as the Alertmanager sink
+  // judges each one: once a material change or the decision's date has
+  // lifted the hold, it stays lifted for that decision, even if the count
+  // falls back, until a reviewer decides again.
+  void refresh_suppression(const std::string& signal_id) {
+    Signal latest;
+    std::optional<std::string> lifted_for;
+    {
+      auto st = statement(
+          "SELECT latest, observed, last_fired, lifted_for FROM signals WHERE signal_id = ?");
+      st->bind(1, signal_id);
+      if (!st->executeStep()) return;  // the signal has not arrived yet
+      latest.signal_id = signal_id;
+      latest.type = parse_signal_type(st->getColumn(0).getString()).value_or(SignalType::kRaised);
+      latest.observed = st->getColumn(1).getInt64();
+      latest.fired_at = Date{st->getColumn(2).getInt()};
+      if (!st->getColumn(3).isNull()) lifted_for = st->getColumn(3).getString();
+    }
+    const auto decision = latest_decision(signal_id);
+    bool suppressed = false;
+    if (decision && lifted_for != decision->decision_id) {
+      const NotifyVerdict verdict = notify_verdict(decision, latest);
+      suppressed = verdict == NotifyVerdict::kSuppressed;
+      if (verdict == NotifyVerdict::kMaterialChange || verdict == NotifyVerdict::kSuppressionEnded) {
+        lifted_for = decision->decision_id;
+      }
+    }
+    auto st = statement("UPDATE signals SET suppressed = ?, lifted_for = ? WHERE signal_id = ?");
+    st->bind(1, suppressed ? 1 : 0);
+    if (lifted_for) {
+      st->bind(2, *lifted_for);
+    } else {
+      st->bind(2);
+    }
+    st->bind(3, signal_id);
+    st->exec();
   }
 
   // The planner chooses between the indexes (queue order, state, key parts)
@@ -489,6 +531,7 @@ Status ReviewStore::apply_decision(const Decision& d) {
     st->bind(10, d.observed_at_decision);
     st->exec();
     impl_->refresh_review_state(d.signal_id);  // no row yet: applied when the signal arrives
+    impl_->refresh_suppression(d.signal_id);
     tx.commit();
     return Status::ok();
   } catch (const std::exception& e) {

@@ -33,7 +33,11 @@ struct SignalQuery {
   // "open" (latest transition raised or updated; the default), "resolved",
   // or "all".
   std::string status = "open";
+  // A review state, which shows every signal in it; absent: every state,
+  // but without the signals a known_issue or dismissed decision holds back
+  // (see review/suppression.h), unless `include_suppressed`.
   std::optional<ReviewState> state;
+  bool include_suppressed = false;
   std::string detector;
   std::string method;
   std::optional<Severity> severity;  // at least this severity
@@ -67,6 +71,7 @@ struct SignalRow {
   double expected = 0, threshold = 0;  // NaN where the method gives none
   int64_t orgs = 0;
   ReviewState state = ReviewState::kNew;
+  bool suppressed = false;  // held back by a known_issue or dismissed decision
   PriorityParts priority;  // at the store's stream time
   std::string summary;
 };

@@ -458,6 +458,66 @@ BOOST_AUTO_TEST_CASE(a_decision_before_its_signal_applies_when_it_arrives) {
   BOOST_TEST((store->get(s.signal_id).value().row.state == ReviewState::kKnownIssue));
 }
 
+BOOST_AUTO_TEST_CASE(a_known_issue_leaves_the_default_queue_until_the_count_doubles) {
+  ReferenceNames names;
+  auto store = open_store(":memory:", names);
+  const Signal a = make_signal(1);
+  const Signal b = make_signal(2);
+  add(*store, a);  // observed 20
+  add(*store, b);
+  SignalQuery all;
+  all.status = "all";
+  DecisionRequest known = request(ReviewState::kKnownIssue, "already investigated nationally");
+  known.renotify_multiple = 2.0;
+  auto d = store->prepare_decision(a.signal_id, known, "a.reviewer", 1700000000000);
+  BOOST_REQUIRE(d.is_ok());
+  BOOST_TEST(d.value().observed_at_decision == 20);
+  BOOST_REQUIRE(store->apply_decision(d.value()).is_ok());
+  BOOST_TEST(ids(*store, all) == (Ids{"0002"}), boost::test_tools::per_element());
+  SignalQuery known_only = all;
+  known_only.state = ReviewState::kKnownIssue;
+  BOOST_TEST(ids(*store, known_only) == (Ids{"0001"}), boost::test_tools::per_element());
+  SignalQuery with_held = all;
+  with_held.include_suppressed = true;
+  auto held = store->query(with_held);
+  BOOST_REQUIRE(held.is_ok());
+  BOOST_TEST(held.value().total == 2u);
+  for (const SignalRow& r : held.value().rows) BOOST_TEST(r.suppressed == (r.signal_id == a.signal_id));
+
+  // The episode goes on below twice the count: still held back.
+  add(*store, transition(a, SignalType::kUpdated, 2, 20014, 39));
+  BOOST_TEST(ids(*store, all) == (Ids{"0002"}), boost::test_tools::per_element());
+  // Twice the count at the decision: back in the queue, and it stays back
+  // when the count falls again, until a reviewer decides again.
+  add(*store, transition(a, SignalType::kUpdated, 3, 20021, 40));
+  BOOST_TEST(ids(*store, all).size() == 2u);
+  add(*store, transition(a, SignalType::kUpdated, 4, 20028, 25));
+  BOOST_TEST(ids(*store, all).size() == 2u);
+  auto again = store->prepare_decision(a.signal_id, request(ReviewState::kDismissed, "noise"),
+                                       "a.reviewer", 1700000001000);
+  BOOST_REQUIRE(again.is_ok());
+  BOOST_REQUIRE(store->apply_decision(again.value()).is_ok());
+  BOOST_TEST(ids(*store, all) == (Ids{"0002"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_dismissal_with_a_date_holds_until_that_date) {
+  ReferenceNames names;
+  auto store = open_store(":memory:", names);
+  const Signal a = make_signal(1);
+  add(*store, a);  // fired on day 20007
+  DecisionRequest dismissed = request(ReviewState::kDismissed, "a coding change at one trust");
+  dismissed.until = Date{20014};
+  auto d = store->prepare_decision(a.signal_id, dismissed, "a.reviewer", 1700000000000);
+  BOOST_REQUIRE(d.is_ok());
+  BOOST_REQUIRE(store->apply_decision(d.value()).is_ok());
+  SignalQuery open;
+  BOOST_TEST(ids(*store, open).empty());
+  add(*store, transition(a, SignalType::kUpdated, 2, 20014, 21));  // on the date: still held
+  BOOST_TEST(ids(*store, open).empty());
+  add(*store, transition(a, SignalType::kUpdated, 3, 20021, 21));  // after it
+  BOOST_TEST(ids(*store, open) == (Ids{"0001"}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(an_unwritable_path_is_an_io_error) {
   ReferenceNames names;
   auto store = ReviewStore::open("/proc/vigil-review/store.db", names);

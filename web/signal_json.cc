@@ -31,6 +31,7 @@ void write_row_members(JsonWriter& w, const SignalRow& row, const ReferenceNames
   w.key("recency").double_value(row.priority.recency);
   w.end_object();
   w.key("state").string_value(to_string(row.state));
+  w.key("suppressed").bool_value(row.suppressed);
   w.key("detector").string_value(row.detector);
   w.key("method").string_value(row.method);
   write_key(w, row.key, names);

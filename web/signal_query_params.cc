@@ -55,6 +55,9 @@ Result<SignalQuery> parse_signal_query(std::string_view query_string) {
     } else if (name == "state") {
       q.state = parse_review_state(value);
       if (!q.state) return bad(name, "is not a review state");
+    } else if (name == "suppressed") {
+      if (value != "include" && value != "hide") return bad(name, "must be include or hide");
+      q.include_suppressed = value == "include";
     } else if (name == "severity") {
       q.severity = parse_enum(
           value, {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical});
@@ -86,6 +89,7 @@ std::string signal_query_string(const SignalQuery& q) {
   std::string out;
   if (q.status != "open") add(out, "status", q.status);
   if (q.state) add(out, "state", to_string(*q.state));
+  if (q.include_suppressed) add(out, "suppressed", "include");
   add(out, "detector", q.detector);
   add(out, "method", q.method);
   if (q.severity) add(out, "severity", to_string(*q.severity));
