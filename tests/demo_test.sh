@@ -20,7 +20,10 @@ python=python3
 # Sixty days: ~150,000 events, on which the severity rules raise signals
 # and resolve most of them. The demo's stream: its seed and volume.
 days=60 seed=20240101
-start_demo "$work/signals.jsonl" "$work/demo.err" --days "$days" --seed "$seed" --seconds 3600 --json
+start_demo "$work/signals.jsonl" "$work/demo.err" --days "$days" --seed "$seed" --seconds 3600 --json \
+    --ui-port 0
+ui=$(sed -n '1s|^Vigil review application: \(http://127\.0\.0\.1:[0-9][0-9]*\)/$|\1|p' "$work/demo.err")
+check "demo prints the review application's URL first" test -n "$ui"
 check "demo reports its metrics address" test -n "$metrics_port"
 check "/healthz answers" curl -sf "http://127.0.0.1:$metrics_port/healthz" -o /dev/null
 check "the stream drains (within 10 minutes)" demo_drained 600
@@ -50,6 +53,13 @@ for kind in raised updated resolved; do
   check "the drained line counts the $kind signals printed ($printed)" test "$printed" -eq "$(drained_count "$kind")"
 done
 check "the demo raised signals" test "$(drained_count raised)" -gt 0
+# The review application holds every signal printed, one row per signal id.
+distinct=$(sed -n 's/.*"signal_id":"\([0-9a-f]*\)".*/\1/p' "$work/signals.at-drain" | sort -u | wc -l)
+listed=$(curl -sf "$ui/api/v1/signals?status=all&suppressed=include&limit=1" |
+    "$python" -c 'import json, sys; print(json.load(sys.stdin)["total"])')
+check "the review queue lists every signal the demo printed ($distinct)" test "${listed:-0}" -eq "$distinct"
+check "the review queue page answers" curl -sf "$ui/" -o "$work/queue.html"
+check "the queue page ranks the open signals" grep -q 'class="signal-row' "$work/queue.html"
 check "the demo resolved signals" test "$(drained_count resolved)" -gt 0
 
 kill -TERM "$demo_pid"
