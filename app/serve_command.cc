@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "app/command_failure.h"
@@ -45,6 +47,29 @@ std::string url_host(const std::string& bind) {
 
 }  // namespace
 
+// A store is the review of one source: decisions recorded over one
+// backtest's signals must not be mixed with another's. The state directory
+// remembers its source (the signals file's absolute path, or the Kafka
+// bootstrap servers and topic) and refuses another.
+static Status claim_state_dir(const std::string& state_dir, const std::string& source) {
+  const std::filesystem::path marker = std::filesystem::path(state_dir) / "source";
+  std::ifstream in(marker);
+  if (in) {
+    std::stringstream held;
+    held << in.rdbuf();
+    std::string text = held.str();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    if (text == source) return Status::ok();
+    return make_error(ErrorKind::kInvalidArgument,
+                      "state directory " + state_dir + " holds the review of " + text +
+                          ", not of " + source + "; give another --state-dir");
+  }
+  std::ofstream out(marker);
+  out << source << "\n";
+  if (!out) return make_error(ErrorKind::kIo, "cannot write " + marker.string());
+  return Status::ok();
+}
+
 int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostream& err) {
   auto config = load_pipeline_config(options.config_path);
   if (!config) return command_failure(err, "serve", config.error(), 2);
@@ -78,6 +103,13 @@ int run_serve_command(const ServeOptions& options, std::ostream& out, std::ostre
   if (made) {
     return command_failure(
         err, "serve", "cannot create state directory " + review.state_dir + ": " + made.message());
+  }
+  std::error_code absolute_error;
+  const std::string source_name =
+      file_mode ? std::filesystem::absolute(options.signals, absolute_error).lexically_normal().string()
+                : "kafka " + kafka.bootstrap_servers + " " + kafka.signals_topic;
+  if (Status claimed = claim_state_dir(review.state_dir, source_name); !claimed) {
+    return command_failure(err, "serve", claimed.error(), 2);
   }
   const std::string store_path = review_store_path(review.state_dir);
   auto store = ReviewStore::open(store_path, names);

@@ -98,6 +98,13 @@ PipelineConfig parse(const YAML::Node& root) {
   }
   if (const auto a = root["alertmanager"]) cfg.alertmanager = parse_alertmanager(a);
   if (const auto r = root["review"]) cfg.review = parse_review(r);
+  // Each alert links to its signal's page when the review application's
+  // address is known and no other link was asked for.
+  if (cfg.alertmanager.generator_url.empty() && !cfg.review.base_url.empty()) {
+    std::string base = cfg.review.base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    cfg.alertmanager.generator_url = base + "/signals/{signal_id}";
+  }
   const auto detectors = root["detectors"];
   if (!detectors) {
     // Omitted: the national default's detectors, as compiled into this

@@ -1,5 +1,6 @@
 #include "review/queue_filter.h"
 
+#include <climits>
 #include <string_view>
 #include <utility>
 
@@ -77,13 +78,12 @@ Result<SqlFilter> queue_filter(const SignalQuery& q) {
     condition("period_start <= ?");
     bindings.emplace_back(static_cast<int64_t>(q.to->days));
   }
-  if (q.fired_from) {
-    condition("last_fired >= ?");
-    bindings.emplace_back(static_cast<int64_t>(q.fired_from->days));
-  }
-  if (q.fired_to) {
-    condition("last_fired <= ?");
-    bindings.emplace_back(static_cast<int64_t>(q.fired_to->days));
+  if (q.fired_from || q.fired_to) {
+    // Any transition in the range, not only the latest: a week's signals
+    // stay that week's when they are updated later.
+    condition("signal_id IN (SELECT signal_id FROM lifecycle WHERE fired_at BETWEEN ? AND ?)");
+    bindings.emplace_back(static_cast<int64_t>(q.fired_from ? q.fired_from->days : INT32_MIN));
+    bindings.emplace_back(static_cast<int64_t>(q.fired_to ? q.fired_to->days : INT32_MAX));
   }
   if (!q.text.empty()) {
     const std::string needle = lowercase_ascii(q.text);

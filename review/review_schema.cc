@@ -73,6 +73,7 @@ void create_review_schema(SQLite::Database& db) {
       severity INTEGER NOT NULL,
       PRIMARY KEY (signal_id, sequence)
     ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS lifecycle_fired ON lifecycle (fired_at, signal_id);
     CREATE TABLE IF NOT EXISTS key_parts (
       signal_id TEXT NOT NULL,
       position INTEGER NOT NULL,

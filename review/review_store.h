@@ -46,7 +46,7 @@ struct SignalQuery {
   // Period: the signal's judged period ends on or after `from` and starts
   // on or before `to`.
   std::optional<Date> from, to;
-  // Fired (stream time of its latest transition) within [fired_from, fired_to].
+  // Any of its transitions fired (stream time) within [fired_from, fired_to].
   std::optional<Date> fired_from, fired_to;
   // Case-insensitive substring of the key's values or their names.
   std::string text;

@@ -82,6 +82,20 @@ review:
   BOOST_TEST(r.identity.reviewer_groups.at(0) == "signal-reviewers");
 }
 
+BOOST_AUTO_TEST_CASE(alerts_link_to_the_signal_page_when_the_base_url_is_known) {
+  auto linked = parse("review:\n  base_url: https://vigil.example/\n");
+  BOOST_REQUIRE(linked.is_ok());
+  BOOST_TEST(linked.value().alertmanager.generator_url == "https://vigil.example/signals/{signal_id}");
+  auto own = parse(
+      "alertmanager:\n  generator_url: https://wiki.example/{signal_id}\n"
+      "review:\n  base_url: https://vigil.example\n");
+  BOOST_REQUIRE(own.is_ok());
+  BOOST_TEST(own.value().alertmanager.generator_url == "https://wiki.example/{signal_id}");
+  auto none = parse("review:\n  port: 8081\n");
+  BOOST_REQUIRE(none.is_ok());
+  BOOST_TEST(none.value().alertmanager.generator_url.empty());
+}
+
 BOOST_AUTO_TEST_CASE(mistakes_are_named_by_their_path) {
   expect_error("review:\n  colour: blue\n", "review.colour");
   expect_error("review:\n  port: many\n", "review.port");

@@ -91,7 +91,8 @@ struct Fixture {
   }
 
   HttpResponse request(const std::string& method, const std::string& target, std::string body = "",
-                       std::string content_type = "application/json", std::string origin = "") {
+                       std::string content_type = "application/json", std::string origin = "",
+                       std::string host = "127.0.0.1:8080") {
     ReviewHandlers handlers(options, *store, names, nullptr, [] { return kNow; });
     HttpRequest r;
     r.method = method;
@@ -99,7 +100,7 @@ struct Fixture {
     r.path = target.substr(0, q);
     r.query = q == std::string::npos ? "" : target.substr(q + 1);
     r.remote_address = "127.0.0.1";
-    r.headers["host"] = "127.0.0.1:8080";
+    r.headers["host"] = host;
     if (!content_type.empty()) r.headers["content-type"] = content_type;
     if (!origin.empty()) r.headers["origin"] = origin;
     r.body = std::move(body);
@@ -319,6 +320,27 @@ BOOST_FIXTURE_TEST_CASE(static_files_and_probes, Fixture) {
     }
   }
   BOOST_TEST(csp);
+}
+
+BOOST_FIXTURE_TEST_CASE(only_known_host_names_are_answered, Fixture) {
+  // A rebound name (a page's own domain resolving to 127.0.0.1) is refused,
+  // reads and decisions alike; the probes answer whatever name they use.
+  const std::string decision = R"({"state":"under_review","reason":"look"})";
+  BOOST_TEST(request("GET", "/", "", "", "", "evil.example:8080").status == 421);
+  BOOST_TEST(request("GET", "/api/v1/signals", "", "", "", "evil.example").status == 421);
+  BOOST_TEST(request("POST", "/api/v1/signals/a000000000000002/decisions", decision,
+                     "application/json", "http://evil.example:8080", "evil.example:8080")
+                 .status == 421);
+  BOOST_TEST(request("GET", "/healthz", "", "", "", "10.1.2.3:8080").status == 200);
+  BOOST_TEST(request("GET", "/", "", "", "", "localhost:8080").status == 200);
+  BOOST_TEST(request("GET", "/", "", "", "", "[::1]:8080").status == 200);
+  // The external name of a deployment, from review.base_url.
+  options.base_url = "https://vigil.example.nhs.uk";
+  BOOST_TEST(request("GET", "/", "", "", "", "vigil.example.nhs.uk").status == 200);
+  BOOST_TEST(request("GET", "/", "", "", "", "other.example.nhs.uk").status == 421);
+  BOOST_TEST(request("POST", "/api/v1/signals/a000000000000002/decisions", decision,
+                     "application/json", "https://vigil.example.nhs.uk", "vigil.example.nhs.uk")
+                 .status == 201);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -518,6 +518,24 @@ BOOST_AUTO_TEST_CASE(a_dismissal_with_a_date_holds_until_that_date) {
   BOOST_TEST(ids(*store, open) == (Ids{"0001"}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_week_keeps_the_signals_that_fired_in_it_after_later_updates) {
+  ReferenceNames names;
+  auto store = open_store(":memory:", names);
+  const Signal a = make_signal(1);  // raised on day 20007
+  add(*store, a);
+  add(*store, transition(a, SignalType::kUpdated, 2, 20014, 30));
+  add(*store, make_signal(2));
+  SignalQuery first_week;
+  first_week.status = "all";
+  first_week.fired_from = Date{20007};
+  first_week.fired_to = Date{20013};
+  BOOST_TEST(ids(*store, first_week) == (Ids{"0001", "0002"}), boost::test_tools::per_element());
+  SignalQuery second_week = first_week;
+  second_week.fired_from = Date{20014};
+  second_week.fired_to = Date{20020};
+  BOOST_TEST(ids(*store, second_week) == (Ids{"0001"}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(an_unwritable_path_is_an_io_error) {
   ReferenceNames names;
   auto store = ReviewStore::open("/proc/vigil-review/store.db", names);

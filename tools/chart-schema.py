@@ -171,7 +171,7 @@ VALUES = obj({
                     "insecureSkipVerify": B()}),
     }),
     "review": obj({
-        "enabled": B(), "replicaCount": I(minimum=0), "port": PORT,
+        "enabled": B(), "replicaCount": I(minimum=0, maximum=1), "port": PORT,
         "baseUrl": S(pattern="^(https?://[^/]+.*[^/])?$"), "reportUrlTemplate": S(),
         "referenceTables": strmap("key dimension -> CSV path"),
         "identity": obj({"userHeader": S(minLength=1), "groupsHeader": S(minLength=1),

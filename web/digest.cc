@@ -94,6 +94,9 @@ Result<std::string> render_digest(const ReviewStore& store, const IsoWeek& week,
                                   const ReferenceNames& names) {
   SignalQuery query;
   query.status = "all";
+  // Every signal with a transition that week, decided or held back alike,
+  // so a week's digest reads the same whenever it is made.
+  query.include_suppressed = true;
   query.fired_from = week.monday;
   query.fired_to = week.sunday;
   query.limit = kMaxPageSize;

@@ -104,8 +104,43 @@ int64_t ReviewHandlers::system_clock_ms() {
       .count();
 }
 
+// The host part of a Host header or URL authority: "[::1]:8080" -> "[::1]",
+// "example.org:443" -> "example.org".
+std::string host_name(std::string_view authority) {
+  if (authority.starts_with('[')) {
+    const size_t close = authority.find(']');
+    return lower(authority.substr(0, close == std::string_view::npos ? authority.size() : close + 1));
+  }
+  return lower(authority.substr(0, authority.find(':')));
+}
+
+// DNS rebinding: a web page whose name was made to resolve to 127.0.0.1
+// would otherwise reach a local `vigil serve --reviewer NAME`, same-origin
+// in the browser's eyes, and record decisions as NAME. The service answers
+// only to names it knows: loopback names, its bind address and the host of
+// review.base_url; with a wildcard bind and no base_url it cannot know, and
+// answers any (a deployment sets base_url).
+bool ReviewHandlers::host_allowed(const HttpRequest& request) const {
+  const std::string_view host = request.header("host");
+  if (host.empty()) return true;  // HTTP/1.0: no name to rebind
+  const std::string name = host_name(host);
+  if (name == "localhost" || name == "127.0.0.1" || name == "[::1]") return true;
+  if (!options_.base_url.empty()) {
+    const std::string base = origin_of(options_.base_url);
+    const size_t scheme = base.find("://");
+    if (scheme != std::string::npos && name == host_name(std::string_view(base).substr(scheme + 3))) return true;
+  }
+  const std::string bind = lower(options_.bind);
+  if (bind == "0.0.0.0" || bind == "::" || bind == "[::]") return options_.base_url.empty();
+  return name == bind || name == "[" + bind + "]";
+}
+
 HttpResponse ReviewHandlers::handle(const HttpRequest& request) const {
   const std::string_view path = request.path;
+  // Probes name the pod's address; they read nothing a page could misuse.
+  if (path != "/healthz" && path != "/readyz" && !host_allowed(request)) {
+    return html_answer(421, "this service does not answer to that host name");
+  }
   if (path.starts_with(kApiSignals)) {
     std::string_view rest = path.substr(kApiSignals.size());
     if (rest.empty() || rest == "/") {
@@ -218,6 +253,10 @@ HttpResponse ReviewHandlers::post_decision(const HttpRequest& request,
   if (request.body.size() > kMaxRequestBodyBytes) return json_error(413, "request body too large");
   auto parsed = parse_decision_request(request.body);
   if (!parsed) return json_error(400, parsed.error().message);
+  // One decision at a time from preparing to storing: a second reviewer's
+  // decision on the same signal is checked against the state the first one
+  // left and gets the next number, never the same one.
+  std::lock_guard recording(*decisions_mu_);
   auto decision = store_.prepare_decision(signal_id, parsed.value(), who.user, clock_());
   if (!decision) {
     switch (decision.error().kind) {
@@ -238,7 +277,10 @@ HttpResponse ReviewHandlers::post_decision(const HttpRequest& request,
     if (!published) return json_error(503, "decision not recorded: " + published.message());
   }
   Status applied = store_.apply_decision(decision.value());
-  if (!applied) return json_error(500, "decision not stored: " + applied.message());
+  if (!applied) {
+    return json_error(applied.error().kind == ErrorKind::kInvalidArgument ? 409 : 500,
+                      "decision not stored: " + applied.message());
+  }
   HttpResponse r = json_answer(201, decision_json(decision.value()));
   r.headers.emplace_back("Location", "/api/v1/signals/" + std::string(signal_id));
   return r;

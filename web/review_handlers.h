@@ -14,6 +14,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 
 #include "review/decision.h"
 #include "review/reference_names.h"
@@ -53,11 +55,14 @@ class ReviewHandlers {
   HttpResponse post_decision(const HttpRequest& request, std::string_view signal_id) const;
   HttpResponse static_file(std::string_view name) const;
   bool same_origin(const HttpRequest& request) const;
+  bool host_allowed(const HttpRequest& request) const;
 
   ReviewOptions options_;
   ReviewStore& store_;
   const ReferenceNames& names_;
   DecisionPublisher* publisher_;
+  // Held from preparing a decision to storing it (a pointer: handlers move).
+  std::unique_ptr<std::mutex> decisions_mu_ = std::make_unique<std::mutex>();
   Clock clock_;
   const std::atomic<bool>* ready_;
 };

@@ -2,6 +2,8 @@
 #include <fstream>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "sinks/cloudevent_decoder.h"
 #include "web/signal_source.h"
 
@@ -38,9 +40,11 @@ class SignalFileSource final : public SignalSource {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       auto signal = decode_cloudevent(line);
       if (!signal) {
-        return make_error(ErrorKind::kInvalidArgument,
-                          path_ + ":" + std::to_string(number) +
-                              ": not a signal event: " + signal.error().message);
+        // One bad line must not keep the team from the rest of a backtest:
+        // it is named (line and reason, never its content) and skipped.
+        ++skipped_;
+        spdlog::warn("{}:{}: skipped, not a signal event: {}", path_, number, signal.error().message);
+        continue;
       }
       batch.push_back({std::move(signal).value(), line});
       if (batch.size() == kBatch) {
@@ -54,12 +58,15 @@ class SignalFileSource final : public SignalSource {
   DecisionPublisher* publisher() override { return nullptr; }
 
   std::string describe() const override {
-    return path_ + " (" + std::to_string(transitions_) + " signal transitions)";
+    return path_ + " (" + std::to_string(transitions_) + " signal transitions" +
+           (skipped_ > 0 ? ", " + std::to_string(skipped_) + " lines skipped: not signal events" : "") +
+           ")";
   }
 
  private:
   std::string path_;
   size_t transitions_ = 0;
+  size_t skipped_ = 0;
 };
 
 }  // namespace

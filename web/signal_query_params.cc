@@ -46,6 +46,11 @@ Result<SignalQuery> parse_signal_query(std::string_view query_string) {
                               : name == "text"       ? &q.text
                                                      : nullptr;
     if (text_field != nullptr) {
+      // Codes and names never hold control characters; a search for one
+      // (e.g. %00) would only confuse the text index.
+      for (const char c : value) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad(name, "holds a control character");
+      }
       *text_field = value;
     } else if (name == "status") {
       if (value != "open" && value != "resolved" && value != "all") {
@@ -71,7 +76,8 @@ Result<SignalQuery> parse_signal_query(std::string_view query_string) {
                               : q.fired_to) = date;
     } else if (name == "offset") {
       const auto n = parse_size(value);
-      if (!n) return bad(name, "must be a whole number");
+      // Far beyond any store, and small enough for SQLite's 64-bit integers.
+      if (!n || *n > 1'000'000'000) return bad(name, "must be a whole number up to 1000000000");
       q.offset = *n;
     } else if (name == "limit") {
       const auto n = parse_size(value);

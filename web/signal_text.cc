@@ -44,9 +44,13 @@ std::string readable_number(double value) {
 }
 
 std::string plain_summary(const SignalRow& row, const ReferenceNames& names) {
-  std::string out = "Detector " + row.detector + " (method " + row.method + ") flagged " +
+  // The row holds the latest transition: once resolved, its numbers are
+  // those of the period in which the condition cleared, not of the alarm.
+  const bool resolved = row.latest == SignalType::kResolved;
+  std::string out = "Detector " + row.detector + " (method " + row.method + ") " +
+                    (resolved ? "no longer flags " : "flagged ") +
                     (row.key.empty() ? std::string("all reports") : key_title(row.key, names)) +
-                    ": " + std::to_string(row.observed) +
+                    (resolved ? ", latest period judged: " : ": ") + std::to_string(row.observed) +
                     (row.observed == 1 ? " report" : " reports") + " in the period " +
                     format_date(row.period_start) + " to " + format_date(row.period_end);
   const bool expected = std::isfinite(row.expected);
