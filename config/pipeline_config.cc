@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "config/alertmanager_config.h"
@@ -16,6 +17,28 @@
 namespace vigil {
 namespace config {
 namespace {
+
+// The librdkafka properties Vigil's guarantees rest on: offsets are
+// committed with its state (never automatically), signals are read back
+// committed-only, a partition without state starts from its beginning, and
+// the producer's transactional id is per instance (kafka.transactional_id,
+// `run --transactional-id`). Set through kafka.properties they would
+// silently override what the pipeline sets, so they are refused by name.
+void refuse_safety_property(const std::string& name, const std::string& path) {
+  static const std::map<std::string, std::string, std::less<>> kReasons = {
+      {"enable.auto.commit", "Vigil commits offsets with its state, never automatically"},
+      {"enable.auto.offset.store", "Vigil stores offsets only once their output is committed"},
+      {"isolation.level", "Vigil reads committed records only (read_committed)"},
+      {"auto.offset.reset", "a partition without state is read from its beginning"},
+      {"transactional.id", "set kafka.transactional_id (or run --transactional-id) instead"},
+      {"enable.idempotence", "Vigil's producers are always idempotent"},
+      {"group.id", "set kafka.group_id instead"},
+      {"bootstrap.servers", "set kafka.bootstrap_servers instead"},
+  };
+  if (const auto it = kReasons.find(name); it != kReasons.end()) {
+    fail(path, "is set by Vigil and may not be overridden: " + it->second);
+  }
+}
 
 PipelineConfig parse(const YAML::Node& root);
 
@@ -61,6 +84,7 @@ PipelineConfig parse(const YAML::Node& root) {
       if (!props.IsMap()) fail("kafka.properties", "must be a mapping");
       for (const auto& kv : props) {
         const auto name = kv.first.as<std::string>();
+        refuse_safety_property(name, "kafka.properties." + name);
         cfg.kafka.properties[name] = scalar<std::string>(kv.second, "kafka.properties." + name);
       }
     }
@@ -71,6 +95,7 @@ PipelineConfig parse(const YAML::Node& root) {
       for (const auto& kv : files) {
         const auto name = kv.first.as<std::string>();
         const std::string path = "kafka.properties_from_files." + name;
+        refuse_safety_property(name, path);
         if (cfg.kafka.properties.count(name) != 0) fail(path, "is also set in kafka.properties");
         cfg.kafka.properties[name] = read_secret_file(scalar<std::string>(kv.second, path), path);
       }

@@ -64,6 +64,29 @@ BOOST_AUTO_TEST_CASE(static_membership_id_is_read) {
   BOOST_TEST(c.value().kafka.group_instance_id == "vigil-0");
 }
 
+BOOST_AUTO_TEST_CASE(properties_the_guarantees_rest_on_are_refused_by_name) {
+  for (const std::string name : {"enable.auto.commit", "isolation.level", "auto.offset.reset",
+                                 "transactional.id", "enable.idempotence", "group.id"}) {
+    auto c = parse_pipeline_config(
+        config_with_kafka("  properties:\n    " + name + ": \"x\"\n"), "test.yaml");
+    BOOST_TEST_REQUIRE(!c.is_ok(), name << " was accepted");
+    BOOST_TEST(c.error().message.find("kafka.properties." + name) != std::string::npos,
+               c.error().message);
+    BOOST_TEST(c.error().message.find("may not be overridden") != std::string::npos,
+               c.error().message);
+  }
+  auto from_file = parse_pipeline_config(
+      config_with_kafka("  properties_from_files:\n    isolation.level: /nonexistent\n"), "test.yaml");
+  BOOST_TEST_REQUIRE(!from_file.is_ok());
+  BOOST_TEST(from_file.error().message.find("kafka.properties_from_files.isolation.level") !=
+                 std::string::npos,
+             from_file.error().message);
+  // Tuning stays the deployment's to set.
+  auto tuning = parse_pipeline_config(
+      config_with_kafka("  properties:\n    session.timeout.ms: \"30000\"\n"), "test.yaml");
+  BOOST_TEST(tuning.is_ok(), error_of(tuning));
+}
+
 BOOST_AUTO_TEST_CASE(the_reviews_topic_defaults_to_vigil_reviews_and_may_be_turned_off) {
   auto d = parse_pipeline_config(config_with_kafka("  group_id: g\n"), "test.yaml");
   BOOST_REQUIRE_MESSAGE(d.is_ok(), error_of(d));
