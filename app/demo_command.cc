@@ -21,6 +21,7 @@
 #include "kafka/embedded_kafka_cluster.h"
 #include "pipeline/kafka_pipeline.h"
 #include "review/review_store.h"
+#include "sinks/alertmanager_client.h"
 #include "sinks/alertmanager_sink.h"
 #include "sinks/cloudevent_decoder.h"
 #include "sinks/cloudevent_encoder.h"
@@ -292,7 +293,7 @@ int run_demo_command(const DemoOptions& options, std::ostream& out, std::ostream
       << "  synthetic national stream (seed " << options.seed << ", " << options.days
       << " days), time compressed: years of reports replayed in seconds\n"
       << "  metrics: http://127.0.0.1:" << http.value()->port() << "/metrics  (also /healthz, /readyz)\n";
-  if (alertmanager) err << "  alerts: " << alertmanager_alerts_endpoint(options.alertmanager_url) << "\n";
+  if (alertmanager) err << "  alerts: " << redact_url_credentials(alertmanager_alerts_endpoint(options.alertmanager_url)) << "\n";
   err << "  planted risks the detectors should find:\n";
   for (const auto& risk : preview.planted_risks()) {
     err << "    - " << format_date(risk.onset) << "  " << risk.name << ": " << risk.description << "\n";

@@ -8,6 +8,7 @@
 #include "core/version.h"
 #include "pipeline/kafka_pipeline.h"
 #include "review/latest_decisions.h"
+#include "sinks/alertmanager_client.h"
 #include "sinks/alertmanager_sink.h"
 #include "telemetry/http_endpoints.h"
 #include "web/kafka_decision_reader.h"
@@ -50,7 +51,7 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
                                          suppress ? decisions.lookup() : DecisionLookup());
     if (!sink) return command_failure(err, "run", sink.error(), 2);
     alertmanager = std::move(sink).value();
-    spdlog::info("signals also go to Alertmanager at {}", config.alertmanager.url);
+    spdlog::info("signals also go to Alertmanager at {}", redact_url_credentials(config.alertmanager.url));
   }
 
   auto& stop = install_stop_signal_handlers();

@@ -82,6 +82,19 @@ std::string alertmanager_alerts_endpoint(std::string_view base_url) {
   return out;
 }
 
+std::string redact_url_credentials(std::string_view url) {
+  const size_t scheme = url.find("://");
+  const size_t authority = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const size_t authority_end = url.find_first_of("/?#", authority);
+  const std::string_view host_part =
+      url.substr(authority, authority_end == std::string_view::npos ? std::string_view::npos
+                                                                     : authority_end - authority);
+  // The last '@' ends the user information (a password may hold '@').
+  const size_t at = host_part.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, authority)) + "***" + std::string(url.substr(authority + at));
+}
+
 Result<std::unique_ptr<AlertmanagerClient>> AlertmanagerClient::create(
     const AlertmanagerOptions& options) {
   const auto invalid = [](const std::string& what) {

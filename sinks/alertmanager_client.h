@@ -50,4 +50,9 @@ class AlertmanagerClient {
 // "<url>/api/v2/alerts" without a doubled slash.
 std::string alertmanager_alerts_endpoint(std::string_view base_url);
 
+// The URL as it may be logged or printed: credentials written into it
+// ("https://user:password@host/") become "***@", so a password never
+// reaches a log. Everything else is kept.
+std::string redact_url_credentials(std::string_view url);
+
 }  // namespace vigil

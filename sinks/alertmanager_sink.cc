@@ -258,7 +258,7 @@ void AlertmanagerSink::settle_locked(const std::vector<Sent>& sent, const Status
   if (result.is_ok()) {
     metrics_.sends_success.Increment();
     if (backoff_.failures() > 0) {
-      spdlog::info("alertmanager {}: delivering again after {} failed attempt(s)", client_->endpoint(),
+      spdlog::info("alertmanager {}: delivering again after {} failed attempt(s)", redact_url_credentials(client_->endpoint()),
                    backoff_.failures());
     }
     backoff_.reset();
@@ -362,7 +362,7 @@ void AlertmanagerSink::final_flush(std::unique_lock<std::mutex>& lock) {
     if (!result.is_ok()) {
       spdlog::warn("alertmanager {}: {} alert state(s) not delivered at shutdown; the signals "
                    "topic has them",
-                   client_->endpoint(), pending_alerts_locked());
+                   redact_url_credentials(client_->endpoint()), pending_alerts_locked());
       return;
     }
   }

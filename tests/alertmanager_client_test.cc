@@ -105,6 +105,15 @@ std::unique_ptr<AlertmanagerClient> client_for(const AlertmanagerOptions& option
 
 BOOST_AUTO_TEST_SUITE(alertmanager_client_test)
 
+BOOST_AUTO_TEST_CASE(credentials_in_the_url_never_reach_a_log) {
+  BOOST_TEST(redact_url_credentials("https://ops:s3cr@t@am.example:9093/prefix/api/v2/alerts") ==
+             "https://***@am.example:9093/prefix/api/v2/alerts");
+  BOOST_TEST(redact_url_credentials("http://token@am.example/") == "http://***@am.example/");
+  // No credentials: unchanged, even with an '@' after the authority.
+  BOOST_TEST(redact_url_credentials("http://am.example:9093/a@b?c=d@e") == "http://am.example:9093/a@b?c=d@e");
+  BOOST_TEST(redact_url_credentials("http://127.0.0.1:9093") == "http://127.0.0.1:9093");
+}
+
 BOOST_AUTO_TEST_CASE(posts_json_to_the_alerts_endpoint_under_the_route_prefix) {
   ScriptedServer server({{200, ""}});
   AlertmanagerOptions options;
