@@ -67,7 +67,7 @@ struct CommitConfig {
 };
 
 struct MetricsConfig {
-  std::string bind = "0.0.0.0";
+  std::string bind = "127.0.0.1";  // the chart sets 0.0.0.0
   uint16_t port = 9464;
 };
 
