@@ -82,24 +82,6 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-void write_series(JsonWriter& w, const SignalSeries& series) {
-  w.key("series").begin_object();
-  w.key("measure").string_value(series.measure);
-  w.key("points").begin_array();
-  for (const PeriodPoint& p : series.points) {
-    w.begin_object();
-    w.key("start").string_value(format_date(p.start));
-    w.key("end").string_value(format_date(p.end));
-    w.key("value").double_value(p.value);
-    w.key("expected").double_value(p.expected);
-    w.key("threshold").double_value(p.threshold);
-    w.key("flagged").bool_value(p.flagged);
-    w.end_object();
-  }
-  w.end_array();
-  w.end_object();
-}
-
 void write_funnel(JsonWriter& w, const FunnelPlot& funnel) {
   w.key("funnel").begin_object();
   w.key("coverage").double_value(funnel.coverage);
@@ -120,6 +102,46 @@ void write_funnel(JsonWriter& w, const FunnelPlot& funnel) {
 }  // namespace
 
 std::string_view signal_data_schema() { return kDataSchema; }
+
+void write_series(JsonWriter& w, const SignalSeries& series) {
+  w.key("series").begin_object();
+  w.key("measure").string_value(series.measure);
+  w.key("points").begin_array();
+  for (const PeriodPoint& p : series.points) {
+    w.begin_object();
+    w.key("start").string_value(format_date(p.start));
+    w.key("end").string_value(format_date(p.end));
+    w.key("value").double_value(p.value);
+    w.key("expected").double_value(p.expected);
+    w.key("threshold").double_value(p.threshold);
+    w.key("flagged").bool_value(p.flagged);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void write_table(JsonWriter& w, const ContingencyTable& table) {
+  w.key("table").begin_object();
+  w.key("a").int_value(table.a);
+  w.key("b").int_value(table.b);
+  w.key("c").int_value(table.c);
+  w.key("d").int_value(table.d);
+  w.end_object();
+}
+
+void write_strata(JsonWriter& w, const std::vector<StratumCounts>& strata) {
+  w.key("strata").begin_array();
+  for (const StratumCounts& stratum : strata) {
+    w.begin_object();
+    w.key("dimension").string_value(stratum.dimension);
+    w.key("counts").begin_object();
+    for (const auto& [value, count] : stratum.counts) w.key(value).int_value(count);
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+}
 
 std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
   std::string id = s.signal_id;
@@ -167,14 +189,7 @@ std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
   const size_t id_count = std::min(s.event_ids.size(), kMaxEvidenceIds);
   for (size_t i = 0; i < id_count; ++i) w.string_value(s.event_ids[i]);
   w.end_array();
-  if (s.table) {
-    w.key("table").begin_object();
-    w.key("a").int_value(s.table->a);
-    w.key("b").int_value(s.table->b);
-    w.key("c").int_value(s.table->c);
-    w.key("d").int_value(s.table->d);
-    w.end_object();
-  }
+  if (s.table) write_table(w, *s.table);
   w.end_object();
   w.key("summary").string_value(s.summary);
   if (!s.statistics.empty()) {
@@ -182,18 +197,7 @@ std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
     for (const auto& [name, value] : s.statistics) w.key(name).double_value(value);
     w.end_object();
   }
-  if (!s.strata.empty()) {
-    w.key("strata").begin_array();
-    for (const StratumCounts& stratum : s.strata) {
-      w.begin_object();
-      w.key("dimension").string_value(stratum.dimension);
-      w.key("counts").begin_object();
-      for (const auto& [value, count] : stratum.counts) w.key(value).int_value(count);
-      w.end_object();
-      w.end_object();
-    }
-    w.end_array();
-  }
+  if (!s.strata.empty()) write_strata(w, s.strata);
   if (s.series) write_series(w, *s.series);
   if (s.funnel) write_funnel(w, *s.funnel);
   w.end_object();  // data

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_writer.h"
 #include "core/signal.h"
 
 namespace vigil {
@@ -44,6 +45,13 @@ std::string_view signal_data_schema();
 // byte-identical events, which is what lets consumers deduplicate by `id`.
 // At most kMaxEvidenceIds event ids are written, whatever `s` holds.
 std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name);
+
+// The members of data that other JSON views of a signal (the review API)
+// write exactly as the signal does: "series", "table" and "strata", each
+// with its key.
+void write_series(JsonWriter& w, const SignalSeries& series);
+void write_table(JsonWriter& w, const ContingencyTable& table);
+void write_strata(JsonWriter& w, const std::vector<StratumCounts>& strata);
 
 // One human-readable line (no newline, no colours) for console output, e.g.
 //   2025-03-10 RAISED   critical severity_rule        org=RXX,category=medication

@@ -1,6 +1,7 @@
 #include "web/signal_json.h"
 
 #include "core/json_writer.h"
+#include "sinks/cloudevent_encoder.h"
 #include "web/signal_query_params.h"
 #include "web/signal_text.h"
 
@@ -86,41 +87,9 @@ void write_analysis(JsonWriter& w, const Signal& s, const ReferenceNames& names)
   w.key("statistics").begin_object();
   for (const auto& [name, value] : s.statistics) w.key(name).double_value(value);
   w.end_object();
-  if (s.table) {
-    w.key("table").begin_object();
-    w.key("a").int_value(s.table->a);
-    w.key("b").int_value(s.table->b);
-    w.key("c").int_value(s.table->c);
-    w.key("d").int_value(s.table->d);
-    w.end_object();
-  }
-  w.key("strata").begin_array();
-  for (const StratumCounts& stratum : s.strata) {
-    w.begin_object();
-    w.key("dimension").string_value(stratum.dimension);
-    w.key("counts").begin_object();
-    for (const auto& [value, count] : stratum.counts) w.key(value).int_value(count);
-    w.end_object();
-    w.end_object();
-  }
-  w.end_array();
-  if (s.series) {
-    w.key("series").begin_object();
-    w.key("measure").string_value(s.series->measure);
-    w.key("points").begin_array();
-    for (const PeriodPoint& p : s.series->points) {
-      w.begin_object();
-      w.key("start").string_value(format_date(p.start));
-      w.key("end").string_value(format_date(p.end));
-      w.key("value").double_value(p.value);
-      w.key("expected").double_value(p.expected);
-      w.key("threshold").double_value(p.threshold);
-      w.key("flagged").bool_value(p.flagged);
-      w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-  }
+  if (s.table) write_table(w, *s.table);
+  write_strata(w, s.strata);
+  if (s.series) write_series(w, *s.series);
   if (s.funnel) {
     std::string unit_dimension;
     const std::string own_unit = own_funnel_unit(s, &unit_dimension);
