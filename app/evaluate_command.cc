@@ -95,6 +95,7 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
       << format_date(last) << ") in " << static_cast<int64_t>(seconds) << " s, "
       << transitions << " signal transitions, " << raised.size() << " raised\n";
   report_planted_risks(risks, raised, out);
+  report_detection_table(risks, raised, out);
 
   std::map<std::string, Tally> by_detector;
   int64_t unexplained = 0;

@@ -9,7 +9,7 @@ namespace vigil::config {
 void parse_detector(const YAML::Node& node, const std::string& path, CountDetectorConfig& c) {
   check_keys(node, path,
              {"name", "type", "dimensions", "filter", "period", "grace_days", "method", "params",
-              "min_observed", "severity", "lifecycle", "strata"});
+              "min_observed", "severity", "lifecycle", "strata", "early_alarms", "fdr"});
   c.name = scalar<std::string>(node["name"], path + ".name");
   if (!node["dimensions"]) fail(path + ".dimensions", "is required");
   c.dimensions = parse_dimensions(node["dimensions"], path + ".dimensions");
@@ -37,6 +37,9 @@ void parse_detector(const YAML::Node& node, const std::string& path, CountDetect
                                 path + ".severity");
   }
   if (node["lifecycle"]) c.lifecycle = parse_lifecycle(node["lifecycle"], path + ".lifecycle");
+  read(node, path, "early_alarms", c.early_alarms);
+  read(node, path, "fdr", c.fdr);
+  if (!(c.fdr >= 0 && c.fdr < 1)) fail(path + ".fdr", "must be at least 0 and below 1 (0: off)");
   if (node["strata"]) c.strata = parse_dimensions(node["strata"], path + ".strata");
 }
 

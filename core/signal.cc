@@ -23,6 +23,17 @@ std::string_view to_string(Severity s) {
   return "?";
 }
 
+std::string_view to_string(DetectionReason r) {
+  switch (r) {
+    case DetectionReason::kEarly: return "early";
+    case DetectionReason::kClosed: return "closed_period";
+    case DetectionReason::kConfirmed: return "confirmed";
+    case DetectionReason::kWithdrawn: return "withdrawn";
+    case DetectionReason::kQuiet: return "quiet";
+  }
+  return "?";
+}
+
 std::string render_key(const std::vector<KeyPart>& key) {
   std::string out;
   for (const auto& [k, v] : key) {

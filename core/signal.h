@@ -79,6 +79,25 @@ struct FunnelPlot {
   std::vector<FunnelPoint> points;
 };
 
+// How a transition came about (extension data.detection). A count detector
+// judges a period for good only when it closes (its end plus the grace for
+// late reports), but may raise on the day the running count of a still-open
+// period crosses its threshold: that signal is provisional until the period
+// closes, then confirmed (updated) or withdrawn (resolved).
+enum class DetectionReason : uint8_t {
+  kEarly,      // raised: the running count of an open period crossed its threshold
+  kClosed,     // raised/updated: a closed period's verdict
+  kConfirmed,  // updated: the closed period confirmed a provisional alarm
+  kWithdrawn,  // resolved: the closed period did not confirm a provisional alarm
+  kQuiet,      // resolved: quiet periods after the alarm
+};
+std::string_view to_string(DetectionReason r);
+
+struct Detection {
+  bool provisional = false;  // the judged period is still open
+  DetectionReason reason = DetectionReason::kClosed;
+};
+
 struct Signal {
   SignalType type = SignalType::kRaised;
   std::string signal_id;  // 16 lowercase hex digits
@@ -105,6 +124,7 @@ struct Signal {
   std::optional<ContingencyTable> table;  // optional extension: evidence.table
   std::optional<SignalSeries> series;     // optional extension: data.series
   std::optional<FunnelPlot> funnel;       // optional extension: data.funnel
+  std::optional<Detection> detection;     // optional extension: data.detection
   std::string summary;                 // one plain-English line, no patient details
 };
 

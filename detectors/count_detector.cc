@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "detectors/multiplicity.h"
 #include "detectors/rolling_table.h"
 #include "state/key_encoding.h"
 
@@ -47,6 +48,9 @@ Result<std::unique_ptr<CountDetector>> CountDetector::create(CountDetectorConfig
   if (config.grace_days < 0) {
     return config_error(config.name, "grace_days < 0");
   }
+  if (!(config.fdr >= 0 && config.fdr < 1)) {
+    return config_error(config.name, "fdr must be in [0, 1)");
+  }
   auto method =
       make_count_method(config.method, config.params, periods_per_year(config.period));
   if (!method) {
@@ -84,19 +88,54 @@ Status CountDetector::restore(const StateStore& store) {
   return state_.restore(store, decode_series);
 }
 
-ApplyOutcome CountDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>&) {
+ApplyOutcome CountDetector::apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) {
   const int32_t period = period_of(config_.period, event_time(event));
   // Every event, matching or not, proves the stream covers its period.
   if (!state_.started()) state_.start(period);
   if (!config_.filter.matches(event)) return {};
   const bool late = period <= state_.closed_through();
-  for_each_key(event, config_.dimensions, key_state_,
-               [&](std::string_view key) { count(key, event, period, sign, late); });
+  // The stream time as far as this detector knows it while the event is
+  // applied (its task advances after every detector has applied it).
+  const Date now = std::max(state_.stream_time().value_or(event_time(event)), event_time(event));
+  for_each_key(event, config_.dimensions, key_state_, [&](std::string_view key) {
+    count(key, event, period, sign, late, now, out);
+  });
   return ApplyOutcome{late};
 }
 
+void CountDetector::fill_window(const Series& s, int32_t period) {
+  const int32_t history = static_cast<int32_t>(method_->history_length());
+  for (int32_t i = 0; i <= history; ++i) {
+    window_[static_cast<size_t>(i)] = count_at(s.counts, s.first_period, period - history + i);
+  }
+}
+
+void CountDetector::check_early_alarm(std::string_view key, Series& s, int32_t period, Date now,
+                                      std::vector<Signal>& out) {
+  if (s.episode.open) return;
+  const int64_t observed = count_at(s.counts, s.first_period, period);
+  if (observed < config_.min_observed) return;
+  if (period - static_cast<int32_t>(method_->history_length()) < state_.first_period()) return;
+  // Below a bound that depends on the history alone, nothing can alarm.
+  if (s.bound_period == period && static_cast<double>(observed) <= s.bound) return;
+  fill_window(s, period);
+  const SeriesPoint point = method_->evaluate(window_);
+  if (!method_->bound_uses_current_count() && !std::isnan(point.upperbound)) {
+    s.bound_period = period;
+    s.bound = point.upperbound;
+  }
+  if (!is_alarm(point, observed)) return;
+  if (config_.fdr > 0) {
+    const double keys = static_cast<double>(std::max<size_t>(state_.records().size(), 1));
+    if (std::isnan(point.p_value) || point.p_value > config_.fdr / keys) return;
+  }
+  s.episode.raise_provisional(observed, period);
+  out.push_back(make_signal(key, s, SignalType::kRaised, period, point, observed, now,
+                            Detection{true, DetectionReason::kEarly}));
+}
+
 void CountDetector::count(std::string_view key, const IncidentEvent& event, int32_t period, int sign,
-                          bool late) {
+                          bool late, Date now, std::vector<Signal>& out) {
   const int32_t history = static_cast<int32_t>(method_->history_length());
   // A period no future window reaches back to cannot change any verdict.
   const int32_t oldest_useful = state_.closed_through() + 1 - history;
@@ -113,6 +152,11 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
   if (s.erased) {
     s = Series{};
     s.first_period = period;
+  }
+  // A late report changes the history an open period's bound was fitted on.
+  if (s.bound_period != kNoBound &&
+      period < s.bound_period - static_cast<int32_t>(method_->bound_ignores_recent())) {
+    s.bound_period = kNoBound;
   }
   trim(s);
   if (s.counts.empty()) s.first_period = period;
@@ -180,6 +224,7 @@ void CountDetector::count(std::string_view key, const IncidentEvent& event, int3
       }
     }
   }
+  if (!late && sign > 0 && config_.early_alarms) check_early_alarm(it->first, s, period, now, out);
   state_.mark_dirty(it->first, s);
 }
 
@@ -201,6 +246,7 @@ void CountDetector::trim(Series& s) const {
 
 void CountDetector::advance(Date stream_time, std::vector<Signal>& out) {
   if (!state_.started()) return;
+  state_.set_stream_time(stream_time);
   while (period_end(config_.period, state_.closed_through() + 1).days + config_.grace_days <
          stream_time.days) {
     close_period(state_.closed_through() + 1, stream_time, out);
@@ -223,22 +269,58 @@ void CountDetector::close_period(int32_t period, Date stream_time, std::vector<S
   std::sort(candidates.begin(), candidates.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
 
-  for (auto& [key, s] : candidates) {
-    if (!enough_history) break;
-    for (int32_t i = 0; i <= history; ++i) {
-      window_[static_cast<size_t>(i)] = count_at(s->counts, s->first_period, period - history + i);
+  if (!enough_history) candidates.clear();
+  struct Judged {
+    SeriesPoint point;
+    int64_t observed = 0;
+    bool alarm = false;
+  };
+  std::vector<Judged> judged(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    Series& s = *candidates[i].second;
+    fill_window(s, period);
+    judged[i].observed = count_at(s.counts, s.first_period, period);
+    judged[i].point = method_->evaluate(window_);
+    judged[i].alarm = is_alarm(judged[i].point, judged[i].observed);
+  }
+  if (config_.fdr > 0) {
+    // Every series judged with at least min_observed reports is one test.
+    std::vector<double> p_values;
+    for (const Judged& j : judged) {
+      if (j.observed >= config_.min_observed && !std::isnan(j.point.upperbound)) {
+        p_values.push_back(j.point.p_value);
+      }
     }
-    const int64_t observed = count_at(s->counts, s->first_period, period);
-    const SeriesPoint point = method_->evaluate(window_);
-    const bool alarm = is_alarm(point, observed);
-    const auto transition = s->episode.step(alarm, observed, period, config_.lifecycle);
+    const double cutoff = benjamini_hochberg_cutoff(std::move(p_values), config_.fdr);
+    for (Judged& j : judged) {
+      j.alarm = j.observed >= config_.min_observed && !std::isnan(j.point.upperbound) &&
+                !std::isnan(j.point.p_value) && j.point.p_value <= cutoff;
+    }
+  }
+
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const std::string_view key = candidates[i].first;
+    Series& s = *candidates[i].second;
+    const Judged& j = judged[i];
+    std::optional<SignalType> transition;
+    DetectionReason reason = DetectionReason::kClosed;
+    if (s.episode.provisional) {
+      // Only the provisional period's own verdict settles it.
+      if (period != s.episode.start_period) continue;
+      transition = s.episode.settle_provisional(j.alarm, j.observed);
+      reason = j.alarm ? DetectionReason::kConfirmed : DetectionReason::kWithdrawn;
+    } else {
+      transition = s.episode.step(j.alarm, j.observed, period, config_.lifecycle);
+      if (transition == SignalType::kResolved) reason = DetectionReason::kQuiet;
+    }
     if (transition) {
-      out.push_back(make_signal(key, *s, *transition, period, point, observed, stream_time));
+      out.push_back(make_signal(key, s, *transition, period, j.point, j.observed, stream_time,
+                                Detection{false, reason}));
     }
     // An open episode changes on every evaluation, transition or not (its
     // quiet count), and that change must reach the store: a restart would
     // otherwise forget quiet periods and resolve late.
-    if (transition || s->episode.open) state_.mark_dirty(key, *s);
+    if (transition || s.episode.open) state_.mark_dirty(key, s);
   }
 
   if (period % kSweepEvery == 0) {
@@ -293,7 +375,7 @@ SignalSeries CountDetector::make_series(const Series& s, int32_t period,
 
 Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalType type,
                                   int32_t period, const SeriesPoint& point, int64_t observed,
-                                  Date stream_time) const {
+                                  Date stream_time, Detection detection) const {
   Signal sig;
   sig.type = type;
   sig.key = key_parts(config_.dimensions, key);
@@ -310,6 +392,7 @@ Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalT
   sig.threshold = point.upperbound;
   sig.score = point.score;
   sig.severity = config_.severity;
+  sig.detection = detection;
   if (type != SignalType::kResolved && !std::isnan(point.upperbound) &&
       static_cast<double>(observed) >= 2.0 * point.upperbound && point.upperbound > 0) {
     sig.severity = raise_one(sig.severity);
@@ -336,16 +419,29 @@ Signal CountDetector::make_signal(std::string_view key, const Series& s, SignalT
     if (!where.empty()) where += ", ";
     where += k + " " + v;
   }
-  switch (type) {
-    case SignalType::kRaised:
-    case SignalType::kUpdated:
-      sig.summary = std::to_string(observed) + " " + config_.filter.describe() + " for " + where +
-                    " in the " + when + ", above the " + sig.method + " threshold of " +
-                    format_number(point.upperbound) + " (expected " +
-                    format_number(point.expected) + ")" +
-                    (type == SignalType::kUpdated ? "; still rising" : "") + ".";
+  const std::string above = " above the " + sig.method + " threshold of " +
+                            format_number(point.upperbound) + " (expected " +
+                            format_number(point.expected) + ")";
+  const std::string counted = std::to_string(observed) + " " + config_.filter.describe() + " for " +
+                              where + " in the " + when;
+  switch (detection.reason) {
+    case DetectionReason::kEarly:
+      sig.summary = "Provisional: " + counted + " so far (the " + unit +
+                    " is still open)," + above + ".";
       break;
-    case SignalType::kResolved:
+    case DetectionReason::kConfirmed:
+      sig.summary = "Confirmed now the " + unit + " has closed: " + counted + "," + above + ".";
+      break;
+    case DetectionReason::kWithdrawn:
+      sig.summary = "Withdrawn: the provisional alarm for " + where + " in the " + when +
+                    " was not confirmed when the " + unit + " closed (" + std::to_string(observed) +
+                    " " + config_.filter.describe() + ", threshold " +
+                    format_number(point.upperbound) + ").";
+      break;
+    case DetectionReason::kClosed:
+      sig.summary = counted + "," + above + (type == SignalType::kUpdated ? "; still rising" : "") + ".";
+      break;
+    case DetectionReason::kQuiet:
       sig.summary = "Back within the expected range for " + where + ": " + std::to_string(observed) +
                     " " + config_.filter.describe() + " in the " + when + " (threshold " +
                     format_number(point.upperbound) + ").";

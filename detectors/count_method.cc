@@ -25,6 +25,10 @@ class EarsMethod final : public CountMethod {
     // verdict for this point rather than a failure of the pipeline.
     return point ? point.value() : SeriesPoint{};
   }
+  bool bound_uses_current_count() const override { return params_.variant == EarsVariant::kC3; }
+  size_t bound_ignores_recent() const override {
+    return params_.variant == EarsVariant::kC1 ? 0 : 2;
+  }
 
  private:
   std::string name_;
@@ -61,6 +65,9 @@ class FarringtonMethod final : public CountMethod {
   }
   std::string_view name() const override { return "farringtonFlexible"; }
   size_t history_length() const override { return history_; }
+  size_t bound_ignores_recent() const override {
+    return static_cast<size_t>(std::max(params_.window.past_weeks_not_included, 0));
+  }
   SeriesPoint evaluate(std::span<const double> window) const override {
     series_.observed.assign(window.begin(), window.end());
     auto point = farrington_point(series_, series_.size(), params_);

@@ -28,6 +28,16 @@ class CountMethod {
   // b(2w+1) to 52b rows and allocates for them (it runs once per key and
   // closed period).
   virtual SeriesPoint evaluate(std::span<const double> window) const = 0;
+  // Whether the bound of a point depends on the point's own count (R's
+  // earsC3 bound does). Where it does not, the bound is a function of the
+  // history alone, so a detector may compute it once per open period and
+  // compare the running count with it (early alarms, count_detector.h).
+  virtual bool bound_uses_current_count() const { return false; }
+  // How many periods just before the evaluated one its bound never reads
+  // (a guard band: 2 for earsC2, pastWeeksNotIncluded for farringtonFlexible,
+  // whose limit54 reads them only to withhold a bound): a late report there
+  // leaves a computed bound as it was.
+  virtual size_t bound_ignores_recent() const { return 0; }
 };
 
 // Builds a method from its R name (earsC1, earsC2, earsC3, farringtonFlexible)

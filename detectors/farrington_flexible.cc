@@ -74,6 +74,23 @@ double qpois(double p, double lambda) {
   }
 }
 
+// P(Y >= y) for Y negative binomial with mean mu and variance phi * mu
+// (Poisson when phi <= 1); NaN when Boost cannot evaluate it.
+double upper_tail_probability(double y, double mu, double phi) {
+  if (y <= 0) return 1;
+  if (mu <= 0) return 0;
+  try {
+    if (phi > 1) {
+      const boost::math::negative_binomial_distribution<double> nb(mu / (phi - 1), 1 / phi);
+      return boost::math::cdf(boost::math::complement(nb, y - 1));
+    }
+    const boost::math::poisson_distribution<double> pois(mu);
+    return boost::math::cdf(boost::math::complement(pois, y - 1));
+  } catch (const std::exception&) {
+    return kNa;
+  }
+}
+
 // A fitted model as algo.farrington.fitGLM.flexible returns it.
 struct FlexibleModel {
   GlmFit fit;
@@ -196,6 +213,7 @@ struct Threshold {
   double upper = kNa;
   double score = kNa;
   double expected = kNa;
+  double p_value = kNa;
 };
 
 // algo.farrington.threshold.farrington.
@@ -223,6 +241,11 @@ Threshold delta_threshold(const Prediction& pred, double phi, double y,
   out.upper = std::pow(std::pow(mu0, exponent) + qnorm(1 - params.alpha) * se, 1 / exponent);
   out.score = (y - mu0) / (out.upper - mu0);
   out.expected = mu0;
+  // The same normal approximation on the transformed scale the bound uses.
+  if (se > 0) {
+    const double z = (std::pow(y, exponent) - std::pow(mu0, exponent)) / se;
+    out.p_value = boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), z));
+  }
   return out;
 }
 
@@ -238,6 +261,11 @@ Threshold noufaily_threshold(const Prediction& pred, double phi, double y,
                       : qpois(1 - params.alpha, mu0);
   out.score = (y - pred.eta) / (out.upper - pred.eta);
   out.expected = std::exp(pred.eta);
+  // P(Y >= y) under the plug-in model the bound is a quantile of; muan's
+  // bound inflates the mean by its own alpha, so it has no such p-value.
+  if (params.threshold == FarringtonThreshold::kNbPlugin) {
+    out.p_value = upper_tail_probability(y, mu0, phi);
+  }
   return out;
 }
 
@@ -375,6 +403,7 @@ Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
   const bool enough_cases = recent >= params.limit54_cases;
   SeriesPoint point;
   point.score = threshold.score;
+  point.p_value = threshold.p_value;
   if (enough_cases && !std::isnan(threshold.upper)) {
     point.upperbound = threshold.upper;
     point.expected = threshold.expected;

@@ -13,12 +13,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/civil_date.h"
 #include "core/result.h"
 #include "detectors/stream_position.h"
 #include "state/key_encoding.h"
@@ -50,6 +52,18 @@ class KeyedState {
   int32_t closed_through() const { return position_.closed_through; }
   void set_closed_through(int32_t period) {
     position_.closed_through = period;
+    position_dirty_ = true;
+  }
+
+  // The stream time of the last advance(), if any was recorded.
+  std::optional<Date> stream_time() const {
+    if (!position_.has_stream_day) return std::nullopt;
+    return Date{position_.stream_day};
+  }
+  void set_stream_time(Date time) {
+    if (position_.has_stream_day && position_.stream_day == time.days) return;
+    position_.has_stream_day = true;
+    position_.stream_day = time.days;
     position_dirty_ = true;
   }
 

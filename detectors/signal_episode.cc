@@ -9,6 +9,7 @@ std::optional<SignalType> Episode::step(bool alarm, int64_t observed, int32_t pe
   if (!open) {
     if (!alarm) return std::nullopt;
     open = true;
+    provisional = false;
     sequence = 1;
     start_period = period;
     last_reported = observed;
@@ -31,8 +32,31 @@ std::optional<SignalType> Episode::step(bool alarm, int64_t observed, int32_t pe
   return SignalType::kResolved;
 }
 
+void Episode::raise_provisional(int64_t observed, int32_t period) {
+  open = true;
+  provisional = true;
+  sequence = 1;
+  start_period = period;
+  last_reported = observed;
+  quiet = 0;
+}
+
+SignalType Episode::settle_provisional(bool alarm, int64_t observed) {
+  provisional = false;
+  ++sequence;
+  quiet = 0;
+  if (alarm) {
+    last_reported = observed;
+    return SignalType::kUpdated;
+  }
+  open = false;
+  return SignalType::kResolved;
+}
+
 void Episode::encode(std::string& out) const {
-  out.push_back(open ? 1 : 0);
+  // Bit 0: open; bit 1: provisional (state written before it existed reads
+  // as not provisional).
+  out.push_back(static_cast<char>((open ? 1 : 0) | (provisional ? 2 : 0)));
   append_varint(out, sequence);
   append_varint(out, static_cast<uint32_t>(start_period));
   append_varint(out, static_cast<uint64_t>(last_reported));
@@ -41,7 +65,8 @@ void Episode::encode(std::string& out) const {
 
 bool Episode::decode(std::string_view& in) {
   if (in.empty()) return false;
-  open = in.front() != 0;
+  open = (in.front() & 1) != 0;
+  provisional = (in.front() & 2) != 0;
   in.remove_prefix(1);
   const auto seq = read_varint(in);
   const auto start = seq ? read_varint(in) : std::nullopt;

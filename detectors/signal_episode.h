@@ -27,10 +27,20 @@ struct Episode {
   int32_t start_period = 0;   // period whose alarm raised the episode
   int64_t last_reported = 0;  // observed at the last raised/updated
   uint32_t quiet = 0;         // consecutive quiet evaluations while open
+  // Raised early from a period still open (start_period), not yet judged
+  // when it closes: confirm() or withdraw() then.
+  bool provisional = false;
 
   // Feeds one evaluation; returns the transition to emit, if any.
   std::optional<SignalType> step(bool alarm, int64_t observed, int32_t period,
                                  const LifecyclePolicy& policy);
+
+  // Opens a provisional episode for the still-open `period` (raised).
+  void raise_provisional(int64_t observed, int32_t period);
+  // The provisional period has closed: alarm confirms it (updated, the
+  // episode goes on as if raised by that verdict), no alarm withdraws it
+  // (resolved).
+  SignalType settle_provisional(bool alarm, int64_t observed);
 
   void encode(std::string& out) const;
   // Consumes the encoded episode from the front of `in`.

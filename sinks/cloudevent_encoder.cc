@@ -200,6 +200,13 @@ std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
   if (!s.strata.empty()) write_strata(w, s.strata);
   if (s.series) write_series(w, *s.series);
   if (s.funnel) write_funnel(w, *s.funnel);
+  if (s.detection) {
+    w.key("detection").begin_object();
+    w.key("provisional").bool_value(s.detection->provisional);
+    w.key("detected_on").string_value(format_date(s.fired_at));
+    w.key("reason").string_value(to_string(s.detection->reason));
+    w.end_object();
+  }
   w.end_object();  // data
 
   w.end_object();

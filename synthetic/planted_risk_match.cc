@@ -1,6 +1,7 @@
 #include "synthetic/planted_risk_match.h"
 
 #include <algorithm>
+#include <map>
 #include <string_view>
 
 namespace vigil {
@@ -77,6 +78,41 @@ void report_planted_risks(const std::vector<PlantedRisk>& risks, const std::vect
       err << "not found (yet: the stream may not have reached it, or no detector covers it)\n";
     }
   }
+}
+
+void report_detection_table(const std::vector<PlantedRisk>& risks,
+                            const std::vector<Signal>& raised, std::ostream& out) {
+  out << "detection table (days from onset to each detector's first raised signal; p: "
+         "provisional, raised while its period was still open):\n";
+  std::vector<int32_t> firsts;
+  for (const auto& risk : risks) {
+    std::map<std::string, const Signal*> by_detector;
+    for (const auto& s : raised) {
+      if (!signal_finds(s, risk)) continue;
+      const Signal*& first = by_detector[s.detector];
+      if (first == nullptr || s.fired_at < first->fired_at) first = &s;
+    }
+    out << "  " << risk.name << ":";
+    if (by_detector.empty()) out << " not found";
+    int32_t first = -1;
+    for (const auto& [detector, s] : by_detector) {
+      const int32_t days = s->fired_at.days - risk.onset.days;
+      out << " " << detector << " " << days
+          << (s->detection && s->detection->provisional ? "p" : "");
+      if (first < 0 || days < first) first = days;
+    }
+    out << "\n";
+    if (first >= 0) firsts.push_back(first);
+  }
+  std::sort(firsts.begin(), firsts.end());
+  out << "found " << firsts.size() << " of " << risks.size() << " planted risks";
+  if (!firsts.empty()) {
+    const size_t n = firsts.size();
+    const double median = n % 2 == 1 ? firsts[n / 2] : (firsts[n / 2 - 1] + firsts[n / 2]) / 2.0;
+    out << "; first detection: median " << median << " days after onset, latest "
+        << firsts.back() << " days";
+  }
+  out << "\n";
 }
 
 }  // namespace vigil

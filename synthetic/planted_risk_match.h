@@ -35,4 +35,10 @@ std::vector<RiskFinding> find_planted_risks(const std::vector<PlantedRisk>& risk
 void report_planted_risks(const std::vector<PlantedRisk>& risks, const std::vector<Signal>& raised,
                           std::ostream& err);
 
+// The detection table: for each risk, every detector that found it and the
+// days from onset to its first raised signal (provisional ones marked), then
+// how many risks were found and the median and latest first detection.
+void report_detection_table(const std::vector<PlantedRisk>& risks,
+                            const std::vector<Signal>& raised, std::ostream& out);
+
 }  // namespace vigil

@@ -40,6 +40,9 @@ inline CountDetectorConfig weekly_config(std::string method = "earsC1") {
   c.method = std::move(method);
   c.min_observed = 5;
   c.severity = Severity::kMedium;
+  // Judged only when each week closes; early alarms have tests of their own
+  // (count_detector_early_test.cc).
+  c.early_alarms = false;
   return c;
 }
 
