@@ -82,6 +82,9 @@ struct SeriesPoint {
   bool alarm = false;       // R's `alarm`; false where R gives NA
   double expected = kNa;    // the in-control expectation, NaN when the method has none
   double score = kNa;       // the method's test statistic, NaN when none
+  // The one-sided probability, under the method's in-control model, of a
+  // count at least as large as the observed; NaN when the method has none.
+  double p_value = kNa;
 };
 
 // Method parameters by R control-list name (`baseline`, `minSigma`, `alpha`,
