@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "detectors/dow_regression.h"
 #include "detectors/ears.h"
 #include "detectors/farrington_design.h"
 #include "detectors/farrington_flexible.h"
@@ -83,6 +84,21 @@ class FarringtonMethod final : public CountMethod {
   mutable CountSeries series_;  // the window as a series; its buffer is reused
 };
 
+// The day-of-week-adjusted regression (detectors/dow_regression.h).
+class DowRegressionMethod final : public CountMethod {
+ public:
+  explicit DowRegressionMethod(DowRegressionParams params) : params_(params) {}
+  std::string_view name() const override { return "dowRegression"; }
+  size_t history_length() const override { return dow_regression_history(params_); }
+  SeriesPoint evaluate(std::span<const double> window) const override {
+    auto point = dow_regression_point(window, params_);
+    return point ? point.value() : SeriesPoint{};
+  }
+
+ private:
+  DowRegressionParams params_;
+};
+
 Result<std::unique_ptr<CountMethod>> make_farrington(const MethodParams& params, int freq) {
   auto parsed = parse_farrington_params(params);
   if (!parsed) return parsed.error();
@@ -141,11 +157,21 @@ Result<std::unique_ptr<CountMethod>> make_count_method(std::string_view method,
     return std::unique_ptr<CountMethod>(new EarsMethod(std::string(method), parsed.value()));
   }
   if (method == "farringtonFlexible") return make_farrington(params, freq);
+  if (method == "dowRegression") {
+    // Weekdays need days: a weekly series has no day-of-week effect to adjust.
+    if (freq != 365) {
+      return make_error(ErrorKind::kInvalidArgument,
+                        "count method dowRegression judges daily counts (period: day)");
+    }
+    auto parsed = parse_dow_regression_params(params);
+    if (!parsed) return parsed.error();
+    return std::unique_ptr<CountMethod>(new DowRegressionMethod(parsed.value()));
+  }
   // glrnb and cusum are charts over a range (state carried from point to
   // point, mu0 fitted once before the range), not functions of one window.
   return make_error(ErrorKind::kInvalidArgument,
                     "unknown count method '" + std::string(method) +
-                        "' (streaming detectors know earsC1, earsC2, earsC3, farringtonFlexible)");
+                        "' (streaming detectors know earsC1, earsC2, earsC3, farringtonFlexible, dowRegression)");
 }
 
 }  // namespace vigil

@@ -48,6 +48,12 @@ SeriesPoint c1_c2_point(double y, const BaselineStats& stats, const EarsParams& 
   point.upperbound = stats.mean + z_alpha(params.alpha) * sigma;
   point.alarm = y > point.upperbound;  // false when the bound is NaN
   point.score = (y - stats.mean) / sigma;
+  // The normal model behind the bound: P(Y >= y) = 1 - Phi((y - m) / sigma),
+  // undefined when sigma is 0 (a constant baseline without minSigma).
+  if (sigma > 0) {
+    point.p_value = boost::math::cdf(
+        boost::math::complement(boost::math::normal_distribution<double>(), point.score));
+  }
   return point;
 }
 

@@ -103,6 +103,9 @@ BOOST_AUTO_TEST_CASE(c1_and_c2_match_hand_computation) {
   BOOST_TEST(c1.value().alarm);
   BOOST_TEST(c1.value().score == (20.0 - 4.0) / sample_sd(base),
              boost::test_tools::tolerance(1e-13));
+  // 1 - Phi(16 / 2.160247) = 1 - Phi(7.4066): about 6.5e-14, below 1e-13.
+  BOOST_TEST(c1.value().p_value > 0.0);
+  BOOST_TEST(c1.value().p_value < 1e-13);
 
   // C2: baseline = y[0..6] = 9,9,1,2,3,4,5.
   auto c2 = vigil::ears_point(y, params_for(EarsVariant::kC2));
@@ -123,6 +126,11 @@ BOOST_AUTO_TEST_CASE(min_sigma_floors_a_flat_baseline) {
   BOOST_REQUIRE(floored.is_ok());
   BOOST_TEST(floored.value().upperbound == 2.0 + 0.5 * kZ001, boost::test_tools::tolerance(1e-14));
   BOOST_TEST(!floored.value().alarm);
+  // p-value: 1 - Phi((y - m) / sigma). Without the floor sigma is 0 and the
+  // normal model undefined (NaN); with it, 1 - Phi((3 - 2) / 0.5) = 1 - Phi(2)
+  // = 0.022750131948179.
+  BOOST_TEST(std::isnan(no_floor.value().p_value));
+  BOOST_TEST(floored.value().p_value == 0.022750131948179195, boost::test_tools::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(point_uses_only_the_needed_tail) {

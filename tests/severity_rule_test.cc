@@ -383,18 +383,203 @@ BOOST_AUTO_TEST_CASE(episodes_of_a_forgotten_group_still_get_new_ids) {
   BOOST_TEST(second[0].signal_id != first[0].signal_id);
 }
 
-BOOST_AUTO_TEST_CASE(wider_windows_group_several_days) {
-  SeverityRuleConfig config = rule_config();
-  config.group_days = 7;
+// --- clusters: min_reports 2 within group_days 7, a sliding window ---------------------
+
+SeverityRuleConfig cluster_config() {
+  SeverityRuleConfig c = rule_config();
+  c.name = "fatal_cluster";
+  c.never_events = false;
+  c.group_days = 7;
+  c.min_reports = 2;
+  return c;
+}
+
+// The last day of a fixed 7-day block counted from 1970 (day / 7), where the
+// fixed-window rule cut clusters in two.
+const Date kBlockEnd{(kDay.days / 7) * 7 + 6};
+Date plus(Date d, int32_t days) { return Date{d.days + days}; }
+
+BOOST_AUTO_TEST_CASE(a_pair_a_day_apart_across_a_block_edge_clusters) {
+  Harness h(cluster_config());
+  BOOST_TEST(h.feed(fatal("a", kBlockEnd)).empty());  // one death: not a cluster
+  const auto out = h.feed(fatal("b", plus(kBlockEnd, 1)));
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  BOOST_TEST(out[0].type == SignalType::kRaised);
+  BOOST_TEST(out[0].observed == 2);
+  BOOST_TEST(out[0].threshold == 2.0);
+  BOOST_TEST(out[0].period_start == kBlockEnd);
+  BOOST_TEST(out[0].period_end == plus(kBlockEnd, 1));
+  BOOST_TEST((out[0].event_ids == std::vector<std::string>{"a", "b"}));
+  BOOST_TEST(out[0].summary.find("2 reports of 2 fatal harm") != std::string::npos, out[0].summary);
+
+  // Arriving the other way round (the earlier death reported late): the same cluster.
+  Harness reversed(cluster_config());
+  BOOST_TEST(reversed.feed(fatal("b", plus(kBlockEnd, 1))).empty());
+  TestEvent late = fatal("a", kBlockEnd);
+  late.reported(plus(kBlockEnd, 3));
+  const auto again = reversed.feed(late);
+  BOOST_TEST_REQUIRE(again.size() == 1u, describe(reversed.signals));
+  BOOST_TEST(again[0].observed == 2);
+  BOOST_TEST(again[0].period_start == kBlockEnd);
+  BOOST_TEST(again[0].period_end == plus(kBlockEnd, 1));
+}
+
+BOOST_AUTO_TEST_CASE(a_pair_six_days_apart_clusters_and_seven_days_apart_does_not) {
+  // "Within 7 days" is within some 7 consecutive days: at most 6 days apart.
+  Harness six(cluster_config());
+  six.feed(fatal("a", kDay));
+  BOOST_TEST(six.feed(fatal("b", plus(kDay, 6))).size() == 1u, describe(six.signals));
+
+  Harness h(cluster_config());
+  h.feed(fatal("a", kDay));
+  BOOST_TEST(h.feed(fatal("b", plus(kDay, 7))).empty(), describe(h.signals));
+  BOOST_TEST(h.feed(fatal("c", plus(kDay, 21))).empty(), describe(h.signals));
+  // Another organisation or category never completes a pair.
+  BOOST_TEST(h.feed(fatal("d", plus(kDay, 21), "RY2")).empty());
+  BOOST_TEST(h.feed(fatal("e", plus(kDay, 21), "RX1", "fall")).empty());
+  // A death between a and b pairs with both: one episode of all three,
+  // since the windows [day, day + 6] and [day + 1, day + 7] both qualify.
+  const auto out = h.feed(fatal("m", plus(kDay, 3)));
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  BOOST_TEST(out[0].type == SignalType::kRaised);
+  BOOST_TEST(out[0].observed == 3);
+  BOOST_TEST((out[0].event_ids == std::vector<std::string>{"a", "b", "m"}));
+  BOOST_TEST(out[0].period_start == kDay);
+  BOOST_TEST(out[0].period_end == plus(kDay, 7));
+  BOOST_TEST(h.det->open_signals() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_cluster_is_raised_once_and_resolves_a_week_after_it_could_last_grow) {
+  Harness h(cluster_config());
+  h.feed(fatal("a", kDay));
+  const auto raised = h.feed(fatal("b", plus(kDay, 1)));
+  BOOST_TEST_REQUIRE(raised.size() == 1u);
+  // Within 6 days of the episode's span: joins it, never a second raise.
+  BOOST_TEST(h.feed(fatal("c", plus(kDay, 5))).empty());  // 3 < 2 × 2
+  const auto grown = h.feed(fatal("d", plus(kDay, 11)));  // 11 - 5 = 6: joins; 4 ≥ 2 × 2
+  BOOST_TEST_REQUIRE(grown.size() == 1u, describe(h.signals));
+  BOOST_TEST(grown[0].type == SignalType::kUpdated);
+  BOOST_TEST(grown[0].signal_id == raised[0].signal_id);
+  BOOST_TEST(grown[0].observed == 4);
+  BOOST_TEST(grown[0].period_end == plus(kDay, 11));
+  // A report could still join up to day 11 + 6 = 17; resolved when stream
+  // time is past 17 + resolve_after_days 7 = 24.
+  BOOST_TEST(h.move_clock(plus(kDay, 24)).empty());
+  const auto resolved = h.move_clock(plus(kDay, 25));
+  BOOST_TEST_REQUIRE(resolved.size() == 1u);
+  BOOST_TEST(resolved[0].type == SignalType::kResolved);
+  BOOST_TEST(resolved[0].signal_id == raised[0].signal_id);
+  BOOST_TEST(resolved[0].sequence == 3u);
+  BOOST_TEST(resolved[0].observed == 4);
+  BOOST_TEST(h.det->open_signals() == 0u);
+  // A new pair later on is a new episode with a new id.
+  h.feed(fatal("e", plus(kDay, 40)));
+  const auto next = h.feed(fatal("f", plus(kDay, 41)));
+  BOOST_TEST_REQUIRE(next.size() == 1u);
+  BOOST_TEST(next[0].type == SignalType::kRaised);
+  BOOST_TEST(next[0].signal_id != raised[0].signal_id);
+  BOOST_TEST(next[0].observed == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_revision_that_breaks_the_pair_takes_the_cluster_back) {
+  Harness h(cluster_config());
+  TestEvent a = fatal("a", kBlockEnd);
+  TestEvent b = fatal("b", plus(kBlockEnd, 1));
+  h.feed(a);
+  const auto raised = h.feed(b);
+  BOOST_TEST_REQUIRE(raised.size() == 1u);
+  // b's day corrected to two days later: still a pair, nothing changes.
+  TestEvent b_moved = fatal("b", plus(kBlockEnd, 3));
+  b_moved.revision(1);
+  BOOST_TEST(h.revise(b, b_moved).empty(), describe(h.signals));
+  // b was not a death after all: one death is no cluster, resolved at once.
+  TestEvent b_survived = harm("b", PhysicalHarm::kSevere, plus(kBlockEnd, 3));
+  b_survived.revision(2);
+  const auto out = h.revise(b_moved, b_survived);
+  BOOST_TEST_REQUIRE(out.size() == 1u, describe(h.signals));
+  BOOST_TEST(out[0].type == SignalType::kResolved);
+  BOOST_TEST(out[0].signal_id == raised[0].signal_id);
+  BOOST_TEST(out[0].observed == 1);
+  BOOST_TEST(out[0].event_ids == std::vector<std::string>{"a"});
+  BOOST_TEST(h.move_clock(plus(kBlockEnd, 40)).empty());
+  // Moving a death out of the window resolves too.
+  Harness apart(cluster_config());
+  apart.feed(a);
+  apart.feed(b);
+  TestEvent b_far = fatal("b", plus(kBlockEnd, 9));
+  b_far.revision(1);
+  const auto far = apart.revise(b, b_far);
+  BOOST_TEST_REQUIRE(far.size() == 1u, describe(apart.signals));
+  BOOST_TEST(far[0].type == SignalType::kResolved);
+}
+
+// 120 days of fatal reports in two organisations, with revisions that move a
+// death by some days or take its fatality back: a rule restored from its
+// store after every step emits exactly what one that ran straight did.
+std::vector<testing::FeedStep> cluster_feed() {
+  std::vector<testing::FeedStep> steps;
+  uint32_t x = 12345;
+  const auto next = [&] { return x = x * 1103515245u + 12345u, (x >> 16) % 100; };
+  for (int d = 0; d < 120; ++d) {
+    const Date day = plus(kDay, d);
+    if (next() < 18) steps.push_back({fatal("p" + std::to_string(d), day, "RX1"), -1});
+    if (next() < 10) steps.push_back({fatal("q" + std::to_string(d), day, "RY2", "fall"), -1});
+    if (next() < 4) {  // a late death reported from up to three weeks ago
+      TestEvent late = fatal("l" + std::to_string(d), plus(day, -static_cast<int32_t>(next() % 21)), "RX1");
+      late.reported(day);
+      steps.push_back({std::move(late), -1});
+    }
+    if (d % 9 == 4 && !steps.empty()) {  // revise the latest first report
+      size_t prev = steps.size() - 1;
+      while (prev > 0 && steps[prev].previous >= 0) --prev;
+      const IncidentEvent& old = steps[prev].event.event();
+      const bool take_back = next() < 50;
+      TestEvent r = take_back ? harm(std::string(old.id), PhysicalHarm::kModerate, old.occurred_on, old.org)
+                              : fatal(std::string(old.id), Date{old.occurred_on.days + 2}, old.org, old.category);
+      if (take_back) r.category(old.category);
+      r.revision(old.revision + 1);
+      steps.push_back({std::move(r), static_cast<int>(prev)});
+    }
+  }
+  return steps;
+}
+
+BOOST_AUTO_TEST_CASE(a_restored_cluster_rule_continues_as_if_never_stopped) {
+  const auto steps = cluster_feed();
+  Harness straight(cluster_config()), restarted(cluster_config());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    straight.play(steps, i);
+    restarted.play(steps, i);
+    if (i % 3 == 0) restarted.reload();
+    if (i % 17 == 0) restarted.reopen_store();
+  }
+  straight.move_clock(plus(kDay, 200));
+  restarted.move_clock(plus(kDay, 200));
+  BOOST_TEST(straight.signals.size() >= 6u, describe(straight.signals));
+  std::map<SignalType, int> types;
+  for (const auto& s : straight.signals) ++types[s.type];
+  BOOST_TEST(types[SignalType::kRaised] >= 3);
+  BOOST_TEST(types[SignalType::kResolved] == types[SignalType::kRaised]);
+  BOOST_TEST(testing::fingerprints(restarted.signals) == testing::fingerprints(straight.signals),
+             boost::test_tools::per_element());
+  BOOST_TEST(restarted.det->key_count() == straight.det->key_count());
+  BOOST_TEST(straight.det->open_signals() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(lone_deaths_are_forgotten_after_retain_days) {
+  SeverityRuleConfig config = cluster_config();
+  config.retain_days = 30;
   Harness h(config);
-  // Windows are day numbers divided by group_days: take the one holding kDay.
-  const int32_t window = kDay.days / 7;
-  const Date first{window * 7};
-  for (int d = 0; d < 7; ++d) h.feed(fatal("w" + std::to_string(d), Date{first.days + d}));
-  BOOST_TEST_REQUIRE(h.signals.size() == 3u, describe(h.signals));  // 1, 2, 4
-  BOOST_TEST(h.signals[0].period_start == first);
-  BOOST_TEST(h.signals[0].period_end == Date{first.days + 6});
-  BOOST_TEST(h.feed(fatal("next", Date{first.days + 7})).front().type == SignalType::kRaised);
+  h.feed(fatal("a", kDay));
+  h.save();
+  BOOST_TEST(h.det->key_count() == 1u);
+  // Remembered while a report could join it: day + 6 + 30.
+  h.move_clock(plus(kDay, 36));
+  h.save();
+  BOOST_TEST(h.det->key_count() == 1u);
+  h.move_clock(plus(kDay, 37));
+  h.save();
+  BOOST_TEST(h.det->key_count() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(days_before_1970_group_and_resolve) {

@@ -62,6 +62,23 @@ std::vector<TestEvent> count_stream() {
   return out;
 }
 
+// 120 days of a weekday/weekend pattern (10-13 reports on weekdays, 4-7 at
+// weekends) and a day of 40 reports on day 115, a Thursday: enough history
+// for dowRegression's 56-day baseline and 2-day guard.
+std::vector<TestEvent> daily_count_stream() {
+  std::vector<TestEvent> out;
+  std::mt19937 rng(11);
+  for (int d = 0; d < 120; ++d) {
+    const Date day{monday(0).days + d};
+    const int n = d == 115 ? 40 : (d % 7 >= 5 ? 4 : 10) + static_cast<int>(rng() % 4);
+    for (int i = 0; i < n; ++i) {
+      out.push_back(testing::count_feed::ev("D-" + std::to_string(d) + "-" + std::to_string(i), day,
+                                            "medication", "Y56", "ORG" + std::to_string(i % 4)));
+    }
+  }
+  return out;
+}
+
 Signal count_example(const std::string& method) {
   CountDetectorConfig c = testing::count_feed::weekly_config(method);
   c.name = "medication_by_region";
@@ -70,6 +87,11 @@ Signal count_example(const std::string& method) {
     c.params = {{"b", "1"}, {"w", "3"}, {"noPeriods", "10"}, {"pastWeeksNotIncluded", "26"},
                 {"weightsThreshold", "2.58"}, {"pThresholdTrend", "1"},
                 {"thresholdMethod", "nbPlugin"}, {"alpha", "0.005"}};
+  }
+  if (method == "dowRegression") {  // a daily method, on daily counts
+    c.period = PeriodUnit::kDay;
+    c.grace_days = 1;
+    return last_raised<CountDetector>(c, daily_count_stream(), Date{monday(0).days + 125});
   }
   return last_raised<CountDetector>(c, count_stream(), monday(84));
 }
@@ -118,7 +140,9 @@ Signal severity_rule_example() {
 // Every method the detectors produce, with its example signal.
 std::map<std::string, Signal> examples() {
   std::map<std::string, Signal> out;
-  for (const char* m : {"earsC1", "earsC2", "earsC3", "farringtonFlexible"}) out[m] = count_example(m);
+  for (const char* m : {"earsC1", "earsC2", "earsC3", "farringtonFlexible", "dowRegression"}) {
+    out[m] = count_example(m);
+  }
   out["volume_drop"] = volume_drop_example();
   out["funnel"] = funnel_example();
   out["inequality"] = inequality_example();
@@ -259,7 +283,7 @@ BOOST_AUTO_TEST_CASE(examples_carry_their_series_and_funnel) {
     BOOST_TEST(last.flagged, method);
   }
   // A count method's last point is the signal's own numbers.
-  for (const char* m : {"earsC1", "earsC2", "earsC3", "farringtonFlexible"}) {
+  for (const char* m : {"earsC1", "earsC2", "earsC3", "farringtonFlexible", "dowRegression"}) {
     const Signal& s = signals.at(m);
     BOOST_TEST(s.series->measure == "count");
     BOOST_TEST(s.series->points.size() == kMaxSeriesPoints, m);
