@@ -293,15 +293,18 @@ Status SeverityRule::restore(const StateStore& store) {
   groups_.clear();
   dirty_.clear();
   emptied_.clear();
+  obsolete_.clear();
   bool corrupt = false;
   const auto separators = static_cast<std::ptrdiff_t>(config_.group_by.size()) - 1;
   Status scanned = store.scan_prefix(cf_, prefix_, [&](std::string_view k, std::string_view v) {
     const std::string_view key = k.substr(prefix_.size());
-    // Records of the fixed-window rule had the window's number as one more
-    // part of the key: they are not this rule's state.
+    // Records of the fixed-window rule (before the sliding window) had the
+    // window's number as one more part of the key. They cannot be carried
+    // over (their windows are not this rule's); they are deleted at the
+    // next save, and a cluster open across the upgrade is raised afresh.
     if (std::count(key.begin(), key.end(), kKeySeparator) != separators) {
-      corrupt = true;
-      return false;
+      obsolete_.emplace_back(k);
+      return true;
     }
     Group g;
     const auto n_days = read_varint(v);
@@ -373,6 +376,8 @@ size_t SeverityRule::open_signals() const {
 }
 
 void SeverityRule::save(StateBatch& batch) {
+  for (const std::string& k : obsolete_) batch.erase(cf_, k);
+  obsolete_.clear();
   std::string key = prefix_;
   for (const std::string& group_key : dirty_) {
     auto it = groups_.find(group_key);

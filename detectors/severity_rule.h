@@ -144,6 +144,8 @@ class SeverityRule final : public Detector {
   std::string prefix_;
   // Ordered so that advance() resolves groups in a deterministic order.
   std::map<std::string, Group, std::less<>> groups_;
+  // Stored keys of the fixed-window rule's records, deleted at the next save.
+  std::vector<std::string> obsolete_;
   std::vector<std::string> dirty_;
   // Episodes a take-back left without a qualifying window, awaiting settlement.
   std::vector<TakeBack> emptied_;

@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(raised_the_day_the_running_count_crosses_then_confirmed_at_
   BOOST_TEST(raised.type == SignalType::kRaised);
   BOOST_TEST_REQUIRE(raised.detection.has_value());
   BOOST_TEST(raised.detection->provisional);
-  BOOST_TEST(raised.detection->reason == DetectionReason::kEarly);
+  BOOST_TEST((raised.detection->reason == DetectionReason::kEarly));
   BOOST_TEST(raised.fired_at == day_in_week(7, 3));  // the day of the 8th report
   BOOST_TEST(raised.period_start == monday(7));
   BOOST_TEST(raised.period_end == sunday(7));
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(raised_the_day_the_running_count_crosses_then_confirmed_at_
   BOOST_TEST(confirmed.signal_id == raised.signal_id);
   BOOST_TEST_REQUIRE(confirmed.detection.has_value());
   BOOST_TEST(!confirmed.detection->provisional);
-  BOOST_TEST(confirmed.detection->reason == DetectionReason::kConfirmed);
+  BOOST_TEST((confirmed.detection->reason == DetectionReason::kConfirmed));
   BOOST_TEST(confirmed.fired_at == monday(10));
   BOOST_TEST(confirmed.observed == 12);
 }
@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(revisions_that_take_reports_back_withdraw_it_at_close) {
   BOOST_TEST(withdrawn.sequence == 2u);
   BOOST_TEST(withdrawn.signal_id == h.signals[0].signal_id);
   BOOST_TEST_REQUIRE(withdrawn.detection.has_value());
-  BOOST_TEST(withdrawn.detection->reason == DetectionReason::kWithdrawn);
+  BOOST_TEST((withdrawn.detection->reason == DetectionReason::kWithdrawn));
   BOOST_TEST(withdrawn.observed == 5);
   BOOST_TEST(withdrawn.summary.starts_with("Withdrawn:"), withdrawn.summary);
 }
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(early_alarms_are_off_when_configured_off) {
   h.move_clock(monday(10));
   BOOST_TEST_REQUIRE(h.signals.size() == 1u, describe(h.signals));
   BOOST_TEST(h.signals[0].type == SignalType::kRaised);
-  BOOST_TEST(h.signals[0].detection->reason == DetectionReason::kClosed);
+  BOOST_TEST((h.signals[0].detection->reason == DetectionReason::kClosed));
   BOOST_TEST(!h.signals[0].detection->provisional);
 }
 
@@ -231,12 +231,12 @@ BOOST_AUTO_TEST_CASE(an_early_alarm_under_fdr_needs_the_bonferroni_bound) {
   feed_twelve_series(h);
   BOOST_TEST_REQUIRE(h.signals.size() == 3u, describe(h.signals));
   BOOST_TEST(h.signals[0].key[1].second == "Y56");
-  BOOST_TEST(h.signals[0].detection->reason == DetectionReason::kEarly);
+  BOOST_TEST((h.signals[0].detection->reason == DetectionReason::kEarly));
   BOOST_TEST(h.signals[1].key[1].second == "Y56");
-  BOOST_TEST(h.signals[1].detection->reason == DetectionReason::kConfirmed);
+  BOOST_TEST((h.signals[1].detection->reason == DetectionReason::kConfirmed));
   BOOST_TEST(h.signals[2].key[1].second == "Y57");
   BOOST_TEST(h.signals[2].type == SignalType::kRaised);
-  BOOST_TEST(h.signals[2].detection->reason == DetectionReason::kClosed);
+  BOOST_TEST((h.signals[2].detection->reason == DetectionReason::kClosed));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

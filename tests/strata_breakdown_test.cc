@@ -158,6 +158,7 @@ CountDetectorConfig count_config() {
   c.dimensions = {Dimension::kCategory, Dimension::kRegion};
   c.method = "earsC1";
   c.grace_days = 14;
+  c.early_alarms = false;  // the breakdown of a closed week
   return c;  // strata: ethnicity, imd_quintile, age_band, sex
 }
 
