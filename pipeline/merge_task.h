@@ -26,8 +26,8 @@
 // partition holds, never on timing, instance count or restarts. With one
 // input partition a record is released at once and the order is the
 // input's. With several, a record waits only until every other partition
-// has sent a record reported later, which at national volume is seconds to
-// a minute (docs/merge-clock.md), not the next stream day.
+// has sent a record reported later: at national volume a median of 25 s
+// with 3 partitions, 82 s with 6 (docs/merge-clock.md), not the next day.
 //
 // The clock only orders the release. Detectors still run on event time: a
 // released record moves their stream time to its stream_time (the input
@@ -41,9 +41,11 @@
 // stream day" keeps that wait to at most the time the other partitions need
 // to pass the end of the next stream day (under two days), and never holds
 // other partitions' records: a partition with a high clock never blocks
-// others. Honest records are not affected: a record's stream time is its
-// partition's latest occurred_on, which at any real volume is the current
-// day, and reported_at is at most a day past it.
+// others. Honest records are not affected at real volumes: a record's
+// stream time is its partition's latest occurred_on, the current day (just
+// after midnight, the day before), and its reported_at is now. A partition
+// that sees only late reports for more than a day stops at the bound until
+// a recent report arrives, and is then released by the day, as before.
 //
 // Idle input partitions. Without wall-clock timeouts (which would make the
 // order depend on timing) the merge cannot tell a quiet partition from a
