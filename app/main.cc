@@ -13,6 +13,7 @@
 #include "app/digest_command.h"
 #include "app/evaluate_command.h"
 #include "app/generate_command.h"
+#include "app/merge_delay_command.h"
 #include "app/replay_command.h"
 #include "app/run_command.h"
 #include "app/series_command.h"
@@ -164,6 +165,20 @@ int main(int argc, char** argv) {
                          "the review application's URL, for absolute links (default: review.base_url)");
   digest_cmd->add_option("--config", digest.config_path, "YAML configuration, for its review: section");
 
+  // Hidden (no group): a measurement for developers, docs/merge-clock.md.
+  vigil::MergeDelayOptions merge_delay;
+  auto* merge_delay_cmd = app.add_subcommand(
+      "merge-delay", "Measure how long the merge holds reports, on the synthetic stream.");
+  merge_delay_cmd->group("");
+  merge_delay_cmd->add_option("--days", merge_delay.stream.days, "days of occurrence dates")
+      ->check(CLI::PositiveNumber);
+  merge_delay_cmd->add_option("--events-per-year", merge_delay.stream.events_per_year, "national volume")
+      ->check(CLI::PositiveNumber);
+  merge_delay_cmd->add_option("--seed", merge_delay.stream.seed, "random seed of the stream");
+  merge_delay_cmd->add_option("--partitions", merge_delay.partitions, "events partition counts (default 3 6)");
+  bool clock_only = false;
+  merge_delay_cmd->add_flag("--clock-only", clock_only, "skip the former order by stream day");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -185,6 +200,10 @@ int main(int argc, char** argv) {
   if (*serve_cmd) return vigil::run_serve_command(serve, std::cout, std::cerr);
   if (*digest_cmd) return vigil::run_digest_command(digest, std::cout, std::cerr);
   if (*evaluate_cmd) return vigil::run_evaluate_command(evaluate, std::cout, std::cerr);
+  if (*merge_delay_cmd) {
+    merge_delay.compare_stream_day = !clock_only;
+    return vigil::run_merge_delay(merge_delay, std::cout, std::cerr);
+  }
   if (*generate_cmd) {
     generate.stream.plant_risks = !no_planted_risks;
     return vigil::run_generate(generate, std::cerr);

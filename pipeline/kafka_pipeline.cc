@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -290,10 +291,15 @@ void KafkaPipeline::update_open_signals() {
 
 void KafkaPipeline::update_waiting() {
   size_t waiting = 0;
+  int64_t held_back = 0;
   for (const auto& [key, task] : tasks_) {
-    if (key.first == Stage::kMerge) waiting += static_cast<const MergeTask&>(*task).waiting();
+    if (key.first != Stage::kMerge) continue;
+    const auto& merge = static_cast<const MergeTask&>(*task);
+    waiting += merge.waiting();
+    held_back = std::max(held_back, merge.held_back_seconds());
   }
   metrics_.repartition_waiting.Set(static_cast<double>(waiting));
+  metrics_.repartition_held_back_seconds.Set(static_cast<double>(held_back));
 }
 
 void KafkaPipeline::update_ready() {

@@ -159,7 +159,7 @@ class KafkaPipeline {
   // consumer cannot say.
   std::optional<std::vector<int64_t>> read_positions();
   void update_lag();
-  // Sets vigil_repartition_waiting_records from the merge tasks.
+  // Sets vigil_repartition_waiting_records and _held_back_seconds from the merge tasks.
   void update_waiting();
   // The drain check (see drained_since()); run() calls it after a commit.
   void check_drained();

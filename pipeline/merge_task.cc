@@ -1,5 +1,6 @@
 #include "pipeline/merge_task.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/check.h"
@@ -12,9 +13,23 @@ namespace vigil {
 namespace {
 
 constexpr char kUpstreamsTag = 'n';  // merge CF: the number of input partitions
-constexpr char kUpstreamTag = 'u';   // merge CF: + u32 partition -> last offset and time
+constexpr char kUpstreamTag = 'u';   // merge CF: + u32 partition -> last offset, time and clock
 constexpr char kHeldTag = 'h';       // merge CF: + u64 topic offset + u32 index -> record bytes
 
+constexpr int64_t kSecondsPerDay = 86400;
+
+int64_t day_start(Date day) { return int64_t{day.days} * kSecondsPerDay; }
+
+// The clock a record gives on its own (merge_task.h): its reported_at, at
+// most the end of the day kMergeClockLeadDays after its stream day; the
+// start of its stream day for a record written without a clock. For a
+// record already held with the clock the merge gave it, that clock (never
+// past the bound, since a partition's stream time never goes back).
+int64_t own_clock(const RepartitionRecord& r) {
+  if (!r.clock) return day_start(r.stream_time);
+  const int64_t bound = day_start(Date{r.stream_time.days}) + (kMergeClockLeadDays + 1) * kSecondsPerDay - 1;
+  return std::min(*r.clock, bound);
+}
 
 }  // namespace
 
@@ -86,6 +101,9 @@ Status MergeTask::load() {
     const auto offset = read_varint(v);
     const auto time = offset ? read_varint(v) : std::nullopt;
     const auto day = time ? read_day(*time) : std::nullopt;
+    // Written before the merge had a clock: the start of its stream day,
+    // as for the records of that version.
+    const auto clock = day && !v.empty() ? read_varint(v) : std::nullopt;
     if (!u || *u >= upstreams_.size() || !day || !v.empty() ||
         *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       upstreams_ok = false;
@@ -95,6 +113,7 @@ Status MergeTask::load() {
     up.seen = true;
     up.last_offset = static_cast<int64_t>(*offset);
     up.last_time = *day;
+    up.clock = clock ? zigzag_decode(*clock) : day_start(*day);
     return true;
   });
   if (!scanned.is_ok()) return scanned;
@@ -110,8 +129,9 @@ Status MergeTask::load() {
       held_ok = false;
       return false;
     }
-    upstreams_[static_cast<size_t>(r.upstream)].held.push_back(Held{
-        static_cast<int64_t>(*topic_offset), *index, r.offset, r.stream_time, std::string(v), true});
+    upstreams_[static_cast<size_t>(r.upstream)].held.push_back(Held{static_cast<int64_t>(*topic_offset),
+                                                                    *index, r.offset, r.stream_time,
+                                                                    own_clock(r), std::string(v), true});
     ++waiting_;
     return true;
   });
@@ -171,32 +191,43 @@ Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uin
                           std::to_string(r.upstream) + "'s stream time went back at offset " +
                           std::to_string(topic_offset));
   }
+  const int64_t clock = up.seen ? std::max(up.clock, own_clock(r)) : own_clock(r);
   up.seen = true;
   up.last_offset = r.offset;
   up.last_time = r.stream_time;
+  up.clock = clock;
   up.changed = true;
-  up.held.push_back(Held{topic_offset, index, r.offset, r.stream_time, std::string(bytes), false});
+  Held& held = up.held.emplace_back(Held{topic_offset, index, r.offset, r.stream_time, clock, {}, false});
+  if (r.clock == clock) {
+    held.bytes.assign(bytes);
+  } else {
+    // Clamped, lifted to the partition's clock or written without one: keep
+    // the clock it was given, so it is released by the same after a restart.
+    RepartitionRecord with_clock = r;
+    with_clock.clock = clock;
+    encode_repartition_record(with_clock, held.bytes);
+  }
   ++waiting_;
   return Status::ok();
 }
 
 std::optional<size_t> MergeTask::next_release() const {
-  // The smallest head by (stream time, partition); partitions are scanned
-  // in order, so a tie keeps the lower partition.
+  // The smallest head by (clock, partition); partitions are scanned in
+  // order, so a tie keeps the lower partition.
   std::optional<size_t> best;
   for (size_t u = 0; u < upstreams_.size(); ++u) {
     const auto& held = upstreams_[u].held;
     if (held.empty()) continue;
-    if (!best || held.front().stream_time < upstreams_[*best].held.front().stream_time) best = u;
+    if (!best || held.front().clock < upstreams_[*best].held.front().clock) best = u;
   }
   if (!best) return std::nullopt;
-  const Date t = upstreams_[*best].held.front().stream_time;
+  const int64_t t = upstreams_[*best].held.front().clock;
   // Every partition with nothing held must be known to come after it: its
-  // next record has at least its last stream time and a higher offset.
+  // next record has at least its clock and a higher offset.
   for (size_t v = 0; v < upstreams_.size(); ++v) {
     const Upstream& up = upstreams_[v];
     if (v == *best || !up.held.empty()) continue;
-    if (!up.seen || up.last_time < t || (up.last_time == t && v < *best)) return std::nullopt;
+    if (!up.seen || up.clock < t || (up.clock == t && v < *best)) return std::nullopt;
   }
   return best;
 }
@@ -210,6 +241,20 @@ void MergeTask::release_ready() {
     up.held.pop_front();
     --waiting_;
   }
+}
+
+size_t MergeTask::waiting_from(int32_t upstream) const {
+  return upstreams_.at(static_cast<size_t>(upstream)).held.size();
+}
+
+int64_t MergeTask::held_back_seconds() const {
+  std::optional<int64_t> oldest;
+  int64_t highest = std::numeric_limits<int64_t>::min();
+  for (const Upstream& up : upstreams_) {
+    if (up.seen) highest = std::max(highest, up.clock);
+    if (!up.held.empty()) oldest = std::min(oldest.value_or(up.held.front().clock), up.held.front().clock);
+  }
+  return oldest ? highest - *oldest : 0;
 }
 
 void MergeTask::apply(const Held& held) {
@@ -239,6 +284,7 @@ void MergeTask::save_own_state() {
       buffer_.clear();
       append_varint(buffer_, static_cast<uint64_t>(up.last_offset));
       append_varint(buffer_, zigzag_encode(up.last_time.days));
+      append_varint(buffer_, zigzag_encode(up.clock));
       batch_.put(merge_cf_, k, buffer_);
     }
     for (const Held& h : up.held) {

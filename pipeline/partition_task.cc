@@ -142,8 +142,9 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
 
   const bool late = add(event_, event_time(event_));
   if (role_ == InputRole::kRepartition) {
+    // The merge orders by reported_at, to the second (merge_task.h).
     encode_repartition_record(RepartitionRecord{partition_, offset, *stream_time_, previous_record,
-                                                record_buffer_},
+                                                record_buffer_, event_.reported_at_unix_seconds},
                               repartition_.bytes);
     repartition_.ends.push_back(repartition_.bytes.size());
   }

@@ -103,6 +103,7 @@ Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
   }
   metrics.signals_open.Set(static_cast<double>(merge.value()->open_signals()));
   metrics.repartition_waiting.Set(static_cast<double>(merge.value()->waiting()));
+  metrics.repartition_held_back_seconds.Set(static_cast<double>(merge.value()->held_back_seconds()));
   return summary;
 }
 

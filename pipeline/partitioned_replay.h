@@ -6,8 +6,8 @@
 // many instances share it.
 //
 // The merge releases a record only once every partition has passed it, as
-// on Kafka, which cannot know a partition has ended: the records of the last
-// stream day that other partitions never pass are still held at the end.
+// on Kafka, which cannot know a partition has ended: the records reported
+// after the last record of some other partition are still held at the end.
 #pragma once
 
 #include <string>

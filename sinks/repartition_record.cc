@@ -8,29 +8,35 @@
 namespace vigil {
 namespace {
 
-constexpr char kVersion = 1;
-constexpr char kMessageVersion = 2;
+constexpr char kVersionWithoutClock = 1;
+constexpr char kMessageVersion = 2;  // a message of records, not a record
+constexpr char kVersion = 3;
+
+bool is_record_version(char c) { return c == kVersion || c == kVersionWithoutClock; }
 
 
 }  // namespace
 
 void encode_repartition_record(const RepartitionRecord& record, std::string& out) {
-  out.push_back(kVersion);
+  out.push_back(record.clock ? kVersion : kVersionWithoutClock);
   append_varint(out, static_cast<uint64_t>(record.upstream));
   append_varint(out, static_cast<uint64_t>(record.offset));
   append_varint(out, zigzag_encode(record.stream_time.days));
+  if (record.clock) append_varint(out, zigzag_encode(*record.clock));
   append_varint(out, record.previous.size());
   out.append(record.previous);
   out.append(record.current);
 }
 
 bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
-  if (data.empty() || data.front() != kVersion) return false;
+  if (data.empty() || !is_record_version(data.front())) return false;
+  const bool has_clock = data.front() == kVersion;
   data.remove_prefix(1);
   const auto upstream = read_varint(data);
   const auto offset = upstream ? read_varint(data) : std::nullopt;
   const auto time = offset ? read_varint(data) : std::nullopt;
-  const auto previous_size = time ? read_varint(data) : std::nullopt;
+  const auto clock = time && has_clock ? read_varint(data) : std::nullopt;
+  const auto previous_size = time && (clock || !has_clock) ? read_varint(data) : std::nullopt;
   if (!previous_size || *upstream > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()) ||
       *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
       *previous_size > data.size()) {
@@ -41,6 +47,7 @@ bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
   out.upstream = static_cast<int32_t>(*upstream);
   out.offset = static_cast<int64_t>(*offset);
   out.stream_time = *day;
+  out.clock = has_clock ? std::optional<int64_t>(zigzag_decode(*clock)) : std::nullopt;
   out.previous = data.substr(0, *previous_size);
   out.current = data.substr(*previous_size);
   return !out.current.empty();
@@ -58,7 +65,7 @@ void append_to_repartition_message(std::string_view record, std::string& buffer)
 bool split_repartition_message(std::string_view message, std::vector<std::string_view>& out) {
   out.clear();
   if (message.empty()) return false;
-  if (message.front() == kVersion) {
+  if (is_record_version(message.front())) {
     out.push_back(message);
     return true;
   }

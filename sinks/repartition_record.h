@@ -2,18 +2,23 @@
 // partition's task saw it, on its way to the tasks that run the national
 // detectors.
 //
-// The merge stage orders records by (stream_time, upstream, offset). Within
-// one upstream that key only grows, because an input partition's stream time
-// never goes back and its offsets increase, which is what lets the merge be
+// The merge stage orders records by a clock derived from `clock` (the
+// event's reported_at, pipeline/merge_task.h), then upstream, then offset.
+// Within one upstream the merge makes that key only grow (the clock is a
+// high-water mark and offsets increase), which is what lets the merge be
 // deterministic however the upstreams' records interleave on the topic.
 //
-// Encoding: a version byte, then varints (upstream, offset, zigzag stream
-// time, length of `previous`), `previous`, and `current` to the end. Both
-// are per-id records (state/event_record.h): categorical fields, never the
-// free-text description.
+// Encoding, version 3 (written since the merge orders by reported_at): a
+// version byte, then varints (upstream, offset, zigzag stream time, zigzag
+// clock, length of `previous`), `previous`, and `current` to the end.
+// Version 1, written before, has no clock varint: it is still read (records
+// on the topic and held in merge state when Vigil is upgraded), with `clock`
+// empty. Both per-id records (state/event_record.h) hold categorical fields,
+// never the free-text description.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +33,10 @@ struct RepartitionRecord {
   Date stream_time;           // the input partition's stream time after this event
   std::string_view previous;  // per-id record of the revision taken back; empty if none
   std::string_view current;   // per-id record of the event
+  // Unix seconds: the event's reported_at as the input task writes it; in a
+  // record the merge holds in its state, the merge clock it assigned. Empty
+  // for a version 1 record, and then written as version 1.
+  std::optional<int64_t> clock;
 };
 
 // Records for the repartition topic, each sent to every partition that runs

@@ -108,7 +108,12 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
                                    "detectors.")),
       repartition_waiting(gauge(*registry, "vigil_repartition_waiting_records",
                                 "Repartition records held until every input partition has "
-                                "passed their stream time.")),
+                                "passed their reported_at.")),
+      repartition_held_back_seconds(gauge(*registry, "vigil_repartition_held_back_seconds",
+                                          "Seconds of reported_at the newest repartition record "
+                                          "received is past the oldest one held (largest over "
+                                          "the merge tasks); grows while an input partition is "
+                                          "idle.")),
       event_processing_seconds(histogram(*registry, "vigil_event_processing_seconds",
                                          "Seconds from ingesting an event to the last "
                                          "detector done with it.",

@@ -115,12 +115,15 @@ class Metrics {
   prometheus::Counter& events_restored;
   // The merge stage (repartition topic): records consumed, records skipped
   // as repeats of ones already merged (an at-least-once producer resending),
-  // records released to the detectors, and records held until every input
-  // partition has passed them.
+  // records released to the detectors, records held until every input
+  // partition has passed them, and how far (seconds of reported_at) the
+  // newest record received is past the oldest held, the largest over the
+  // merge tasks: it grows while an idle input partition holds releases back.
   prometheus::Counter& repartition_consumed;
   prometheus::Counter& repartition_repeated;
   prometheus::Counter& repartition_released;
   prometheus::Gauge& repartition_waiting;
+  prometheus::Gauge& repartition_held_back_seconds;
   // Seconds from taking an event off the source to the last detector done.
   prometheus::Histogram& event_processing_seconds;
   // Seconds per commit (state write plus offset commit).

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,7 @@ void check_round_trip(const RepartitionRecord& r) {
   BOOST_TEST(back.upstream == r.upstream);
   BOOST_TEST(back.offset == r.offset);
   BOOST_TEST(back.stream_time.days == r.stream_time.days);
+  BOOST_TEST((back.clock == r.clock));
   BOOST_TEST(back.previous == r.previous);
   BOOST_TEST(back.current == r.current);
   BOOST_TEST((back.current.data() >= bytes.data() &&
@@ -56,33 +58,68 @@ bool decodes(std::string_view bytes) {
 BOOST_AUTO_TEST_SUITE(repartition_record_test)
 
 BOOST_AUTO_TEST_CASE(round_trip_without_previous) {
-  check_round_trip(RepartitionRecord{0, 0, Date{19723}, {}, "x"});
-  check_round_trip(RepartitionRecord{3, 41, Date{20000}, {}, "a per-id record"});
+  check_round_trip(RepartitionRecord{0, 0, Date{19723}, {}, "x", std::nullopt});
+  check_round_trip(RepartitionRecord{3, 41, Date{20000}, {}, "a per-id record", std::nullopt});
 }
 
 BOOST_AUTO_TEST_CASE(round_trip_with_previous) {
   // Binary bytes, including NUL, must survive: per-id records are binary.
   const std::string previous("prev\0ious\xff", 10);
   const std::string current("cur\0rent", 8);
-  check_round_trip(RepartitionRecord{7, 12345, Date{19800}, previous, current});
+  check_round_trip(RepartitionRecord{7, 12345, Date{19800}, previous, current, std::nullopt});
+}
+
+BOOST_AUTO_TEST_CASE(round_trip_with_clock) {
+  // Version 3: the event's reported_at, to the second, for the merge order.
+  check_round_trip(RepartitionRecord{0, 0, Date{19723}, {}, "x", int64_t{1704103200}});
+  check_round_trip(RepartitionRecord{3, 41, Date{20000}, "p", "c", int64_t{-1}});
+  check_round_trip(RepartitionRecord{3, 41, Date{20000}, {}, "c", std::numeric_limits<int64_t>::max()});
+  check_round_trip(RepartitionRecord{3, 41, Date{20000}, {}, "c", std::numeric_limits<int64_t>::min()});
+  // With and without a clock the version byte says which.
+  BOOST_TEST(encode(RepartitionRecord{0, 0, Date{0}, {}, "x", int64_t{5}})[0] == '\x03');
+  BOOST_TEST(encode(RepartitionRecord{0, 0, Date{0}, {}, "x", std::nullopt})[0] == '\x01');
+}
+
+BOOST_AUTO_TEST_CASE(hand_built_version_3_decodes) {
+  // The header with the clock after the stream time, built by hand.
+  std::string bytes(1, '\x03');
+  append_varint(bytes, 2);
+  append_varint(bytes, 300);
+  append_varint(bytes, zigzag_encode(-5));
+  append_varint(bytes, zigzag_encode(1704103200));
+  append_varint(bytes, 3);
+  const size_t header_size = bytes.size();
+  bytes += "prvcur";
+  RepartitionRecord r;
+  BOOST_REQUIRE(decode_repartition_record(bytes, r));
+  BOOST_TEST(r.upstream == 2);
+  BOOST_TEST(r.offset == 300);
+  BOOST_TEST(r.stream_time.days == -5);
+  BOOST_TEST((r.clock == std::optional<int64_t>(1704103200)));
+  BOOST_TEST(r.previous == "prv");
+  BOOST_TEST(r.current == "cur");
+  BOOST_TEST(bytes == encode(RepartitionRecord{2, 300, Date{-5}, "prv", "cur", int64_t{1704103200}}));
+  for (size_t cut = 1; cut < header_size; ++cut) {
+    BOOST_TEST(!decodes(std::string_view(bytes).substr(0, cut)), "cut at " << cut);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(round_trip_extremes) {
   // Stream times before 1970 are negative day numbers (zigzag encoded).
-  check_round_trip(RepartitionRecord{1, 5, Date{-1}, {}, "c"});
-  check_round_trip(RepartitionRecord{1, 5, Date{-719468}, "p", "c"});  // 0000-03-01
-  check_round_trip(RepartitionRecord{1, 5, Date{std::numeric_limits<int32_t>::min()}, {}, "c"});
-  check_round_trip(RepartitionRecord{1, 5, Date{std::numeric_limits<int32_t>::max()}, {}, "c"});
+  check_round_trip(RepartitionRecord{1, 5, Date{-1}, {}, "c", std::nullopt});
+  check_round_trip(RepartitionRecord{1, 5, Date{-719468}, "p", "c", std::nullopt});  // 0000-03-01
+  check_round_trip(RepartitionRecord{1, 5, Date{std::numeric_limits<int32_t>::min()}, {}, "c", std::nullopt});
+  check_round_trip(RepartitionRecord{1, 5, Date{std::numeric_limits<int32_t>::max()}, {}, "c", std::nullopt});
   // Offsets past 32 bits and the largest partition number.
   check_round_trip(RepartitionRecord{std::numeric_limits<int32_t>::max(), int64_t{1} << 40,
-                                     Date{19723}, {}, "c"});
-  check_round_trip(RepartitionRecord{0, std::numeric_limits<int64_t>::max(), Date{19723}, "p", "c"});
+                                     Date{19723}, {}, "c", std::nullopt});
+  check_round_trip(RepartitionRecord{0, std::numeric_limits<int64_t>::max(), Date{19723}, "p", "c", std::nullopt});
 }
 
 BOOST_AUTO_TEST_CASE(encode_appends) {
   // Records are concatenated into one batch buffer: encode must not clear.
   std::string out = "head";
-  encode_repartition_record(RepartitionRecord{0, 1, Date{0}, {}, "c"}, out);
+  encode_repartition_record(RepartitionRecord{0, 1, Date{0}, {}, "c", std::nullopt}, out);
   BOOST_TEST(out.substr(0, 4) == "head");
   BOOST_TEST(decodes(std::string_view(out).substr(4)));
 }
@@ -97,13 +134,14 @@ BOOST_AUTO_TEST_CASE(hand_built_header_decodes) {
   BOOST_TEST(r.stream_time.days == -5);
   BOOST_TEST(r.previous == "prv");
   BOOST_TEST(r.current == "cur");
-  BOOST_TEST(bytes == encode(RepartitionRecord{2, 300, Date{-5}, "prv", "cur"}));
+  BOOST_TEST(!r.clock.has_value());  // version 1, written before the merge clock
+  BOOST_TEST(bytes == encode(RepartitionRecord{2, 300, Date{-5}, "prv", "cur", std::nullopt}));
 }
 
 BOOST_AUTO_TEST_CASE(rejects_empty_input) { BOOST_TEST(!decodes("")); }
 
 BOOST_AUTO_TEST_CASE(rejects_wrong_version) {
-  std::string bytes = encode(RepartitionRecord{0, 1, Date{19723}, {}, "c"});
+  std::string bytes = encode(RepartitionRecord{0, 1, Date{19723}, {}, "c", std::nullopt});
   for (const char version : {'\x00', '\x02', '\x7f', '{'}) {
     bytes[0] = version;
     BOOST_TEST(!decodes(bytes), "version byte " << static_cast<int>(version));
@@ -157,7 +195,7 @@ RepartitionBatch batch_of(size_t n, size_t size) {
   RepartitionBatch batch;
   for (size_t i = 0; i < n; ++i) {
     const std::string current(size, static_cast<char>('a' + i % 26));
-    encode_repartition_record(RepartitionRecord{1, static_cast<int64_t>(i), Date{20000}, {}, current},
+    encode_repartition_record(RepartitionRecord{1, static_cast<int64_t>(i), Date{20000}, {}, current, std::nullopt},
                               batch.bytes);
     batch.ends.push_back(batch.bytes.size());
   }
@@ -194,11 +232,13 @@ BOOST_AUTO_TEST_CASE(messages_carry_every_record_in_order) {
 }
 
 BOOST_AUTO_TEST_CASE(a_bare_record_is_a_message_of_one) {
-  const std::string bytes = encode(RepartitionRecord{2, 5, Date{1}, {}, "x"});
-  std::vector<std::string_view> records;
-  BOOST_REQUIRE(split_repartition_message(bytes, records));
-  BOOST_REQUIRE(records.size() == 1u);
-  BOOST_TEST(records[0] == bytes);
+  for (const auto clock : {std::optional<int64_t>(), std::optional<int64_t>(1704103200)}) {
+    const std::string bytes = encode(RepartitionRecord{2, 5, Date{1}, {}, "x", clock});
+    std::vector<std::string_view> records;
+    BOOST_REQUIRE(split_repartition_message(bytes, records));
+    BOOST_REQUIRE(records.size() == 1u);
+    BOOST_TEST(records[0] == bytes);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(malformed_messages_are_rejected) {
