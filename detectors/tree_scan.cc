@@ -429,8 +429,8 @@ Signal TreeScanDetector::make_signal(std::string_view node, const Record& r, Sig
   for (const auto& [k, v] : s.key) where += (where.empty() ? "" : ", ") + k + " " + v;
   std::string tree;
   for (const Dimension d : config_.levels) tree += (tree.empty() ? "" : " > ") + std::string(to_string(d));
-  const std::string span = std::to_string(window) + (window == 1 ? " day" : " days") + " to " +
-                           format_date(s.period_end);
+  const std::string span = window == 1 ? "day of " + format_date(s.period_end)
+                                        : std::to_string(window) + " days to " + format_date(s.period_end);
   if (type == SignalType::kResolved) {
     s.summary = "No longer an excess in the " + tree + " tree for " + where + ": " +
                 std::to_string(cut.observed) + " " + config_.filter.describe() + " in the " + span +
