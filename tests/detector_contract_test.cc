@@ -461,6 +461,113 @@ struct Kind<DisproportionalityConfig> {
   }
 };
 
+// --- tree_scan --------------------------------------------------------------------------
+
+template <>
+struct Kind<TreeScanConfig> {
+  using Config = TreeScanConfig;
+  static constexpr std::string_view kMethod = "tree_scan";
+
+  static Config valid() {
+    Config c;
+    c.name = "medication_tree";
+    c.levels = {Dimension::kCategory, Dimension::kMedication};
+    c.study_days = 28;
+    c.max_window_days = 7;
+    c.replicates = 99;
+    c.alpha = 0.02;
+    c.min_cases = 5;
+    c.lifecycle = {1.5, 3};
+    return c;
+  }
+  static std::vector<Config> also_valid() {
+    Config one_level = valid();
+    one_level.levels = {Dimension::kDevice};
+    Config lagged = valid();
+    lagged.lag_days = 3;
+    lagged.max_cuts = 1;
+    return {one_level, lagged};
+  }
+  static std::vector<BadConfig<Config>> bad() {
+    std::vector<BadConfig<Config>> out;
+    const auto add = [&](std::string why, auto change, std::string mentions = "") {
+      out.push_back({std::move(why), valid(), std::move(mentions)});
+      change(out.back().config);
+    };
+    add("no levels", [](Config& c) { c.levels.clear(); }, "levels");
+    add("a level twice", [](Config& c) { c.levels = {Dimension::kOrg, Dimension::kOrg}; }, "twice");
+    add("study too short", [](Config& c) { c.study_days = 27; }, "study_days");
+    add("window over half the study", [](Config& c) { c.max_window_days = 15; }, "max_window_days");
+    add("no window", [](Config& c) { c.max_window_days = 0; }, "max_window_days");
+    add("negative lag", [](Config& c) { c.lag_days = -1; }, "lag_days");
+    add("too few replicates", [](Config& c) { c.replicates = 8; }, "replicates");
+    add("alpha 0", [](Config& c) { c.alpha = 0; }, "alpha");
+    add("alpha NaN", [](Config& c) { c.alpha = NAN; }, "alpha");
+    add("alpha below 1/(R+1)", [](Config& c) { c.alpha = 0.005; }, "never alarm");
+    add("min_cases 0", [](Config& c) { c.min_cases = 0; }, "min_cases");
+    add("no cuts", [](Config& c) { c.max_cuts = 0; }, "max_cuts");
+    return out;
+  }
+
+  // 60 days of medicines M1-M3 (2 to 4 reports a day each) and X9 (1 a
+  // day), X9 at 6 a day on days 40-44; some reports name two medicines, some
+  // arrive late, some are revised to another medicine (on time and late).
+  static std::vector<FeedStep> feed() {
+    std::vector<FeedStep> steps;
+    std::set<size_t> revised;
+    const Date start = date("2024-01-01");
+    int id = 0;
+    const auto event = [&](int day, const std::string& code, const std::string& second) {
+      TestEvent e("T" + std::to_string(id), Date{start.days + day});
+      e.category(id % 11 == 0 ? "treatment" : "medication")
+          .org(std::string("RY") + std::to_string(id % 4))
+          .medication(code);
+      if (!second.empty()) e.medication(second);
+      ++id;
+      return e;
+    };
+    for (int day = 0; day < 60; ++day) {
+      for (int m = 1; m <= 3; ++m) {
+        for (int i = 0; i < 2 + (day * 5 + m) % 3; ++i) {
+          steps.push_back(FeedStep{event(day, "M" + std::to_string(m), id % 13 == 0 ? "M1" : ""), -1});
+        }
+      }
+      for (int i = 0; i < (day >= 40 && day <= 44 ? 6 : 1); ++i) steps.push_back(FeedStep{event(day, "X9", ""), -1});
+      if (day % 9 == 8) {  // late reports of 12 and 2 days ago
+        steps.push_back(FeedStep{event(day - 12, "M2", ""), -1});
+        steps.push_back(FeedStep{event(day - 2, "M3", ""), -1});
+      }
+      if (day >= 10 && day % 4 == 0) {  // revisions: of yesterday's first report and of one 9 days ago
+        for (int back : {1, 9}) {
+          const size_t target = static_cast<size_t>((day - back) * 10);
+          if (target >= steps.size() || steps[target].previous >= 0 || !revised.insert(target).second) continue;
+          const IncidentEvent& old = steps[target].event.event();
+          TestEvent r(old.id, old.occurred_on);
+          r.category("medication").org(old.org).medication("M2").revision(old.revision + 1);
+          steps.push_back(FeedStep{std::move(r), static_cast<int>(target)});
+        }
+      }
+    }
+    return steps;
+  }
+  static Date closing_time() { return date("2024-03-15"); }
+
+  static std::vector<Record> broken_records(int32_t partition) {
+    std::string key = partition_prefix(partition);
+    key.push_back('\1');
+    key += "cmedication";
+    key.push_back('\x1f');
+    key += "M1";
+    std::string trailing;
+    append_varint(trailing, 19723);
+    append_varints(trailing, {1, 2});
+    Episode().encode(trailing);
+    append_varint(trailing, 0);
+    trailing += "x";  // a byte after the record
+    return {{key, std::string("\xff\xff\xff", 3)}, {key, trailing}};
+  }
+};
+
 // --- The list of kinds, made from the registration table -------------------------------------
 
 template <typename Variant>

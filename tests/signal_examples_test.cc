@@ -137,6 +137,34 @@ Signal severity_rule_example() {
   return last_raised<SeverityRule>(c, events, monday(3));
 }
 
+// Medicines M1-M4 at 3 to 5 reports a day for 70 days, from two
+// organisations; from day 66 medicine X9 (otherwise 1 a day) has 6 a day.
+Signal tree_scan_example() {
+  TreeScanConfig c;
+  c.name = "medication_tree";
+  c.levels = {Dimension::kCategory, Dimension::kMedication};
+  c.study_days = 56;
+  c.max_window_days = 7;
+  c.replicates = 199;
+  c.alpha = 0.01;
+  const Date start = testing::date("2024-01-01");
+  std::vector<TestEvent> events;
+  int id = 0;
+  for (int day = 0; day < 70; ++day) {
+    const auto add = [&](const char* code) {
+      TestEvent e("E" + std::to_string(id), Date{start.days + day});
+      e.org(id % 2 ? "RX1" : "RX2").category("medication").medication(code);
+      ++id;
+      events.push_back(std::move(e));
+    };
+    for (const char* m : {"M1", "M2", "M3", "M4"}) {
+      for (int i = 0; i < 3 + (day + id) % 3; ++i) add(m);
+    }
+    for (int i = 0; i < (day >= 66 ? 6 : 1); ++i) add("X9");
+  }
+  return last_raised<TreeScanDetector>(c, events, Date{start.days + 70});
+}
+
 // Every method the detectors produce, with its example signal.
 std::map<std::string, Signal> examples() {
   std::map<std::string, Signal> out;
@@ -151,6 +179,7 @@ std::map<std::string, Signal> examples() {
     out[std::string(to_string(m))] = disproportionality_example(m);
   }
   out["severity_rule"] = severity_rule_example();
+  out["tree_scan"] = tree_scan_example();
   return out;
 }
 
