@@ -19,5 +19,6 @@ void parse_detector(const YAML::Node& node, const std::string& path, VolumeDropC
 void parse_detector(const YAML::Node& node, const std::string& path, FunnelConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, InequalityConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, DisproportionalityConfig& c);
+void parse_detector(const YAML::Node& node, const std::string& path, SpaceTimeScanConfig& c);
 
 }  // namespace vigil::config

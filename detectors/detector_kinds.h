@@ -18,6 +18,7 @@
 #include "detectors/funnel_detector.h"
 #include "detectors/inequality_detector.h"
 #include "detectors/severity_rule.h"
+#include "detectors/space_time_scan.h"
 #include "detectors/volume_drop.h"
 
 namespace vigil {
@@ -28,6 +29,7 @@ using DetectorConfig = std::variant<  //
     VolumeDropConfig,                 // type: volume_drop
     FunnelConfig,                     // type: funnel
     InequalityConfig,                 // type: inequality
-    DisproportionalityConfig>;        // type: disproportionality
+    DisproportionalityConfig,         // type: disproportionality
+    SpaceTimeScanConfig>;             // type: space_time_scan
 
 }  // namespace vigil

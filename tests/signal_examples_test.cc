@@ -115,6 +115,34 @@ Signal severity_rule_example() {
   return last_raised<SeverityRule>(c, events, monday(3));
 }
 
+// Six organisations in two ICBs, three falls a day each for 56 days from
+// 2024-01-01, and RX3 at four times its rate from day 52.
+Signal space_time_scan_example() {
+  SpaceTimeScanConfig c;
+  c.name = "fall_clusters";
+  c.filter.categories = {"fall"};
+  c.group_by = {Dimension::kCategory};
+  c.study_days = 42;
+  c.max_window_days = 5;
+  c.max_cluster_fraction = 0.3;
+  c.replicates = 199;
+  c.min_recurrence_days = 100;
+  std::vector<TestEvent> events;
+  std::mt19937 rng(5);
+  int id = 0;
+  for (int d = 0; d < 56; ++d) {
+    for (int o = 0; o < 6; ++o) {
+      const int n = (o == 3 && d >= 52 ? 10 : 2) + static_cast<int>(rng() % 3);
+      for (int k = 0; k < n; ++k) {
+        TestEvent e("F" + std::to_string(id++), Date{testing::date("2024-01-01").days + d});
+        e.org("RX" + std::to_string(o)).icb(o < 3 ? "QA" : "QB").region("Y60").category("fall");
+        events.push_back(std::move(e));
+      }
+    }
+  }
+  return last_raised<SpaceTimeScanDetector>(c, events, testing::date("2024-02-26"));
+}
+
 // Every method the detectors produce, with its example signal.
 std::map<std::string, Signal> examples() {
   std::map<std::string, Signal> out;
@@ -127,6 +155,7 @@ std::map<std::string, Signal> examples() {
     out[std::string(to_string(m))] = disproportionality_example(m);
   }
   out["severity_rule"] = severity_rule_example();
+  out["space_time_scan"] = space_time_scan_example();
   return out;
 }
 
