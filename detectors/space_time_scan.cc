@@ -433,12 +433,30 @@ void SpaceTimeScanDetector::analyse_group(Group& group, int32_t day, Date stream
     }
     state_.mark_dirty(it->first, rec);
   }
+  // An open episode that is not the most likely cluster stays alarming while
+  // its own most likely cylinder is significant as a secondary cluster
+  // (against the same replicates), so a lasting cluster does not resolve
+  // on a day another one outscores it.
   for (auto& [key, rec] : group.open) {
     if (key == alarm_key) continue;
-    const auto transition = rec->episode.step(false, 0, day, config_.lifecycle);
+    const auto [chain, name] = find_chain(key);
+    ScanResult own;
+    if (chain != nullptr && result.found) {
+      const auto index = static_cast<uint32_t>(chain - nb.chains.data());
+      own = space_time_scan(table, nb.chains, settings, analysis_stream(group.key, day), index);
+      replicates_run_ += own.replicates_run;
+    }
+    const bool still = own.found && recurrence_interval_days(own.p_value) >= config_.min_recurrence_days &&
+                       own.best.observed >= config_.min_cases;
+    const auto transition = rec->episode.step(still, still ? own.best.observed : 0, day, config_.lifecycle);
     if (transition) {
-      const auto [chain, name] = find_chain(key);
-      emit(*rec, *transition, name, chain, rec->size, rec->window_days, kNaN);
+      if (still) {
+        rec->window_days = own.best.window_days;
+        rec->size = own.best.size;
+        emit(*rec, *transition, name, chain, own.best.size, own.best.window_days, own.p_value);
+      } else {
+        emit(*rec, *transition, name, chain, rec->size, rec->window_days, kNaN);
+      }
     }
     state_.mark_dirty(key, *rec);
   }

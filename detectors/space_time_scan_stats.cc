@@ -85,7 +85,8 @@ double scan_llr(double observed, double expected, double total) {
 }
 
 ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>& chains,
-                           const ScanSettings& settings, uint64_t stream) {
+                           const ScanSettings& settings, uint64_t stream,
+                           std::optional<uint32_t> only_chain) {
   ScanResult result;
   const uint32_t zones = table.zones;
   const uint32_t days = table.days;
@@ -123,6 +124,7 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
   // order, then size, then the shorter window), so the answer is unique.
   std::vector<uint64_t> acc(windows);
   for (uint32_t ci = 0; ci < chains.size(); ++ci) {
+    if (only_chain && ci != *only_chain) continue;
     const ZoneChain& chain = chains[ci];
     std::fill(acc.begin(), acc.end(), 0);
     uint64_t set_total = 0;

@@ -38,6 +38,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace vigil {
@@ -94,8 +95,15 @@ double scan_llr(double observed, double expected, double total);
 // The most likely cluster of `table` over the cylinders the chains and
 // windows form, and its Monte Carlo p-value. `stream` separates the random
 // streams of different analyses with the same seed.
+//
+// With `only_chain` set, the cluster reported is the most likely one among
+// that chain's cylinders alone, and its p-value still compares it with the
+// largest llr of each replicate over every cylinder: SaTScan's p-value of a
+// secondary cluster. The same `stream` draws the same replicates, so the
+// p-values of one analysis are consistent with each other.
 ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>& chains,
-                           const ScanSettings& settings, uint64_t stream);
+                           const ScanSettings& settings, uint64_t stream,
+                           std::optional<uint32_t> only_chain = std::nullopt);
 
 // The recurrence interval of a daily prospective analysis, as SaTScan
 // reports it: 1/p days (one analysis a day, so a cluster this unusual

@@ -224,6 +224,28 @@ BOOST_AUTO_TEST_CASE(power_on_a_planted_cluster) {
   BOOST_TEST(found_ri >= 125);
 }
 
+// A secondary cluster (one chain's own most likely cylinder) is compared with
+// the same replicates' overall maxima: for the most likely cluster's chain it
+// is the most likely cluster itself; for another chain its p is no smaller.
+BOOST_AUTO_TEST_CASE(secondary_clusters_use_the_same_replicates) {
+  const auto chains = simulation_chains();
+  Rng rng(5000);
+  const ScanTable t = simulate(rng, 30, 4.0, 4);
+  const ScanSettings settings{7, 999, 50, 20050301};
+  const ScanResult best = space_time_scan(t, chains, settings, 0);
+  BOOST_TEST_REQUIRE(best.found);
+  const ScanResult same = space_time_scan(t, chains, settings, 0, best.best.chain);
+  BOOST_TEST(same.best.llr == best.best.llr);
+  BOOST_TEST(same.p_value == best.p_value);
+  for (uint32_t c = 0; c < chains.size(); ++c) {
+    const ScanResult other = space_time_scan(t, chains, settings, 0, c);
+    if (!other.found) continue;
+    BOOST_TEST(other.best.chain == c);
+    BOOST_TEST(other.best.llr <= best.best.llr);
+    BOOST_TEST(other.p_value >= best.p_value);
+  }
+}
+
 // --- Neighbourhoods ------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(hierarchy_lists_orgs_icbs_and_regions_once_within_the_size_bound) {
