@@ -20,5 +20,6 @@ void parse_detector(const YAML::Node& node, const std::string& path, FunnelConfi
 void parse_detector(const YAML::Node& node, const std::string& path, InequalityConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, DisproportionalityConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, TreeScanConfig& c);
+void parse_detector(const YAML::Node& node, const std::string& path, SpaceTimeScanConfig& c);
 
 }  // namespace vigil::config

@@ -19,6 +19,7 @@
 #include "detectors/inequality_detector.h"
 #include "detectors/severity_rule.h"
 #include "detectors/tree_scan.h"
+#include "detectors/space_time_scan.h"
 #include "detectors/volume_drop.h"
 
 namespace vigil {
@@ -30,6 +31,7 @@ using DetectorConfig = std::variant<  //
     FunnelConfig,                     // type: funnel
     InequalityConfig,                 // type: inequality
     DisproportionalityConfig,         // type: disproportionality
-    TreeScanConfig>;                  // type: tree_scan
+    TreeScanConfig,                   // type: tree_scan
+    SpaceTimeScanConfig>;             // type: space_time_scan
 
 }  // namespace vigil

@@ -568,6 +568,86 @@ struct Kind<TreeScanConfig> {
   }
 };
 
+// --- space_time_scan --------------------------------------------------------------------
+
+template <>
+struct Kind<SpaceTimeScanConfig> {
+  using Config = SpaceTimeScanConfig;
+  static constexpr std::string_view kMethod = "space_time_scan";
+
+  static Config valid() {
+    Config c;
+    c.name = "fall_clusters";
+    c.filter.categories = {"fall"};
+    c.group_by = {Dimension::kCategory};
+    c.study_days = 42;
+    c.max_window_days = 5;
+    c.max_cluster_fraction = 0.3;
+    c.replicates = 499;
+    c.min_recurrence_days = 250;
+    return c;
+  }
+  static std::vector<Config> also_valid() {
+    Config coordinates = valid();
+    coordinates.coordinates = {{"R00", 51.5, -0.1}, {"R01", 51.6, -0.2}, {"R03", 52.0, -1.0}};
+    Config whole = valid();
+    whole.group_by.clear();
+    whole.early_stop_hits = 0;
+    return {coordinates, whole};
+  }
+  static std::vector<BadConfig<Config>> bad() {
+    std::vector<BadConfig<Config>> out;
+    const auto add = [&](std::string why, auto change, std::string mentions) {
+      out.push_back({std::move(why), valid(), std::move(mentions)});
+      change(out.back().config);
+    };
+    add("study period too short", [](Config& c) { c.study_days = 7; }, "study_days");
+    add("window over half the study period", [](Config& c) { c.max_window_days = 22; }, "max_window_days");
+    add("negative lag", [](Config& c) { c.lag_days = -1; }, "lag_days");
+    add("cluster fraction 0.6", [](Config& c) { c.max_cluster_fraction = 0.6; }, "max_cluster_fraction");
+    add("too few replicates", [](Config& c) { c.replicates = 5; }, "replicates");
+    add("recurrence beyond R + 1", [](Config& c) { c.min_recurrence_days = 501; }, "min_recurrence_days");
+    add("no cases needed", [](Config& c) { c.min_cases = 0; }, "min_cases");
+    add("grouped by org", [](Config& c) { c.group_by = {Dimension::kOrg}; }, "group_by");
+    return out;
+  }
+
+  // Ten organisations in two ICBs, about two falls a day each for 70 days,
+  // R03 at four times its rate on days 55-58, a revision now and then.
+  static std::vector<FeedStep> feed() {
+    std::vector<FeedStep> steps;
+    std::mt19937 rng(77);
+    int id = 0;
+    for (int d = 0; d < 70; ++d) {
+      for (int o = 0; o < 10; ++o) {
+        const int n = (o == 3 && d >= 55 && d <= 58 ? 7 : 1) + static_cast<int>(rng() % 3);
+        for (int k = 0; k <= n; ++k) {
+          const std::string org = "R0" + std::to_string(o);
+          TestEvent e("s" + std::to_string(id++), Date{kStart.days + d});
+          e.org(org).icb(o < 5 ? "QA" : "QB").region("Y60").category(k == n ? "medication" : "fall");
+          steps.push_back({std::move(e), -1});
+          if (id % 97 == 0 && k < n) {
+            TestEvent revised("s" + std::to_string(id - 1), Date{kStart.days + d});
+            revised.org(org).icb(o < 5 ? "QA" : "QB").region("Y60").category("medication").revision(2);
+            steps.push_back({std::move(revised), static_cast<int>(steps.size()) - 1});
+          }
+        }
+      }
+    }
+    return steps;
+  }
+  static Date closing_time() { return Date{kStart.days + 80}; }
+
+  static std::vector<Record> broken_records(int32_t partition) {
+    std::string key = partition_prefix(partition);
+    key.push_back('\1');
+    key += "cfall\x1eR01";
+    return {{key, std::string("\xff\xff\xff", 3)}};
+  }
+
+  static inline const Date kStart = date("2024-01-01");
+};
+
 // --- The list of kinds, made from the registration table -------------------------------------
 
 template <typename Variant>

@@ -137,6 +137,34 @@ Signal severity_rule_example() {
   return last_raised<SeverityRule>(c, events, monday(3));
 }
 
+// Six organisations in two ICBs, three falls a day each for 56 days from
+// 2024-01-01, and RX3 at four times its rate from day 52.
+Signal space_time_scan_example() {
+  SpaceTimeScanConfig c;
+  c.name = "fall_clusters";
+  c.filter.categories = {"fall"};
+  c.group_by = {Dimension::kCategory};
+  c.study_days = 42;
+  c.max_window_days = 5;
+  c.max_cluster_fraction = 0.3;
+  c.replicates = 199;
+  c.min_recurrence_days = 100;
+  std::vector<TestEvent> events;
+  std::mt19937 rng(5);
+  int id = 0;
+  for (int d = 0; d < 56; ++d) {
+    for (int o = 0; o < 6; ++o) {
+      const int n = (o == 3 && d >= 52 ? 10 : 2) + static_cast<int>(rng() % 3);
+      for (int k = 0; k < n; ++k) {
+        TestEvent e("F" + std::to_string(id++), Date{testing::date("2024-01-01").days + d});
+        e.org("RX" + std::to_string(o)).icb(o < 3 ? "QA" : "QB").region("Y60").category("fall");
+        events.push_back(std::move(e));
+      }
+    }
+  }
+  return last_raised<SpaceTimeScanDetector>(c, events, testing::date("2024-02-26"));
+}
+
 // Medicines M1-M4 at 3 to 5 reports a day for 70 days, from two
 // organisations; from day 66 medicine X9 (otherwise 1 a day) has 6 a day.
 Signal tree_scan_example() {
@@ -180,6 +208,7 @@ std::map<std::string, Signal> examples() {
   }
   out["severity_rule"] = severity_rule_example();
   out["tree_scan"] = tree_scan_example();
+  out["space_time_scan"] = space_time_scan_example();
   return out;
 }
 
