@@ -126,7 +126,11 @@ void CountDetector::check_early_alarm(std::string_view key, Series& s, int32_t p
   }
   if (!is_alarm(point, observed)) return;
   if (config_.fdr > 0) {
-    const double keys = static_cast<double>(std::max<size_t>(state_.records().size(), 1));
+    // Live keys only: dropped ones stay in memory until the next save, and
+    // commit timing must not change a verdict.
+    const auto live = std::count_if(state_.records().begin(), state_.records().end(),
+                                    [](const auto& kv) { return !kv.second.erased; });
+    const double keys = static_cast<double>(std::max<std::ptrdiff_t>(live, 1));
     if (std::isnan(point.p_value) || point.p_value > config_.fdr / keys) return;
   }
   s.episode.raise_provisional(observed, period);
