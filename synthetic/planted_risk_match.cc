@@ -23,8 +23,10 @@ bool signal_finds(const Signal& s, const PlantedRisk& risk) {
       if (risk.medication_code.empty() || v != risk.medication_code) return false;
       identified = true;
     } else if (dimension == "device") {
-      // Devices without a code are keyed "manufacturer model".
-      if (risk.device_model.empty() || v.find(risk.device_model) == std::string_view::npos) {
+      // A device is keyed by its code when the report gives one, else
+      // "manufacturer model".
+      if (risk.device_model.empty() ||
+          (v.find(risk.device_model) == std::string_view::npos && v != risk.device_code)) {
         return false;
       }
       identified = true;

@@ -215,6 +215,7 @@ Plants plan_risks(PlantContext& ctx, std::vector<PlantedRisk>& risks) {
     risk.regions.assign(std::begin(kPumpRegions), std::end(kPumpRegions));
     risk.category = "device";
     risk.device_model = std::string(d.model);
+    risk.device_code = d.code;
     add(std::move(plan), 0.62, 21, 70, 21, std::move(risk));
   }
   {  // (3) Falls with harm at one trust.

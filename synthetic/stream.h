@@ -41,6 +41,7 @@ struct PlantedRisk {
   std::string category;
   std::string medication_code;  // dm+d code
   std::string device_model;     // devices[].model
+  std::string device_code;      // devices[].code of that model (a report may give it)
   std::string ethnicity;        // patient.ethnicity letter
   std::string min_physical_harm;
   bool never_event = false;
