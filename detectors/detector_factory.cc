@@ -1,5 +1,7 @@
 #include "detectors/detector_factory.h"
 
+#include <set>
+
 namespace vigil {
 namespace {
 
@@ -37,6 +39,16 @@ Status validate_detector_config(const DetectorConfig& config) {
 Result<std::vector<std::unique_ptr<Detector>>> make_detectors(
     const std::vector<DetectorConfig>& configs, int32_t partition, StateStore& store) {
   std::vector<std::unique_ptr<Detector>> detectors;
+  // A detector's state lives in the column family named after it: two of
+  // one name would read each other's records after a restart, silently.
+  std::set<std::string_view> names;
+  for (const auto& config : configs) {
+    if (!names.insert(detector_name(config)).second) {
+      return make_error(ErrorKind::kInvalidArgument,
+                        "two detectors are named '" + detector_name(config) +
+                            "': each needs its own name (it names its stored state)");
+    }
+  }
   for (const auto& config : configs) {
     auto cf = store.ensure_column_family(detector_column_family(config));
     if (!cf) return cf.error();

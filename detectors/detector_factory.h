@@ -22,7 +22,8 @@ std::string detector_column_family(const DetectorConfig& config);
 Status validate_detector_config(const DetectorConfig& config);
 
 // Creates every detector for `partition`, creating its column family in
-// `store` when missing, and restores its state.
+// `store` when missing, and restores its state. Two detectors of one name
+// (one column family) are an error.
 Result<std::vector<std::unique_ptr<Detector>>> make_detectors(
     const std::vector<DetectorConfig>& configs, int32_t partition, StateStore& store);
 

@@ -737,6 +737,23 @@ BOOST_AUTO_TEST_CASE(detector_factory_builds_and_restores) {
   BOOST_TEST(!make_detectors({broken}, 2, *store).is_ok());
 }
 
+BOOST_AUTO_TEST_CASE(factory_refuses_two_detectors_of_one_name) {
+  // Their state would share the column family det.<name>: after a restart
+  // each would read the other's records (the merge task's restarts once
+  // gave other signals than an uninterrupted run that way).
+  TempDir dir;
+  auto store = open_test_store(dir.sub("db"));
+  CountDetectorConfig daily = weekly_config();
+  daily.period = PeriodUnit::kDay;
+  daily.grace_days = 1;
+  const std::vector<DetectorConfig> configs = {weekly_config(), daily};
+  auto made = make_detectors(configs, 2, *store);
+  BOOST_TEST_REQUIRE(!made.is_ok());
+  BOOST_TEST(made.error().message.find("med_weekly") != std::string::npos);
+  daily.name = "med_daily";
+  BOOST_TEST(make_detectors({weekly_config(), daily}, 2, *store).is_ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

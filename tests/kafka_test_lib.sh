@@ -55,7 +55,7 @@ write_config() {
 import sys, yaml
 config = yaml.safe_load(open(sys.argv[1]))
 config["detectors"].append({
-    "name": "category_region_daily", "type": "count", "dimensions": ["category", "region"],
+    "name": "sensitive_category_region_daily", "type": "count", "dimensions": ["category", "region"],
     "period": "day", "method": "earsC2", "params": {"alpha": 0.01}, "severity": "low"})
 config["commit"] = {"max_events": 2000, "max_interval_ms": 300}
 config["kafka"]["properties"] = {

@@ -55,9 +55,11 @@ inline std::vector<std::vector<std::string>> split_by_report(const std::vector<s
 // stream, too few for a comparison of outputs to mean much. These two fire
 // thousands of times, with evidence lists and update and resolve times that
 // depend on the order events are applied in.
+// Their names differ from every default detector's: a detector's name names
+// its stored state, and make_detectors refuses two of one name.
 inline constexpr const char* kOrderSensitiveDetectors = R"(
 detectors:
-  - name: moderate_harm_rule
+  - name: sensitive_moderate_harm_rule
     type: severity_rule
     min_physical_harm: moderate
     never_events: false
@@ -65,7 +67,7 @@ detectors:
     group_days: 7
     resolve_after_days: 3
     severity: medium
-  - name: category_region_daily
+  - name: sensitive_category_region_daily
     type: count
     dimensions: [category, region]
     period: day
