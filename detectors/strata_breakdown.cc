@@ -87,18 +87,11 @@ std::vector<StratumCounts> StrataLayout::breakdown(std::span<const uint32_t> cou
   for (const Part& part : parts_) {
     StratumCounts s;
     s.dimension = std::string(to_string(part.dimension));
-    int64_t pooled = 0;
     for (size_t i = 0; i < part.values.size(); ++i) {
       const int64_t n = counters[part.offset + i];
-      if (n == 0) continue;
-      if (n < kMinDisclosedCount) {
-        pooled += n;
-      } else {
-        s.counts.emplace_back(std::string(part.values[i]), n);
-      }
+      if (n > 0) s.counts.emplace_back(std::string(part.values[i]), n);
     }
-    if (pooled > 0) s.counts.emplace_back("other", pooled);
-    out.push_back(std::move(s));
+    if (apply_disclosure_control(s)) out.push_back(std::move(s));
   }
   return out;
 }

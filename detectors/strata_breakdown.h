@@ -4,8 +4,11 @@
 // is a stratum of its own, never dropped).
 //
 // Disclosure control: a breakdown leaves the process only as aggregate
-// counts, and values with fewer than kMinDisclosedCount reports are pooled
-// into one "other" entry, so no cell can single out a patient.
+// counts, after core/disclosure_control.h's rule: values with fewer than
+// kMinDisclosedCount reports are pooled into one "other" entry, a pool
+// that is itself under 5 takes in the smallest named value too, and a
+// dimension with 1..4 reports in all is withheld, so no published cell is
+// between 1 and 4.
 #pragma once
 
 #include <cstdint>
@@ -13,14 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/disclosure_control.h"
 #include "core/incident_event.h"
 #include "core/result.h"
 #include "core/signal.h"
 #include "detectors/key_dimension.h"
 
 namespace vigil {
-
-inline constexpr int64_t kMinDisclosedCount = 5;
 
 class StrataLayout {
  public:
@@ -37,7 +39,8 @@ class StrataLayout {
   void count(const IncidentEvent& event, int sign, std::span<uint32_t> counters) const;
 
   // The breakdown for a signal, dimension by dimension in configured order,
-  // values in their natural order, small cells pooled (see above).
+  // values in their natural order, small cells pooled and dimensions of
+  // fewer than 5 reports left out (see above).
   std::vector<StratumCounts> breakdown(std::span<const uint32_t> counters) const;
 
  private:

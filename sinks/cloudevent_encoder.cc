@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/disclosure_control.h"
 #include "core/json_writer.h"
 
 namespace vigil {
@@ -132,7 +133,10 @@ void write_table(JsonWriter& w, const ContingencyTable& table) {
 
 void write_strata(JsonWriter& w, const std::vector<StratumCounts>& strata) {
   w.key("strata").begin_array();
-  for (const StratumCounts& stratum : strata) {
+  // Disclosure control once more at the boundary: whatever built the signal
+  // (a detector, or a decoder reading one written by an older version), no
+  // cell of 1..4 leaves the process.
+  for (const StratumCounts& stratum : disclosed_strata(strata)) {
     w.begin_object();
     w.key("dimension").string_value(stratum.dimension);
     w.key("counts").begin_object();
@@ -197,7 +201,7 @@ std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name) {
     for (const auto& [name, value] : s.statistics) w.key(name).double_value(value);
     w.end_object();
   }
-  if (!s.strata.empty()) write_strata(w, s.strata);
+  if (!disclosed_strata(s.strata).empty()) write_strata(w, s.strata);
   if (s.series) write_series(w, *s.series);
   if (s.funnel) write_funnel(w, *s.funnel);
   if (s.detection) {

@@ -34,7 +34,8 @@ std::string_view signal_data_schema();
 //   subject = "<detector>/<render_key(key)>"
 //   time    = fired_at as "YYYY-MM-DDT00:00:00Z"
 // `strata` (an extension: [{"dimension": d, "counts": {value: n, ...}}]) is
-// present only when `s.strata` is non-empty; `evidence.table` ({a,b,c,d})
+// written after disclosure control (core/disclosure_control.h: no cell of
+// 1..4, such a dimension withheld) and present only when a dimension is left; `evidence.table` ({a,b,c,d})
 // only when `s.table` is set; `statistics` ({name: number|null}) only when
 // `s.statistics` is non-empty; `series` ({"measure", "points": [{"start",
 // "end", "value", "expected", "threshold", "flagged"}]}) only when `s.series`
@@ -48,7 +49,7 @@ std::string encode_cloudevent(const Signal& s, std::string_view pipeline_name);
 
 // The members of data that other JSON views of a signal (the review API)
 // write exactly as the signal does: "series", "table" and "strata", each
-// with its key.
+// with its key ("strata" after disclosure control, as above).
 void write_series(JsonWriter& w, const SignalSeries& series);
 void write_table(JsonWriter& w, const ContingencyTable& table);
 void write_strata(JsonWriter& w, const std::vector<StratumCounts>& strata);

@@ -11,6 +11,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "telemetry/civetweb_hardening.h"
+
 namespace vigil {
 
 namespace {
@@ -87,16 +89,25 @@ Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::start(
   // Not make_unique: the constructor is private.
   std::unique_ptr<HttpEndpoints> self(new HttpEndpoints(std::move(registry), std::move(ready)));
 
+  // See telemetry/civetweb_hardening.h and docs/hardening-civetweb.md.
+  const std::string threads = std::to_string(kHttpWorkerThreads);
+  const std::string timeout = std::to_string(kHttpRequestTimeoutMs);
+  const std::string max_request = std::to_string(kHttpMaxRequestBytes);
   const char* options[] = {
       "listening_ports", bind_address.c_str(),
-      "num_threads", "2",
-      // A stalled client must not hold one of the two workers for long.
-      "request_timeout_ms", "10000",
+      // Workers to spare: each slow client holds one for up to the request
+      // timeout, and /healthz must still find one free.
+      "num_threads", threads.c_str(),
+      "request_timeout_ms", timeout.c_str(),
+      // Request line and headers; a probe's or a scrape's are a few hundred
+      // bytes.
+      "max_request_size", max_request.c_str(),
       nullptr,
   };
   mg_callbacks callbacks;
   std::memset(&callbacks, 0, sizeof callbacks);
   callbacks.log_message = &capture_start_log;
+  callbacks.begin_request = &reject_unsafe_request_target;
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = self.get();
@@ -128,11 +139,20 @@ Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::start(
   }
   self->port_ = static_cast<uint16_t>(ports[0].port);
 
-  // `$` anchors the pattern: "/metrics" alone would also match "/metrics/x".
-  mg_set_request_handler(self->context_, "/metrics$", &HttpEndpoints::handle_metrics, self.get());
-  mg_set_request_handler(self->context_, "/healthz$", &HttpEndpoints::handle_healthz, self.get());
-  mg_set_request_handler(self->context_, "/readyz$", &HttpEndpoints::handle_readyz, self.get());
+  // "**": every URI is claimed by this handler, which always answers (404
+  // for unknown paths), so no request reaches civetweb's file serving.
+  mg_set_request_handler(self->context_, "**", &HttpEndpoints::handle_any, self.get());
   return self;
+}
+
+int HttpEndpoints::handle_any(mg_connection* conn, void* self) {
+  const mg_request_info* info = mg_get_request_info(conn);
+  const std::string_view path =
+      info != nullptr && info->local_uri != nullptr ? info->local_uri : std::string_view();
+  if (path == "/metrics") return handle_metrics(conn, self);
+  if (path == "/healthz") return handle_healthz(conn, self);
+  if (path == "/readyz") return handle_readyz(conn, self);
+  return respond(conn, 404, kTextPlain, "not found\n", method_of(conn));
 }
 
 int HttpEndpoints::handle_metrics(mg_connection* conn, void* self) {

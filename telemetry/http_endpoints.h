@@ -4,7 +4,8 @@
 //   GET /readyz   200 "ready" while the readiness flag is true, else
 //                 503 "not ready"
 // Anything else is 404. HEAD is answered like GET without a body; other
-// methods get 405.
+// methods get 405. Request targets that are too long or malformed get 414 or
+// 400, requests over kHttpMaxRequestBytes 413 (telemetry/civetweb_hardening.h).
 //
 // Served by civetweb's C API directly rather than prometheus::Exposer: the
 // Exposer's civetweb callbacks are plain function pointers whose only user
@@ -27,10 +28,18 @@ struct mg_connection;
 
 namespace vigil {
 
+// Worker threads: each slow client holds one for up to the request timeout;
+// with this many, a handful cannot starve /healthz (it was 2).
+inline constexpr int kHttpWorkerThreads = 16;
+// How long a worker waits for one request (and for writing its answer).
+inline constexpr int kHttpRequestTimeoutMs = 5000;
+// The largest request line plus headers.
+inline constexpr int kHttpMaxRequestBytes = 8192;
+
 class HttpEndpoints {
  public:
   // Starts serving on `bind_address` ("127.0.0.1:0", "0.0.0.0:9464", "9464";
-  // port 0 picks a free port, see port()) with two worker threads. `ready`
+  // port 0 picks a free port, see port()) with kHttpWorkerThreads. `ready`
   // is read on every /readyz request; the pipeline stores true once its
   // assigned partitions are restored and consuming, and false while it
   // rebalances or shuts down.
@@ -53,6 +62,7 @@ class HttpEndpoints {
   HttpEndpoints(std::shared_ptr<prometheus::Registry> registry,
                 std::shared_ptr<std::atomic<bool>> ready);
 
+  static int handle_any(mg_connection* conn, void* self);
   static int handle_metrics(mg_connection* conn, void* self);
   static int handle_healthz(mg_connection* conn, void* self);
   static int handle_readyz(mg_connection* conn, void* self);

@@ -164,6 +164,28 @@ BOOST_AUTO_TEST_CASE(strata_omitted_when_empty) {
   BOOST_TEST(json.substr(json.size() - 4) == R"(d"}})");  // summary closes data
 }
 
+BOOST_AUTO_TEST_CASE(no_stratum_cell_of_one_to_four_is_written) {
+  // Whatever built the signal (here by hand, as a decoder reading an older
+  // version's event would), the event carries no cell of 1..4: a small
+  // "other" takes in the smallest named cell, a dimension of 1..4 reports
+  // is left out, and the strata are omitted when none is left.
+  Signal s = full_signal();
+  s.strata = {{"ethnicity", {{"A", 10}, {"M", 5}, {"other", 2}}},
+              {"sex", {{"female", 3}}},
+              {"age_band", {{"18-25", 12}, {"76+", 2}, {"1-4", 3}}}};
+  const std::string json = encode_cloudevent(s, "national");
+  BOOST_TEST(contains(json, R"("strata":[{"dimension":"ethnicity","counts":{"A":10,"other":7}},)"
+                            R"({"dimension":"age_band","counts":{"18-25":12,"other":5}}])"),
+             json);
+  auto decoded = decode_cloudevent(json);
+  BOOST_TEST_REQUIRE(decoded.is_ok());
+  for (const StratumCounts& stratum : decoded.value().strata) {
+    for (const auto& [value, n] : stratum.counts) BOOST_TEST(n >= 5, stratum.dimension << " " << value);
+  }
+  s.strata = {{"sex", {{"female", 3}, {"male", 1}}}};
+  BOOST_TEST(!contains(encode_cloudevent(s, "national"), "strata"));
+}
+
 BOOST_AUTO_TEST_CASE(evidence_ids_are_capped_and_empty_collections_stay_valid) {
   Signal s = full_signal();
   s.key.clear();

@@ -17,8 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "telemetry/civetweb_hardening.h"
 #include "telemetry/http_endpoints.h"
 #include "telemetry/metrics.h"
+#include "tests/raw_http.h"
 
 namespace vigil {
 namespace {
@@ -331,6 +333,77 @@ BOOST_AUTO_TEST_CASE(other_paths_and_methods) {
   const HttpResponse head = http_request(port, "HEAD", "/healthz");
   BOOST_TEST(head.status == 200);
   BOOST_TEST(head.body.empty());
+}
+
+BOOST_AUTO_TEST_CASE(slow_clients_do_not_starve_healthz) {
+  // Eight clients each send the start of a request and then hold their
+  // connection: with the old two workers (and a 10 s request timeout) they
+  // took every worker, and /healthz waited 40 s behind them. The answer is
+  // asserted; the 20 s is only how long the test waits before failing.
+  Server server;
+  const uint16_t port = server.http->port();
+  std::vector<std::unique_ptr<testing::SlowClient>> slow;
+  for (int i = 0; i < 8; ++i) {
+    slow.push_back(std::make_unique<testing::SlowClient>(port));
+    BOOST_TEST_REQUIRE(slow.back()->connected());
+  }
+  const testing::RawResponse health = testing::raw_get(port, "/healthz", "", 20);
+  BOOST_TEST(health.status == 200);
+  BOOST_TEST(health.body == "ok");
+  server.ready->store(true);
+  BOOST_TEST(testing::raw_get(port, "/readyz", "", 20).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(long_and_malformed_request_targets_are_refused) {
+  // The published crash input of CVE-2025-55763 is a GET of a path of many
+  // slashes; such a path (empty segments), dot segments, control
+  // characters, a long target and oversized headers are answered before any
+  // handler runs, and the server goes on serving.
+  Server server;
+  const uint16_t port = server.http->port();
+  BOOST_TEST(testing::raw_get(port, "/" + std::string(1000, '/')).status == 400);
+  BOOST_TEST(testing::raw_get(port, "//healthz").status == 400);
+  BOOST_TEST(testing::raw_get(port, "/metrics/../healthz").status == 400);
+  BOOST_TEST(testing::raw_get(port, "/./healthz").status == 400);
+  BOOST_TEST(testing::raw_get(port, "/healthz/..").status == 400);
+  BOOST_TEST(testing::raw_get(port, "/healthz%0a").status == 400);
+  BOOST_TEST(testing::raw_get(port, "/healthz?x=%00").status == 400);
+  BOOST_TEST(testing::raw_get(port, "/healthz?x=\xff").status == 400);
+  BOOST_TEST(testing::raw_get(port, "/healthz?" + std::string(kMaxRequestTargetBytes, 'a')).status == 414);
+  BOOST_TEST(testing::raw_get(port, "/" + std::string(kMaxRequestTargetBytes, 'a')).status == 414);
+  // Headers beyond the request size limit: civetweb answers 413 (or, when
+  // the request is larger than its buffer, closes): never a 200.
+  const testing::RawResponse big =
+      testing::raw_get(port, "/healthz", "X-Filler: " + std::string(kHttpMaxRequestBytes, 'x') + "\r\n");
+  BOOST_TEST(big.status != 200);
+  BOOST_TEST(big.status == 413);
+  // Targets just inside the limits are served as before.
+  BOOST_TEST(testing::raw_get(port, "/healthz?" + std::string(kMaxRequestTargetBytes - 9, 'a')).status == 200);
+  BOOST_TEST(testing::raw_get(port, "/healthz", "X-Filler: " + std::string(4000, 'x') + "\r\n").status == 200);
+  BOOST_TEST(testing::raw_get(port, "/healthz?x=%41%2F").status == 200);
+  BOOST_TEST(testing::raw_get(port, "/").status == 404);
+  BOOST_TEST(testing::raw_get(port, "/healthz").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(request_target_rules) {
+  BOOST_TEST(request_target_status("/", nullptr) == 0);
+  BOOST_TEST(request_target_status("/static/", "") == 0);
+  BOOST_TEST(request_target_status("/api/v1/signals", "severity=high&text=a%20b") == 0);
+  BOOST_TEST(request_target_status(nullptr, nullptr) == 400);
+  BOOST_TEST(request_target_status("*", nullptr) == 400);
+  BOOST_TEST(request_target_status("healthz", nullptr) == 400);
+  BOOST_TEST(request_target_status("/a//b", nullptr) == 400);
+  BOOST_TEST(request_target_status("/a/.", nullptr) == 400);
+  BOOST_TEST(request_target_status("/a/../b", nullptr) == 400);
+  BOOST_TEST(request_target_status("/a/..b/.c", nullptr) == 0);  // dots inside names are fine
+  BOOST_TEST(request_target_status("/a b", nullptr) == 400);
+  BOOST_TEST(request_target_status("/a\\..\\b", nullptr) == 400);
+  BOOST_TEST(request_target_status("/a", "q=%1f") == 400);
+  BOOST_TEST(request_target_status("/a", "q=%7F") == 400);
+  BOOST_TEST(request_target_status("/a", "q=%2f%7e%") == 0);
+  const std::string path(kMaxRequestTargetBytes - 3, 'a');
+  BOOST_TEST(request_target_status(("/" + path).c_str(), "q") == 0);  // exactly the limit
+  BOOST_TEST(request_target_status(("/" + path).c_str(), "qq") == 414);
 }
 
 BOOST_AUTO_TEST_CASE(port_in_use_is_an_error_not_an_exception) {

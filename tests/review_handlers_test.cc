@@ -202,6 +202,35 @@ BOOST_FIXTURE_TEST_CASE(markup_from_reports_is_escaped_everywhere, Fixture) {
   BOOST_TEST(std::string_view(detail["key"]["device"]) == kMarkupDevice);
 }
 
+BOOST_FIXTURE_TEST_CASE(pages_and_api_show_no_stratum_cell_of_one_to_four, Fixture) {
+  // A signal from the topic as an older version wrote it: "other" 2, and a
+  // sex breakdown of 3 reports in all. The page and the API pool the small
+  // "other" with the smallest named cell and leave out the sex breakdown.
+  Signal s = make_signal("a000000000000005", Severity::kMedium, 17, {{"device", "stent"}});
+  s.strata = {{"ethnicity", {{"A", 10}, {"M", 5}, {"Z", 9}}}, {"sex", {{"female", 10}, {"male", 5}}}};
+  std::string json = encode_cloudevent(s, "national");
+  const std::string written = R"({"A":10,"M":5,"Z":9}},{"dimension":"sex","counts":{"female":10,"male":5}})";
+  const std::string older = R"({"A":10,"M":5,"other":2}},{"dimension":"sex","counts":{"female":3}})";
+  BOOST_TEST_REQUIRE(json.find(written) != std::string::npos, json);
+  json.replace(json.find(written), written.size(), older);
+  BOOST_REQUIRE(store->add_signal(s, json).is_ok());
+
+  const HttpResponse page = request("GET", "/signals/a000000000000005");
+  BOOST_TEST(page.status == 200);
+  BOOST_TEST(count(page.body, "<tr class=\"stratum\">") == 2u, page.body);
+  BOOST_TEST(count(page.body, "<td>A</td><td class=\"num\">10</td>") == 1u);
+  BOOST_TEST(count(page.body, "<td>other</td><td class=\"num\">7</td>") == 1u);
+  BOOST_TEST(count(page.body, "<caption>sex</caption>") == 0u);
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element detail = parser.parse(request("GET", "/api/v1/signals/a000000000000005").body);
+  simdjson::dom::array strata = detail["strata"];
+  BOOST_TEST_REQUIRE(strata.size() == 1u);
+  BOOST_TEST(int64_t(strata.at(0)["counts"]["A"]) == 10);
+  BOOST_TEST(int64_t(strata.at(0)["counts"]["other"]) == 7);
+  BOOST_TEST(simdjson::dom::object(strata.at(0)["counts"]).size() == 2u);
+}
+
 BOOST_FIXTURE_TEST_CASE(the_signal_page_shows_chart_evidence_and_form, Fixture) {
   const HttpResponse page = request("GET", "/signals/a000000000000001");
   BOOST_TEST(page.status == 200);

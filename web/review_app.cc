@@ -8,6 +8,7 @@
 #include <exception>
 #include <string>
 
+#include "telemetry/civetweb_hardening.h"
 #include "web/http_exchange.h"
 #include "web/review_handlers.h"
 
@@ -120,14 +121,23 @@ Result<std::unique_ptr<ReviewApp>> ReviewApp::start(const ReviewOptions& options
   const bool ipv6 = options.bind.find(':') != std::string::npos;
   const std::string address =
       (ipv6 ? "[" + options.bind + "]" : options.bind) + ":" + std::to_string(options.port);
+  // See telemetry/civetweb_hardening.h and docs/hardening-civetweb.md.
+  const std::string threads = std::to_string(kReviewWorkerThreads);
+  const std::string timeout = std::to_string(kReviewRequestTimeoutMs);
+  const std::string max_request = std::to_string(kReviewMaxRequestBytes);
   const char* config[] = {
       "listening_ports",
       address.c_str(),
+      // Workers to spare: each slow client holds one for up to the request
+      // timeout, and /healthz must still find one free.
       "num_threads",
-      "8",
-      // A stalled client must not hold a worker for long.
+      threads.c_str(),
       "request_timeout_ms",
-      "15000",
+      timeout.c_str(),
+      // Request line and headers, which a single sign-on proxy may fill with
+      // its own (the body is limited separately, kMaxRequestBodyBytes).
+      "max_request_size",
+      max_request.c_str(),
       "enable_keep_alive",
       "yes",
       nullptr,
@@ -135,6 +145,7 @@ Result<std::unique_ptr<ReviewApp>> ReviewApp::start(const ReviewOptions& options
   mg_callbacks callbacks;
   std::memset(&callbacks, 0, sizeof callbacks);
   callbacks.log_message = &capture_start_log;
+  callbacks.begin_request = &reject_unsafe_request_target;
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = impl.get();

@@ -23,6 +23,14 @@ struct mg_context;
 
 namespace vigil {
 
+// civetweb's limits for the review application (docs/hardening-civetweb.md):
+// worker threads (each slow client holds one for up to the request timeout;
+// it was 8), the request timeout (it was 15 s) and the largest request line
+// plus headers.
+inline constexpr int kReviewWorkerThreads = 32;
+inline constexpr int kReviewRequestTimeoutMs = 10000;
+inline constexpr int kReviewMaxRequestBytes = 16384;
+
 // Where a recorded decision goes before the store takes it: the reviews
 // topic in Kafka mode (produced and flushed, so the decision is durable
 // before the reviewer sees 201), nowhere else over a file of signals (the

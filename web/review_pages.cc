@@ -3,6 +3,7 @@
 #include <cmath>
 #include <kainjow/mustache.hpp>
 
+#include "core/disclosure_control.h"
 #include "core/version.h"
 #include "web/signal_query_params.h"
 #include "web/signal_text.h"
@@ -166,7 +167,10 @@ void set_analysis(mu::data& d, const Signal& s, const ReviewOptions& options) {
   if (!s.statistics.empty()) d.set("has_statistics", true);
   d.set("statistics", statistics);
   mu::data strata{mu::data::type::list};
-  for (const StratumCounts& stratum : s.strata) {
+  // Disclosure control again: a signal from the topic may have been written
+  // by an older version that published cells of 1..4.
+  const std::vector<StratumCounts> shown_strata = disclosed_strata(s.strata);
+  for (const StratumCounts& stratum : shown_strata) {
     mu::data item;
     item.set("dimension", stratum.dimension);
     mu::data counts{mu::data::type::list};
@@ -179,7 +183,7 @@ void set_analysis(mu::data& d, const Signal& s, const ReviewOptions& options) {
     item.set("counts", counts);
     strata.push_back(item);
   }
-  if (!s.strata.empty()) d.set("has_strata", true);
+  if (!shown_strata.empty()) d.set("has_strata", true);
   d.set("strata", strata);
   d.set("evidence_count",
         std::to_string(s.evidence_count) + (s.evidence_count == 1 ? " report" : " reports"));
