@@ -9,7 +9,7 @@
 //     catch-all handler that always answers (404 itself), so that step is
 //     never reached;
 //   - max_request_size is set explicitly, bounding the request line and
-//     headers (a longer request is answered 413 by civetweb unread);
+//     headers (civetweb 1.15 answers a longer request 400, unread);
 //   - begin_request (reject_unsafe_request_target) refuses, before any
 //     handler runs, a request target that is long, not a plain absolute
 //     path, has empty or dot segments ("//", "/./", "/../": the shape of the

@@ -5,7 +5,7 @@
 //                 503 "not ready"
 // Anything else is 404. HEAD is answered like GET without a body; other
 // methods get 405. Request targets that are too long or malformed get 414 or
-// 400, requests over kHttpMaxRequestBytes 413 (telemetry/civetweb_hardening.h).
+// 400, requests over kHttpMaxRequestBytes 400 (telemetry/civetweb_hardening.h).
 //
 // Served by civetweb's C API directly rather than prometheus::Exposer: the
 // Exposer's civetweb callbacks are plain function pointers whose only user

@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(long_and_malformed_request_targets_are_refused) {
   BOOST_TEST(testing::raw_get(port, "/?text=" + std::string(kMaxRequestTargetBytes, 'a')).status == 414);
   const testing::RawResponse big = testing::raw_get(
       port, "/healthz", "X-Filler: " + std::string(kReviewMaxRequestBytes, 'x') + "\r\n");
-  BOOST_TEST(big.status == 413);
+  BOOST_TEST(big.status == 400);  // civetweb 1.15's "Request Too Large"
   // A proxy's headers well inside the limit are fine, and so is the queue.
   BOOST_TEST(testing::raw_get(port, "/healthz", "X-Forwarded-Assertion: " + std::string(8000, 'x') + "\r\n").status ==
              200);
