@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 #include "core/check.h"
 #include "sinks/repartition_record.h"
@@ -164,7 +165,12 @@ void PartitionTask::on_committed() {
   dead_letters_.clear();
   repartition_.clear();
   reset_overlay();
-  if (metrics_) metrics_->state_bytes.Set(static_cast<double>(store_.approximate_bytes()));
+  if (!metrics_) return;
+  metrics_->state_bytes.Set(static_cast<double>(store_.approximate_bytes()));
+  if (const std::optional<VolumeSpace> space = store_.volume_space()) {
+    metrics_->state_volume_capacity_bytes.Set(static_cast<double>(space->capacity_bytes));
+    metrics_->state_volume_available_bytes.Set(static_cast<double>(space->available_bytes));
+  }
 }
 
 }  // namespace vigil

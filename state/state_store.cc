@@ -339,6 +339,13 @@ uint64_t StateStore::approximate_bytes() const {
   return sst_bytes + memtable_bytes;
 }
 
+std::optional<VolumeSpace> StateStore::volume_space() const {
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(db_->GetName(), ec);
+  if (ec) return std::nullopt;
+  return VolumeSpace{.capacity_bytes = space.capacity, .available_bytes = space.available};
+}
+
 Status StateStore::checkpoint(const std::string& dir) const {
   rocksdb::Checkpoint* raw = nullptr;
   const rocksdb::Status created = rocksdb::Checkpoint::Create(db_.get(), &raw);

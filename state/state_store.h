@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -53,6 +54,12 @@ struct StateStoreOptions {
 using ColumnFamilyId = uint32_t;
 
 inline constexpr ColumnFamilyId kDefaultColumnFamily = 0;
+
+// The file system holding the state directory (the chart's volume claim).
+struct VolumeSpace {
+  uint64_t capacity_bytes = 0;
+  uint64_t available_bytes = 0;  // what this unprivileged process may still write
+};
 
 class StateBatch;
 
@@ -127,6 +134,12 @@ class StateStore {
   // including arena overhead). Cheap: reads counters, no I/O. For the
   // vigil_state_bytes gauge; 0 if the counters are unavailable.
   uint64_t approximate_bytes() const;
+
+  // Size and free space of the file system holding the database: one statfs
+  // call. For the vigil_state_volume_* gauges, so that an alert sees the
+  // volume filling before RocksDB finds it full and stops writing (every
+  // commit then fails). nullopt if the file system cannot be queried.
+  std::optional<VolumeSpace> volume_space() const;
 
   // Writes a consistent snapshot of every column family to `dir`, which must
   // not exist yet (its parent must), by flushing the memtables and

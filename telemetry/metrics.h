@@ -130,6 +130,11 @@ class Metrics {
   prometheus::Histogram& commit_seconds;
   // Approximate bytes held by the state store.
   prometheus::Gauge& state_bytes;
+  // Size and free bytes of the file system holding the state (the volume
+  // claim in Kubernetes), set at each commit: RocksDB stops writing when it
+  // is full, so the VigilStateVolumeFilling alert watches it.
+  prometheus::Gauge& state_volume_capacity_bytes;
+  prometheus::Gauge& state_volume_available_bytes;
   // Signals raised or updated and not yet resolved, over every partition
   // this process owns (set at each commit and rebalance).
   prometheus::Gauge& signals_open;

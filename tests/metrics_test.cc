@@ -117,6 +117,8 @@ void exercise(Metrics& metrics) {
   metrics.event_processing_seconds.Observe(3.5e-5);
   metrics.commit_seconds.Observe(0.012);
   metrics.state_bytes.Set(1 << 20);
+  metrics.state_volume_capacity_bytes.Set(10 << 20);
+  metrics.state_volume_available_bytes.Set(4 << 20);
   metrics.signals_open.Set(1);
 }
 
@@ -208,6 +210,8 @@ BOOST_AUTO_TEST_CASE(cached_references_count_and_label) {
       text, "vigil_signals_total{detector=\"medication_farrington\",type=\"resolved\"} 1"));
   BOOST_TEST(contains(text, "vigil_consumer_lag{partition=\"0\",topic=\"vigil.events\"} 42"));
   BOOST_TEST(contains(text, "vigil_state_bytes 1048576"));
+  BOOST_TEST(contains(text, "vigil_state_volume_capacity_bytes 10485760"));
+  BOOST_TEST(contains(text, "vigil_state_volume_available_bytes 4194304"));
   BOOST_TEST(contains(text, "vigil_event_processing_seconds_count 1"));
   BOOST_TEST(contains(text, "vigil_commit_seconds_sum 0.012"));
 

@@ -3,7 +3,10 @@
 # alert rule (helm/vigil/rules/vigil-alerts.yaml) queries is served by the
 # pipeline: names are parsed out of every PromQL expression and looked up in
 # a real /metrics scrape of `vigil demo` (a histogram's _bucket, _sum and
-# _count count as its own; `up` is Prometheus's own series).
+# _count count as its own; `up` is Prometheus's own series). And the
+# watchers are watched: every vigil_alertmanager_* family and the state
+# volume gauges are on a dashboard, and the alert rules query the metrics of
+# failed notification, the signal rate, late events and the state volume.
 # Usage: monitoring_metrics_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
 source "$2/tests/test_lib.sh"
@@ -14,8 +17,11 @@ python=python3
 # A bounded stream (thirty days, ~75,000 events, signals raised and
 # resolved), scraped once the demo reports it drained: then every series has
 # samples (lag, commit and processing latency, signals), however long the
-# machine took to get there.
-start_demo "$work/demo.out" "$work/demo.err" --days 30 --seconds 3600
+# machine took to get there. The Alertmanager sink is on, so that its
+# metrics are served: nothing listens on its port, so every request fails.
+am_port=$(free_port)
+start_demo "$work/demo.out" "$work/demo.err" --days 30 --seconds 3600 \
+    --alertmanager-url "http://127.0.0.1:$am_port"
 check "vigil demo reports its metrics address" test -n "$metrics_port"
 check "the stream drains (within 10 minutes)" demo_drained 600
 check "/metrics answers" scrape "$work/metrics.txt"
@@ -84,7 +90,33 @@ for where, expr in exprs:
 for p in problems:
     print(p)
 print(f"{len(exprs)} expressions, {len(checked)} metric names: {' '.join(sorted(checked))}")
-sys.exit(1 if problems or len(checked) < 10 else 0)
+if problems or len(checked) < 10:
+    sys.exit(1)
+
+# Watching the watchers (issue 15, item 13).
+def family(name):
+    for suffix in ("_bucket", "_sum", "_count"):
+        if name.endswith(suffix) and types.get(name[: -len(suffix)]) in ("histogram", "summary"):
+            return name[: -len(suffix)]
+    return name
+on_dashboards = {family(n) for where, e in exprs if not where.startswith("rule ")
+                 for n in metric_names(e)}
+in_rules = {family(n) for where, e in exprs if where.startswith("rule ") for n in metric_names(e)}
+watched = sorted(n for n in types if n.startswith("vigil_alertmanager_"))
+if len(watched) < 7:
+    problems.append(f"the scrape has {len(watched)} vigil_alertmanager_* families, not 7")
+for name in watched + ["vigil_state_volume_available_bytes", "vigil_state_volume_capacity_bytes"]:
+    if name not in on_dashboards:
+        problems.append(f"{name} is on no dashboard")
+for name in ["vigil_alertmanager_sends_total", "vigil_alertmanager_alerts_dropped_total",
+             "vigil_signals_raised_total", "vigil_events_late_total",
+             "vigil_state_volume_available_bytes", "vigil_state_volume_capacity_bytes"]:
+    if name not in in_rules:
+        problems.append(f"{name} is in no alert rule")
+for p in problems:
+    print(p)
+print(f"watched: {' '.join(watched)}")
+sys.exit(1 if problems else 0)
 PY
-check "every queried metric is served" test $? -eq 0
+check "every queried metric is served; the watchers are watched" test $? -eq 0
 finish

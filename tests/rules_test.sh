@@ -1,29 +1,31 @@
 #!/usr/bin/env bash
 # The alert rules (helm/vigil/rules/vigil-alerts.yaml): promtool accepts them,
-# their unit tests (tests/rules/vigil-alerts.test.yaml) pass, and every alert
-# has a unit test, summary, description and runbook_url annotations and a
-# runbook page in docs/runbooks/.
+# their unit tests (tests/rules/*.test.yaml) pass, and every alert has a unit
+# test, summary, description and runbook_url annotations and a runbook page in
+# docs/runbooks/.
 # Usage: rules_test.sh VIGIL_BINARY SOURCE_DIR SHARED_DIR
 set -uo pipefail
 source "$2/tests/test_lib.sh"
 rules=$source_dir/helm/vigil/rules/vigil-alerts.yaml
-tests=$source_dir/tests/rules/vigil-alerts.test.yaml
+tests=("$source_dir"/tests/rules/*.test.yaml)
 # Debian's python3-yaml serves /usr/bin/python3; another python3 may come first on PATH.
 python=python3
 "$python" -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
 
 check "promtool check rules" promtool check rules "$rules"
-check "promtool test rules" promtool test rules "$tests"
-"$python" - "$rules" "$tests" "$source_dir/docs/runbooks" <<'PY'
+for file in "${tests[@]}"; do
+  check "promtool test rules $(basename "$file")" promtool test rules "$file"
+done
+"$python" - "$rules" "$source_dir/docs/runbooks" "${tests[@]}" <<'PY'
 import os, sys, yaml
 rules = yaml.safe_load(open(sys.argv[1]))
-tests = yaml.safe_load(open(sys.argv[2]))
-runbooks = sys.argv[3]
+runbooks = sys.argv[2]
 alerts = [r for g in rules["groups"] for r in g["rules"] if "alert" in r]
 tested = {}
-for t in tests["tests"]:
-    for a in t.get("alert_rule_test", []):
-        tested.setdefault(a["alertname"], []).append(bool(a.get("exp_alerts")))
+for path in sys.argv[3:]:
+    for t in yaml.safe_load(open(path))["tests"]:
+        for a in t.get("alert_rule_test", []):
+            tested.setdefault(a["alertname"], []).append(bool(a.get("exp_alerts")))
 problems = []
 for r in alerts:
     name = r["alert"]

@@ -317,6 +317,17 @@ BOOST_FIXTURE_TEST_CASE(approximate_bytes_grows_with_data, Fixture) {
   BOOST_TEST(store->approximate_bytes() > uint64_t{kRecords * 1024} / 2);
 }
 
+// The vigil_state_volume_* gauges: the file system of the database directory.
+BOOST_FIXTURE_TEST_CASE(volume_space_is_that_of_the_state_directory, Fixture) {
+  auto store = open_store(db_path);
+  const std::optional<VolumeSpace> space = store->volume_space();
+  BOOST_TEST_REQUIRE(space.has_value());
+  // Capacity is fixed; available space may move with other writers.
+  BOOST_TEST(space->capacity_bytes == std::filesystem::space(db_path).capacity);
+  BOOST_TEST(space->capacity_bytes > 0u);
+  BOOST_TEST(space->available_bytes <= space->capacity_bytes);
+}
+
 BOOST_FIXTURE_TEST_CASE(checkpoint_opens_as_separate_database, Fixture) {
   auto store = open_store(db_path, {"state", "offsets"});
   const ColumnFamilyId state = cf_id(*store, "state");

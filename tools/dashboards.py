@@ -5,8 +5,8 @@
     python3 tools/dashboards.py --check  exit 1 if the committed files differ
 
 Two dashboards: `vigil-operations` for the operations team (throughput, lag,
-the merge stage, latency, dead letters, late events, commits, state,
-restarts) and `vigil-national` for the national patient safety team (signals
+the merge stage, latency, dead letters, late events, commits, Alertmanager
+delivery, state and its volume, restarts) and `vigil-national` for the national patient safety team (signals
 raised by detector and severity, open signals, the most active detectors). The
 datasource is the template variable `datasource`; every rate uses
 $__rate_interval; every panel has a unit. tests/dashboards_test.sh validates
@@ -238,17 +238,57 @@ def operations():
                            "informational offset commit.", "short", [
                                (f"sum by (stage) (increase(vigil_commit_failures_total{{{sel}}}"
                                 f"[$__rate_interval]))", "{{stage}}")], bars=True), 8, 8),
+        L.row("Alertmanager"),
+        L.place(timeseries("Alertmanager requests by result",
+                           "Requests posting alerts to Alertmanager per second: success; error "
+                           "(no answer, timeout, 5xx, 408, 429: retried); rejected (any other "
+                           "status: not retried). Errors or rejections with no success: "
+                           "VigilAlertmanagerDeliveryFailing.", "reqps",
+                           [(rate("vigil_alertmanager_sends_total", "result"), "{{result}}")],
+                           stack=True), 6, 8),
+        L.place(timeseries("Alerts sent and dropped",
+                           "Alerts Alertmanager accepted per second, by state (firing includes "
+                           "the periodic re-sends of open signals), and signal transitions given "
+                           "up, by reason (VigilAlertmanagerAlertsDropped).", "ops", [
+                               (rate("vigil_alertmanager_alerts_sent_total", "state"),
+                                "sent {{state}}"),
+                               (rate("vigil_alertmanager_alerts_dropped_total", "reason"),
+                                "dropped {{reason}}")]), 6, 8),
+        L.place(timeseries("Alertmanager queue",
+                           "Alerts whose latest state Alertmanager has not acknowledged (grows "
+                           "while delivery fails), open signals held and re-sent, and open "
+                           "signals held back by a reviewer's decision.", "short", [
+                               (f"sum by (pod) (vigil_alertmanager_queue_depth{{{sel}}})",
+                                "{{pod}} unacknowledged"),
+                               (f"sum by (pod) (vigil_alertmanager_open_alerts{{{sel}}})",
+                                "{{pod}} open"),
+                               (f"sum by (pod) (vigil_alertmanager_suppressed_alerts{{{sel}}})",
+                                "{{pod}} suppressed")], decimals=0), 6, 8),
+        L.place(timeseries("Alertmanager request latency",
+                           "Seconds per request posting alerts, any outcome (a timeout counts "
+                           "its full alertmanager.timeoutMs).", "s",
+                           quantiles("vigil_alertmanager_send_seconds",
+                                     [(0.5, "p50"), (0.99, "p99"), (1.0, "max")])), 6, 8),
         L.row("Pods"),
         L.place(timeseries("Commits per second", "Partition commits completed per second.", "ops",
-                           [(rate("vigil_commit_seconds_count", "pod"), "{{pod}}")]), 6, 8),
+                           [(rate("vigil_commit_seconds_count", "pod"), "{{pod}}")]), 5, 8),
         L.place(timeseries("State size", "Approximate bytes in each pod's RocksDB state.", "bytes",
-                           [(f"sum by (pod) (vigil_state_bytes{{{sel}}})", "{{pod}}")]), 6, 8),
+                           [(f"sum by (pod) (vigil_state_bytes{{{sel}}})", "{{pod}}")]), 5, 8),
+        L.place(right_axis(timeseries(
+            "State volume free",
+            "Share of the file system holding each pod's state (its volume claim) that is still "
+            "free (left axis), and its size (right axis). RocksDB stops writing when it is full "
+            "(VigilStateVolumeFilling).", "percentunit", [
+                (f"sum by (pod) (vigil_state_volume_available_bytes{{{sel}}}) / "
+                 f"sum by (pod) (vigil_state_volume_capacity_bytes{{{sel}}})", "{{pod}} free"),
+                (f"sum by (pod) (vigil_state_volume_capacity_bytes{{{sel}}})", "{{pod}} size")]),
+            "bytes", ["B"]), 5, 8),
         L.place(timeseries("Uptime", "Seconds since each pod's process started; a drop is a "
                            "restart.", "s",
                            [(f"time() - max by (pod) (vigil_start_time_seconds{{{sel}}})",
-                             "{{pod}}")]), 6, 8),
+                             "{{pod}}")]), 5, 8),
         L.place(timeseries("Ready", "1 while a pod answers /readyz with 200.", "bool",
-                           [(f"max by (pod) (vigil_ready{{{sel}}})", "{{pod}}")]), 6, 8),
+                           [(f"max by (pod) (vigil_ready{{{sel}}})", "{{pod}}")]), 4, 8),
     ]
     variables = [
         datasource_var(),
@@ -257,7 +297,7 @@ def operations():
     ]
     return dashboard("vigil-operations", "Vigil / Operations",
                      "Health of the Vigil pipeline: throughput, lag, the merge stage, latency, dead "
-                     "letters, commits, state and restarts.", ["vigil", "operations"], variables, panels)
+                     "letters, commits, Alertmanager delivery, state and restarts.", ["vigil", "operations"], variables, panels)
 
 
 def national():
