@@ -111,10 +111,12 @@ PipelineConfig parse(const YAML::Node& root) {
     }
   }
   if (const auto c = root["commit"]) {
-    check_keys(c, "commit", {"max_events", "max_interval_ms"});
+    check_keys(c, "commit", {"max_events", "max_interval_ms", "max_attempts"});
     read(c, "commit", "max_events", cfg.commit.max_events);
     read(c, "commit", "max_interval_ms", cfg.commit.max_interval_ms);
+    read(c, "commit", "max_attempts", cfg.commit.max_attempts);
     if (cfg.commit.max_events == 0) fail("commit.max_events", "must be at least 1");
+    if (cfg.commit.max_attempts == 0) fail("commit.max_attempts", "must be at least 1");
   }
   if (const auto m = root["metrics"]) {
     check_keys(m, "metrics", {"bind", "port"});

@@ -64,6 +64,10 @@ struct StateConfig {
 struct CommitConfig {
   uint32_t max_events = 5000;
   uint32_t max_interval_ms = 1000;
+  // A batch whose output Kafka refuses the same way (same error) this many
+  // times in a row is given up on: its input events are dead-lettered as
+  // `undeliverable` and the pipeline goes on (KafkaPipeline).
+  uint32_t max_attempts = 5;
 };
 
 struct MetricsConfig {

@@ -10,6 +10,7 @@ std::string_view reason_code(InvalidReason reason) {
     case InvalidReason::kWrongType: return "wrong_type";
     case InvalidReason::kBadValue: return "bad_value";
     case InvalidReason::kBadTimestamp: return "bad_timestamp";
+    case InvalidReason::kUndeliverable: return "undeliverable";
   }
   return "?";
 }

@@ -18,16 +18,21 @@ enum class InvalidReason : uint8_t {
   kWrongType,     // a field has the wrong JSON type
   kBadValue,      // a field has the right type but breaks its rule
   kBadTimestamp,  // reported_at or occurred_on is not a valid time, or they disagree
+  // Not judged invalid: part of a batch whose output Kafka refused the same
+  // way commit.max_attempts times in a row (KafkaPipeline), sent here
+  // unprocessed so the pipeline goes on. Reprocess it once the cause is fixed.
+  kUndeliverable,
 };
 
 // Every reason, in declaration order: for pre-registering metric labels.
 inline constexpr std::array kAllInvalidReasons = {
     InvalidReason::kNotJson,   InvalidReason::kTooLarge, InvalidReason::kMissingField,
     InvalidReason::kWrongType, InvalidReason::kBadValue, InvalidReason::kBadTimestamp,
+    InvalidReason::kUndeliverable,
 };
 
 // The contract's stable code: `not_json`, `too_large`, `missing_field`,
-// `wrong_type`, `bad_value` or `bad_timestamp`. The view is static.
+// `wrong_type`, `bad_value`, `bad_timestamp` or `undeliverable`. The view is static.
 std::string_view reason_code(InvalidReason reason);
 
 }  // namespace vigil

@@ -8,6 +8,7 @@ void KafkaProducer::DeliveryCounter::dr_cb(RdKafka::Message& message) {
   if (message.err() != RdKafka::ERR_NO_ERROR) {
     ++failed;
     last_error = message.errstr();
+    last_code.store(message.err());
   }
 }
 
@@ -21,6 +22,7 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
       {"compression.type", "lz4"},
       // Bounded local queue: 64 MiB instead of librdkafka's 1 GiB default.
       {"queue.buffering.max.kbytes", "65536"},
+      {"message.max.bytes", std::to_string(kDefaultMaxMessageBytes)},
   };
   for (const auto& [k, v] : props) all[k] = v;
   auto conf = make_kafka_conf(all);
@@ -30,6 +32,11 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(
   if (conf.value()->set("dr_cb", &p->delivery_, err) != RdKafka::Conf::CONF_OK) {
     return make_error(ErrorKind::kInvalidArgument, err);
   }
+  std::string max_bytes;
+  if (conf.value()->get("message.max.bytes", max_bytes) != RdKafka::Conf::CONF_OK) {
+    return make_error(ErrorKind::kInvalidArgument, "kafka producer: no message.max.bytes");
+  }
+  p->max_message_bytes_ = std::stoull(max_bytes);
   p->producer_.reset(RdKafka::Producer::create(conf.value().get(), err));
   if (!p->producer_) return make_error(ErrorKind::kInvalidArgument, "kafka producer: " + err);
   return p;
@@ -40,7 +47,8 @@ KafkaProducer::~KafkaProducer() {
 }
 
 Status KafkaProducer::produce(const std::string& topic, std::string_view key, std::string_view value,
-                              const KafkaHeaders& headers, int32_t partition) {
+                              const KafkaHeaders& headers, const std::atomic<bool>& give_up,
+                              int32_t partition) {
   while (true) {
     RdKafka::Headers* h = nullptr;
     if (!headers.empty()) {
@@ -54,6 +62,9 @@ Status KafkaProducer::produce(const std::string& topic, std::string_view key, st
     delete h;
     if (err != RdKafka::ERR__QUEUE_FULL) {
       return make_error(ErrorKind::kUnavailable, "producing to " + topic + ": " + RdKafka::err2str(err));
+    }
+    if (give_up.load()) {
+      return make_error(ErrorKind::kUnavailable, "producing to " + topic + ": stopped while the queue was full");
     }
     producer_->poll(100);
   }

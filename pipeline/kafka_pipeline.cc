@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "kafka/client_conf.h"
+#include "kafka/topic_config.h"
 #include "pipeline/detector_placement.h"
 #include "pipeline/kafka_topology.h"
 #include "pipeline/merge_task.h"
@@ -20,7 +21,13 @@
 namespace vigil {
 namespace {
 
+// After a stop request, retry loops go on this long (the last commit riding
+// out a short blip), then give up: the termination grace (60 s in the chart)
+// must cover it plus one transaction call's attempt (10 s) and leaving the
+// group.
 constexpr auto kLastCommitTimeout = std::chrono::seconds(20);
+// How long asking the brokers for a topic's configuration may take.
+constexpr int kDescribeTimeoutMs = 10000;
 // Fatal producer errors replaced in a row without a commit in between
 // before giving up (two instances fencing each other would loop for ever).
 constexpr int kMaxProducerReplacements = 3;
@@ -160,8 +167,29 @@ Status KafkaPipeline::open_producer() {
                                                    stopping_, await);
   dead_letter_sink_ = std::make_unique<KafkaDeadLetterSink>(*producer_, k.dead_letter_topic,
                                                             k.events_topic, stopping_, await);
+  dead_letter_sink_->on_truncated([this] { metrics_.dead_letters_truncated.Increment(); });
+  const size_t topic_limit = dead_letter_topic_limit_ > 0 ? dead_letter_topic_limit_ : kKafkaDefaultMaxMessageBytes;
+  dead_letter_sink_->set_max_record_bytes(std::min(topic_limit, producer_->max_message_bytes()));
   open_repartition_sink();
   return Status::ok();
+}
+
+void KafkaPipeline::refresh_dead_letter_limit() {
+  const std::string& topic = config_.kafka.dead_letter_topic;
+  auto limit = topic_max_message_bytes(producer_->handle(), topic, kDescribeTimeoutMs);
+  if (!limit) {
+    spdlog::warn("{}; dead letters are cut to fit {} bytes", limit.error().message,
+                 dead_letter_sink_->max_record_bytes());
+    return;
+  }
+  // A topic not created yet will get the brokers' default; Kafka's is assumed.
+  dead_letter_topic_limit_ = static_cast<size_t>(limit.value().value_or(kKafkaDefaultMaxMessageBytes));
+  const size_t usable = std::min(dead_letter_topic_limit_, producer_->max_message_bytes());
+  if (usable != dead_letter_sink_->max_record_bytes()) {
+    spdlog::info("dead letters over {} bytes go to {} as truncated copies ({} max.message.bytes {}{})",
+                 usable, topic, topic, dead_letter_topic_limit_, limit.value() ? "" : ", assumed: not created yet");
+  }
+  dead_letter_sink_->set_max_record_bytes(usable);
 }
 
 void KafkaPipeline::open_repartition_sink() {
@@ -190,6 +218,7 @@ Status KafkaPipeline::learn_topology(const std::atomic<bool>& stop) {
   // the internal repartition topic where the broker allows it.
   auto inputs = wait_for_partition_count(*consumer_, k.events_topic, stop);
   if (!inputs) return inputs.error();
+  refresh_dead_letter_limit();
   input_partitions_ = inputs.value();
   if (!repartitioned()) {
     if (input_partitions_ > 1) {
@@ -396,6 +425,7 @@ void KafkaPipeline::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions)
   for (auto* tp : partitions) {
     tasks_.erase({stage_of(tp->topic()), tp->partition()});
     committed_.erase({stage_of(tp->topic()), tp->partition()});
+    given_up_until_.erase({stage_of(tp->topic()), tp->partition()});
     metrics_.remove_consumer_lag(tp->topic(), tp->partition());
   }
   update_open_signals();
@@ -417,7 +447,12 @@ Status KafkaPipeline::commit_at_least_once() {
     if (s.is_ok()) s = signal_sink_->deliver(task->signals());
     if (!s.is_ok()) {
       metrics_.commit_failures(CommitStage::kProduce).Increment();
-      return s;
+      RdKafka::TopicPartition::destroy(offsets);
+      if (stopping_.load()) return s;
+      // What was acknowledged of the batch is produced again when it is
+      // redone: duplicates, which at-least-once allows.
+      const auto code = producer_->take_delivery_error();
+      return batch_failed(s.message(), code == RdKafka::ERR_NO_ERROR || !transient_delivery_error(code));
     }
     offsets.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second, task->next_offset()));
   }
@@ -461,7 +496,9 @@ Status KafkaPipeline::commit_exactly_once() {
       spdlog::warn("{}; aborting the transaction", s.message());
       Status aborted = transaction_->abort();
       if (!aborted.is_ok()) return recover_from_failed_transaction(Error{ErrorKind::kFatal, aborted.message()});
-      return rewind();
+      // Refused before it was sent (e.g. larger than message.max.bytes): the
+      // batch's own fault, unless it was the stop that ended a wait.
+      return batch_failed(s.message(), !stopping_.load());
     }
     auto outcome = transaction_->commit(offsets, *consumer_);
     if (!outcome) {
@@ -470,10 +507,15 @@ Status KafkaPipeline::commit_exactly_once() {
     }
     if (outcome.value() == TransactionOutcome::kAborted) {
       metrics_.commit_failures(CommitStage::kTransaction).Increment();
-      return rewind();
+      // Aborted because a record failed delivery: counted when the broker
+      // refused the record itself, not when the cluster was away.
+      const auto code = producer_->take_delivery_error();
+      return batch_failed("transaction aborted: " + RdKafka::err2str(code),
+                          code != RdKafka::ERR_NO_ERROR && !transient_delivery_error(code));
     }
     for (const auto* tp : offsets) committed_[{stage_of(tp->topic()), tp->partition()}] = tp->offset();
     producer_replacements_ = 0;
+    (void)producer_->take_delivery_error();
     fault_point(Fault::kAfterKafkaCommit);
   }
   return commit_state();
@@ -498,9 +540,79 @@ Status KafkaPipeline::commit_state() {
     }
   }
   uncommitted_ = 0;
+  // A batch given up on is done once committed past its end; until then a
+  // failure of the same kind is still the same batch's. Its why is kept
+  // until a later commit succeeds, so that the next batch failing the same
+  // way is not given up on too: the cause is then not in the events.
+  if (given_up_until_.empty()) given_up_why_.clear();
+  for (auto it = given_up_until_.begin(); it != given_up_until_.end();) {
+    auto task = tasks_.find(it->first);
+    it = task == tasks_.end() || task->second->next_offset() >= it->second ? given_up_until_.erase(it)
+                                                                         : std::next(it);
+  }
+  if (given_up_until_.empty()) {
+    batch_failures_ = 0;
+    batch_failure_.clear();
+  }
   update_open_signals();
   update_waiting();
   return Status::ok();
+}
+
+bool KafkaPipeline::transient_delivery_error(RdKafka::ErrorCode code) {
+  switch (code) {
+    case RdKafka::ERR__MSG_TIMED_OUT:
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__TRANSPORT:
+    case RdKafka::ERR__ALL_BROKERS_DOWN:
+    case RdKafka::ERR__PURGE_QUEUE:
+    case RdKafka::ERR__PURGE_INFLIGHT:
+    case RdKafka::ERR_REQUEST_TIMED_OUT:
+    case RdKafka::ERR_NOT_ENOUGH_REPLICAS:
+    case RdKafka::ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case RdKafka::ERR_NOT_LEADER_FOR_PARTITION:
+    case RdKafka::ERR_LEADER_NOT_AVAILABLE:
+    case RdKafka::ERR_NETWORK_EXCEPTION:
+    case RdKafka::ERR_COORDINATOR_NOT_AVAILABLE:
+    case RdKafka::ERR_NOT_COORDINATOR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status KafkaPipeline::batch_failed(const std::string& why, bool counts) {
+  refresh_dead_letter_limit();
+  if (counts) {
+    batch_failures_ = why == batch_failure_ ? batch_failures_ + 1 : 1;
+    batch_failure_ = why;
+  }
+  const uint32_t limit = config_.commit.max_attempts;
+  if (counts && batch_failures_ >= limit) {
+    if (why == given_up_why_) {
+      return make_error(ErrorKind::kFatal,
+                        "a batch given up on (its events dead-lettered as undeliverable) failed the same "
+                        "way again, so the cause is not in its events: " + why);
+    }
+    given_up_until_.clear();
+    size_t events = 0;
+    for (const auto& [key, task] : tasks_) {
+      if (key.first != Stage::kInput || task->uncommitted() == 0) continue;
+      given_up_until_[key] = task->next_offset();
+      events += task->uncommitted();
+    }
+    given_up_why_ = why;
+    metrics_.batches_dead_lettered.Increment();
+    spdlog::error("a batch failed {} times in a row the same way ({}); its {} input event(s) go to {} "
+                  "as undeliverable, unprocessed",
+                  batch_failures_, why, events, config_.kafka.dead_letter_topic);
+    batch_failures_ = 0;
+  } else {
+    spdlog::warn("batch failed ({}{}); redoing it", why,
+                 counts ? ", attempt " + std::to_string(batch_failures_) + " of " + std::to_string(limit)
+                        : ", the cluster is away: not counted");
+  }
+  return rewind();
 }
 
 Status KafkaPipeline::rewind() {
@@ -621,6 +733,41 @@ void KafkaPipeline::fault_point(Fault point) {
 }
 
 Status KafkaPipeline::run(const std::atomic<bool>& stop) {
+  // The stop watch: once `stop` is seen (looked at every 50 ms), every retry
+  // loop gets kLastCommitTimeout more, then gives up (stopping_), wherever
+  // the pipeline is: in the main loop, in a commit riding out an outage,
+  // initialising transactions or in the last commit.
+  std::mutex mutex;
+  std::condition_variable finished_cv;
+  bool finished = false;
+  std::thread stop_watch([&] {
+    std::unique_lock lock(mutex);
+    while (!finished && !stop.load()) finished_cv.wait_for(lock, std::chrono::milliseconds(50));
+    if (finished) return;
+    if (!finished_cv.wait_for(lock, kLastCommitTimeout, [&] { return finished; })) {
+      spdlog::warn("stopping: retries end now, {} s after the stop request", kLastCommitTimeout.count());
+      stopping_.store(true);
+    }
+  });
+  Status s = consume_until(stop);
+  {
+    std::lock_guard lock(mutex);
+    finished = true;
+  }
+  finished_cv.notify_one();
+  stop_watch.join();
+  if (!s.is_ok() && stopping_.load()) {
+    // Asked to stop, and a retry loop gave up at the deadline: nothing
+    // uncommitted was written to state, so the restart redoes it. A stop,
+    // not a failure (exit status 0).
+    spdlog::warn("stopped before the last batch could be committed ({}); it is processed again after the "
+                 "restart", s.message());
+    return Status::ok();
+  }
+  return s;
+}
+
+Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
   if (exactly_once()) {
     // Before joining the group: this also fences a previous instance with
     // the same transactional.id and aborts what it left open.
@@ -655,7 +802,16 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
                                          ? std::string_view(static_cast<const char*>(msg->key_pointer()), msg->key_len())
                                          : std::string_view();
         const bool was_restoring = it->second->restoring();
-        Status consumed = it->second->consume(value, msg->offset(), key);
+        Status consumed;
+        if (auto given_up = given_up_until_.find(it->first);
+            given_up != given_up_until_.end() && msg->offset() < given_up->second) {
+          static_cast<PartitionTask&>(*it->second)
+              .dead_letter(value, msg->offset(), key, InvalidReason::kUndeliverable,
+                           "its batch failed " + std::to_string(config_.commit.max_attempts) +
+                               " times: " + given_up_why_);
+        } else {
+          consumed = it->second->consume(value, msg->offset(), key);
+        }
         if (!consumed.is_ok()) {
           fatal_ = consumed;
           break;
@@ -697,23 +853,10 @@ Status KafkaPipeline::run(const std::atomic<bool>& stop) {
     }
   }
   if (!fatal_.is_ok()) return fatal_;
-  // The last commit gets a bounded time: with the cluster unreachable it
-  // would retry for ever, and a process asked to stop should stop. What it
-  // could not commit is done again after the restart.
-  std::mutex mutex;
-  std::condition_variable committed;
-  bool done = false;
-  std::thread watchdog([&] {
-    std::unique_lock lock(mutex);
-    if (!committed.wait_for(lock, kLastCommitTimeout, [&] { return done; })) stopping_.store(true);
-  });
+  // The last commit gets what is left of the stop watch's time (run()):
+  // with the cluster unreachable it would retry for ever. What it could not
+  // commit is done again after the restart.
   Status s = commit_all();
-  {
-    std::lock_guard lock(mutex);
-    done = true;
-  }
-  committed.notify_one();
-  watchdog.join();
   set_ready(false);
   consumer_->close();
   closed_ = true;

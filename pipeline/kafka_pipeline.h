@@ -155,6 +155,23 @@ class KafkaPipeline {
   // After an aborted transaction: every task back to its stored state, the
   // consumer back to the stored offsets.
   Status rewind();
+  // After a batch failed (output refused, transaction aborted), before it is
+  // redone: asks again for the dead-letter topic's limit; counts the
+  // failure when it names the batch (`counts`: a record refused, not the
+  // cluster being away, which is waited out however long it lasts); after
+  // commit.max_attempts such failures in a row with the same `why`, gives
+  // the batch up (its input events are dead-lettered as `undeliverable`,
+  // logged and counted in vigil_batches_dead_lettered_total). Returns an
+  // error, stopping the pipeline, when a batch given up on fails the same
+  // way again: the cause is then not in the batch. Then rewinds.
+  Status batch_failed(const std::string& why, bool counts);
+  // Whether a failed delivery's error is the cluster being away.
+  static bool transient_delivery_error(RdKafka::ErrorCode code);
+  // Asks the brokers for the dead-letter topic's max.message.bytes and
+  // gives the dead-letter sink the smaller of it and the producer's limit.
+  void refresh_dead_letter_limit();
+  // Consumes and commits until stopped (run() without the stop watch).
+  Status consume_until(const std::atomic<bool>& stop);
   // Each task's read position, in the order of tasks_; nullopt when the
   // consumer cannot say.
   std::optional<std::vector<int64_t>> read_positions();
@@ -174,7 +191,19 @@ class KafkaPipeline {
   Metrics& metrics_;
   std::shared_ptr<std::atomic<bool>> ready_;
   SignalNotifier* notifier_;  // may be null
+  // The give-up flag of every retry loop (producing, flushing, transaction
+  // calls, fetching offsets): set kLastCommitTimeout after a stop request,
+  // so that a stop during an outage ends within the termination grace.
   std::atomic<bool> stopping_{false};
+  // Consecutive failures of the batch being redone, all with the same why.
+  std::string batch_failure_;
+  uint32_t batch_failures_ = 0;
+  // Given up: input partitions whose messages below the offset are
+  // dead-lettered unprocessed, and why. Cleared once committed past.
+  std::map<TaskKey, int64_t> given_up_until_;
+  std::string given_up_why_;
+  // The dead-letter topic's max.message.bytes, as last asked.
+  size_t dead_letter_topic_limit_ = 0;
   Status fatal_;
 
   Rebalancer rebalancer_{*this};

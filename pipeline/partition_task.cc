@@ -161,6 +161,20 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
   return Disposition::kProcessed;
 }
 
+void PartitionTask::dead_letter(std::string_view value, int64_t offset, std::string_view key,
+                                InvalidReason reason, std::string detail) {
+  VIGIL_CHECK(offset >= next_offset_, "partition offsets must increase");
+  next_offset_ = offset + 1;
+  ++uncommitted_;
+  if (metrics_) metrics_->events_consumed.Increment();
+  if (offset < restore_until_) {
+    if (metrics_) metrics_->events_restored.Increment();
+  } else {
+    dead_letters_.push_back(DeadLetter{offset, reason, std::move(detail), std::string(key), std::string(value)});
+  }
+  if (metrics_) metrics_->dead_lettered(reason_code(reason)).Increment();
+}
+
 void PartitionTask::on_committed() {
   dead_letters_.clear();
   repartition_.clear();

@@ -72,6 +72,12 @@ class PartitionTask final : public StatefulTask {
     return Status::ok();
   }
 
+  // Consumes the message at `offset` without processing it: it becomes a
+  // dead letter with `reason` and `detail` (a batch given up on, see
+  // KafkaPipeline), unless the offset is below the restore point.
+  void dead_letter(std::string_view value, int64_t offset, std::string_view key, InvalidReason reason,
+                   std::string detail);
+
   std::vector<DeadLetter>& dead_letters() override { return dead_letters_; }
   RepartitionBatch& repartition() override { return repartition_; }
   // commit() writes the batch's per-id records with the detectors' state.

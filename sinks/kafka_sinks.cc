@@ -1,5 +1,7 @@
 #include "sinks/kafka_sinks.h"
 
+#include <spdlog/spdlog.h>
+
 #include "sinks/cloudevent_encoder.h"
 #include "sinks/repartition_record.h"
 
@@ -18,14 +20,20 @@ Status KafkaSignalSink::deliver(std::span<const Signal> signals) {
 Status KafkaDeadLetterSink::deliver(std::span<const DeadLetter> dead_letters, int32_t partition) {
   if (dead_letters.empty()) return Status::ok();
   for (const auto& d : dead_letters) {
-    const KafkaHeaders headers = {
+    KafkaHeaders headers = {
         {"vigil.error.reason", std::string(reason_code(d.reason))},
         {"vigil.error.detail", d.detail},
         {"vigil.error.topic", source_topic_},
         {"vigil.error.partition", std::to_string(partition)},
         {"vigil.error.offset", std::to_string(d.offset)},
     };
-    Status st = out_.produce(d.key, d.value, headers);
+    const FittedRecord record = fit_dead_letter(d.key, d.value, std::move(headers), max_record_bytes_);
+    if (record.truncated) {
+      if (on_truncated_) on_truncated_();
+      spdlog::warn("dead letter of {}[{}] offset {} ({} bytes) truncated to {} bytes for {}", source_topic_,
+                   partition, d.offset, d.value.size(), record.value.size(), out_.topic());
+    }
+    Status st = out_.produce(record.key, record.value, record.headers);
     if (!st.is_ok()) return st;
   }
   return out_.finish();

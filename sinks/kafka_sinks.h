@@ -2,12 +2,14 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "sinks/repartition_record.h"
 
 #include "kafka/kafka_producer.h"
+#include "sinks/dead_letter_fit.h"
 #include "sinks/signal_sink.h"
 
 namespace vigil {
@@ -27,8 +29,9 @@ class KafkaTopicOutput {
 
   Status produce(std::string_view key, std::string_view value, const KafkaHeaders& headers,
                  int32_t partition = RdKafka::Topic::PARTITION_UA) {
-    return producer_.produce(topic_, key, value, headers, partition);
+    return producer_.produce(topic_, key, value, headers, give_up_, partition);
   }
+  const std::string& topic() const { return topic_; }
   // The end of a deliver(): waits for the acknowledgements, or not at all
   // (see AwaitAcks).
   Status finish() {
@@ -57,7 +60,8 @@ class KafkaSignalSink final : public SignalSink {
 };
 
 // The original key and value, with vigil.error.* headers naming the reason
-// and where the message came from.
+// and where the message came from; a truncated copy (dead_letter_fit.h) when
+// the record would exceed `max_record_bytes`.
 class KafkaDeadLetterSink final : public DeadLetterSink {
  public:
   KafkaDeadLetterSink(KafkaProducer& producer, std::string topic, std::string source_topic,
@@ -65,9 +69,19 @@ class KafkaDeadLetterSink final : public DeadLetterSink {
       : out_(producer, std::move(topic), give_up, await), source_topic_(std::move(source_topic)) {}
   Status deliver(std::span<const DeadLetter> dead_letters, int32_t partition) override;
 
+  // The largest record the dead-letter topic and the producer accept: the
+  // smaller of the topic's max.message.bytes and the producer's
+  // message.max.bytes. Until set, Kafka's default topic limit.
+  void set_max_record_bytes(size_t bytes) { max_record_bytes_ = bytes; }
+  size_t max_record_bytes() const { return max_record_bytes_; }
+  // Called for every dead letter written as a truncated copy (metrics).
+  void on_truncated(std::function<void()> callback) { on_truncated_ = std::move(callback); }
+
  private:
   KafkaTopicOutput out_;
   std::string source_topic_;
+  size_t max_record_bytes_ = kKafkaDefaultMaxMessageBytes;
+  std::function<void()> on_truncated_;
 };
 
 // Accepted events on their way to the merge stage: every record to each of

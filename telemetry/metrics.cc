@@ -67,7 +67,8 @@ Metric& child(Map& children, const Key& key, Family<Metric>& family, Labels&& la
 }  // namespace
 
 std::vector<std::string> default_dead_letter_reasons() {
-  return {"not_json", "too_large", "missing_field", "wrong_type", "bad_value", "bad_timestamp"};
+  return {"not_json",  "too_large",     "missing_field", "wrong_type",
+          "bad_value", "bad_timestamp", "undeliverable"};
 }
 
 std::string_view to_string(CommitStage stage) {
@@ -97,6 +98,13 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
       events_restored(counter(*registry, "vigil_events_restored_total",
                               "Events processed again to restore a partition's state up to "
                               "the committed position, their output already delivered.")),
+      batches_dead_lettered(counter(*registry, "vigil_batches_dead_lettered_total",
+                                    "Batches that failed the same way commit.max_attempts times "
+                                    "in a row; their events were dead-lettered as undeliverable.")),
+      dead_letters_truncated(counter(*registry, "vigil_dead_letters_truncated_total",
+                                     "Dead letters written as a truncated copy (original length "
+                                     "and SHA-256 in headers) because the dead-letter topic "
+                                     "would not take them whole.")),
       repartition_consumed(counter(*registry, "vigil_repartition_records_total",
                                    "Records consumed from the repartition topic by the merge "
                                    "stage.")),

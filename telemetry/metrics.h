@@ -119,6 +119,13 @@ class Metrics {
   // partition has passed them, and how far (seconds of reported_at) the
   // newest record received is past the oldest held, the largest over the
   // merge tasks: it grows while an idle input partition holds releases back.
+  // Batches given up on after failing the same way commit.max_attempts
+  // times in a row: their input events were dead-lettered as
+  // `undeliverable` instead (KafkaPipeline).
+  prometheus::Counter& batches_dead_lettered;
+  // Dead letters written as truncated copies because the dead-letter topic
+  // would not take them whole (sinks/dead_letter_fit.h).
+  prometheus::Counter& dead_letters_truncated;
   prometheus::Counter& repartition_consumed;
   prometheus::Counter& repartition_repeated;
   prometheus::Counter& repartition_released;

@@ -19,7 +19,8 @@ BOOST_AUTO_TEST_CASE(reason_codes_are_the_contracts) {
   BOOST_TEST(reason_code(InvalidReason::kWrongType) == "wrong_type");
   BOOST_TEST(reason_code(InvalidReason::kBadValue) == "bad_value");
   BOOST_TEST(reason_code(InvalidReason::kBadTimestamp) == "bad_timestamp");
-  BOOST_TEST(kAllInvalidReasons.size() == 6u);
+  BOOST_TEST(reason_code(InvalidReason::kUndeliverable) == "undeliverable");
+  BOOST_TEST(kAllInvalidReasons.size() == 7u);
   for (size_t i = 0; i < kAllInvalidReasons.size(); ++i) {
     BOOST_TEST(static_cast<size_t>(kAllInvalidReasons[i]) == i);
   }

@@ -497,7 +497,7 @@ BOOST_AUTO_TEST_CASE(invalid_messages_reach_the_dead_letter_topic_with_headers) 
   BOOST_TEST(static_cast<double>(dead.size()) == dead_lettered_total(metrics));
   BOOST_REQUIRE(!dead.empty());
   const std::set<std::string> reasons = {"not_json", "too_large", "missing_field",
-                                         "wrong_type", "bad_value", "bad_timestamp"};
+                                         "wrong_type", "bad_value", "bad_timestamp", "undeliverable"};
   for (const auto& r : dead) {
     BOOST_TEST(reasons.count(r.headers.at("vigil.error.reason")) == 1u);
     BOOST_TEST(!r.headers.at("vigil.error.detail").empty());

@@ -1,0 +1,14 @@
+// SHA-256 (FIPS 180-4) of a byte string, as lowercase hex: what a truncated
+// dead letter carries so that its original can be recognised
+// (sinks/dead_letter_fit.h). Not for secrets: no constant-time guarantees.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+// 64 lowercase hex digits. Linear in the input's size.
+std::string sha256_hex(std::string_view bytes);
+
+}  // namespace vigil
