@@ -1,6 +1,6 @@
-// SHA-256 (FIPS 180-4) of a byte string, as lowercase hex: what a truncated
+// SHA-256 of a byte string (OpenSSL), as lowercase hex: what a truncated
 // dead letter carries so that its original can be recognised
-// (sinks/dead_letter_fit.h). Not for secrets: no constant-time guarantees.
+// (sinks/dead_letter_fit.h).
 #pragma once
 
 #include <string>

@@ -11,7 +11,7 @@ packages=(
   prometheus-cpp-dev libcivetweb-dev
   libboost-test-dev libboost-dev libboost-math-dev
   libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libbenchmark-dev libcurl4-openssl-dev ccache
+  libbenchmark-dev libcurl4-openssl-dev libssl-dev ccache
   libsqlite3-dev libsqlitecpp-dev libkainjow-mustache-dev
 )
 if [[ "${1:-}" != "--build-only" ]]; then
