@@ -33,6 +33,19 @@ constexpr std::array<std::string_view, 5> kQuintiles = {"1", "2", "3", "4", "5"}
 
 std::string_view or_unknown(std::string_view v) { return v.empty() ? kUnknownValue : v; }
 
+// A device without a code is known by its product: the model, or failing
+// that its name (the one field the contract requires), after the
+// manufacturer when one is given. The decoder normalises all three, so one
+// product spelt with other case or spacing is one key. A report giving both
+// manufacturer and model keeps the key "manufacturer model" it always had.
+void append_device_identity(const Device& dev, std::string& out) {
+  if (!dev.manufacturer.empty()) {
+    out.append(dev.manufacturer);
+    out.push_back(' ');
+  }
+  out.append(dev.model.empty() ? dev.name : dev.model);
+}
+
 }  // namespace
 
 std::string_view to_string(Dimension d) {
@@ -88,14 +101,12 @@ void dimension_values(const IncidentEvent& e, Dimension d, std::vector<std::stri
       for (const auto& dev : e.devices) {
         if (!dev.code.empty()) {
           values.push_back(dev.code);
-        } else {
-          // for_each_key reserves scratch so this append never reallocates.
-          const size_t start = scratch.size();
-          scratch.append(dev.manufacturer);
-          scratch.push_back(' ');
-          scratch.append(dev.model);
-          values.push_back(std::string_view(scratch).substr(start));
+          continue;
         }
+        // for_each_key reserves scratch so these appends never reallocate.
+        const size_t start = scratch.size();
+        append_device_identity(dev, scratch);
+        values.push_back(std::string_view(scratch).substr(start));
       }
       return;
     case Dimension::kAgent:
@@ -120,7 +131,8 @@ void dimension_values(const IncidentEvent& e, Dimension d, std::vector<std::stri
 size_t device_scratch_bytes(const IncidentEvent& e) {
   size_t n = 0;
   for (const auto& dev : e.devices) {
-    if (dev.code.empty()) n += dev.manufacturer.size() + dev.model.size() + 1;
+    if (!dev.code.empty()) continue;
+    n += dev.manufacturer.size() + 1 + (dev.model.empty() ? dev.name.size() : dev.model.size());
   }
   return n;
 }
@@ -131,7 +143,7 @@ std::vector<std::pair<std::string, std::string>> key_parts(const std::vector<Dim
   parts.reserve(dims.size());
   for (Dimension d : dims) {
     const size_t end = key.find(kKeySeparator);
-    parts.emplace_back(std::string(to_string(d)), std::string(key.substr(0, end)));
+    parts.emplace_back(std::string(to_string(d)), decode_key_part(key.substr(0, end)));
     key = end == std::string_view::npos ? std::string_view() : key.substr(end + 1);
   }
   return parts;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/incident_event.h"
+#include "state/key_encoding.h"
 
 namespace vigil {
 
@@ -27,7 +28,7 @@ enum class Dimension : uint8_t {
   kSpecialty,
   kRecordType,
   kMedication,  // dm+d code
-  kDevice,      // device code, else "manufacturer model"
+  kDevice,      // code, else "manufacturer model", else "manufacturer name" (.cc)
   kAgent,
   kEthnicity,
   kAgeBand,
@@ -51,10 +52,11 @@ void dimension_values(const IncidentEvent& event, Dimension d, std::vector<std::
 size_t device_scratch_bytes(const IncidentEvent& event);
 
 // Calls visit(key) once per distinct combination of the event's values over
-// `dims` (a value listed twice counts once), where key is the values joined by
-// kKeySeparator, in no particular order. Reuses `state` buffers so a
-// steady stream of events allocates nothing.
-inline constexpr char kKeySeparator = '\x1f';
+// `dims` (a value listed twice counts once), where key is the values encoded
+// by the key-part encoding of state/key_encoding.h (joined by kKeySeparator,
+// any separator byte inside a value escaped), in no particular order. Reuses
+// `state` buffers so a steady stream of events allocates nothing.
+inline constexpr char kKeySeparator = kKeyPartSeparator;
 
 struct KeyBuilderState {
   std::vector<std::vector<std::string_view>> values;
@@ -88,7 +90,7 @@ void for_each_key(const IncidentEvent& event, const std::vector<Dimension>& dims
     st.key.clear();
     for (size_t i = 0; i < dims.size(); ++i) {
       if (i) st.key.push_back(kKeySeparator);
-      st.key.append(st.values[i][st.cursor[i]]);
+      append_key_part(st.key, st.values[i][st.cursor[i]]);
     }
     visit(std::string_view(st.key));
     size_t i = dims.size();
@@ -102,7 +104,8 @@ void for_each_key(const IncidentEvent& event, const std::vector<Dimension>& dims
   }
 }
 
-// Splits a key built by for_each_key into named parts for a signal.
+// Splits a key built by for_each_key into named parts for a signal, each
+// value unescaped (exactly the value the event gave).
 std::vector<std::pair<std::string, std::string>> key_parts(const std::vector<Dimension>& dims,
                                                           std::string_view key);
 

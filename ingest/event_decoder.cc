@@ -73,8 +73,8 @@ constexpr uint32_t kRequiredTopFields = bit(TopField::kId) | bit(TopField::kRepo
                                         bit(TopField::kCategory);
 constexpr uint32_t kRequiredMedicationFields =
     bit(MedicationField::kCode) | bit(MedicationField::kName);
-constexpr uint32_t kRequiredDeviceFields =
-    bit(DeviceField::kName) | bit(DeviceField::kManufacturer) | bit(DeviceField::kModel);
+// Contract section 1: a device needs only its name.
+constexpr uint32_t kRequiredDeviceFields = bit(DeviceField::kName);
 
 // The fixed phrases of failure details.
 constexpr std::string_view kIdRule = "must be 1 to 64 characters of [A-Za-z0-9._:-]";
@@ -90,6 +90,15 @@ constexpr std::string_view kAgeBandRule =
 constexpr std::string_view kSexRule = "must be one of female, male, unknown, withheld";
 constexpr std::string_view kEthnicityRule = "must be an NHS ethnic category letter A to S, or Z";
 
+constexpr std::string_view kTooManyItems = "more than 100 entries";
+constexpr std::string_view kControlCharacter = "must not contain control characters";
+constexpr std::string_view kBlankName = "must not be blank";
+constexpr std::string_view kLongerThan64 = "longer than 64 bytes";
+constexpr std::string_view kLongerThan256 = "longer than 256 bytes";
+static_assert(kMaxListItems == 100 && kMaxIdentityTextBytes == 256 && kMaxDeviceCodeBytes == 64 &&
+                  kMaxKeyCombinations == 1000,
+              "the failure details below spell the limits out");
+
 bool is_age_band(std::string_view text) { return !canonical_age_band(text).empty(); }
 bool is_patient_sex(std::string_view text) { return !canonical_patient_sex(text).empty(); }
 bool is_ethnic_category(std::string_view text) { return parse_ethnic_category(text) != 0; }
@@ -98,7 +107,10 @@ bool is_ethnic_category(std::string_view text) { return parse_ethnic_category(te
 // JsonFieldReader, which does the strict JSON reading and failure recording.
 class EventReader {
  public:
-  EventReader(IncidentEvent& event, DecodeFailure& failure) : json_(failure), event_(event) {}
+  // Normalised device text is appended to `normalised`, which must have room
+  // for the whole message so that views into it stay valid.
+  EventReader(IncidentEvent& event, DecodeFailure& failure, std::string& normalised)
+      : json_(failure), event_(event), normalised_(normalised) {}
 
   // Reads the whole document. A simdjson error means it is not one
   // well-formed JSON object; otherwise rejected() tells whether a rule broke.
@@ -119,6 +131,15 @@ class EventReader {
     if (!doc.current_location().error()) return simdjson::TRAILING_CONTENT;
     if (json_.rejected()) return SUCCESS;
     if (!json_.require(present, kRequiredTopFields, kTopFields, {}, -1)) return SUCCESS;
+    const auto at_least_one = [](size_t n) { return n == 0 ? size_t{1} : n; };
+    // Each factor is at most kMaxListItems, so the product cannot overflow.
+    if (at_least_one(event_.medications.size()) * at_least_one(event_.devices.size()) *
+            at_least_one(event_.agents.size()) >
+        kMaxKeyCombinations) {
+      json_.reject(InvalidReason::kBadValue, {{}, -1, "medications, devices, agents"},
+                   "more than 1000 combinations of one of each");
+      return SUCCESS;
+    }
     if (!event_.has_occurred_on) {
       event_.occurred_on = event_.reported_on;
     } else if (event_.occurred_on.days > event_.reported_on.days + 1) {
@@ -136,7 +157,11 @@ class EventReader {
   error_code read_agents(od::value& value, const FieldPath& path, int depth, Found& found) {
     return json_.read_elements(
         value, path, depth, found,
-        [this](od::value& item, const FieldPath& item_path, int item_depth) {
+        [this, &path](od::value& item, const FieldPath& item_path, int item_depth) {
+          if (static_cast<size_t>(item_path.index) >= kMaxListItems) {
+            json_.reject(InvalidReason::kBadValue, path, kTooManyItems);
+            return json_.consume(item, item_depth);
+          }
           std::string_view slug;
           Found item_found = Found::kRejected;
           const error_code e =
@@ -161,6 +186,10 @@ class EventReader {
     return json_.read_elements(
         value, path, depth, found,
         [&](od::value& item, const FieldPath& item_path, int item_depth) {
+          if (static_cast<size_t>(item_path.index) >= kMaxListItems) {
+            json_.reject(InvalidReason::kBadValue, path, kTooManyItems);
+            return json_.consume(item, item_depth);
+          }
           od::object object;
           bool ok = false;
           if (const error_code e =
@@ -198,7 +227,8 @@ class EventReader {
               return json_.read_checked(v, p, d, is_snomed_id, kSnomedRule, medication.code,
                                         field_found);
             case MedicationField::kName:
-              return json_.read_string(v, p, d, medication.name, field_found);
+              return read_bounded_text(v, p, d, kMaxIdentityTextBytes, medication.name,
+                                       field_found);
           }
           return SUCCESS;
         });
@@ -210,14 +240,68 @@ class EventReader {
         [this](Device& device, DeviceField field, od::value& v, const FieldPath& p, int d,
                Found& field_found) {
           switch (field) {
-            case DeviceField::kCode: return json_.read_string(v, p, d, device.code, field_found);
-            case DeviceField::kName: return json_.read_string(v, p, d, device.name, field_found);
+            case DeviceField::kCode:
+              return read_identity(v, p, d, kMaxDeviceCodeBytes, LetterCase::kUpper, device.code,
+                                   field_found);
+            case DeviceField::kName:
+              return read_identity(v, p, d, kMaxIdentityTextBytes, LetterCase::kLower,
+                                   device.name, field_found);
             case DeviceField::kManufacturer:
-              return json_.read_string(v, p, d, device.manufacturer, field_found);
-            case DeviceField::kModel: return json_.read_string(v, p, d, device.model, field_found);
+              return read_identity(v, p, d, kMaxIdentityTextBytes, LetterCase::kLower,
+                                   device.manufacturer, field_found);
+            case DeviceField::kModel:
+              return read_identity(v, p, d, kMaxIdentityTextBytes, LetterCase::kLower,
+                                   device.model, field_found);
           }
           return SUCCESS;
         });
+  }
+
+  // A string of at most `max_bytes` bytes without control characters, else
+  // kBadValue.
+  error_code read_bounded_text(od::value& value, const FieldPath& path, int depth,
+                               size_t max_bytes, std::string_view& out, Found& found) {
+    const std::string_view too_long =
+        max_bytes == kMaxDeviceCodeBytes ? kLongerThan64 : kLongerThan256;
+    std::string_view text;
+    const error_code e = json_.read_string(value, path, depth, text, found);
+    if (e || found != Found::kValue) return e;
+    if (text.size() > max_bytes) {
+      found = Found::kRejected;
+      json_.reject(InvalidReason::kBadValue, path, too_long);
+    } else if (has_control_character(text)) {
+      found = Found::kRejected;
+      json_.reject(InvalidReason::kBadValue, path, kControlCharacter);
+    } else {
+      out = text;
+    }
+    return e;
+  }
+
+  // A device identity field: bounded text, normalised into normalised_. A
+  // blank result is absent (Found::kNull), except that a blank name breaks
+  // its rule.
+  error_code read_identity(od::value& value, const FieldPath& path, int depth, size_t max_bytes,
+                           LetterCase letter_case, std::string_view& out, Found& found) {
+    std::string_view raw;
+    const error_code e = read_bounded_text(value, path, depth, max_bytes, raw, found);
+    if (e || found != Found::kValue) return e;
+    // The decoder reserved the message's size and normalising never
+    // lengthens, so this append cannot move earlier views.
+    VIGIL_CHECK(normalised_.capacity() - normalised_.size() >= raw.size(),
+                "normalised device text outgrew its reservation");
+    const size_t start = normalised_.size();
+    normalise_identity_text(raw, letter_case, normalised_);
+    out = std::string_view(normalised_).substr(start);
+    if (out.empty()) {
+      if (path.field == kDeviceFields[static_cast<size_t>(DeviceField::kName)]) {
+        found = Found::kRejected;
+        json_.reject(InvalidReason::kBadValue, path, kBlankName);
+      } else {
+        found = Found::kNull;
+      }
+    }
+    return e;
   }
 
   error_code read_patient(od::value& value, const FieldPath& path, int depth, Found& found) {
@@ -360,6 +444,7 @@ class EventReader {
 
   JsonFieldReader json_;
   IncidentEvent& event_;
+  std::string& normalised_;
   bool not_an_object_ = false;
 };
 
@@ -370,6 +455,9 @@ struct EventDecoder::Buffers {
   // The message being decoded, followed by simdjson's padding.
   std::unique_ptr<char[]> text;
   size_t text_capacity = 0;  // room for a message, padding excluded
+  // Normalised device text of the current message; reserved to the message's
+  // size, which bounds it (see EventReader::read_identity).
+  std::string normalised;
 
   // Makes room for a message of `size` <= kMaxMessageBytes bytes. Doubling
   // keeps the number of reallocations logarithmic in the largest message.
@@ -409,8 +497,10 @@ bool EventDecoder::decode(std::string_view message, IncidentEvent& out,
   // simdjson may read the padding; zeroing it keeps every run identical.
   std::memset(text + message.size(), 0, simdjson::SIMDJSON_PADDING);
 
+  buffers.normalised.clear();
+  buffers.normalised.reserve(message.size());
   od::document doc;
-  EventReader reader(out, failure);
+  EventReader reader(out, failure, buffers.normalised);
   error_code error =
       buffers.parser
           .iterate(text, message.size(), buffers.text_capacity + simdjson::SIMDJSON_PADDING)

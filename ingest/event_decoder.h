@@ -18,6 +18,24 @@ inline constexpr size_t kMaxMessageBytes = size_t{1} << 20;
 // Longest `description`, in bytes of UTF-8 after JSON unescaping (32 KiB).
 inline constexpr size_t kMaxDescriptionBytes = size_t{32} << 10;
 
+// Longest device `name`, `manufacturer` and `model` and medication `name`, in
+// bytes of UTF-8 after JSON unescaping, before normalisation.
+inline constexpr size_t kMaxIdentityTextBytes = 256;
+
+// Longest device `code`, in bytes after JSON unescaping (GTIN-14, a GS1 UDI-DI
+// of up to 25 characters, GMDN and other schemes all fit).
+inline constexpr size_t kMaxDeviceCodeBytes = 64;
+
+// Most entries of `medications`, of `devices` and of `agents` in one event
+// (LFPSE allows 100 medicines and 100 devices per report).
+inline constexpr size_t kMaxListItems = 100;
+
+// Most combinations of one medication, one device and one agent in one event
+// (an empty list counting as one), the most keys one event can give any
+// detector: a detector keyed by those three dimensions counts the event once
+// per combination. Bounds the state and work one message can cause.
+inline constexpr size_t kMaxKeyCombinations = 1000;
+
 // Deepest nesting of arrays and objects accepted anywhere in a message, the
 // event object itself being level 1. The contract's own fields need 3 levels;
 // the limit exists so a hostile unknown field (thousands of nested arrays)
@@ -40,17 +58,26 @@ struct DecodeFailure {
 //     JSON inside unknown fields, invalid UTF-8, trailing content, or nesting
 //     deeper than kMaxNestingDepth: kNotJson;
 //   - `id`, `reported_at`, `org`, `record_type` or `category` absent or null
-//     (also `code`/`name` of a medication, `name`/`manufacturer`/`model` of
-//     a device): kMissingField;
+//     (also `code`/`name` of a medication, `name` of a device, which is all
+//     contract section 1 requires of one): kMissingField;
 //   - a field of the wrong JSON type: kWrongType. Integers (`revision`,
 //     `imd_decile`) must be written without fraction or exponent: 1.0 and 1e3
 //     are kWrongType;
 //   - a value outside its rule (see field_rules.h), a known field given twice,
-//     or a description over kMaxDescriptionBytes: kBadValue;
+//     a description over kMaxDescriptionBytes, a device text or medication
+//     name over kMaxIdentityTextBytes (a device code over
+//     kMaxDeviceCodeBytes) or holding a control character, a device name
+//     that is blank after normalisation, more than kMaxListItems medications,
+//     devices or agents, or more than kMaxKeyCombinations combinations of
+//     them: kBadValue;
 //   - `reported_at` not RFC 3339 with a zone, `occurred_on` not a valid
 //     YYYY-MM-DD, or `occurred_on` more than one day after the date of
 //     `reported_at` (an extension of the contract: an event cannot be reported
 //     before it happens; one day of slack covers zone offsets): kBadTimestamp.
+// Device identity is normalised (normalise_identity_text in field_rules.h):
+// `code` to upper case, `name`, `manufacturer` and `model` to lower case, all
+// trimmed with inner spaces collapsed and typographic punctuation made ASCII;
+// an optional device field that is blank after that counts as absent.
 // Null for an optional field means absent. Unknown fields are ignored but must
 // be well-formed. When a message breaks several rules the first broken one in
 // document order is reported, except that malformed JSON anywhere always

@@ -81,6 +81,99 @@ char parse_ethnic_category(std::string_view text) {
   return (c >= 'A' && c <= 'S') || c == 'Z' ? c : 0;
 }
 
+bool has_control_character(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// What one code point becomes under normalise_identity_text.
+enum class Mapped : uint8_t { kKeep, kSpace, kDrop, kHyphen, kQuote, kDoubleQuote };
+
+Mapped map_code_point(uint32_t cp) {
+  if (cp == 0x20 || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+      cp == 0x205F || cp == 0x3000) {
+    return Mapped::kSpace;
+  }
+  if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF) return Mapped::kDrop;
+  if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE58 || cp == 0xFE63 ||
+      cp == 0xFF0D) {
+    return Mapped::kHyphen;
+  }
+  if ((cp >= 0x2018 && cp <= 0x201B) || cp == 0x2032) return Mapped::kQuote;
+  if ((cp >= 0x201C && cp <= 0x201F) || cp == 0x2033) return Mapped::kDoubleQuote;
+  return Mapped::kKeep;
+}
+
+// The length of the UTF-8 sequence that starts with `lead` (1 for a stray
+// continuation byte, which valid input never has) and its code point.
+size_t decode_utf8(std::string_view text, size_t at, uint32_t& cp) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  size_t n = 1;
+  cp = lead;
+  if (lead >= 0xF0) {
+    n = 4;
+    cp = lead & 0x07;
+  } else if (lead >= 0xE0) {
+    n = 3;
+    cp = lead & 0x0F;
+  } else if (lead >= 0xC0) {
+    n = 2;
+    cp = lead & 0x1F;
+  }
+  if (at + n > text.size()) {
+    cp = lead;
+    return 1;
+  }
+  for (size_t i = 1; i < n; ++i) cp = (cp << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3F);
+  return n;
+}
+
+}  // namespace
+
+void normalise_identity_text(std::string_view text, LetterCase letter_case, std::string& out) {
+  bool space_pending = false;
+  bool any = false;  // anything written yet: leading spaces are dropped
+  for (size_t at = 0; at < text.size();) {
+    uint32_t cp = 0;
+    const size_t n = decode_utf8(text, at, cp);
+    const Mapped mapped = map_code_point(cp);
+    if (mapped == Mapped::kSpace) {
+      space_pending = any;
+    } else if (mapped != Mapped::kDrop) {
+      if (space_pending) out.push_back(' ');
+      space_pending = false;
+      any = true;
+      switch (mapped) {
+        case Mapped::kHyphen: out.push_back('-'); break;
+        case Mapped::kQuote: out.push_back('\''); break;
+        case Mapped::kDoubleQuote: out.push_back('"'); break;
+        case Mapped::kKeep:
+          if (n == 1) {
+            char c = text[at];
+            if (letter_case == LetterCase::kLower && is_upper(c)) c = static_cast<char>(c + 32);
+            if (letter_case == LetterCase::kUpper && is_lower(c)) c = static_cast<char>(c - 32);
+            out.push_back(c);
+          } else {
+            out.append(text.substr(at, n));
+          }
+          break;
+        case Mapped::kSpace:
+        case Mapped::kDrop: break;
+      }
+    }
+    at += n;
+  }
+}
+
 JsonNumberForm classify_json_number(std::string_view token) {
   size_t i = 0;
   const size_t n = token.size();

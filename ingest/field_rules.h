@@ -45,6 +45,31 @@ std::string_view canonical_patient_sex(std::string_view text);
 // leaves unused) are accepted too. Returns the letter, or 0 when invalid.
 char parse_ethnic_category(std::string_view text);
 
+// Whether `text` holds a control character: C0 (U+0000-U+001F, tab and line
+// breaks included), DEL (U+007F) or C1 (U+0080-U+009F, as UTF-8 C2 80-9F).
+// Free-text identity fields (device code, name, manufacturer, model;
+// medication name) may hold none: they become keys, signal subjects and
+// alert labels, and the key encoding's separators are control bytes.
+bool has_control_character(std::string_view text);
+
+// How normalise_identity_text folds ASCII letters.
+enum class LetterCase : uint8_t { kLower, kUpper };
+
+// Appends the normalised form of `text` (valid UTF-8 without control
+// characters) to `out`, so that spellings of one device that differ only in
+// case, spacing or typography are one key:
+//   - Unicode spaces (U+00A0, U+2000-U+200A, U+202F, U+205F, U+3000) are
+//     spaces; zero-width characters (U+200B-U+200D, U+2060, U+FEFF) vanish;
+//   - Unicode hyphens and dashes (U+2010-U+2015, U+2212, U+FE58, U+FE63,
+//     U+FF0D) are '-'; typographic single quotes and primes (U+2018-U+201B,
+//     U+2032) are '\''; double ones (U+201C-U+201F, U+2033) are '"';
+//   - runs of spaces become one space, and leading and trailing ones go;
+//   - ASCII letters are folded to `letter_case` (other letters are kept:
+//     full Unicode case folding needs tables this project does not carry).
+// The result is never longer than `text`, so a caller can reserve the input's
+// size once. Allocates nothing beyond `out`'s growth.
+void normalise_identity_text(std::string_view text, LetterCase letter_case, std::string& out);
+
 // The lexical form of a JSON number token (RFC 8259 section 6).
 enum class JsonNumberForm : uint8_t {
   kInvalid,     // not a JSON number at all

@@ -134,6 +134,57 @@ std::optional<std::string> prefix_successor(std::string_view prefix) {
   return successor;
 }
 
+namespace {
+// The caret letter of an escaped byte is the byte + 0x40: ']' '^' '_'.
+constexpr char kCaretOffset = 0x40;
+constexpr bool needs_escape(char c) { return c >= '\x1d' && c <= '\x1f'; }
+}  // namespace
+
+void append_key_part(std::string& key, std::string_view part) {
+  for (const char c : part) {
+    if (needs_escape(c)) {
+      key.push_back(kKeyPartEscape);
+      key.push_back(static_cast<char>(c + kCaretOffset));
+    } else {
+      key.push_back(c);
+    }
+  }
+}
+
+std::string encode_key_parts(const std::vector<std::string_view>& parts) {
+  std::string key;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) key.push_back(kKeyPartSeparator);
+    append_key_part(key, parts[i]);
+  }
+  return key;
+}
+
+std::string decode_key_part(std::string_view encoded) {
+  std::string part;
+  part.reserve(encoded.size());
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    const char c = encoded[i];
+    if (c == kKeyPartEscape && i + 1 < encoded.size() &&
+        needs_escape(static_cast<char>(encoded[i + 1] - kCaretOffset))) {
+      part.push_back(static_cast<char>(encoded[++i] - kCaretOffset));
+    } else {
+      part.push_back(c);  // also a bare 0x1D of a key stored before escaping
+    }
+  }
+  return part;
+}
+
+std::vector<std::string> decode_key_parts(std::string_view key) {
+  std::vector<std::string> parts;
+  while (true) {
+    const size_t end = key.find(kKeyPartSeparator);
+    parts.push_back(decode_key_part(key.substr(0, end)));
+    if (end == std::string_view::npos) return parts;
+    key.remove_prefix(end + 1);
+  }
+}
+
 std::optional<Date> read_day(uint64_t zigzagged) {
   const int64_t days = zigzag_decode(zigzagged);
   if (days < std::numeric_limits<int32_t>::min() || days > std::numeric_limits<int32_t>::max()) {

@@ -104,6 +104,34 @@ std::optional<std::string> prefix_successor(std::string_view prefix);
 // A day stored as a zigzag varint; std::nullopt outside Date's range.
 std::optional<Date> read_day(uint64_t zigzagged);
 
+// Detector keys: the values of a key's dimensions ("parts") joined by
+// kKeyPartSeparator, e.g. "medication\x1fY56". The bytes 0x1D-0x1F are the
+// separators of detector keys (0x1E also ends groups and leaves in the scan
+// detectors' keys), so a part that contains one is escaped: each of those
+// bytes is written as kKeyPartEscape (0x1D) followed by its caret letter,
+// 0x1D -> 1D ']', 0x1E -> 1D '^', 0x1F -> 1D '_'. An encoded part therefore
+// never contains 0x1E or 0x1F, splitting at 0x1F is exact, and two different
+// lists of parts never encode to the same key, whatever their bytes.
+//
+// Compatibility with stored keys: a part without those three bytes is
+// written unchanged, so every key written before the escaping existed (and
+// every key of a validated event, whose values hold no control characters)
+// reads back the same. A stored key whose part held a bare 0x1D from before
+// the escaping decodes leniently (the byte is kept as it is).
+inline constexpr char kKeyPartSeparator = '\x1f';
+inline constexpr char kKeyPartEscape = '\x1d';
+
+// Appends one part, escaped, without any separator.
+void append_key_part(std::string& key, std::string_view part);
+// Appends the parts joined by kKeyPartSeparator. No parts give the empty key
+// (and so does one empty part: callers fix the number of parts per key).
+std::string encode_key_parts(const std::vector<std::string_view>& parts);
+// The parts of a key made by encode_key_parts, unescaped: exactly
+// 1 + (number of kKeyPartSeparator bytes) of them.
+std::vector<std::string> decode_key_parts(std::string_view key);
+// One encoded part (no separator in it) unescaped.
+std::string decode_key_part(std::string_view encoded);
+
 template <typename T, typename ReadItem>
 bool read_list(std::string_view& in, std::vector<T>& out, ReadItem&& read_item) {
   const auto n = read_varint(in);

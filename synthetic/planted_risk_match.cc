@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 #include <string_view>
+
+#include "ingest/field_rules.h"
 
 namespace vigil {
 namespace {
@@ -23,12 +26,12 @@ bool signal_finds(const Signal& s, const PlantedRisk& risk) {
       if (risk.medication_code.empty() || v != risk.medication_code) return false;
       identified = true;
     } else if (dimension == "device") {
-      // A device is keyed by its code when the report gives one, else
-      // "manufacturer model".
-      if (risk.device_model.empty() ||
-          (v.find(risk.device_model) == std::string_view::npos && v != risk.device_code)) {
-        return false;
-      }
+      // A device is keyed by its code when the report gives one, else by
+      // "manufacturer model" as the decoder normalised them (lower case).
+      if (risk.device_model.empty()) return false;
+      std::string model;
+      normalise_identity_text(risk.device_model, LetterCase::kLower, model);
+      if (v.find(model) == std::string_view::npos && v != risk.device_code) return false;
       identified = true;
     } else if (dimension == "org") {
       if (risk.org.empty() || v != risk.org) return false;

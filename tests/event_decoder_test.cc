@@ -183,11 +183,12 @@ BOOST_AUTO_TEST_CASE(full_event_round_trips_every_field) {
   BOOST_TEST(e.medications[1].name == "Insulin glargine");
   BOOST_TEST_REQUIRE(e.devices.size() == 2u);
   BOOST_TEST(e.devices[0].code == "GMDN-35113");
-  BOOST_TEST(e.devices[0].name == "Infusion pump");
-  BOOST_TEST(e.devices[0].manufacturer == "Acme");
-  BOOST_TEST(e.devices[0].model == "IP-3");
+  // Device identity comes normalised: names folded to lower case, codes to upper.
+  BOOST_TEST(e.devices[0].name == "infusion pump");
+  BOOST_TEST(e.devices[0].manufacturer == "acme");
+  BOOST_TEST(e.devices[0].model == "ip-3");
   BOOST_TEST(e.devices[1].code.empty());
-  BOOST_TEST(e.devices[1].model == "SD1");
+  BOOST_TEST(e.devices[1].model == "sd1");
   BOOST_TEST((e.physical_harm == PhysicalHarm::kModerate));
   BOOST_TEST((e.psychological_harm == PsychologicalHarm::kLow));
   BOOST_TEST(e.never_event);
@@ -266,8 +267,10 @@ BOOST_AUTO_TEST_CASE(required_fields_missing_or_null) {
   expect_invalid(
       event_with("medications", R"([{"code":"322236009","name":"a"},{"name":"b","code":null}])"),
       InvalidReason::kMissingField, "medications[1].code: missing or null");
-  expect_invalid(event_with("devices", R"([{"name":"Pump","manufacturer":"Acme"}])"),
-                 InvalidReason::kMissingField, "devices[0].model: missing or null");
+  expect_invalid(event_with("devices", R"([{"code":"GMDN-1","manufacturer":"Acme","model":"P"}])"),
+                 InvalidReason::kMissingField, "devices[0].name: missing or null");
+  expect_invalid(event_with("devices", R"([{"name":"Pump"},{"name":null}])"),
+                 InvalidReason::kMissingField, "devices[1].name: missing or null");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_types) {
@@ -474,8 +477,8 @@ BOOST_AUTO_TEST_CASE(unicode_text) {
   BOOST_TEST_REQUIRE(run(message, &e).ok);
   BOOST_TEST(e.medications[0].name == "Paracétamol – 500 mg 😀");
   BOOST_TEST(e.devices[0].name == "été");
-  BOOST_TEST(e.devices[0].manufacturer == "\xF0\x9F\x98\x80 Ltd");
-  BOOST_TEST(e.devices[0].model == "\"Q\\/1\"");
+  BOOST_TEST(e.devices[0].manufacturer == "\xF0\x9F\x98\x80 ltd");
+  BOOST_TEST(e.devices[0].model == "\"q\\/1\"");
   BOOST_TEST(e.description == "Patient fell 🙁; \xE2\x80\x94 then \tA\n");
   // Unicode escapes in a key.
   BOOST_TEST(run(event_with("\\u0069cb", R"("QKK")"), &e).ok);
@@ -610,7 +613,7 @@ BOOST_AUTO_TEST_CASE(views_stay_valid_until_the_next_decode) {
     BOOST_TEST(e.id.empty());
   }
   BOOST_TEST_REQUIRE(decoder.decode(kFullEvent, e, failure));
-  BOOST_TEST(e.devices[0].manufacturer == "Acme");
+  BOOST_TEST(e.devices[0].manufacturer == "acme");
 
   // A moved decoder keeps working.
   EventDecoder moved = std::move(decoder);
@@ -637,6 +640,136 @@ BOOST_AUTO_TEST_CASE(steady_state_allocates_nothing) {
   const long allocations = g_allocations.load() - before;
   BOOST_TEST(all_ok);
   BOOST_TEST(allocations == 0);
+}
+
+
+// Contract section 1: a device needs only its name. Before, a report without
+// a manufacturer or model was dead-lettered (missing_field) and lost.
+BOOST_AUTO_TEST_CASE(a_device_needs_only_a_name) {
+  IncidentEvent e;
+  const Outcome outcome =
+      run(event_with("devices", R"([{"name":"Infusion pump"},{"name":"Hoist","model":null,"manufacturer":"Lift Co"}])"), &e);
+  BOOST_TEST_REQUIRE(outcome.ok, outcome.detail);
+  BOOST_TEST_REQUIRE(e.devices.size() == 2u);
+  BOOST_TEST(e.devices[0].name == "infusion pump");
+  BOOST_TEST(e.devices[0].code.empty());
+  BOOST_TEST(e.devices[0].manufacturer.empty());
+  BOOST_TEST(e.devices[0].model.empty());
+  BOOST_TEST(e.devices[1].manufacturer == "lift co");
+  BOOST_TEST(e.devices[1].model.empty());
+}
+
+// Spellings of one device that differ in case, spacing or typography decode
+// to the same identity, so they count as one device.
+BOOST_AUTO_TEST_CASE(device_identity_is_normalised) {
+  IncidentEvent e;
+  BOOST_TEST_REQUIRE(
+      run(event_with("devices",
+                     R"([{"code":"  gmdn\u00a0 35113 ","name":"  Infusion   PUMP ",)"
+                     R"("manufacturer":"\u201cAcme\u201d\u2003Medical\u200b","model":"IP\u20133000 \u2019X\u2019"}])"),
+          &e)
+          .ok);
+  BOOST_TEST_REQUIRE(e.devices.size() == 1u);
+  BOOST_TEST(e.devices[0].code == "GMDN 35113");
+  BOOST_TEST(e.devices[0].name == "infusion pump");
+  BOOST_TEST(e.devices[0].manufacturer == "\"acme\" medical");
+  BOOST_TEST(e.devices[0].model == "ip-3000 'x'");
+  // Blank optional fields are absent; a blank name breaks its rule.
+  BOOST_TEST_REQUIRE(
+      run(event_with("devices", R"([{"code":" ","name":"Pump","manufacturer":"\u00a0","model":""}])"), &e)
+          .ok);
+  BOOST_TEST(e.devices[0].code.empty());
+  BOOST_TEST(e.devices[0].manufacturer.empty());
+  BOOST_TEST(e.devices[0].model.empty());
+  expect_invalid(event_with("devices", R"([{"name":" \u3000 "}])"), InvalidReason::kBadValue,
+                 "devices[0].name: must not be blank");
+}
+
+// A control character in device text (or a medication's name) could corrupt
+// key parsing (\x1f is the key separator) and reach alert labels: refused.
+BOOST_AUTO_TEST_CASE(control_characters_in_identity_text_are_bad_values) {
+  for (const char* control : {R"(\u001f)", R"(\u0000)", R"(\t)", R"(\n)", R"(\u007f)", R"(\u0085)",
+                              "\x1f", "\x7f"}) {
+    const std::string text = std::string("a") + control + "b";
+    for (const char* field : {"code", "name", "manufacturer", "model"}) {
+      std::string device = R"({"name":"n",")" + std::string(field) + R"(":")" + text + R"("})";
+      if (std::string(field) == "name") device = R"({"name":")" + text + R"("})";
+      const std::string message = event_with("devices", "[" + device + "]");
+      if (control[0] != '\\') {
+        // A raw control byte inside a JSON string: malformed JSON, or (if
+        // the parser lets it through) a bad value; never accepted.
+        const Outcome outcome = run(message);
+        BOOST_TEST((outcome.reason == "not_json" || outcome.reason == "bad_value"), outcome.reason);
+        continue;
+      }
+      expect_invalid(message, InvalidReason::kBadValue,
+                     "devices[0]." + std::string(field) + ": must not contain control characters");
+    }
+    if (control[0] != '\\') continue;
+    expect_invalid(event_with("medications", R"([{"code":"322236009","name":")" + text + R"("}])"),
+                   InvalidReason::kBadValue, "medications[0].name: must not contain control characters");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(identity_text_lengths_are_bounded) {
+  const auto device = [](const std::string& field, size_t n) {
+    const std::string name = field == "name" ? std::string(n, 'n') : "n";
+    std::string d = R"({"name":")" + name + '"';
+    if (field != "name") d += R"(,")" + field + R"(":")" + std::string(n, 'x') + '"';
+    return event_with("devices", "[" + d + "}]");
+  };
+  expect_valid(device("code", kMaxDeviceCodeBytes));
+  expect_invalid(device("code", kMaxDeviceCodeBytes + 1), InvalidReason::kBadValue,
+                 "devices[0].code: longer than 64 bytes");
+  for (const char* field : {"name", "manufacturer", "model"}) {
+    expect_valid(device(field, kMaxIdentityTextBytes));
+    expect_invalid(device(field, kMaxIdentityTextBytes + 1), InvalidReason::kBadValue,
+                   "devices[0]." + std::string(field) + ": longer than 256 bytes");
+  }
+  const auto medication = [](size_t n) {
+    return event_with("medications", R"([{"code":"322236009","name":")" + std::string(n, 'm') + R"("}])");
+  };
+  expect_valid(medication(kMaxIdentityTextBytes));
+  expect_invalid(medication(kMaxIdentityTextBytes + 1), InvalidReason::kBadValue,
+                 "medications[0].name: longer than 256 bytes");
+}
+
+// One message must not blow up state: at most 100 medications, devices and
+// agents, and at most 1000 keys' worth of combinations of them.
+BOOST_AUTO_TEST_CASE(lists_and_key_combinations_are_capped) {
+  const auto list = [](size_t n, const std::string& item) {
+    std::string out = "[";
+    for (size_t i = 0; i < n; ++i) {
+      if (i) out += ',';
+      std::string x = item;
+      const size_t at = x.find('#');
+      if (at != std::string::npos) x.replace(at, 1, std::to_string(i));
+      out += x;
+    }
+    return out + "]";
+  };
+  const std::string medication = R"({"code":"32223600#","name":"m"})";
+  const std::string device = R"({"name":"pump #"})";
+  const std::string agent = R"("agent_#")";
+  expect_valid(event_with("medications", list(100, medication)));
+  expect_invalid(event_with("medications", list(101, medication)), InvalidReason::kBadValue,
+                 "medications: more than 100 entries");
+  expect_valid(event_with("devices", list(100, device)));
+  expect_invalid(event_with("devices", list(101, device)), InvalidReason::kBadValue,
+                 "devices: more than 100 entries");
+  expect_valid(event_with("agents", list(100, agent)));
+  expect_invalid(event_with("agents", list(101, agent)), InvalidReason::kBadValue,
+                 "agents: more than 100 entries");
+  expect_valid(event_with({{"medications", list(10, medication)},
+                           {"devices", list(10, device)},
+                           {"agents", list(10, agent)}}));
+  expect_invalid(event_with({{"medications", list(11, medication)},
+                             {"devices", list(10, device)},
+                             {"agents", list(10, agent)}}),
+                 InvalidReason::kBadValue,
+                 "medications, devices, agents: more than 1000 combinations of one of each");
+  expect_invalid(event_with({{"medications", list(100, medication)}, {"devices", list(11, device)}}),
+                 InvalidReason::kBadValue, "medications, devices, agents: *");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

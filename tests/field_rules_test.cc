@@ -121,6 +121,42 @@ BOOST_AUTO_TEST_CASE(json_integers) {
   BOOST_TEST(!parse_json_integer("99999999999999999999999").has_value());
 }
 
+
+BOOST_AUTO_TEST_CASE(control_characters) {
+  BOOST_TEST(!has_control_character(""));
+  BOOST_TEST(!has_control_character("Acme IP-3 \xC3\xA9t\xC3\xA9 \xE2\x80\x93 \xF0\x9F\x98\x80"));
+  for (int c = 0; c < 0x20; ++c) {
+    BOOST_TEST(has_control_character(std::string("a") + static_cast<char>(c) + "b"), c);
+  }
+  BOOST_TEST(has_control_character("a\x7f"));
+  BOOST_TEST(has_control_character("a\xC2\x80"));  // U+0080
+  BOOST_TEST(has_control_character("\xC2\x9F"));   // U+009F
+  BOOST_TEST(!has_control_character("\xC2\xA0"));  // U+00A0, a space
+  BOOST_TEST(!has_control_character("\xC3\x85"));  // Å
+}
+
+BOOST_AUTO_TEST_CASE(identity_text_normalisation) {
+  const auto lower = [](std::string_view text) {
+    std::string out;
+    normalise_identity_text(text, LetterCase::kLower, out);
+    BOOST_TEST(out.size() <= text.size());
+    return out;
+  };
+  BOOST_TEST(lower("  Acme   Medical  ") == "acme medical");
+  BOOST_TEST(lower("Acme\xC2\xA0Medical") == "acme medical");                // no-break space
+  BOOST_TEST(lower("\xE3\x80\x80IP\xE2\x80\x93" "3000\xE2\x80\x8B") == "ip-3000");  // ideographic space, en dash, zero width
+  BOOST_TEST(lower("\xE2\x80\x98Q\xE2\x80\x99 \xE2\x80\x9CR\xE2\x80\x9D") == "'q' \"r\"");
+  BOOST_TEST(lower("\xC3\x89T\xC3\xA9") == "\xC3\x89t\xC3\xA9");  // non-ASCII letters are kept
+  BOOST_TEST(lower("   ").empty());
+  BOOST_TEST(lower("\xE2\x80\x8B").empty());
+  std::string upper;
+  normalise_identity_text(" gmdn-35113 a ", LetterCase::kUpper, upper);
+  BOOST_TEST(upper == "GMDN-35113 A");
+  // Appends to what is there.
+  normalise_identity_text("x", LetterCase::kLower, upper);
+  BOOST_TEST(upper == "GMDN-35113 Ax");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

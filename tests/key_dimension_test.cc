@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/signal.h"
 #include "detectors/key_dimension.h"
 #include "tests/test_events.h"
 
@@ -224,10 +225,35 @@ BOOST_AUTO_TEST_CASE(devices_without_a_code_use_manufacturer_and_model) {
   TestEvent e("x");
   e.device("", "infusion pump", "Acme Medical", "IP-3000")
       .device("123456", "ventilator", "Breathe", "V2")
-      .device("", "bed", "", "");  // nothing to name it by but its (empty) parts
-  BOOST_TEST(device_scratch_bytes(e) == (12 + 7 + 1) + (0 + 0 + 1));
+      .device("", "bed", "", "")             // contract section 1: only a name is required
+      .device("", "hoist", "Lift Co", "");   // no model: the name stands in for it
+  BOOST_TEST(device_scratch_bytes(e) == (12 + 1 + 7) + (0 + 1 + 3) + (7 + 1 + 5));
   BOOST_TEST(sorted(keys_of(e, {Dimension::kDevice})) ==
-             sorted({"Acme Medical IP-3000", "123456", " "}));
+             sorted({"Acme Medical IP-3000", "123456", "bed", "Lift Co hoist"}));
+}
+
+// A device value holding the key separator once split into the wrong parts:
+// ("pump\x1fY56", "Y57") read back as device "pump", region "Y56", the key
+// parts (and so the signal id) of another series. Escaped, each key's parts
+// are exactly its values.
+BOOST_AUTO_TEST_CASE(a_separator_inside_a_value_cannot_merge_two_series) {
+  TestEvent a("a");
+  a.device("pump", "pump", "", "").region("Y56");
+  TestEvent b("b");
+  b.device("pump\x1fY56", "pump", "", "").region("Y57");
+  const std::vector<Dimension> dims = {Dimension::kDevice, Dimension::kRegion};
+  const std::vector<std::string> ka = keys_of(a, dims), kb = keys_of(b, dims);
+  BOOST_TEST_REQUIRE(ka.size() == 1u);
+  BOOST_TEST_REQUIRE(kb.size() == 1u);
+  BOOST_TEST(ka[0] != kb[0]);
+  const auto pa = key_parts(dims, ka[0]), pb = key_parts(dims, kb[0]);
+  BOOST_TEST((pa != pb));
+  BOOST_TEST(pb[0].second == "pump\x1fY56");
+  BOOST_TEST(pb[1].second == "Y57");
+  BOOST_TEST(pa[0].second == "pump");
+  BOOST_TEST(pa[1].second == "Y56");
+  BOOST_TEST(make_signal_id("device_by_region", pa, "2025-03-03") !=
+             make_signal_id("device_by_region", pb, "2025-03-03"));
 }
 
 BOOST_AUTO_TEST_CASE(agents_are_keys) {

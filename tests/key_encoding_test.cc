@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -229,6 +230,67 @@ BOOST_AUTO_TEST_CASE(prefix_successor_bounds_the_prefix_range) {
   BOOST_TEST(sorts_before(prefix, end));
   BOOST_TEST(sorts_before(prefix + std::string(100, '\xFF'), end));
   BOOST_TEST(!end.starts_with(prefix));
+}
+
+
+// Every list of 1 to 3 parts, each of 0 to 2 bytes drawn from the separator
+// and escape bytes, their caret letters and a plain letter: 81,399 lists.
+// No two encode to the same key, and every key decodes to its list. Before
+// key parts were escaped, ("a\x1fb") and ("a", "b") were one key.
+BOOST_AUTO_TEST_CASE(key_parts_encode_injectively_and_round_trip) {
+  const std::string alphabet = "a\x1d\x1e\x1f]^_";
+  std::vector<std::string> strings = {""};
+  for (char c : alphabet) strings.emplace_back(1, c);
+  for (char c : alphabet) {
+    for (char d : alphabet) strings.push_back({c, d});
+  }
+  std::set<std::string> keys;
+  size_t lists = 0;
+  auto check = [&](const std::vector<std::string_view>& parts) {
+    ++lists;
+    const std::string key = encode_key_parts(parts);
+    BOOST_TEST_REQUIRE(keys.insert(key).second, "two lists share the key of list " << lists);
+    // An encoded key never holds 0x1E (the scan detectors' own separator),
+    // and holds exactly one 0x1F between each two parts.
+    BOOST_TEST_REQUIRE(key.find('\x1e') == std::string::npos);
+    BOOST_TEST_REQUIRE(static_cast<size_t>(std::count(key.begin(), key.end(), '\x1f')) ==
+                       parts.size() - 1);
+    const std::vector<std::string> back = decode_key_parts(key);
+    BOOST_TEST_REQUIRE(back.size() == parts.size());
+    for (size_t i = 0; i < parts.size(); ++i) BOOST_TEST_REQUIRE(back[i] == parts[i]);
+  };
+  for (const auto& a : strings) {
+    check({a});
+    for (const auto& b : strings) {
+      check({a, b});
+      for (const auto& c : strings) check({a, b, c});
+    }
+  }
+  BOOST_TEST(lists == 57u + 57u * 57u + 57u * 57u * 57u);
+  BOOST_TEST(encode_key_parts({"a\x1f" "b"}) != encode_key_parts({"a", "b"}));
+  BOOST_TEST(encode_key_parts({"a\x1f" "b"}) == "a\x1d_b");
+}
+
+// Every byte value, in every position, survives the round trip.
+BOOST_AUTO_TEST_CASE(key_parts_carry_any_byte) {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  const std::vector<std::string> back = decode_key_parts(encode_key_parts({all, "", all}));
+  BOOST_TEST_REQUIRE(back.size() == 3u);
+  BOOST_TEST(back[0] == all);
+  BOOST_TEST(back[1] == "");
+  BOOST_TEST(back[2] == all);
+}
+
+// Keys stored before the escaping existed read back unchanged: a part
+// without 0x1D-0x1F is written as it is, and a bare 0x1D (possible only in
+// device text from before control characters were refused) is kept.
+BOOST_AUTO_TEST_CASE(key_parts_without_control_bytes_are_written_unchanged) {
+  BOOST_TEST(encode_key_parts({"medication", "Y56"}) == "medication\x1fY56");
+  BOOST_TEST(encode_key_parts({"acme ip-3 \xC3\xA9t\xC3\xA9", "x"}) ==
+             "acme ip-3 \xC3\xA9t\xC3\xA9\x1fx");
+  BOOST_TEST((decode_key_parts("RX1\x1fmedication") == std::vector<std::string>{"RX1", "medication"}));
+  BOOST_TEST((decode_key_parts("a\x1d" "b\x1f\x1d") == std::vector<std::string>{"a\x1d" "b", "\x1d"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -117,6 +117,10 @@ valid_events = {
     "empty patient and arrays": with_changes(minimal, patient={}, agents=[], medications=[]),
     "longest id": with_changes(minimal, id="x" * 64),
     "description at the limit": with_changes(minimal, description="d" * 32768),
+    "device with only a name": with_changes(minimal, devices=[{"name": "Infusion pump"}]),
+    "device without model": with_changes(minimal, devices=[{"name": "a", "manufacturer": "b"}]),
+    "a hundred devices": with_changes(minimal, devices=[{"name": f"d{i}"} for i in range(100)]),
+    "device name at the limit": with_changes(minimal, devices=[{"name": "n" * 256}]),
 }
 invalid_events = {
     "not an object": [minimal],
@@ -137,7 +141,17 @@ invalid_events = {
     "agent not a slug": with_changes(minimal, agents=["medication", "IT"]),
     "medication code short": with_changes(minimal, medications=[{"code": "12345", "name": "x"}]),
     "medication without name": with_changes(minimal, medications=[{"code": "322236009"}]),
-    "device without model": with_changes(minimal, devices=[{"name": "a", "manufacturer": "b"}]),
+    "device without name": with_changes(minimal, devices=[{"code": "X1", "manufacturer": "b"}]),
+    "device model with a control character": with_changes(
+        minimal, devices=[{"name": "a", "model": "P\u001f1"}]),
+    "device code too long": with_changes(minimal, devices=[{"name": "a", "code": "C" * 65}]),
+    "device name too long": with_changes(minimal, devices=[{"name": "n" * 257}]),
+    "101 devices": with_changes(minimal, devices=[{"name": f"d{i}"} for i in range(101)]),
+    "101 medications": with_changes(
+        minimal, medications=[{"code": "322236009", "name": "m"}] * 101),
+    "medication name with a tab": with_changes(
+        minimal, medications=[{"code": "322236009", "name": "a\tb"}]),
+    "101 agents": with_changes(minimal, agents=["medication"] * 101),
     "physical harm unknown": with_changes(minimal, physical_harm="unknown"),
     "psychological harm fatal": with_changes(minimal, psychological_harm="fatal"),
     "never_event a string": with_changes(minimal, never_event="yes"),

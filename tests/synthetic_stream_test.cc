@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/civil_date.h"
+#include "synthetic/planted_risk_match.h"
 
 namespace vigil {
 namespace {
@@ -538,6 +539,29 @@ BOOST_AUTO_TEST_CASE(no_risks_when_not_planted) {
   o.days = 5;
   SyntheticStream s(o);
   BOOST_TEST(s.planted_risks().empty());
+}
+
+
+// Device text is normalised by the decoder (lower case), so a signal keyed by
+// a report's manufacturer and model names the planted model in lower case;
+// a report that gives the code is keyed by it.
+BOOST_AUTO_TEST_CASE(planted_device_matches_its_normalised_key_or_code) {
+  PlantedRisk risk;
+  risk.name = "pump";
+  risk.onset = Date{20000};
+  risk.end = Date{20100};
+  risk.category = "device";
+  risk.device_model = "VP-300";
+  risk.device_code = "05063580100015";
+  Signal s;
+  s.method = "farringtonFlexible";
+  s.fired_at = Date{20050};
+  s.key = {{"category", "device"}, {"device", "meridian medical vp-300"}};
+  BOOST_TEST(signal_finds(s, risk));
+  s.key[1].second = "05063580100015";
+  BOOST_TEST(signal_finds(s, risk));
+  s.key[1].second = "meridian medical sd-20";
+  BOOST_TEST(!signal_finds(s, risk));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
