@@ -96,7 +96,7 @@ constexpr std::string_view kBlankName = "must not be blank";
 constexpr std::string_view kLongerThan64 = "longer than 64 bytes";
 constexpr std::string_view kLongerThan256 = "longer than 256 bytes";
 static_assert(kMaxListItems == 100 && kMaxIdentityTextBytes == 256 && kMaxDeviceCodeBytes == 64 &&
-                  kMaxKeyCombinations == 1000,
+                  kMaxKeyCombinations == 10000,
               "the failure details below spell the limits out");
 
 bool is_age_band(std::string_view text) { return !canonical_age_band(text).empty(); }
@@ -137,7 +137,7 @@ class EventReader {
             at_least_one(event_.agents.size()) >
         kMaxKeyCombinations) {
       json_.reject(InvalidReason::kBadValue, {{}, -1, "medications, devices, agents"},
-                   "more than 1000 combinations of one of each");
+                   "more than 10000 combinations of one of each");
       return SUCCESS;
     }
     if (!event_.has_occurred_on) {

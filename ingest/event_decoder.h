@@ -33,8 +33,9 @@ inline constexpr size_t kMaxListItems = 100;
 // Most combinations of one medication, one device and one agent in one event
 // (an empty list counting as one), the most keys one event can give any
 // detector: a detector keyed by those three dimensions counts the event once
-// per combination. Bounds the state and work one message can cause.
-inline constexpr size_t kMaxKeyCombinations = 1000;
+// per combination. Bounds the state and work one message can cause, while a
+// report at LFPSE's own limits (100 medicines, 100 devices, one agent) passes.
+inline constexpr size_t kMaxKeyCombinations = 10000;
 
 // Deepest nesting of arrays and objects accepted anywhere in a message, the
 // event object itself being level 1. The contract's own fields need 3 levels;

@@ -760,15 +760,21 @@ BOOST_AUTO_TEST_CASE(lists_and_key_combinations_are_capped) {
   expect_valid(event_with("agents", list(100, agent)));
   expect_invalid(event_with("agents", list(101, agent)), InvalidReason::kBadValue,
                  "agents: more than 100 entries");
+  // A report at LFPSE's own limits is never lost.
+  expect_valid(event_with({{"medications", list(100, medication)},
+                           {"devices", list(100, device)},
+                           {"agents", list(1, agent)}}));
   expect_valid(event_with({{"medications", list(10, medication)},
                            {"devices", list(10, device)},
-                           {"agents", list(10, agent)}}));
+                           {"agents", list(100, agent)}}));
   expect_invalid(event_with({{"medications", list(11, medication)},
                              {"devices", list(10, device)},
-                             {"agents", list(10, agent)}}),
+                             {"agents", list(100, agent)}}),
                  InvalidReason::kBadValue,
-                 "medications, devices, agents: more than 1000 combinations of one of each");
-  expect_invalid(event_with({{"medications", list(100, medication)}, {"devices", list(11, device)}}),
+                 "medications, devices, agents: more than 10000 combinations of one of each");
+  expect_invalid(event_with({{"medications", list(100, medication)},
+                             {"devices", list(100, device)},
+                             {"agents", list(2, agent)}}),
                  InvalidReason::kBadValue, "medications, devices, agents: *");
 }
 
