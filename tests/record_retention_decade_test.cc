@@ -206,4 +206,34 @@ BOOST_AUTO_TEST_CASE(records_stay_flat_over_a_decade_and_signals_do_not_change) 
   BOOST_TEST(kept.records_at_year_end.back() > static_cast<size_t>(kReportsPerDay * (kDays - 1)));
 }
 
+// A partition this instance no longer owns keeps expiring its records up to
+// where it left them: its stored stream time is published at start.
+BOOST_AUTO_TEST_CASE(stored_positions_publish_their_horizons_at_start) {
+  const PipelineConfig config = decade_config();
+  const int32_t retention = config.state.record_retention_days;
+  TempDir dir;
+  {
+    auto store = open_state_store(config.state, dir.path);
+    BOOST_REQUIRE(store.is_ok());
+    for (int32_t p = 0; p < 2; ++p) {
+      auto task = PartitionTask::open(p, *store.value(), {}, nullptr, InputRole::kRepartition);
+      BOOST_REQUIRE(task.is_ok());
+      const Disposition d = task.value()->process(event("P" + std::to_string(p), 100 * (p + 1), 0), 0);
+      BOOST_TEST((d == Disposition::kProcessed));
+      BOOST_REQUIRE(task.value()->commit().is_ok());
+    }
+  }
+  // A new process: no task opened yet, nothing published...
+  auto store = open_state_store(config.state, dir.path);
+  BOOST_REQUIRE(store.is_ok());
+  const auto& published = store.value()->record_retention();
+  BOOST_REQUIRE(published != nullptr);
+  BOOST_TEST(!published->published_horizon(0).has_value());
+  // ...until the stored positions are read.
+  BOOST_REQUIRE(PartitionTask::publish_stored_horizons(*store.value()).is_ok());
+  BOOST_TEST(published->published_horizon(0).value().days == kFirstDay + 100 - retention);
+  BOOST_TEST(published->published_horizon(1).value().days == kFirstDay + 200 - retention);
+  BOOST_TEST(!published->published_horizon(2).has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
