@@ -10,9 +10,11 @@
 
 #include "config/alertmanager_config.h"
 #include "config/default_config.h"
+#include "config/record_retention_config.h"
 #include "config/detector_list_config.h"
 #include "config/review_config.h"
 #include "config/yaml_reader.h"
+#include "state/record_retention.h"
 
 namespace vigil {
 namespace config {
@@ -41,6 +43,7 @@ void refuse_safety_property(const std::string& name, const std::string& path) {
 }
 
 PipelineConfig parse(const YAML::Node& root);
+void resolve_record_retention(PipelineConfig& cfg);
 
 // The detectors of the compiled-in national default (config/vigil.yaml).
 std::vector<DetectorConfig> national_default_detectors() {
@@ -102,10 +105,14 @@ PipelineConfig parse(const YAML::Node& root) {
     }
   }
   if (const auto s = root["state"]) {
-    check_keys(s, "state", {"dir", "block_cache_bytes", "write_buffer_bytes"});
+    check_keys(s, "state", {"dir", "block_cache_bytes", "write_buffer_bytes", "record_retention_days"});
     read(s, "state", "dir", cfg.state.dir);
     read(s, "state", "block_cache_bytes", cfg.state.block_cache_bytes);
     read(s, "state", "write_buffer_bytes", cfg.state.write_buffer_bytes);
+    read(s, "state", "record_retention_days", cfg.state.record_retention_days);
+    if (s["record_retention_days"] && cfg.state.record_retention_days <= 0) {
+      fail("state.record_retention_days", "must be a positive number of days");
+    }
     if (cfg.state.write_buffer_bytes > cfg.state.block_cache_bytes) {
       fail("state.write_buffer_bytes", "must not exceed state.block_cache_bytes (it is charged to it)");
     }
@@ -132,16 +139,28 @@ PipelineConfig parse(const YAML::Node& root) {
     while (!base.empty() && base.back() == '/') base.pop_back();
     cfg.alertmanager.generator_url = base + "/signals/{signal_id}";
   }
+  // Omitted: the national default's detectors, as compiled into this
+  // binary, so a deployment's file can carry only its Kafka and state
+  // settings and still run the detectors of the image it runs.
   const auto detectors = root["detectors"];
-  if (!detectors) {
-    // Omitted: the national default's detectors, as compiled into this
-    // binary, so a deployment's file can carry only its Kafka and state
-    // settings and still run the detectors of the image it runs.
-    cfg.detectors = national_default_detectors();
-    return cfg;
-  }
-  cfg.detectors = parse_detector_list(detectors);
+  cfg.detectors = detectors ? parse_detector_list(detectors) : national_default_detectors();
+  resolve_record_retention(cfg);
   return cfg;
+}
+
+// Records must outlive every window a revision could still change: a
+// shorter retention would let a revision count twice where a detector
+// still looks.
+void resolve_record_retention(PipelineConfig& cfg) {
+  const int32_t reach = longest_detector_reach_days(cfg.detectors);
+  if (cfg.state.record_retention_days == 0) {
+    cfg.state.record_retention_days = derived_record_retention_days(cfg.detectors);
+  } else if (cfg.state.record_retention_days < reach) {
+    fail("state.record_retention_days",
+         "must be at least " + std::to_string(reach) +
+             " days, the longest span a configured detector reads (default: " +
+             std::to_string(derived_record_retention_days(cfg.detectors)) + ")");
+  }
 }
 
 }  // namespace
@@ -194,6 +213,9 @@ Result<std::unique_ptr<StateStore>> open_state_store(const StateConfig& state,
   options.path = dir;
   options.block_cache_bytes = state.block_cache_bytes;
   options.write_buffer_bytes = state.write_buffer_bytes;
+  if (state.record_retention_days > 0) {
+    options.record_retention = std::make_shared<RecordRetention>(state.record_retention_days);
+  }
   return StateStore::open(options);
 }
 

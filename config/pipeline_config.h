@@ -59,6 +59,13 @@ struct StateConfig {
   std::string dir = "/var/lib/vigil/state";
   uint64_t block_cache_bytes = 256ull << 20;
   uint64_t write_buffer_bytes = 64ull << 20;
+  // Per-id records whose last day is more than this many days before their
+  // partition's stream time are treated as gone and dropped by compaction
+  // (state/record_retention.h). parse_pipeline_config sets it: the
+  // configured value, which may not be below the longest reach of the
+  // configured detectors, or by default that reach plus a grace
+  // (config/record_retention_config.h). 0: kept forever.
+  int32_t record_retention_days = 0;
 };
 
 struct CommitConfig {

@@ -76,6 +76,11 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
                                                              SignalNotifier* notifier) {
   std::unique_ptr<KafkaPipeline> p(
       new KafkaPipeline(config, store, metrics, std::move(ready), notifier));
+  // Partitions whose state is here but which the group may never assign to
+  // this instance again (moved away by a scale-out) keep expiring their
+  // per-id records up to where this instance left them.
+  Status published = PartitionTask::publish_stored_horizons(store);
+  if (!published.is_ok()) return published.error();
   const auto& k = config.kafka;
   Status produced = p->open_producer();
   if (!produced.is_ok()) return produced.error();

@@ -1,5 +1,6 @@
 #include "pipeline/partition_task.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -17,6 +18,10 @@ constexpr size_t kArenaBytes = 8u << 20;
 // One event in this many has its processing time observed: enough for the
 // histogram's shape at national volume, without two clock reads per event.
 constexpr uint64_t kLatencySampleEvery = 16;
+// The published retention horizon moves in steps of this many days: each
+// step costs a write-ahead log sync, and records wait at most this much
+// longer to be dropped.
+constexpr int32_t kHorizonStepDays = 7;
 
 
 }  // namespace
@@ -39,7 +44,45 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, St
                                                         metrics, role));
   Status loaded = task->load_position();
   if (!loaded.is_ok()) return loaded.error();
+  task->publish_retention();
   return task;
+}
+
+Status PartitionTask::publish_stored_horizons(StateStore& store) {
+  const std::shared_ptr<RecordRetention>& retention = store.record_retention();
+  if (!retention) return Status::ok();
+  auto offsets = store.column_family(kOffsetsColumnFamily);
+  if (!offsets) return Status::ok();  // a new store: nothing stored yet
+  std::vector<std::pair<int32_t, Date>> reached;
+  Status scanned = store.scan_prefix(offsets.value(), {}, [&](std::string_view key, std::string_view value) {
+    const auto slot = read_partition_prefix(key);
+    // Input partitions only: merge slots are negative and hold no records.
+    if (!slot || *slot < 0 || key.size() != kPartitionPrefixSize + 1 ||
+        key.back() != kPositionTag) {
+      return true;
+    }
+    const auto position = decode_task_position(value);
+    if (position && position->stream_time) reached.emplace_back(*slot, *position->stream_time);
+    return true;
+  });
+  if (!scanned.is_ok()) return scanned;
+  if (reached.empty()) return Status::ok();
+  if (Status synced = store.sync_wal(); !synced.is_ok()) return synced;
+  for (const auto& [slot, time] : reached) retention->publish(slot, time);
+  return Status::ok();
+}
+
+void PartitionTask::publish_retention() {
+  if (!retention_ || !stream_time_) return;
+  const auto published = retention_->published_horizon(partition_);
+  if (published && retention_->horizon(*stream_time_).days < published->days + kHorizonStepDays) {
+    return;
+  }
+  // A stream time that a machine crash could still take back must not let
+  // the filter drop records (state/record_retention.h). If the sync fails,
+  // records are only kept longer.
+  if (!store_.sync_wal().is_ok()) return;
+  retention_->publish(partition_, *stream_time_);
 }
 
 PartitionTask::PartitionTask(int32_t partition, StateStore& store, ColumnFamilyId offsets_cf,
@@ -50,6 +93,7 @@ PartitionTask::PartitionTask(int32_t partition, StateStore& store, ColumnFamilyI
                    offsets_cf, std::move(detectors), metrics),
       records_cf_(records_cf),
       role_(role),
+      retention_(store.record_retention()),
       arena_buffer_(kArenaBytes) {
   reset_overlay();
 }
@@ -68,14 +112,23 @@ void PartitionTask::reset_overlay() {
 }
 
 std::string_view PartitionTask::find_record(std::string_view id) {
-  if (auto it = overlay_->find(id); it != overlay_->end()) return it->second;
-  key_buffer_.assign(prefix_);
-  key_buffer_.push_back(kRecordTag);
-  key_buffer_.append(id);
-  auto found = store_.get(records_cf_, key_buffer_, lookup_buffer_);
-  // A failing read means the state cannot be vouched for.
-  VIGIL_CHECK(found.is_ok(), "reading a per-id record failed");
-  return found.value() ? std::string_view(lookup_buffer_) : std::string_view();
+  std::string_view record;
+  if (auto it = overlay_->find(id); it != overlay_->end()) {
+    record = it->second;
+  } else {
+    key_buffer_.assign(prefix_);
+    key_buffer_.push_back(kRecordTag);
+    key_buffer_.append(id);
+    auto found = store_.get(records_cf_, key_buffer_, lookup_buffer_);
+    // A failing read means the state cannot be vouched for.
+    VIGIL_CHECK(found.is_ok(), "reading a per-id record failed");
+    if (!found.value()) return {};
+    record = lookup_buffer_;
+  }
+  // Judged on the stream time alone, never on whether a compaction has
+  // dropped the record yet, so the outcome depends only on the input.
+  if (retention_ && stream_time_ && retention_->past_retention(record, *stream_time_)) return {};
+  return record;
 }
 
 Disposition PartitionTask::process(std::string_view value, int64_t offset, std::string_view key) {
@@ -108,6 +161,11 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
     return Disposition::kInvalid;
   }
 
+  if (metrics_ && retention_ && stream_time_ &&
+      std::max(event_.occurred_on, event_.reported_on) < retention_->horizon(*stream_time_)) {
+    // Older than any record kept: no duplicate check is possible for it.
+    metrics_->events_past_retention.Increment();
+  }
   std::string_view previous_record = find_record(event_.id);
   if (!previous_record.empty()) {
     int64_t previous_revision = 0;
@@ -179,6 +237,7 @@ void PartitionTask::on_committed() {
   dead_letters_.clear();
   repartition_.clear();
   reset_overlay();
+  publish_retention();
   if (!metrics_) return;
   metrics_->state_bytes.Set(static_cast<double>(store_.approximate_bytes()));
   if (const std::optional<VolumeSpace> space = store_.volume_space()) {

@@ -36,6 +36,7 @@
 #include "ingest/event_decoder.h"
 #include "pipeline/stateful_task.h"
 #include "pipeline/task_position.h"
+#include "state/record_retention.h"
 #include "state/state_store.h"
 #include "telemetry/metrics.h"
 
@@ -78,6 +79,14 @@ class PartitionTask final : public StatefulTask {
   void dead_letter(std::string_view value, int64_t offset, std::string_view key, InvalidReason reason,
                    std::string detail);
 
+  // Publishes, for every input partition with a stored position in `store`,
+  // the record retention horizon of its stored stream time
+  // (state/record_retention.h), so records of partitions this instance no
+  // longer owns keep expiring up to where it left them. Syncs the
+  // write-ahead log once first: only a durable stream time is published.
+  // Nothing to do without a retention.
+  static Status publish_stored_horizons(StateStore& store);
+
   std::vector<DeadLetter>& dead_letters() override { return dead_letters_; }
   RepartitionBatch& repartition() override { return repartition_; }
   // commit() writes the batch's per-id records with the detectors' state.
@@ -88,13 +97,18 @@ class PartitionTask final : public StatefulTask {
                 Metrics* metrics, InputRole role);
   Disposition process_message(std::string_view value, int64_t offset, std::string_view key);
   void reset_overlay();
-  // The stored record of `id`, from this batch or from the store; empty if none.
+  // The stored record of `id`, from this batch or from the store; empty if
+  // none, or if it is past the record retention at the current stream time.
   std::string_view find_record(std::string_view id);
+  // Lets the compaction filter drop this partition's records past
+  // retention, once the stream time reached is durable.
+  void publish_retention();
 
   void on_committed() override;
 
   ColumnFamilyId records_cf_;
   InputRole role_;
+  std::shared_ptr<RecordRetention> retention_;  // null: records kept forever
 
   EventDecoder decoder_;
   IncidentEvent event_;

@@ -6,11 +6,6 @@
 #include "state/key_encoding.h"
 
 namespace vigil {
-namespace {
-
-constexpr char kPositionTag = 'p';  // offsets CF: next offset and stream time
-
-}  // namespace
 
 StatefulTask::StatefulTask(std::string name, int32_t partition, int32_t state_slot,
                            StateStore& store, ColumnFamilyId offsets_cf,

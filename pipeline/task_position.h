@@ -8,12 +8,16 @@
 #include <string_view>
 
 #include "core/civil_date.h"
+#include "state/record_retention.h"
 
 namespace vigil {
 
-// Column families every task keeps besides its detectors' own.
+// Column families every task keeps besides its detectors' own: the
+// positions here, the per-id records in kRecordsColumnFamily
+// (state/record_retention.h).
 inline constexpr std::string_view kOffsetsColumnFamily = "offsets";
-inline constexpr std::string_view kRecordsColumnFamily = "records";
+// A task's position key in kOffsetsColumnFamily: its partition prefix, then this tag.
+inline constexpr char kPositionTag = 'p';
 
 struct TaskPosition {
   int64_t next_offset = 0;

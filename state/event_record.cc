@@ -1,5 +1,7 @@
 #include "state/event_record.h"
 
+#include <algorithm>
+
 #include "state/key_encoding.h"
 
 namespace vigil {
@@ -94,6 +96,19 @@ bool read_record_revision(std::string_view data, int64_t& revision) {
   Reader r(data);
   uint8_t version = 0;
   return r.u8(version) && version == kRecordFormatVersion && r.signed_varint(revision);
+}
+
+bool read_record_last_day(std::string_view data, Date& last_day) {
+  Reader r(data);
+  uint8_t version = 0;
+  int64_t revision = 0, reported_at = 0, reported_on = 0, occurred_on = 0;
+  if (!r.u8(version) || version != kRecordFormatVersion || !r.signed_varint(revision) ||
+      !r.signed_varint(reported_at) || !r.signed_varint(reported_on) ||
+      !r.signed_varint(occurred_on)) {
+    return false;
+  }
+  last_day = Date{static_cast<int32_t>(std::max(reported_on, occurred_on))};
+  return true;
 }
 
 bool decode_event_record(std::string_view data, IncidentEvent& e) {

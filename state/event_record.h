@@ -25,4 +25,10 @@ void encode_event_record(const IncidentEvent& event, std::string& out);
 // duplicate check on the hot path needs nothing else.
 [[nodiscard]] bool read_record_revision(std::string_view data, int64_t& revision);
 
+// Reads only the record's last day: the later of its occurred_on and its
+// reported_on, the last day any detector counts the report on (count
+// detectors count by event time, volume_drop by the day reported). Past
+// retention (state/record_retention.h) is judged on this day.
+[[nodiscard]] bool read_record_last_day(std::string_view data, Date& last_day);
+
 }  // namespace vigil

@@ -1,6 +1,7 @@
 #include "state/state_store.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -19,6 +20,7 @@
 
 #include "core/check.h"
 #include "state/key_encoding.h"
+#include "state/record_retention.h"
 
 namespace vigil {
 namespace {
@@ -26,6 +28,9 @@ namespace {
 constexpr int kBloomBitsPerKey = 10;
 constexpr int kMaxBackgroundJobs = 2;
 constexpr size_t kMinMemtableBytes = 64 << 10;  // RocksDB's own lower limit
+// RocksDB's info log (LOG) otherwise grows until the next restart; rolled
+// at this size, at most kKeepInfoLogFiles + 1 files stay: 40 MiB at most.
+constexpr size_t kMaxInfoLogFileBytes = 8 << 20;
 constexpr size_t kKeepInfoLogFiles = 4;
 
 rocksdb::Slice to_slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
@@ -77,6 +82,46 @@ rocksdb::CompressionType pick_compression(rocksdb::CompressionType wanted) {
   const bool available = std::find(supported.begin(), supported.end(), wanted) != supported.end();
   return available ? wanted : rocksdb::kNoCompression;
 }
+
+// Drops per-id records past retention during compactions. Each compaction
+// gets its own filter with the horizons published when it started, so one
+// compaction judges every record against the same horizons (and no lock is
+// taken per key).
+class RecordExpiryFilter final : public rocksdb::CompactionFilter {
+ public:
+  explicit RecordExpiryFilter(std::shared_ptr<RecordRetention> retention)
+      : retention_(std::move(retention)), horizons_(retention_->published_horizons()) {}
+  ~RecordExpiryFilter() override { retention_->count_dropped(dropped_); }
+
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice& value, std::string*,
+              bool*) const override {
+    const bool drop = RecordRetention::droppable(std::string_view(key.data(), key.size()),
+                                                 std::string_view(value.data(), value.size()),
+                                                 horizons_);
+    if (drop) ++dropped_;
+    return drop;
+  }
+  const char* Name() const override { return "vigil.RecordExpiryFilter"; }
+
+ private:
+  std::shared_ptr<RecordRetention> retention_;
+  std::map<int32_t, Date> horizons_;
+  mutable uint64_t dropped_ = 0;  // a factory's filter is used by one thread
+};
+
+class RecordExpiryFilterFactory final : public rocksdb::CompactionFilterFactory {
+ public:
+  explicit RecordExpiryFilterFactory(std::shared_ptr<RecordRetention> retention)
+      : retention_(std::move(retention)) {}
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
+      const rocksdb::CompactionFilter::Context&) override {
+    return std::make_unique<RecordExpiryFilter>(retention_);
+  }
+  const char* Name() const override { return "vigil.RecordExpiryFilterFactory"; }
+
+ private:
+  std::shared_ptr<RecordRetention> retention_;
+};
 
 // Options shared by every column family: bloom filters and index blocks live
 // in the one shared cache, so they count against the memory budget.
@@ -167,10 +212,21 @@ void StateStore::HandleDestroyer::operator()(rocksdb::ColumnFamilyHandle* handle
 
 StateStore::StateStore(std::shared_ptr<rocksdb::Cache> cache,
                        std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager,
-                       std::unique_ptr<rocksdb::ColumnFamilyOptions> cf_options)
+                       std::unique_ptr<rocksdb::ColumnFamilyOptions> cf_options,
+                       std::shared_ptr<RecordRetention> record_retention)
     : cache_(std::move(cache)),
       write_buffer_manager_(std::move(write_buffer_manager)),
-      cf_options_(std::move(cf_options)) {}
+      cf_options_(std::move(cf_options)),
+      record_retention_(std::move(record_retention)) {}
+
+rocksdb::ColumnFamilyOptions StateStore::options_for(std::string_view name) const {
+  rocksdb::ColumnFamilyOptions options = *cf_options_;
+  if (record_retention_ && name == kRecordsColumnFamily) {
+    options.compaction_filter_factory =
+        std::make_shared<RecordExpiryFilterFactory>(record_retention_);
+  }
+  return options;
+}
 
 StateStore::~StateStore() {
   if (!db_) return;
@@ -209,6 +265,7 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const StateStoreOptions& op
   // a machine crash the state is a consistent prefix of the batches written,
   // which is what write()'s unsynced contract relies on.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db_options.max_log_file_size = kMaxInfoLogFileBytes;
   db_options.keep_log_file_num = kKeepInfoLogFiles;
 
   Result<std::vector<std::string>> existing = existing_column_families(db_options, options.path);
@@ -217,12 +274,11 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const StateStoreOptions& op
   names.insert(rocksdb::kDefaultColumnFamilyName);
   names.insert(options.column_families.begin(), options.column_families.end());
 
+  std::unique_ptr<StateStore> store(new StateStore(cache, write_buffer_manager,
+                                                   std::move(cf_options), options.record_retention));
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.reserve(names.size());
-  for (const std::string& name : names) descriptors.emplace_back(name, *cf_options);
-
-  std::unique_ptr<StateStore> store(
-      new StateStore(cache, write_buffer_manager, std::move(cf_options)));
+  for (const std::string& name : names) descriptors.emplace_back(name, store->options_for(name));
   std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
   rocksdb::DB* raw_db = nullptr;
   const rocksdb::Status s =
@@ -264,7 +320,7 @@ Result<ColumnFamilyId> StateStore::ensure_column_family(std::string_view name) {
   std::unique_lock lock(handles_mutex_);
   if (const auto it = ids_by_name_.find(name); it != ids_by_name_.end()) return it->second;
   rocksdb::ColumnFamilyHandle* raw = nullptr;
-  const rocksdb::Status s = db_->CreateColumnFamily(*cf_options_, std::string(name), &raw);
+  const rocksdb::Status s = db_->CreateColumnFamily(options_for(name), std::string(name), &raw);
   if (!s.ok()) return to_error("create column family '" + std::string(name) + "'", s);
   return adopt_handle(raw);
 }
@@ -352,6 +408,24 @@ Status StateStore::checkpoint(const std::string& dir) const {
   if (!created.ok()) return to_error("checkpoint " + dir, created);
   const std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
   return to_status("checkpoint " + dir, checkpoint->CreateCheckpoint(dir));
+}
+
+Status StateStore::compact_all() {
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  {
+    std::shared_lock lock(handles_mutex_);
+    for (const HandlePtr& h : handles_by_id_) {
+      if (h) handles.push_back(h.get());
+    }
+  }
+  rocksdb::CompactRangeOptions options;
+  // Rewrite the bottommost level too: that is where old records live.
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    const rocksdb::Status s = db_->CompactRange(options, h, nullptr, nullptr);
+    if (!s.ok()) return to_error("compact " + h->GetName(), s);
+  }
+  return Status::ok();
 }
 
 Status StateStore::sync_wal() { return to_status("sync WAL", db_->SyncWAL()); }

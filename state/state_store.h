@@ -39,6 +39,8 @@ struct ColumnFamilyOptions;
 
 namespace vigil {
 
+class RecordRetention;
+
 struct StateStoreOptions {
   std::string path;                      // directory, created if missing
   size_t block_cache_bytes = 256 << 20;  // one shared LRU cache for blocks, index/filter blocks
@@ -46,6 +48,10 @@ struct StateStoreOptions {
   size_t write_buffer_bytes = 64 << 20;  // total memtable budget, charged to the cache
                                          // (WriteBufferManager); at most block_cache_bytes
   std::vector<std::string> column_families;  // wanted besides "default"; created when missing
+  // When set, the records column family (kRecordsColumnFamily) gets a
+  // compaction filter that drops per-id records past this retention
+  // (state/record_retention.h). Null: records are kept forever.
+  std::shared_ptr<RecordRetention> record_retention;
 };
 
 // RocksDB's own id of a column family. It is recorded in the database and so
@@ -147,6 +153,15 @@ class StateStore {
   // The result is a complete database that StateStore::open accepts.
   Status checkpoint(const std::string& dir) const;
 
+  // Compacts every column family whole (flushing memtables first), so that
+  // compaction filters have seen every entry and deleted entries are gone
+  // from the files. Costs a rewrite of the whole store: for tests and
+  // maintenance, never on the hot path.
+  Status compact_all();
+
+  // The retention the records column family is filtered by (null: none).
+  const std::shared_ptr<RecordRetention>& record_retention() const { return record_retention_; }
+
   // Fsyncs the write-ahead log: every write so far survives a machine crash.
   // The destructor does this too but cannot report failure; call it before a
   // planned shutdown to know.
@@ -167,7 +182,11 @@ class StateStore {
 
   StateStore(std::shared_ptr<rocksdb::Cache> cache,
              std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager,
-             std::unique_ptr<rocksdb::ColumnFamilyOptions> cf_options);
+             std::unique_ptr<rocksdb::ColumnFamilyOptions> cf_options,
+             std::shared_ptr<RecordRetention> record_retention);
+
+  // The options a column family of this name is opened or created with.
+  rocksdb::ColumnFamilyOptions options_for(std::string_view name) const;
 
   // Takes ownership of `handle` and indexes it by id and name. Caller holds
   // handles_mutex_ exclusively (or is open(), before the store is shared).
@@ -182,6 +201,7 @@ class StateStore {
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager_;
   std::unique_ptr<rocksdb::ColumnFamilyOptions> cf_options_;  // for ensure_column_family
+  std::shared_ptr<RecordRetention> record_retention_;           // may be null
   DbPtr db_;
   mutable std::shared_mutex handles_mutex_;
   std::vector<HandlePtr> handles_by_id_;  // index = ColumnFamilyId; null for gaps

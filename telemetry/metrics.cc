@@ -95,6 +95,9 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
       events_late(counter(*registry, "vigil_events_late_total",
                           "Processed events whose event date fell in a period already "
                           "closed by one of this task's detectors.")),
+      events_past_retention(counter(*registry, "vigil_events_past_retention_total",
+                                    "Events dated before the per-id record retention horizon: "
+                                    "processed as new reports, without a duplicate check.")),
       events_restored(counter(*registry, "vigil_events_restored_total",
                               "Events processed again to restore a partition's state up to "
                               "the committed position, their output already delivered.")),

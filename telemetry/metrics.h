@@ -108,6 +108,13 @@ class Metrics {
   prometheus::Counter& events_processed;
   prometheus::Counter& events_duplicate;
   prometheus::Counter& events_late;
+  // Events dated (the later of occurred_on and reported_on) before the
+  // record retention horizon (state/record_retention.h): no record is kept
+  // that old, so they are processed as new reports, with no duplicate check
+  // and nothing taken back. No detector window still reads their days. An
+  // attribute, like late: counted in their outcome too. Deterministic: it
+  // depends on the input only, never on compaction.
+  prometheus::Counter& events_past_retention;
   // Events processed again after a restart or a partition move to bring the
   // partition's state up to Kafka's committed position (exactly-once mode).
   // Their signals and dead letters were delivered before, so they are not

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "config/pipeline_config.h"
+#include "config/record_retention_config.h"
 
 // The configuration parser: the national default, unknown keys, and the
 // librdkafka properties read from files (secrets mounted from Kubernetes).
@@ -202,6 +203,46 @@ BOOST_AUTO_TEST_CASE(without_detectors_the_national_default_detectors_run) {
   auto empty = parse_pipeline_config("detectors: []\n", "test.yaml");
   BOOST_REQUIRE(!empty.is_ok());
   BOOST_TEST(error_of(empty).find("detectors: must be a non-empty list") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(record_retention_defaults_to_the_longest_detector_reach_plus_grace) {
+  // severity_rule's defaults: retain_days 400 + group_days 1 + resolve_after_days 7.
+  auto c = parse_pipeline_config(config_with_kafka(""), "test.yaml");
+  BOOST_REQUIRE_MESSAGE(c.is_ok(), error_of(c));
+  BOOST_TEST(longest_detector_reach_days(c.value().detectors) == 408);
+  BOOST_TEST(c.value().state.record_retention_days == 408 + kRecordRetentionGraceDays);
+
+  // The national default: its longest reach is the fatal_cluster rule's
+  // (retain_days 400 + group_days 7 + resolve_after_days 7 = 414), the
+  // weekly farringtonFlexible detectors' (b: 1, w: 3) a day behind at 413.
+  auto national = load_pipeline_config("");
+  BOOST_REQUIRE(national.is_ok());
+  const int32_t days = national.value().state.record_retention_days;
+  BOOST_TEST(days == derived_record_retention_days(national.value().detectors));
+  for (const auto& d : national.value().detectors) {
+    BOOST_TEST_MESSAGE(detector_name(d) << " reaches " << detector_reach_days(d) << " days");
+  }
+  BOOST_TEST_MESSAGE("national default record retention: " << days << " days");
+  BOOST_TEST(days == 442);
+}
+
+BOOST_AUTO_TEST_CASE(record_retention_may_be_longer_never_shorter_than_the_reach) {
+  auto longer = parse_pipeline_config("state: {record_retention_days: 3650}\n" + config_with_kafka(""),
+                                      "test.yaml");
+  BOOST_REQUIRE_MESSAGE(longer.is_ok(), error_of(longer));
+  BOOST_TEST(longer.value().state.record_retention_days == 3650);
+
+  auto shorter = parse_pipeline_config("state: {record_retention_days: 100}\n" + config_with_kafka(""),
+                                       "test.yaml");
+  BOOST_REQUIRE(!shorter.is_ok());
+  BOOST_TEST(error_of(shorter).find("state.record_retention_days: must be at least 408 days") !=
+             std::string::npos);
+
+  auto zero = parse_pipeline_config("state: {record_retention_days: 0}\n" + config_with_kafka(""),
+                                    "test.yaml");
+  BOOST_REQUIRE(!zero.is_ok());
+  BOOST_TEST(error_of(zero).find("state.record_retention_days: must be a positive number") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
