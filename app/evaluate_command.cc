@@ -44,7 +44,9 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
   if (!signals_out) return command_failure(err, "evaluate", signals_out.error());
   JsonlSignalSink* signal_sink = signals_out.value().sink.get();
   Metrics metrics(kVersion);
-  auto task = PartitionTask::open(0, *store.value(), config.value().detectors, &metrics);
+  auto task = PartitionTask::open(0, *store.value(), config.value().detectors, &metrics,
+                                  InputRole::kDetect,
+                                  EventTimeLimits{config.value().future_tolerance_days, {}});
   if (!task) return command_failure(err, "evaluate", task.error());
 
   SyntheticStream stream(options.stream);

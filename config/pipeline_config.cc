@@ -56,8 +56,12 @@ PipelineConfig parse(const YAML::Node& root) {
   check_keys(root, "",
              {"pipeline", "kafka", "state", "commit", "metrics", "alertmanager", "review", "detectors"});
   if (const auto p = root["pipeline"]) {
-    check_keys(p, "pipeline", {"name"});
+    check_keys(p, "pipeline", {"name", "future_tolerance_days"});
     read(p, "pipeline", "name", cfg.name);
+    read(p, "pipeline", "future_tolerance_days", cfg.future_tolerance_days);
+    if (cfg.future_tolerance_days < 1) {
+      fail("pipeline.future_tolerance_days", "must be at least 1 (day)");
+    }
   }
   if (const auto k = root["kafka"]) {
     check_keys(k, "kafka",

@@ -84,6 +84,12 @@ struct MetricsConfig {
 
 struct PipelineConfig {
   std::string name = "national";
+  // pipeline.future_tolerance_days: how many days an event's occurred_on may
+  // be ahead of its partition's stream time (and, in `run`, its reported_at
+  // ahead of the wall clock) before it is dead-lettered as bad_timestamp
+  // (pipeline/event_time_gate.h, whose kDefaultFutureToleranceDays is this
+  // default).
+  int32_t future_tolerance_days = 2;
   KafkaConfig kafka;
   StateConfig state;
   CommitConfig commit;

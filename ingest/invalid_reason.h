@@ -17,7 +17,8 @@ enum class InvalidReason : uint8_t {
   kMissingField,  // a required field is absent or null
   kWrongType,     // a field has the wrong JSON type
   kBadValue,      // a field has the right type but breaks its rule
-  kBadTimestamp,  // reported_at or occurred_on is not a valid time, or they disagree
+  kBadTimestamp,  // reported_at or occurred_on is not a valid time, or they disagree, or
+                  // they are too far ahead of the partition (pipeline/event_time_gate.h)
   // Not judged invalid: part of a batch whose output Kafka refused the same
   // way commit.max_attempts times in a row (KafkaPipeline), sent here
   // unprocessed so the pipeline goes on. Reprocess it once the cause is fixed.

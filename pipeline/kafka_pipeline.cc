@@ -358,9 +358,17 @@ Result<int64_t> KafkaPipeline::open_task(const TaskKey& key) {
   const auto [stage, partition] = key;
   std::unique_ptr<PipelineTask> task;
   if (stage == Stage::kInput) {
+    // Live: events are also judged against the wall clock (event_time_gate.h).
+    EventTimeLimits limits{config_.future_tolerance_days, [] {
+                             return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                             std::chrono::system_clock::now().time_since_epoch())
+                                                             .count());
+                           }};
     auto opened = repartitioned()
-                      ? PartitionTask::open(partition, store_, {}, &metrics_, InputRole::kRepartition)
-                      : PartitionTask::open(partition, store_, config_.detectors, &metrics_);
+                      ? PartitionTask::open(partition, store_, {}, &metrics_, InputRole::kRepartition,
+                                            std::move(limits))
+                      : PartitionTask::open(partition, store_, config_.detectors, &metrics_,
+                                            InputRole::kDetect, std::move(limits));
     if (!opened) return opened.error();
     task = std::move(opened).value();
   } else {

@@ -46,6 +46,10 @@
 // after midnight, the day before), and its reported_at is now. A partition
 // that sees only late reports for more than a day stops at the bound until
 // a recent report arrives, and is then released by the day, as before.
+// The input tasks now refuse a report dated more than
+// pipeline.future_tolerance_days after their partition's stream time
+// (event_time_gate.h), so such a report does not reach the merge and a
+// partition's stream time cannot jump; this bound is a second line.
 //
 // Idle input partitions. Without wall-clock timeouts (which would make the
 // order depend on timing) the merge cannot tell a quiet partition from a

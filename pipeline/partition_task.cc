@@ -28,7 +28,8 @@ constexpr int32_t kHorizonStepDays = 7;
 
 Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, StateStore& store,
                                                            const std::vector<DetectorConfig>& detectors,
-                                                           Metrics* metrics, InputRole role) {
+                                                           Metrics* metrics, InputRole role,
+                                                           EventTimeLimits limits) {
   if (role == InputRole::kRepartition && !detectors.empty()) {
     return make_error(ErrorKind::kInvalidArgument,
                       "an input task that repartitions runs no detectors of its own");
@@ -41,7 +42,7 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, St
   if (!built) return built.error();
   std::unique_ptr<PartitionTask> task(new PartitionTask(partition, store, offsets.value(),
                                                         records.value(), std::move(built).value(),
-                                                        metrics, role));
+                                                        metrics, role, std::move(limits)));
   Status loaded = task->load_position();
   if (!loaded.is_ok()) return loaded.error();
   task->publish_retention();
@@ -88,12 +89,13 @@ void PartitionTask::publish_retention() {
 PartitionTask::PartitionTask(int32_t partition, StateStore& store, ColumnFamilyId offsets_cf,
                              ColumnFamilyId records_cf,
                              std::vector<std::unique_ptr<Detector>> detectors, Metrics* metrics,
-                             InputRole role)
+                             InputRole role, EventTimeLimits limits)
     : StatefulTask("partition " + std::to_string(partition), partition, partition, store,
                    offsets_cf, std::move(detectors), metrics),
       records_cf_(records_cf),
       role_(role),
       retention_(store.record_retention()),
+      limits_(std::move(limits)),
       arena_buffer_(kArenaBytes) {
   reset_overlay();
 }
@@ -174,6 +176,16 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
       if (metrics_) metrics_->events_duplicate.Increment();
       return Disposition::kDuplicate;
     }
+  }
+  // Judged after the duplicate check (a re-send changes nothing) and before
+  // anything is taken back: a refused revision leaves the stored one in force.
+  if (auto refused = judge_event_time(event_, stream_time_, start_reference_, limits_, gate_)) {
+    if (metrics_) metrics_->dead_lettered(reason_code(InvalidReason::kBadTimestamp)).Increment();
+    dead_letters_.push_back(DeadLetter{offset, InvalidReason::kBadTimestamp, std::move(*refused),
+                                       std::string(key), std::string(value)});
+    return Disposition::kInvalid;
+  }
+  if (!previous_record.empty()) {
     if (role_ == InputRole::kDetect) {
       // A newer revision: take back everything the stored one contributed.
       VIGIL_CHECK(decode_event_record(previous_record, previous_), "corrupt per-id record");

@@ -54,15 +54,21 @@ class PartitionTask final : public StatefulTask {
  public:
   // Opens the partition's state in `store` (creating column families as
   // needed) and restores its detectors. `metrics` may be null. With
-  // kRepartition, `detectors` must be empty.
+  // kRepartition, `detectors` must be empty. Events dated too far ahead
+  // are dead-lettered by `limits` (event_time_gate.h).
   static Result<std::unique_ptr<PartitionTask>> open(int32_t partition, StateStore& store,
                                                      const std::vector<DetectorConfig>& detectors,
                                                      Metrics* metrics,
-                                                     InputRole role = InputRole::kDetect);
+                                                     InputRole role = InputRole::kDetect,
+                                                     EventTimeLimits limits = {});
   ~PartitionTask() override;
 
-  // stream_time() is the largest event time seen (as of the last processed
-  // message).
+  // stream_time() is the largest event time accepted (as of the last
+  // processed message).
+
+  // Where a partition without stream time judges its first events from
+  // (replay: start_reference.h); ignored once it has a stream time.
+  void set_start_reference(std::optional<Date> reference) { start_reference_ = reference; }
 
   // Processes the message at `offset` (offsets must increase). Signals and
   // dead letters it causes are appended to signals() / dead_letters(),
@@ -94,7 +100,7 @@ class PartitionTask final : public StatefulTask {
  private:
   PartitionTask(int32_t partition, StateStore& store, ColumnFamilyId offsets_cf,
                 ColumnFamilyId records_cf, std::vector<std::unique_ptr<Detector>> detectors,
-                Metrics* metrics, InputRole role);
+                Metrics* metrics, InputRole role, EventTimeLimits limits);
   Disposition process_message(std::string_view value, int64_t offset, std::string_view key);
   void reset_overlay();
   // The stored record of `id`, from this batch or from the store; empty if
@@ -109,6 +115,8 @@ class PartitionTask final : public StatefulTask {
   ColumnFamilyId records_cf_;
   InputRole role_;
   std::shared_ptr<RecordRetention> retention_;  // null: records kept forever
+  EventTimeLimits limits_;
+  std::optional<Date> start_reference_;
 
   EventDecoder decoder_;
   IncidentEvent event_;

@@ -5,6 +5,7 @@
 #include "ingest/line_reader.h"
 #include "pipeline/merge_task.h"
 #include "pipeline/partition_task.h"
+#include "pipeline/start_reference.h"
 #include "sinks/repartition_record.h"
 
 namespace vigil {
@@ -62,8 +63,14 @@ Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
   for (size_t p = 0; p < inputs.size(); ++p) {
     auto reader = LineReader::open(inputs[p]);
     if (!reader) return reader.error();
-    auto task = PartitionTask::open(static_cast<int32_t>(p), store, {}, &metrics, InputRole::kRepartition);
+    auto task = PartitionTask::open(static_cast<int32_t>(p), store, {}, &metrics, InputRole::kRepartition,
+                                    EventTimeLimits{config.future_tolerance_days, {}});
     if (!task) return task.error();
+    if (!task.value()->stream_time()) {
+      auto start = start_reference(inputs[p], task.value()->resume_offset().value_or(0));
+      if (!start) return start.error();
+      task.value()->set_start_reference(start.value());
+    }
     partitions.push_back(InputPartition{std::move(reader).value(), std::move(task).value(), inputs[p]});
   }
   // One merge partition runs every detector: each merge partition sees

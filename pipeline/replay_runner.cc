@@ -2,6 +2,7 @@
 
 #include "ingest/line_reader.h"
 #include "pipeline/partition_task.h"
+#include "pipeline/start_reference.h"
 
 namespace vigil {
 namespace {
@@ -28,12 +29,18 @@ Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string
                                  DeadLetterSink* dead_letters, Metrics& metrics) {
   auto reader = LineReader::open(input);
   if (!reader) return reader.error();
-  auto opened = PartitionTask::open(0, store, config.detectors, &metrics);
+  auto opened = PartitionTask::open(0, store, config.detectors, &metrics, InputRole::kDetect,
+                                    EventTimeLimits{config.future_tolerance_days, {}});
   if (!opened) return opened.error();
   PartitionTask& task = *opened.value();
   for (const auto& d : config.detectors) metrics.register_detector(detector_name(d));
 
   const int64_t resume = task.resume_offset().value_or(0);
+  if (!task.stream_time()) {
+    auto start = start_reference(input, resume);
+    if (!start) return start.error();
+    task.set_start_reference(start.value());
+  }
   ReplaySummary summary;
   std::string_view line;
   while (reader.value()->next(line)) {

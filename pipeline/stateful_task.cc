@@ -31,6 +31,7 @@ Status StatefulTask::load_position() {
   committed_offset_ = position->next_offset;
   next_offset_ = position->next_offset;
   stream_time_ = position->stream_time;
+  gate_ = position->gate;
   return Status::ok();
 }
 
@@ -58,7 +59,7 @@ Status StatefulTask::commit() {
   const auto started = std::chrono::steady_clock::now();
   for (auto& d : detectors_) d->save(batch_);
   save_own_state();
-  encode_task_position(TaskPosition{next_offset_, stream_time_}, position_buffer_);
+  encode_task_position(TaskPosition{next_offset_, stream_time_, gate_}, position_buffer_);
   batch_.put(offsets_cf_, position_key_, position_buffer_);
   Status written = store_.write(batch_);
   if (!written.is_ok()) return written;

@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "core/signal.h"
 #include "detectors/detector.h"
+#include "pipeline/event_time_gate.h"
 #include "pipeline/pipeline_task.h"
 #include "state/state_store.h"
 #include "telemetry/metrics.h"
@@ -76,6 +77,9 @@ class StatefulTask : public PipelineTask {
   int64_t next_offset_ = 0;
   int64_t restore_until_ = 0;
   std::optional<Date> stream_time_;
+  // What an input task judges event times by (event_time_gate.h), stored
+  // with the position; a merge task leaves it empty.
+  EventTimeGateState gate_;
   size_t uncommitted_ = 0;
 
   StateBatch batch_;

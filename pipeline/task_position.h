@@ -1,5 +1,6 @@
 // Where a task stands, as stored with its state at every commit: the next
-// offset to read and the stream time reached (none before the first event).
+// offset to read, the stream time reached (none before the first event) and,
+// for an input task, what it judges event times by (event_time_gate.h).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string_view>
 
 #include "core/civil_date.h"
+#include "pipeline/event_time_gate.h"
 #include "state/record_retention.h"
 
 namespace vigil {
@@ -22,6 +24,7 @@ inline constexpr char kPositionTag = 'p';
 struct TaskPosition {
   int64_t next_offset = 0;
   std::optional<Date> stream_time;
+  EventTimeGateState gate;
 };
 
 // Replaces `out` with the encoded position.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -507,6 +508,55 @@ BOOST_AUTO_TEST_CASE(invalid_messages_reach_the_dead_letter_topic_with_headers) 
     BOOST_REQUIRE(offset < lines.size());
     BOOST_TEST(r.value == lines[offset]);  // the original message, byte for byte
   }
+}
+
+BOOST_AUTO_TEST_CASE(run_dead_letters_a_report_ahead_of_the_wall_clock) {
+  // A report "made" ten days from now, in the middle of the stream: run
+  // refuses it by the wall clock (issue 15, item 2), and the signals are
+  // those of the stream without it.
+  const auto& lines = stream_lines();
+  const auto now = std::chrono::system_clock::now() + std::chrono::hours(24 * 10);
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  char day[16];
+  std::strftime(day, sizeof day, "%Y-%m-%d", std::gmtime(&t));
+  std::string future = lines[100];
+  future.replace(future.find("\"id\":\"") + 6, future.find('"', future.find("\"id\":\"") + 6) - future.find("\"id\":\"") - 6,
+                 "FUTURE-1");
+  const size_t reported = future.find("\"reported_at\":\"") + 15;
+  future.replace(reported, 10, day);
+  if (const size_t occurred = future.find("\"occurred_on\":\""); occurred != std::string::npos) {
+    future.replace(occurred + 15, 10, day);
+  }
+  std::vector<std::string> bent = lines;
+  const size_t at = lines.size() / 2;
+  bent.insert(bent.begin() + static_cast<std::ptrdiff_t>(at), future);
+
+  Cluster c("future");
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, bent, 0, bent.size());
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  run_until(c.config, *store, metrics, bent.size());
+
+  std::vector<std::string> refused;
+  for (const auto& r : read_topic(c.cluster->bootstrap_servers(), c.config.kafka.dead_letter_topic, 1)) {
+    if (std::stoul(r.headers.at("vigil.error.offset")) != at) continue;
+    BOOST_TEST(r.headers.at("vigil.error.reason") == "bad_timestamp");
+    refused.push_back(r.headers.at("vigil.error.detail"));
+  }
+  BOOST_REQUIRE(refused.size() == 1u);
+  BOOST_TEST(refused[0].rfind("reported_at: ", 0) == 0u);
+  BOOST_TEST(refused[0].find(" days after the wall clock (tolerance 2 days)") != std::string::npos);
+
+  // The signals of the stream without it (each merge partition's share of
+  // the detectors, replayed, as in consume_detect_produce_matches_replay).
+  std::vector<std::string> expected;
+  const PipelineConfig national = test_config("unused", "unused", "unused");
+  for (const int32_t p : partitions_with_detectors(national.detectors, kRepartitionPartitions)) {
+    const Replayed share = replay(lines, detectors_on(national.detectors, p, kRepartitionPartitions));
+    expected.insert(expected.end(), share.signals.begin(), share.signals.end());
+  }
+  std::sort(expected.begin(), expected.end());
+  BOOST_TEST(c.signal_values() == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(broker_errors_and_outage_lose_nothing) {

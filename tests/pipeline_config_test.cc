@@ -53,6 +53,17 @@ BOOST_AUTO_TEST_CASE(the_national_default_parses) {
   BOOST_TEST(c.value().detectors.size() > 1u);
 }
 
+BOOST_AUTO_TEST_CASE(the_future_tolerance_defaults_to_two_days_and_must_be_positive) {
+  auto national = load_pipeline_config("");
+  BOOST_REQUIRE_MESSAGE(national.is_ok(), error_of(national));
+  BOOST_TEST(national.value().future_tolerance_days == 2);
+  auto wider = parse_pipeline_config("pipeline:\n  future_tolerance_days: 14\n", "test.yaml");
+  BOOST_REQUIRE_MESSAGE(wider.is_ok(), error_of(wider));
+  BOOST_TEST(wider.value().future_tolerance_days == 14);
+  auto zero = parse_pipeline_config("pipeline:\n  future_tolerance_days: 0\n", "test.yaml");
+  BOOST_TEST(error_of(zero).find("pipeline.future_tolerance_days: must be at least 1") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_keys_are_rejected_with_their_path) {
   auto c = parse_pipeline_config(config_with_kafka("  propertis: {}\n"), "test.yaml");
   BOOST_REQUIRE(!c.is_ok());
