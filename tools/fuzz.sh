@@ -5,7 +5,7 @@
 # SECONDS per target (default 20); the targets run side by side. Without
 # TARGET, all three: event_decoder, repartition_record, pipeline_config.
 # --ci links the layers the targets only call into (detectors, review, kafka,
-# telemetry) from the normal build in build/, uninstrumented, instead of
+# telemetry, sinks) from the normal build in build/, uninstrumented, instead of
 # compiling them again (build-fuzz-ci/); without it everything the targets
 # link is instrumented (build-fuzz/), which is what long runs should use.
 # Exits non-zero when a target crashes, leaks, times out or runs out of
@@ -27,7 +27,7 @@ build_dir=build-fuzz
 if $ci; then
   build_dir=build-fuzz-ci
   cmake_args+=(-DVIGIL_FUZZ_PREBUILT="$PWD/build")
-  cmake --build build --target vigil_detectors vigil_review vigil_kafka vigil_telemetry
+  cmake --build build --target vigil_detectors vigil_review vigil_kafka vigil_telemetry vigil_sinks
 fi
 if [[ -z "${VIGIL_NO_CCACHE:-}" ]] && command -v ccache >/dev/null; then
   export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
@@ -58,7 +58,7 @@ for i in "${!targets[@]}"; do
   t=${targets[$i]}
   log=$build_dir/fuzz-run/$t/log
   if wait "${pids[$i]}"; then
-    echo "$t: $(grep -E '^#[0-9]+ +DONE' "$log" | tail -1)"
+    echo "$t: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)"
   else
     status=1
     echo "$t: FAILED (input in $artifacts/); its log:"
