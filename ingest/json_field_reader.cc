@@ -47,6 +47,14 @@ error_code number_token(od::value& value, std::string_view& token, JsonNumberFor
   return form == JsonNumberForm::kInvalid ? simdjson::NUMBER_ERROR : SUCCESS;
 }
 
+// A value whose type was right but whose text is not (a string with a bad
+// escape, a malformed number): the error makes the message kNotJson, and
+// `found` must no longer say kValue, since callers read `out` when it does.
+error_code value_or_rejected(error_code error, Found& found) {
+  if (error) found = Found::kRejected;
+  return error;
+}
+
 }  // namespace
 
 // A switch would need a default over a foreign enum of thirty values, so the
@@ -150,7 +158,7 @@ error_code JsonFieldReader::read_string(od::value& value, const FieldPath& path,
       e || found != Found::kValue) {
     return e;
   }
-  return value.get_string().get(out);
+  return value_or_rejected(value.get_string().get(out), found);
 }
 
 error_code JsonFieldReader::read_bool(od::value& value, const FieldPath& path, int depth, bool& out,
@@ -160,7 +168,7 @@ error_code JsonFieldReader::read_bool(od::value& value, const FieldPath& path, i
       e || found != Found::kValue) {
     return e;
   }
-  return value.get_bool().get(out);
+  return value_or_rejected(value.get_bool().get(out), found);
 }
 
 error_code JsonFieldReader::read_integer(od::value& value, const FieldPath& path, int depth,
@@ -172,7 +180,7 @@ error_code JsonFieldReader::read_integer(od::value& value, const FieldPath& path
   }
   std::string_view token;
   JsonNumberForm form;
-  if (const error_code e = number_token(value, token, form)) return e;
+  if (const error_code e = number_token(value, token, form)) return value_or_rejected(e, found);
   if (form != JsonNumberForm::kInteger) {
     found = Found::kRejected;
     reject(InvalidReason::kWrongType, path, "must be an integer");

@@ -14,6 +14,7 @@ enum Flags : uint8_t {
   kHasOccurredOn = 2,
   kHasPatient = 4,
 };
+constexpr uint8_t kKnownFlags = kNeverEvent | kHasOccurredOn | kHasPatient;
 
 class Reader {
  public:
@@ -35,6 +36,15 @@ class Reader {
     uint64_t u = 0;
     if (!varint(u)) return false;
     v = zigzag_decode(u);
+    return true;
+  }
+  // A day number, which the encoder writes from a 32-bit Date.
+  bool day(Date& d) {
+    uint64_t u = 0;
+    if (!varint(u)) return false;
+    const auto read = read_day(u);
+    if (!read) return false;
+    d = *read;
     return true;
   }
   bool text(std::string_view& s) {
@@ -115,16 +125,16 @@ bool decode_event_record(std::string_view data, IncidentEvent& e) {
   e.clear();
   Reader r(data);
   uint8_t version = 0, flags = 0, record_type = 0, physical = 0, psychological = 0;
-  int64_t reported_on = 0, occurred_on = 0;
   if (!r.u8(version) || version != kRecordFormatVersion) return false;
+  // Days beyond 32 bits and unknown flags are refused rather than cut to
+  // fit or ignored: the encoder writes neither, so such bytes are corrupt,
+  // and accepting them would let two different records decode alike.
   if (!r.signed_varint(e.revision) || !r.signed_varint(e.reported_at_unix_seconds) ||
-      !r.signed_varint(reported_on) || !r.signed_varint(occurred_on)) {
+      !r.day(e.reported_on) || !r.day(e.occurred_on)) {
     return false;
   }
-  e.reported_on = Date{static_cast<int32_t>(reported_on)};
-  e.occurred_on = Date{static_cast<int32_t>(occurred_on)};
   if (!r.u8(flags) || !r.u8(record_type) || !r.u8(physical) || !r.u8(psychological)) return false;
-  if (record_type > static_cast<uint8_t>(RecordType::kGoodCare) ||
+  if ((flags & ~kKnownFlags) != 0 || record_type > static_cast<uint8_t>(RecordType::kGoodCare) ||
       physical > static_cast<uint8_t>(PhysicalHarm::kFatal) ||
       psychological > static_cast<uint8_t>(PsychologicalHarm::kSevere)) {
     return false;

@@ -441,6 +441,35 @@ BOOST_AUTO_TEST_CASE(malformed_json_anywhere_is_not_json) {
                  InvalidReason::kNotJson, "description: malformed JSON (invalid string escape)");
 }
 
+// Found by fuzz/event_decoder_fuzz.cc (the input is in its corpus): a value
+// of the right JSON type whose text is malformed (a string with a bad escape)
+// left the field marked as read, and the patient's ethnicity then took the
+// first byte of a string never read: a null pointer, which crashed the
+// process on one message.
+BOOST_AUTO_TEST_CASE(malformed_text_of_the_right_type_is_not_json_in_every_field) {
+  const std::string bad_escape = R"("A\i")";
+  for (const char* field : {"ethnicity", "age_band", "sex"}) {
+    expect_invalid(event_with("patient", std::string(R"({")") + field + R"(":)" + bad_escape + "}"),
+                   InvalidReason::kNotJson,
+                   "patient: malformed JSON (invalid string escape)");
+  }
+  for (const char* field : {"id", "reported_at", "occurred_on", "org", "icb", "category",
+                            "record_type", "physical_harm", "description"}) {
+    expect_invalid(event_with(field, bad_escape), InvalidReason::kNotJson,
+                   std::string(field) + ": malformed JSON (invalid string escape)");
+  }
+  expect_invalid(event_with("medications", R"([{"code":"A\i","name":"x"}])"), InvalidReason::kNotJson,
+                 "medications: malformed JSON (invalid string escape)");
+  expect_invalid(event_with("agents", R"(["A\i"])"), InvalidReason::kNotJson,
+                 "agents: malformed JSON (invalid string escape)");
+  // The fuzzer's input as it found it.
+  const std::string found(
+      "{\"id\":\"LFPSE-2\",\"revision\":0,\"rreanever_evnt\":false,\"patient\":{\"age_band\":"
+      "\"1-11m\",\"sex\":\"male\",\"ethnicity\":\"Ae\\ile\":10},\"tamy_version\":\0\"5\"}",
+      140);
+  expect_invalid(found, InvalidReason::kNotJson, "patient: malformed JSON (invalid string escape)");
+}
+
 BOOST_AUTO_TEST_CASE(not_an_object) {
   for (const char* message : {"[]", R"([{"id":"x"}])", "1", R"("text")", "null", "true"}) {
     expect_invalid(message, InvalidReason::kNotJson, "message: not a JSON object");

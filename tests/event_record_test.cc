@@ -90,6 +90,24 @@ std::string encode(const IncidentEvent& e) {
   return out;
 }
 
+// A record written byte by byte, every text empty and every list empty, with
+// the given day numbers and flags byte: what a corrupt store could hold.
+std::string hand_made_record(int64_t reported_on, int64_t occurred_on, uint8_t flags) {
+  std::string out(1, '\x01');  // format version
+  append_varint(out, zigzag_encode(0));  // revision
+  append_varint(out, zigzag_encode(0));  // reported_at
+  append_varint(out, zigzag_encode(reported_on));
+  append_varint(out, zigzag_encode(occurred_on));
+  out.push_back(static_cast<char>(flags));
+  out.append(3, '\0');  // record type and harms
+  for (int text = 0; text < 7; ++text) append_bytes(out, "");
+  for (int list = 0; list < 3; ++list) append_varint(out, 0);
+  append_bytes(out, "");  // age band
+  append_bytes(out, "");  // sex
+  out.append(2, '\0');    // ethnicity, imd decile
+  return out;
+}
+
 BOOST_AUTO_TEST_SUITE(event_record_test)
 
 BOOST_AUTO_TEST_CASE(round_trips_every_field) {
@@ -277,6 +295,26 @@ BOOST_AUTO_TEST_CASE(out_of_range_enum_bytes_are_rejected) {
     bad[differing[k]] = static_cast<char>(0xff);
     BOOST_TEST(!decode_event_record(bad, decoded));
   }
+}
+
+// Found by fuzz/repartition_record_fuzz.cc (the input is in its corpus): a
+// flags byte with a bit the encoder never sets was accepted and the bit
+// dropped, and a day beyond 32 bits was cut to fit, so two different stored
+// records decoded to the same event.
+BOOST_AUTO_TEST_CASE(unknown_flags_and_days_beyond_32_bits_are_rejected) {
+  IncidentEvent decoded;
+  constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int32_t>::min();
+  BOOST_TEST(decode_event_record(hand_made_record(kMax, kMin, 0x07), decoded));
+  BOOST_TEST(decoded.reported_on.days == kMax);
+  BOOST_TEST(decoded.occurred_on.days == kMin);
+  BOOST_TEST((decoded.never_event && decoded.has_occurred_on && decoded.has_patient));
+  for (const uint8_t flags : {0x08, 0x0e, 0x80, 0xff}) {
+    BOOST_TEST(!decode_event_record(hand_made_record(0, 0, flags), decoded), "flags " << int{flags});
+  }
+  BOOST_TEST(!decode_event_record(hand_made_record(kMax + 1, 0, 0), decoded));
+  BOOST_TEST(!decode_event_record(hand_made_record(0, kMin - 1, 0), decoded));
+  BOOST_TEST(!decode_event_record(hand_made_record(int64_t{1} << 40, 0, 0), decoded));
 }
 
 BOOST_AUTO_TEST_CASE(huge_length_prefixes_are_rejected) {

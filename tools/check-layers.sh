@@ -15,7 +15,7 @@ declare -A rank=(
   [config]=4
   [pipeline]=5 [web]=5
   [app]=6
-  [bench]=7 [tests]=7
+  [bench]=7 [tests]=7 [fuzz]=7
 )
 
 # The tracked and new source files of a checkout, or every one below a plain folder.

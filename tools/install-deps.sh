@@ -3,6 +3,7 @@
 # Idempotent: packages already present are skipped by apt-get.
 #   install-deps.sh               everything the build and the tests need
 #   install-deps.sh --build-only  only what building the binary needs (tools/demo.sh)
+#   install-deps.sh --fuzz        what building needs, and clang with libFuzzer (tools/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -14,7 +15,10 @@ packages=(
   libbenchmark-dev libcurl4-openssl-dev libssl-dev ccache
   libsqlite3-dev libsqlitecpp-dev libkainjow-mustache-dev
 )
-if [[ "${1:-}" != "--build-only" ]]; then
+if [[ "${1:-}" == "--fuzz" ]]; then
+  # clang's libFuzzer for the fuzz targets (fuzz/); gcc builds everything else.
+  packages+=(clang-15 libfuzzer-15-dev)
+elif [[ "${1:-}" != "--build-only" ]]; then
   # The tests' tools: Prometheus and Alertmanager, kcat, Python with the
   # schema and YAML modules, and Java with Maven for the real Kafka broker.
   packages+=(
