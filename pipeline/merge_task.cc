@@ -173,6 +173,13 @@ Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uin
     return make_error(ErrorKind::kCorruption,
                       name_ + ": undecodable record at offset " + std::to_string(topic_offset));
   }
+  // Checked here, where a bad record is a clear error, rather than when it is
+  // applied, where it could only abort the process.
+  if ((!r.previous.empty() && !decode_event_record(r.previous, previous_)) ||
+      !decode_event_record(r.current, event_)) {
+    return make_error(ErrorKind::kCorruption, name_ + ": corrupt per-id record in the record at offset " +
+                                                  std::to_string(topic_offset));
+  }
   if (static_cast<size_t>(r.upstream) >= upstreams_.size()) {
     return make_error(ErrorKind::kFatal,
                       name_ + ": a record from input partition " +

@@ -655,6 +655,21 @@ BOOST_AUTO_TEST_CASE(an_upstream_that_never_sends_blocks_every_release) {
   BOOST_TEST((task->stream_time() == Date{19723 + 49}));
 }
 
+// A record from the topic whose per-id record does not decode is a clear
+// error when it arrives, never an abort when it would be applied.
+BOOST_AUTO_TEST_CASE(a_corrupt_per_id_record_is_an_error_not_an_abort) {
+  TempDir dir;
+  auto store = open_test_store(dir.sub("state"));
+  auto task = open_merge(*store, 2, {});
+  const std::string corrupt_event = "\xff\xff\xff";
+  std::string bytes;
+  encode_repartition_record(RepartitionRecord{0, 0, Date{19723}, {}, corrupt_event, std::nullopt}, bytes);
+  const Status s = task->consume(bytes, 0, {});
+  BOOST_REQUIRE(!s.is_ok());
+  BOOST_TEST(s.message().find("corrupt per-id record") != std::string::npos);
+  BOOST_TEST(task->waiting() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(restart_after_commit_resumes_with_held_records) {
   const Feed feed = round_robin(upstream_records(), 7);
   const MergeResult& ref = reference();

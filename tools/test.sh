@@ -14,10 +14,12 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   # The demo check is the normal build's end-to-end run of the command line,
   # the deployment checks (chart, dashboards, alert rules) test no C++, and
   # the real-broker tests (label broker) run the normal build's pipeline for
-  # minutes; everything else, the mock-cluster Kafka tests included, runs
-  # under the sanitizers.
+  # minutes; the browser test drives a real browser for minutes through the
+  # pages whose server code serve_test and the review tests already run under
+  # the sanitizers; everything else, the mock-cluster Kafka tests included,
+  # runs under the sanitizers.
   ctest --test-dir "$VIGIL_BUILD_DIR" --output-on-failure -j 2 -LE broker \
-      -E '^(demo_test|chart_test|dashboards_test|monitoring_metrics_test|rules_test)$'
+      -E '^(demo_test|chart_test|dashboards_test|monitoring_metrics_test|rules_test|review_browser_test)$'
   exit
 else
   export VIGIL_BUILD_DIR=build
