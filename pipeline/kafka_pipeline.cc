@@ -465,7 +465,12 @@ Status KafkaPipeline::commit_at_least_once() {
       // What was acknowledged of the batch is produced again when it is
       // redone: duplicates, which at-least-once allows.
       const auto code = producer_->take_delivery_error();
-      return batch_failed(s.message(), code == RdKafka::ERR_NO_ERROR || !transient_delivery_error(code));
+      // The error, not the message, which counts the failed records: the
+      // batch given up on (only dead letters) has another count, and must
+      // still be seen failing the same way.
+      const std::string why =
+          code == RdKafka::ERR_NO_ERROR ? s.message() : "records failed delivery: " + RdKafka::err2str(code);
+      return batch_failed(why, code == RdKafka::ERR_NO_ERROR || !transient_delivery_error(code), code);
     }
     offsets.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second, task->next_offset()));
   }
@@ -511,7 +516,7 @@ Status KafkaPipeline::commit_exactly_once() {
       if (!aborted.is_ok()) return recover_from_failed_transaction(Error{ErrorKind::kFatal, aborted.message()});
       // Refused before it was sent (e.g. larger than message.max.bytes): the
       // batch's own fault, unless it was the stop that ended a wait.
-      return batch_failed(s.message(), !stopping_.load());
+      return batch_failed(s.message(), !stopping_.load(), RdKafka::ERR_NO_ERROR);
     }
     auto outcome = transaction_->commit(offsets, *consumer_);
     if (!outcome) {
@@ -524,7 +529,7 @@ Status KafkaPipeline::commit_exactly_once() {
       // refused the record itself, not when the cluster was away.
       const auto code = producer_->take_delivery_error();
       return batch_failed("transaction aborted: " + RdKafka::err2str(code),
-                          code != RdKafka::ERR_NO_ERROR && !transient_delivery_error(code));
+                          code != RdKafka::ERR_NO_ERROR && !transient_delivery_error(code), code);
     }
     for (const auto* tp : offsets) committed_[{stage_of(tp->topic()), tp->partition()}] = tp->offset();
     producer_replacements_ = 0;
@@ -594,8 +599,13 @@ bool KafkaPipeline::transient_delivery_error(RdKafka::ErrorCode code) {
   }
 }
 
-Status KafkaPipeline::batch_failed(const std::string& why, bool counts) {
-  refresh_dead_letter_limit();
+Status KafkaPipeline::batch_failed(const std::string& why, bool counts, RdKafka::ErrorCode code) {
+  // Only a record refused for its size can be about the dead-letter topic's
+  // limit. Asking on every failure would also hold each redo of an outage
+  // up to kDescribeTimeoutMs, stop requests unseen.
+  if (code == RdKafka::ERR_MSG_SIZE_TOO_LARGE || code == RdKafka::ERR_RECORD_LIST_TOO_LARGE) {
+    refresh_dead_letter_limit();
+  }
   if (counts) {
     batch_failures_ = why == batch_failure_ ? batch_failures_ + 1 : 1;
     batch_failure_ = why;
@@ -859,7 +869,12 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
     // idle, since the high watermark keeps moving without us.
     if (uncommitted_ >= config_.commit.max_events || Clock::now() - last_commit >= interval) {
       Status s = commit_all();
-      if (!s.is_ok()) return s;
+      if (!s.is_ok()) {
+        // Kept so that leaving the group (on_revoke) does not commit the
+        // failed batch again.
+        fatal_ = s;
+        return s;
+      }
       update_lag();
       if (track_drain_) check_drained();
       last_commit = Clock::now();
@@ -870,6 +885,7 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
   // with the cluster unreachable it would retry for ever. What it could not
   // commit is done again after the restart.
   Status s = commit_all();
+  if (!s.is_ok()) fatal_ = s;  // leaving the group must not commit it again
   set_ready(false);
   consumer_->close();
   closed_ = true;

@@ -156,15 +156,17 @@ class KafkaPipeline {
   // consumer back to the stored offsets.
   Status rewind();
   // After a batch failed (output refused, transaction aborted), before it is
-  // redone: asks again for the dead-letter topic's limit; counts the
-  // failure when it names the batch (`counts`: a record refused, not the
-  // cluster being away, which is waited out however long it lasts); after
-  // commit.max_attempts such failures in a row with the same `why`, gives
-  // the batch up (its input events are dead-lettered as `undeliverable`,
-  // logged and counted in vigil_batches_dead_lettered_total). Returns an
-  // error, stopping the pipeline, when a batch given up on fails the same
-  // way again: the cause is then not in the batch. Then rewinds.
-  Status batch_failed(const std::string& why, bool counts);
+  // redone: asks again for the dead-letter topic's limit when `code` (the
+  // failed delivery's error, ERR_NO_ERROR if none) says a record was too
+  // large; counts the failure when it names the batch (`counts`: a record
+  // refused, not the cluster being away, which is waited out however long
+  // it lasts); after commit.max_attempts such failures in a row with the
+  // same `why`, gives the batch up (its input events are dead-lettered as
+  // `undeliverable`, logged and counted in vigil_batches_dead_lettered_total).
+  // Returns an error, stopping the pipeline, when the batch given up on (or
+  // the next) then fails commit.max_attempts times the same way again: the
+  // cause is not in the events. Then rewinds.
+  Status batch_failed(const std::string& why, bool counts, RdKafka::ErrorCode code);
   // Whether a failed delivery's error is the cluster being away.
   static bool transient_delivery_error(RdKafka::ErrorCode code);
   // Asks the brokers for the dead-letter topic's max.message.bytes and

@@ -821,4 +821,238 @@ BOOST_AUTO_TEST_CASE(three_producer_replacements_without_a_commit_stop_the_pipel
   BOOST_TEST(third.stored_offset.value_or(0) > 0);
 }
 
+// Bounded retries (commit.max_attempts): the brokers refuse a batch's
+// output with INVALID_RECORD, an error that names the records (not an
+// outage), on the next `refusals` Produce requests. The stream's first
+// batch yields exactly one record (the dead letter of an invalid line, no
+// signals), so each of its attempts sends exactly one Produce request and
+// `refusals` is the number of attempts refused. Batches are cut by count
+// only (commit.max_events, no interval), so which events form a batch, and
+// how often each is consumed, are exact facts.
+constexpr int kProduceApi = 0;
+constexpr int kInvalidRecord = 87;  // INVALID_RECORD: "Broker failed to validate record"
+constexpr size_t kRefusedBatch = 50;
+constexpr size_t kRefusedStreamEvents = 4000;
+constexpr int64_t kRefusedInvalidAt = 3;
+
+// Failed attempts after the last refusal, not counted towards
+// commit.max_attempts. Exactly-once: one. librdkafka (2.0.2) numbers a
+// transactional producer's records on after refused ones, so the broker
+// reports a sequence gap on the next transaction and the producer recovers
+// by bumping its epoch, which aborts that transaction ("skipped sequence
+// numbers"; its records are purged, as in an outage). At-least-once: none,
+// the idempotent producer bumps its epoch at the refusal itself.
+size_t resync_attempts(DeliveryGuarantee guarantee) {
+  return guarantee == DeliveryGuarantee::kExactlyOnce ? 1 : 0;
+}
+
+const std::vector<std::string>& refused_stream() {
+  static const std::vector<std::string> lines = [] {
+    std::vector<std::string> l(stream_lines().begin(), stream_lines().begin() + kRefusedStreamEvents);
+    l[kRefusedInvalidAt] = "not json";
+    return l;
+  }();
+  return lines;
+}
+
+// The stream from its second batch on, as `vigil replay` sees it when the
+// first batch never happened (offsets counted from that batch's end).
+const Replayed& replayed_without_first_batch() {
+  static const Replayed r = replay({refused_stream().begin() + kRefusedBatch, refused_stream().end()});
+  return r;
+}
+
+struct RefusedRun {
+  Status result;
+  bool stopped_by_itself = false;
+  double consumed = 0;
+  double failures = 0;  // vigil_commit_failures_total, produce and transaction
+  double batches_dead_lettered = 0;
+  double undeliverable = 0;
+  // The dead-letter topic: input offset and reason of each record.
+  std::vector<int64_t> undeliverable_offsets, other_offsets;
+  std::vector<std::string> undeliverable_details;
+  std::vector<std::string> signals;  // sorted
+  std::optional<int64_t> stored_offset;
+};
+
+// Runs the pipeline over refused_stream() with the next `refusals` Produce
+// requests refused, until it has consumed `consumed_when_done` events or
+// stopped by itself.
+RefusedRun run_with_refused_output(DeliveryGuarantee guarantee, const std::string& group, int refusals,
+                                   double consumed_when_done) {
+  const auto& lines = refused_stream();
+  Cluster c(group);
+  PipelineConfig config = c.config;
+  config.kafka.guarantee = guarantee;
+  config.kafka.repartition_topic = "";  // one stage: the input task runs the detectors
+  config.commit.max_events = kRefusedBatch;
+  config.commit.max_interval_ms = 3600 * 1000;
+  // No rebalance on a loaded machine: it would commit a partial batch.
+  config.kafka.properties["session.timeout.ms"] = "45000";
+  config.kafka.properties["heartbeat.interval.ms"] = "3000";
+  produce_all(c.cluster->bootstrap_servers(), config.kafka.events_topic, lines, 0, lines.size());
+  c.cluster->push_request_errors(kProduceApi, refusals, kInvalidRecord);
+  RefusedRun out;
+  // The callers count attempts by the default.
+  BOOST_REQUIRE(config.commit.max_attempts == CommitConfig{}.max_attempts);
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  {
+    auto pipeline = KafkaPipeline::create(config, *store, metrics, std::make_shared<std::atomic<bool>>(false));
+    BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), (pipeline.is_ok() ? std::string() : pipeline.error().message));
+    std::atomic<bool> stop{false}, returned{false};
+    std::thread runner([&] {
+      out.result = pipeline.value()->run(stop);
+      returned.store(true);
+    });
+    wait_until([&] { return returned.load() || metrics.events_consumed.Value() >= consumed_when_done; }, 120s);
+    out.stopped_by_itself = returned.load();
+    stop.store(true);
+    runner.join();
+  }
+  out.consumed = metrics.events_consumed.Value();
+  out.failures = metrics.commit_failures(CommitStage::kProduce).Value() +
+                 metrics.commit_failures(CommitStage::kTransaction).Value();
+  out.batches_dead_lettered = metrics.batches_dead_lettered.Value();
+  out.undeliverable = metrics.dead_lettered("undeliverable").Value();
+  for (const auto& r : read_topic(c.cluster->bootstrap_servers(), config.kafka.dead_letter_topic, 1)) {
+    const int64_t offset = std::stoll(r.headers.at("vigil.error.offset"));
+    if (r.headers.at("vigil.error.reason") == "undeliverable") {
+      out.undeliverable_offsets.push_back(offset);
+      out.undeliverable_details.push_back(r.headers.at("vigil.error.detail"));
+      BOOST_TEST(r.value == lines[static_cast<size_t>(offset)]);  // the original, unprocessed
+    } else {
+      out.other_offsets.push_back(offset);
+    }
+  }
+  std::sort(out.undeliverable_offsets.begin(), out.undeliverable_offsets.end());
+  std::sort(out.other_offsets.begin(), out.other_offsets.end());
+  out.signals = c.signal_values();
+  auto task = PartitionTask::open(0, *store, config.detectors, nullptr);
+  BOOST_REQUIRE(task.is_ok());
+  out.stored_offset = task.value()->resume_offset();
+  return out;
+}
+
+// The first batch yields one dead letter and no signal, so that each of its
+// attempts is one Produce request; the stream as a whole yields signals.
+void check_refused_stream() {
+  const auto& lines = refused_stream();
+  const Replayed first = replay({lines.begin(), lines.begin() + kRefusedBatch});
+  BOOST_REQUIRE(first.signals.empty());
+  BOOST_REQUIRE(first.dead_letter_offsets == std::vector<int64_t>{kRefusedInvalidAt});
+  BOOST_REQUIRE(!replayed_without_first_batch().signals.empty());
+}
+
+// Refused fewer than commit.max_attempts times: the batch is redone and
+// every event goes through once, as if nothing had been refused.
+void check_redone_below_max_attempts(DeliveryGuarantee guarantee, const std::string& group) {
+  check_refused_stream();
+  const auto& lines = refused_stream();
+  const Replayed expected = replay(lines);
+  const uint32_t max_attempts = CommitConfig{}.max_attempts;
+  const size_t refusals = max_attempts - 1;
+  const size_t attempts = refusals + resync_attempts(guarantee);  // failed ones
+  // The first batch is consumed once per failed attempt and once more.
+  const double consumed = static_cast<double>(kRefusedBatch * attempts + lines.size());
+  const RefusedRun run = run_with_refused_output(guarantee, group, static_cast<int>(refusals), consumed);
+  BOOST_TEST(run.result.is_ok(), run.result.message());
+  BOOST_TEST(!run.stopped_by_itself);
+  BOOST_TEST(run.failures == attempts);
+  BOOST_TEST(run.batches_dead_lettered == 0);
+  BOOST_TEST(run.undeliverable == 0);
+  BOOST_TEST(run.undeliverable_offsets.empty());
+  // Each invalid line's dead letter once (offset 3's among them), every signal once.
+  BOOST_TEST(run.other_offsets == expected.dead_letter_offsets, boost::test_tools::per_element());
+  BOOST_TEST(run.signals == expected.signals, boost::test_tools::per_element());
+  BOOST_TEST(run.consumed == consumed);
+  BOOST_TEST(run.stored_offset.value_or(-1) == static_cast<int64_t>(lines.size()));
+}
+
+// Refused commit.max_attempts times: the batch is given up on, its events
+// dead-lettered as `undeliverable` once each, and the stream goes on.
+void check_given_up_at_max_attempts(DeliveryGuarantee guarantee, const std::string& group) {
+  check_refused_stream();
+  const auto& lines = refused_stream();
+  const Replayed& rest = replayed_without_first_batch();
+  const uint32_t max_attempts = CommitConfig{}.max_attempts;
+  // Consumed once per refused attempt, then as dead letters (once, or twice
+  // with a resync attempt), then the rest.
+  const size_t resync = resync_attempts(guarantee);
+  const double consumed = static_cast<double>(kRefusedBatch * (max_attempts + resync) + lines.size());
+  const RefusedRun run = run_with_refused_output(guarantee, group, static_cast<int>(max_attempts), consumed);
+  BOOST_TEST(run.result.is_ok(), run.result.message());
+  BOOST_TEST(!run.stopped_by_itself);
+  BOOST_TEST(run.failures == max_attempts + resync);
+  BOOST_TEST(run.batches_dead_lettered == 1);
+  // Counted as they are consumed: once per attempt of the dead-letter batch.
+  BOOST_TEST(run.undeliverable == kRefusedBatch * (1 + resync));
+  std::vector<int64_t> first_batch(kRefusedBatch);
+  for (size_t i = 0; i < kRefusedBatch; ++i) first_batch[i] = static_cast<int64_t>(i);
+  BOOST_TEST(run.undeliverable_offsets == first_batch, boost::test_tools::per_element());
+  for (const auto& detail : run.undeliverable_details) {
+    BOOST_TEST(detail.find(RdKafka::err2str(RdKafka::ERR_INVALID_RECORD)) != std::string::npos, detail);
+  }
+  // The invalid line at offset 3 is among them, not dead-lettered a second
+  // time as not_json; the rest is processed as if the first batch had
+  // never been there.
+  std::vector<int64_t> rest_offsets;
+  for (int64_t o : rest.dead_letter_offsets) rest_offsets.push_back(o + static_cast<int64_t>(kRefusedBatch));
+  BOOST_TEST(run.other_offsets == rest_offsets, boost::test_tools::per_element());
+  BOOST_TEST(run.signals == rest.signals, boost::test_tools::per_element());
+  BOOST_TEST(run.consumed == consumed);
+  BOOST_TEST(run.stored_offset.value_or(-1) == static_cast<int64_t>(lines.size()));
+}
+
+// Refused for good: the batch given up on (now only dead letters) is
+// refused the same way, so the cause is not in its events and the pipeline
+// stops, rather than dead-letter the stream batch after batch.
+void check_stops_when_refusal_persists(DeliveryGuarantee guarantee, const std::string& group) {
+  check_refused_stream();
+  const uint32_t max_attempts = CommitConfig{}.max_attempts;
+  // max_attempts refusals of the batch, max_attempts of its dead letters
+  // (no resync attempt: every attempt is refused).
+  const double consumed = static_cast<double>(kRefusedBatch * 2 * max_attempts);
+  const RefusedRun run = run_with_refused_output(guarantee, group, 1000, consumed + 1);
+  BOOST_TEST(run.stopped_by_itself);
+  BOOST_TEST(!run.result.is_ok());
+  if (!run.result.is_ok()) {
+    BOOST_TEST((run.result.error().kind == ErrorKind::kFatal));
+    BOOST_TEST(run.result.message().find("given up on") != std::string::npos, run.result.message());
+  }
+  BOOST_TEST(run.failures == 2 * max_attempts);
+  BOOST_TEST(run.batches_dead_lettered == 1);
+  BOOST_TEST(run.undeliverable == kRefusedBatch * max_attempts);
+  BOOST_TEST(run.consumed == consumed);
+  BOOST_TEST(run.undeliverable_offsets.empty());
+  BOOST_TEST(run.other_offsets.empty());
+  BOOST_TEST(run.signals.empty());
+  BOOST_TEST(!run.stored_offset.has_value());  // state never ahead of Kafka
+}
+
+BOOST_AUTO_TEST_CASE(refused_batch_is_redone_below_max_attempts_at_least_once) {
+  check_redone_below_max_attempts(DeliveryGuarantee::kAtLeastOnce, "refused-4-alo");
+}
+
+BOOST_AUTO_TEST_CASE(refused_batch_is_redone_below_max_attempts_exactly_once) {
+  check_redone_below_max_attempts(DeliveryGuarantee::kExactlyOnce, "refused-4-eos");
+}
+
+BOOST_AUTO_TEST_CASE(batch_refused_max_attempts_times_is_dead_lettered_at_least_once) {
+  check_given_up_at_max_attempts(DeliveryGuarantee::kAtLeastOnce, "refused-5-alo");
+}
+
+BOOST_AUTO_TEST_CASE(batch_refused_max_attempts_times_is_dead_lettered_exactly_once) {
+  check_given_up_at_max_attempts(DeliveryGuarantee::kExactlyOnce, "refused-5-eos");
+}
+
+BOOST_AUTO_TEST_CASE(persistent_refusal_stops_the_pipeline_at_least_once) {
+  check_stops_when_refusal_persists(DeliveryGuarantee::kAtLeastOnce, "refused-always-alo");
+}
+
+BOOST_AUTO_TEST_CASE(persistent_refusal_stops_the_pipeline_exactly_once) {
+  check_stops_when_refusal_persists(DeliveryGuarantee::kExactlyOnce, "refused-always-eos");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
