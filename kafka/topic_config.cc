@@ -37,7 +37,7 @@ Result<std::optional<int64_t>> topic_max_message_bytes(RdKafka::Handle& client, 
   rd_kafka_ConfigResource_t* resources[] = {resource.get()};
   rd_kafka_DescribeConfigs(rk, resources, 1, options.get(), queue.get());
   // The request's own timeout bounds the answer; the margin covers queueing.
-  Event event(rd_kafka_queue_poll(queue.get(), timeout_ms + 5000));
+  Event event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
   const std::string what = "describing topic " + topic;
   if (!event) return make_error(ErrorKind::kUnavailable, what + ": no answer");
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {

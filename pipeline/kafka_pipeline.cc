@@ -26,8 +26,12 @@ namespace {
 // must cover it plus one transaction call's attempt (10 s) and leaving the
 // group.
 constexpr auto kLastCommitTimeout = std::chrono::seconds(20);
-// How long asking the brokers for a topic's configuration may take.
-constexpr int kDescribeTimeoutMs = 10000;
+// How long asking the brokers for a topic's configuration may take. A
+// cluster answers in milliseconds; one that does not (librdkafka's mock
+// cluster, a broker under repair) leaves Kafka's default assumed, which a
+// record refused for its size corrects, so a short wait costs nothing and a
+// long one delays every start.
+constexpr int kDescribeTimeoutMs = 3000;
 // Fatal producer errors replaced in a row without a commit in between
 // before giving up (two instances fencing each other would loop for ever).
 constexpr int kMaxProducerReplacements = 3;
