@@ -13,21 +13,13 @@
 #include <thread>
 #include <vector>
 
+#include "tests/test_events.h"
+
 namespace vigil {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory under the system's temporary one, removed at the end.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "vigil-line-reader-XXXXXX").string();
-    BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::TempDir;
 
 std::vector<std::string> read_all(const std::string& path, size_t max_line_bytes,
                                   std::vector<bool>* truncated = nullptr) {
@@ -58,8 +50,8 @@ BOOST_AUTO_TEST_SUITE(line_reader_test)
 
 BOOST_AUTO_TEST_CASE(lines_and_terminators) {
   TempDir dir;
-  write_file(dir.path / "in", "a\nbb\r\n\nlast");
-  BOOST_TEST((read_all((dir.path / "in").string(), 100) ==
+  write_file(fs::path(dir.path()) / "in", "a\nbb\r\n\nlast");
+  BOOST_TEST((read_all((fs::path(dir.path()) / "in").string(), 100) ==
               std::vector<std::string>{"a", "bb", "", "last"}));
 }
 
@@ -69,10 +61,10 @@ BOOST_AUTO_TEST_CASE(a_line_over_the_limit_is_cut_and_skipped) {
   TempDir dir;
   const size_t limit = 16;
   const std::string at_limit(limit, 'a');
-  write_file(dir.path / "in", "short\n" + std::string(1000, 'x') + "\n" + at_limit + "\r\n" +
+  write_file(fs::path(dir.path()) / "in", "short\n" + std::string(1000, 'x') + "\n" + at_limit + "\r\n" +
                                   std::string(17, 'y') + "\nnext\n" + std::string(5000, 'z'));
   std::vector<bool> truncated;
-  const std::vector<std::string> lines = read_all((dir.path / "in").string(), limit, &truncated);
+  const std::vector<std::string> lines = read_all((fs::path(dir.path()) / "in").string(), limit, &truncated);
   BOOST_TEST((lines == std::vector<std::string>{"short", std::string(limit + 1, 'x'), at_limit,
                                                 std::string(17, 'y'), "next",
                                                 std::string(limit + 1, 'z')}));
@@ -86,7 +78,7 @@ BOOST_AUTO_TEST_CASE(a_line_over_the_limit_is_cut_and_skipped) {
 BOOST_AUTO_TEST_CASE(a_huge_line_is_skipped_in_bounded_memory) {
   std::signal(SIGPIPE, SIG_IGN);  // the writer sees EPIPE if the reader stops early
   TempDir dir;
-  const fs::path fifo = dir.path / "pipe";
+  const fs::path fifo = fs::path(dir.path()) / "pipe";
   BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   constexpr size_t kHuge = size_t{512} << 20;
   const std::string after = R"({"id":"after"})";

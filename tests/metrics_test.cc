@@ -25,52 +25,13 @@
 namespace vigil {
 namespace {
 
-struct HttpResponse {
-  int status = 0;  // 0: no parsable response
-  std::string headers;
-  std::string body;
-};
+using HttpResponse = testing::RawResponse;
 
-// One HTTP/1.1 request to 127.0.0.1:port with `Connection: close`, read to
-// EOF. Kept deliberately tiny: no chunked decoding (the server sends
-// Content-Length), a 5 s receive timeout so a hung server fails the test.
+// One HTTP/1.1 request with `Connection: close`, read to EOF (tests/raw_http.h);
+// a server silent for 5 s gives status 0, so a hung server fails the test.
 HttpResponse http_request(uint16_t port, const std::string& method, const std::string& path) {
-  HttpResponse response;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  timeval timeout{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return response;
-  }
-  const std::string request = method + " " + path +
-                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  size_t sent = 0;
-  while (sent < request.size()) {
-    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  std::string raw;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    raw.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-
-  const size_t header_end = raw.find("\r\n\r\n");
-  if (raw.rfind("HTTP/1.", 0) != 0 || header_end == std::string::npos) return response;
-  response.status = std::atoi(raw.c_str() + raw.find(' ') + 1);
-  response.headers = raw.substr(0, header_end);
-  response.body = raw.substr(header_end + 4);
-  return response;
+  return testing::raw_exchange(port, method + " " + path +
+                                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
 // Every metric family contract section 5 requires, by its exposed name.

@@ -16,20 +16,13 @@
 #include "pipeline/partition_task.h"
 #include "sinks/cloudevent_encoder.h"
 #include "state/record_retention.h"
+#include "tests/test_events.h"
 
 using namespace vigil;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-decade-XXXXXX").string();
-    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using testing::TempDir;
 
 // A weekly count detector with a short history, so the retention horizon
 // (derived from it) is reached in months and a decade stays small.
@@ -109,7 +102,7 @@ DecadeRun run_decade(const PipelineConfig& config, Compaction compaction) {
   StateConfig state = config.state;
   state.block_cache_bytes = 8 << 20;
   state.write_buffer_bytes = 1 << 20;
-  auto store = open_state_store(state, dir.path);
+  auto store = open_state_store(state, dir.path());
   BOOST_REQUIRE_MESSAGE(store.is_ok(), (store.is_ok() ? std::string() : store.error().message));
   Metrics metrics("test");
   auto opened = PartitionTask::open(0, *store.value(), config.detectors, &metrics);
@@ -213,7 +206,7 @@ BOOST_AUTO_TEST_CASE(stored_positions_publish_their_horizons_at_start) {
   const int32_t retention = config.state.record_retention_days;
   TempDir dir;
   {
-    auto store = open_state_store(config.state, dir.path);
+    auto store = open_state_store(config.state, dir.path());
     BOOST_REQUIRE(store.is_ok());
     for (int32_t p = 0; p < 2; ++p) {
       auto task = PartitionTask::open(p, *store.value(), {}, nullptr, InputRole::kRepartition);
@@ -224,7 +217,7 @@ BOOST_AUTO_TEST_CASE(stored_positions_publish_their_horizons_at_start) {
     }
   }
   // A new process: no task opened yet, nothing published...
-  auto store = open_state_store(config.state, dir.path);
+  auto store = open_state_store(config.state, dir.path());
   BOOST_REQUIRE(store.is_ok());
   const auto& published = store.value()->record_retention();
   BOOST_REQUIRE(published != nullptr);

@@ -17,17 +17,8 @@ namespace vigil {
 namespace {
 
 using testing::date;
+using testing::TempDir;
 using testing::TestEvent;
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-retention-XXXXXX").string();
-    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 std::string record_of(const IncidentEvent& e) {
   std::string out;
@@ -116,7 +107,7 @@ BOOST_AUTO_TEST_CASE(droppable_needs_a_published_horizon_for_the_key_s_partition
 BOOST_AUTO_TEST_CASE(compaction_drops_only_records_before_their_partition_s_horizon) {
   TempDir dir;
   auto retention = std::make_shared<RecordRetention>(30);
-  auto store = open_store(dir.path, retention);
+  auto store = open_store(dir.path(), retention);
   BOOST_TEST(store->record_retention() == retention);
   const auto records = store->column_family(kRecordsColumnFamily).value();
   const auto other = store->column_family("other").value();
@@ -149,7 +140,7 @@ BOOST_AUTO_TEST_CASE(compaction_drops_only_records_before_their_partition_s_hori
   // Reopened, the filter is there again (and so is any column family
   // created after the open, through ensure_column_family).
   store.reset();
-  store = open_store(dir.path, retention);
+  store = open_store(dir.path(), retention);
   retention->publish(1, Date{date("2024-01-01").days + 129});  // horizon day 99
   BOOST_REQUIRE(store->compact_all().is_ok());
   BOOST_TEST(count(*store, kRecordsColumnFamily, partition_prefix(1)) == 1u);
@@ -159,7 +150,7 @@ BOOST_AUTO_TEST_CASE(records_created_after_open_are_filtered_too) {
   TempDir dir;
   auto retention = std::make_shared<RecordRetention>(1);
   StateStoreOptions o;
-  o.path = dir.path;
+  o.path = dir.path();
   o.block_cache_bytes = 8 << 20;
   o.write_buffer_bytes = 1 << 20;
   o.record_retention = retention;
@@ -175,10 +166,10 @@ BOOST_AUTO_TEST_CASE(records_created_after_open_are_filtered_too) {
 
 BOOST_AUTO_TEST_CASE(info_log_is_rolled) {
   TempDir dir;
-  { auto store = open_store(dir.path, nullptr); }
+  { auto store = open_store(dir.path(), nullptr); }
   // RocksDB writes the options it ran with to OPTIONS-<n>.
   std::string options;
-  for (const auto& f : std::filesystem::directory_iterator(dir.path)) {
+  for (const auto& f : std::filesystem::directory_iterator(dir.path())) {
     if (f.path().filename().string().rfind("OPTIONS-", 0) == 0) {
       std::ifstream in(f.path());
       std::stringstream text;
