@@ -1,5 +1,6 @@
 #include "app/evaluate_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -8,6 +9,7 @@
 #include "app/command_failure.h"
 #include "app/scratch_dir.h"
 #include "config/pipeline_config.h"
+#include "core/progress_meter.h"
 #include "core/version.h"
 #include "pipeline/partition_task.h"
 #include "sinks/jsonl_sinks.h"
@@ -76,13 +78,23 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
     }
     return true;
   };
+  // Progress on a terminal: the share done is the share of the stream's days
+  // generated.
+  ProgressMeter progress = ProgressMeter::on_stderr("evaluate");
+  const auto position = [&] {
+    return ProgressPosition{task.value()->stream_time(),
+                            static_cast<double>(stream.stats().days_generated) /
+                                static_cast<double>(std::max(options.stream.days, 1))};
+  };
   while (true) {
     line.clear();  // next() appends
     if (!stream.next(line)) break;
     task.value()->process(line, offset++);
     if (task.value()->uncommitted() >= config.value().commit.max_events && !commit()) return 1;
+    progress.update(static_cast<uint64_t>(offset), position);
   }
   if (!commit()) return 1;
+  progress.finish(static_cast<uint64_t>(offset), position());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

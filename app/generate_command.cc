@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <iostream>
 
 #include "core/civil_date.h"
+#include "core/progress_meter.h"
 
 namespace vigil {
 namespace {
@@ -88,8 +90,22 @@ int run_generate(const GenerateOptions& options, std::ostream& err) {
   SyntheticStream stream(options.stream);
   std::string block;
   block.reserve(kWriteBlock + 64 * 1024);
+  // Progress on a terminal; the share done is of --events when given, else of
+  // the days.
+  ProgressMeter progress = ProgressMeter::on_stderr("generate");
+  const auto position = [&] {
+    const SyntheticStreamStats& s = stream.stats();
+    std::optional<Date> reached;
+    if (s.days_generated > 0) reached = Date{options.stream.start.days + s.days_generated - 1};
+    const double done =
+        options.max_events > 0
+            ? static_cast<double>(stream.emitted()) / static_cast<double>(options.max_events)
+            : static_cast<double>(s.days_generated) / static_cast<double>(options.stream.days);
+    return ProgressPosition{reached, done};
+  };
   while (options.max_events == 0 || stream.emitted() < options.max_events) {
     if (!stream.next(block)) break;
+    progress.update(stream.emitted(), position);
     block += '\n';
     if (block.size() >= kWriteBlock) {
       out->write(block.data(), static_cast<std::streamsize>(block.size()));
@@ -99,6 +115,7 @@ int run_generate(const GenerateOptions& options, std::ostream& err) {
   }
   out->write(block.data(), static_cast<std::streamsize>(block.size()));
   out->flush();
+  progress.finish(stream.emitted(), position());
   if (!*out) {
     err << "vigil generate: failed writing " << options.output << "\n";
     return 1;

@@ -6,6 +6,7 @@
 #include "app/command_failure.h"
 #include "app/scratch_dir.h"
 #include "config/pipeline_config.h"
+#include "core/progress_meter.h"
 #include "core/version.h"
 #include "pipeline/partitioned_replay.h"
 #include "pipeline/replay_runner.h"
@@ -34,9 +35,12 @@ int run_replay_command(const ReplayOptions& options, std::ostream& err) {
   DeadLetterSink* dead_sink = dead_letters.value().sink.get();
 
   Metrics metrics(kVersion);
+  // Progress on a terminal for a single input (the partitioned replay of
+  // several inputs shows none yet).
+  ProgressMeter progress = ProgressMeter::on_stderr("replay");
   auto summary = options.inputs.size() == 1
                      ? run_replay(config.value(), options.inputs.front(), *store.value(),
-                                  signal_sink, dead_sink, metrics)
+                                  signal_sink, dead_sink, metrics, &progress)
                      : run_partitioned_replay(config.value(), options.inputs, *store.value(),
                                               signal_sink, dead_sink, metrics);
   if (!options.metrics_file.empty()) {

@@ -9,6 +9,7 @@
 
 #include "core/incident_event.h"
 #include "ingest/invalid_reason.h"
+#include "ingest/json_kernel_choice.h"
 
 namespace vigil {
 
@@ -89,11 +90,18 @@ struct DecodeFailure {
 // steady state (and with the same IncidentEvent passed in each time) decoding
 // allocates nothing.
 //
+// The JSON is read with the fastest simdjson kernel the CPU runs
+// (best_json_kernel(); every kernel gives the same results).
+//
 // Not thread-safe: use one decoder per thread. A moved-from decoder may only
 // be destroyed or assigned to.
+class DecoderKernel;
 class EventDecoder {
  public:
   EventDecoder();
+  // Reads with `kernel`, which must run on this CPU (for tests comparing the
+  // kernels; a kernel not built here is replaced by fallback).
+  explicit EventDecoder(JsonKernel kernel);
   ~EventDecoder();
   EventDecoder(EventDecoder&& other) noexcept;
   EventDecoder& operator=(EventDecoder&& other) noexcept;
@@ -116,8 +124,7 @@ class EventDecoder {
                             DecodeFailure& failure) noexcept;
 
  private:
-  struct Buffers;
-  std::unique_ptr<Buffers> buffers_;
+  std::unique_ptr<DecoderKernel> kernel_;
 };
 
 }  // namespace vigil

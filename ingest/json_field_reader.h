@@ -10,9 +10,11 @@
 // A broken field rule is recorded with reject() into a DecodeFailure (the
 // first one wins) and reading carries on, so that JSON that is malformed later
 // in the document is still found: malformed JSON outranks any rule failure.
+//
+// Compiled once per simdjson kernel (json_kernel.h): include it only from a
+// kernel body, after defining VIGIL_JSON_KERNEL; everything here lives in
+// namespace vigil::VIGIL_JSON_KERNEL.
 #pragma once
-
-#include <simdjson.h>
 
 #include <array>
 #include <cstdint>
@@ -22,8 +24,9 @@
 
 #include "ingest/event_decoder.h"
 #include "ingest/invalid_reason.h"
+#include "ingest/json_kernel.h"
 
-namespace vigil {
+namespace vigil::VIGIL_JSON_KERNEL {
 
 // Where a value sits in the event, for failure details: the decoder's own
 // field names and array positions, never text from the message.
@@ -271,4 +274,4 @@ size_t JsonFieldReader::find_field(const std::array<std::string_view, N>& names,
   return N;
 }
 
-}  // namespace vigil
+}  // namespace vigil::VIGIL_JSON_KERNEL

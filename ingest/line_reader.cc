@@ -44,6 +44,7 @@ bool LineReader::fill() {
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
   const size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
   end_ += n;
+  bytes_read_ += n;
   if (n == 0) {
     eof_ = true;
     if (std::ferror(file_)) error_ = std::string("read error: ") + std::strerror(errno);

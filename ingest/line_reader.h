@@ -34,6 +34,9 @@ class LineReader {
   bool next(std::string_view& line);
   // Whether the line last returned was cut short at max_line_bytes + 1.
   bool line_truncated() const { return truncated_; }
+  // Bytes of the input consumed so far, through the line last returned (and
+  // its terminator); for progress displays.
+  uint64_t position() const { return bytes_read_ - (end_ - begin_); }
   // The 1-based number of the line last returned.
   uint64_t line_number() const { return line_number_; }
   const std::string& error() const { return error_; }
@@ -57,6 +60,7 @@ class LineReader {
   size_t end_ = 0;    // end of valid data
   bool eof_ = false;
   bool truncated_ = false;  // the last line returned was cut short
+  uint64_t bytes_read_ = 0;  // from the file, in total
   uint64_t line_number_ = 0;
   std::string error_;
 };

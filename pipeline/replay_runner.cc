@@ -1,5 +1,8 @@
 #include "pipeline/replay_runner.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include "ingest/line_reader.h"
 #include "pipeline/partition_task.h"
 #include "pipeline/start_reference.h"
@@ -26,7 +29,8 @@ Status deliver_and_commit(PartitionTask& task, SignalSink& signals, DeadLetterSi
 
 Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string& input,
                                  StateStore& store, SignalSink& signals,
-                                 DeadLetterSink* dead_letters, Metrics& metrics) {
+                                 DeadLetterSink* dead_letters, Metrics& metrics,
+                                 ProgressMeter* progress) {
   auto reader = LineReader::open(input);
   if (!reader) return reader.error();
   auto opened = PartitionTask::open(0, store, config.detectors, &metrics, InputRole::kDetect,
@@ -41,6 +45,19 @@ Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string
     if (!start) return start.error();
     task.set_start_reference(start.value());
   }
+  // The file's size, for the share done; unknown (0) for standard input.
+  uint64_t input_bytes = 0;
+  if (progress != nullptr && progress->enabled() && input != "-") {
+    std::error_code error;
+    input_bytes = std::filesystem::file_size(input, error);
+    if (error) input_bytes = 0;
+  }
+  const auto position = [&] {
+    const double done = input_bytes > 0 ? static_cast<double>(reader.value()->position()) /
+                                              static_cast<double>(input_bytes)
+                                        : -1.0;
+    return ProgressPosition{task.stream_time(), done};
+  };
   ReplaySummary summary;
   std::string_view line;
   while (reader.value()->next(line)) {
@@ -52,6 +69,7 @@ Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string
       case Disposition::kDuplicate: ++summary.duplicates; break;
       case Disposition::kInvalid: ++summary.invalid; break;
     }
+    if (progress != nullptr) progress->update(summary.read, position);
     if (task.uncommitted() >= config.commit.max_events) {
       Status s = deliver_and_commit(task, signals, dead_letters, summary, metrics);
       if (!s.is_ok()) return s.error();
@@ -62,6 +80,7 @@ Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string
   }
   Status s = deliver_and_commit(task, signals, dead_letters, summary, metrics);
   if (!s.is_ok()) return s.error();
+  if (progress != nullptr) progress->finish(summary.read, position());
   return summary;
 }
 

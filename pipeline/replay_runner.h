@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/pipeline_config.h"
+#include "core/progress_meter.h"
 #include "core/result.h"
 #include "sinks/signal_sink.h"
 #include "state/state_store.h"
@@ -24,9 +25,12 @@ struct ReplaySummary {
 // Reads `input` ("-" for stdin) to the end. Signals go to `signals`, invalid
 // lines to `dead_letters` (may be null: they are still counted). State lives
 // in `store`; a store that already holds partition 0's position resumes after
-// the last committed line, so a replay can be continued.
+// the last committed line, so a replay can be continued. `progress`, if not
+// null, is told of every line read (the stream date and the share of the
+// file's bytes done), and finished at the end.
 Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string& input,
                                  StateStore& store, SignalSink& signals,
-                                 DeadLetterSink* dead_letters, Metrics& metrics);
+                                 DeadLetterSink* dead_letters, Metrics& metrics,
+                                 ProgressMeter* progress = nullptr);
 
 }  // namespace vigil

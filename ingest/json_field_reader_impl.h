@@ -1,10 +1,13 @@
-#include "ingest/json_field_reader.h"
+// JsonFieldReader's functions, compiled once per simdjson kernel by
+// json_field_reader_<kernel>.cc (see json_kernel.h).
+#pragma once
 
 #include <charconv>
 
 #include "ingest/field_rules.h"
+#include "ingest/json_field_reader.h"
 
-namespace vigil {
+namespace vigil::VIGIL_JSON_KERNEL {
 namespace {
 
 namespace od = simdjson::ondemand;
@@ -202,4 +205,4 @@ error_code JsonFieldReader::read_required_object(od::value& value, const FieldPa
   return ok ? value.get_object().get(object) : SUCCESS;
 }
 
-}  // namespace vigil
+}  // namespace vigil::VIGIL_JSON_KERNEL
