@@ -33,6 +33,9 @@ class StatefulTask : public PipelineTask {
   void restore_until(int64_t offset) override { restore_until_ = offset; }
   bool restoring() const override { return next_offset_ < restore_until_; }
   size_t uncommitted() const override { return uncommitted_; }
+  // Bytes already in the open batch (an input task's per-id records; the
+  // detectors' state joins it only at commit()).
+  size_t uncommitted_bytes() const { return batch_.byte_size(); }
   std::vector<Signal>& signals() override { return signals_; }
   // Signal episodes open in this task, summed over its detectors (see
   // Detector::open_signals(): walks every key, so once per commit).

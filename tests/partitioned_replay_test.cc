@@ -201,6 +201,53 @@ BOOST_AUTO_TEST_CASE(one_partition_matches_plain_replay) {
   BOOST_TEST(partitioned.events == plain.events, boost::test_tools::per_element());
 }
 
+// `vigil replay` of one file commits by the size of the open batch (a
+// quarter of state.write_buffer_bytes), not every commit.max_events: a
+// replay stopped by a failed delivery after some commits and then run again
+// into the same state gives exactly one replay's signals.
+BOOST_AUTO_TEST_CASE(a_plain_replay_stopped_after_some_commits_continues_to_the_same_signals) {
+  TempDir dir;
+  const std::string input = dir.sub("all.jsonl");
+  size_t lines = 0;
+  {
+    std::ofstream out(input);
+    for (const auto& partition : partition_lines()) {
+      for (const auto& l : partition) {
+        out << l << "\n";
+        ++lines;
+      }
+    }
+  }
+  // 64 KiB batches: a few hundred events each, so many commits.
+  PipelineConfig small = config(100);
+  small.state.write_buffer_bytes = 256 << 10;
+  CollectingSink whole, parts;
+  Metrics metrics(kVersion);
+  {
+    auto store = open_test_store(dir.sub("state-whole"));
+    auto all = run_replay(small, input, *store, whole, nullptr, metrics);
+    BOOST_REQUIRE(all.is_ok());
+    BOOST_TEST(all.value().read == lines);
+    BOOST_TEST(whole.calls > 5u);
+  }
+  {
+    auto store = open_test_store(dir.sub("state-parts"));
+    parts.fail_at = 4;
+    BOOST_TEST(!run_replay(small, input, *store, parts, nullptr, metrics).is_ok());
+  }
+  const size_t delivered = parts.events.size();
+  parts.fail_at = 0;
+  {
+    auto store = open_test_store(dir.sub("state-parts"));
+    auto rest = run_replay(small, input, *store, parts, nullptr, metrics);
+    BOOST_REQUIRE(rest.is_ok());
+    BOOST_TEST(rest.value().read < lines);
+    BOOST_TEST(rest.value().read > 0u);
+  }
+  BOOST_TEST(delivered > 0u);
+  BOOST_TEST(parts.events == whole.events, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(failed_delivery_then_rerun_loses_and_repeats_nothing) {
   TempDir dir;
   const auto inputs = write_files(dir.path());
