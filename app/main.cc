@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
   series_cmd->add_option("--range", series.range, "1-based inclusive range A:B")->required();
   series_cmd->add_option("--param", series.params, "NAME=VALUE, as R surveillance's control list");
   series_cmd->add_option("--freq", series.freq, "periods per year for undated series");
+  series_cmd->add_flag("--bulk", series.bulk,
+                       "input has many series: header epoch,NAME[,NAME...], one column per series");
 
   std::string validate_input;
   auto* validate_cmd = app.add_subcommand("validate", "Check events against the incident event v1 contract.");

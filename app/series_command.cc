@@ -12,6 +12,7 @@
 #include "series/cusum.h"
 #include "series/glrnb.h"
 #include "series/series_csv.h"
+#include "series/series_table.h"
 
 namespace vigil {
 namespace {
@@ -115,6 +116,64 @@ const std::vector<std::string_view>& series_method_names() {
   return kNames;
 }
 
+namespace {
+
+int method_failure(std::ostream& err, const std::string& context, const Error& error) {
+  const int status = error.kind == ErrorKind::kInvalidArgument ? kExitUsage : kExitRuntime;
+  return fail(err, status, context + ": " + error.message);
+}
+
+int write_output(std::ostream& out, std::ostream& err, const std::string& text) {
+  out << text;
+  out.flush();
+  if (!out) return fail(err, kExitRuntime, "cannot write the output");
+  return kExitOk;
+}
+
+int run_single(const SeriesOptions& options, SeriesRange range, const Evaluator& evaluate,
+               std::ostream& out, std::ostream& err) {
+  auto series = read_series_csv(options.input_csv, options.freq);
+  if (!series) return fail(err, kExitRuntime, series.error().message);
+  if (range.last > series.value().size()) {
+    return fail(err, kExitUsage,
+                "--range " + options.range + " ends after the last time point " +
+                    std::to_string(series.value().size()) + " of " + options.input_csv);
+  }
+  auto points = evaluate(series.value(), range);
+  if (!points) return method_failure(err, options.method, points.error());
+  // Buffer the output so a failure part-way never leaves a truncated table.
+  std::ostringstream table;
+  write_series_result(table, series.value(), range, points.value());
+  return write_output(out, err, table.str());
+}
+
+int run_bulk(const SeriesOptions& options, SeriesRange range, const Evaluator& evaluate,
+             std::ostream& out, std::ostream& err) {
+  auto table = read_series_table(options.input_csv, options.freq);
+  if (!table) return fail(err, kExitRuntime, table.error().message);
+  const SeriesTable& columns = table.value();
+  if (range.last > columns.size()) {
+    return fail(err, kExitUsage,
+                "--range " + options.range + " ends after the last time point " +
+                    std::to_string(columns.size()) + " of " + options.input_csv);
+  }
+  std::ostringstream results;
+  write_bulk_series_header(results);
+  CountSeries series = columns.epochs;  // the epochs once; each column's counts in turn
+  for (std::size_t s = 0; s < columns.series_count(); ++s) {
+    series.observed.assign(columns.counts[s].begin(), columns.counts[s].end());
+    auto points = evaluate(series, range);
+    if (!points) {
+      return method_failure(err, options.method + " on series '" + columns.names[s] + "'",
+                            points.error());
+    }
+    write_bulk_series_rows(results, columns.names[s], series, range, points.value());
+  }
+  return write_output(out, err, results.str());
+}
+
+}  // namespace
+
 int run_series(const SeriesOptions& options, std::ostream& out, std::ostream& err) {
   auto range = parse_range(options.range);
   if (!range) return fail(err, kExitUsage, range.error().message);
@@ -126,28 +185,8 @@ int run_series(const SeriesOptions& options, std::ostream& out, std::ostream& er
   auto evaluator = prepare_method(options.method, params.value());
   if (!evaluator) return fail(err, kExitUsage, evaluator.error().message);
   if (options.input_csv.empty()) return fail(err, kExitUsage, "--input is required");
-
-  auto series = read_series_csv(options.input_csv, options.freq);
-  if (!series) return fail(err, kExitRuntime, series.error().message);
-  if (range.value().last > series.value().size()) {
-    return fail(err, kExitUsage,
-                "--range " + options.range + " ends after the last time point " +
-                    std::to_string(series.value().size()) + " of " + options.input_csv);
-  }
-
-  auto points = evaluator.value()(series.value(), range.value());
-  if (!points) {
-    const int status =
-        points.error().kind == ErrorKind::kInvalidArgument ? kExitUsage : kExitRuntime;
-    return fail(err, status, options.method + ": " + points.error().message);
-  }
-  // Buffer the output so a failure part-way never leaves a truncated table.
-  std::ostringstream table;
-  write_series_result(table, series.value(), range.value(), points.value());
-  out << table.str();
-  out.flush();
-  if (!out) return fail(err, kExitRuntime, "cannot write the output");
-  return kExitOk;
+  return options.bulk ? run_bulk(options, range.value(), evaluator.value(), out, err)
+                      : run_single(options, range.value(), evaluator.value(), out, err);
 }
 
 }  // namespace vigil

@@ -57,16 +57,19 @@ Status assign_span(std::vector<int>& v, long from, long to, int value) {
 
 }  // namespace
 
-Result<std::vector<std::size_t>> farrington_reference_points(const CountSeries& series,
-                                                             std::size_t k, int b) {
-  std::vector<std::size_t> points;
+namespace {
+
+// farrington_reference_points into `points`.
+Status reference_points_into(const CountSeries& series, std::size_t k, int b,
+                             std::vector<std::size_t>& points) {
+  points.clear();
   if (!series.dated()) {
     for (int j = 0; j <= b; ++j) {
       const long point = static_cast<long>(k) - static_cast<long>(j) * series.freq;
       if (point < 1) return reference_error(k);
       points.push_back(static_cast<std::size_t>(point));
     }
-    return points;
+    return Status::ok();
   }
   if (series.freq != 12 && series.freq != 52 && series.freq != 365) {
     return make_error(ErrorKind::kInvalidArgument,
@@ -81,27 +84,39 @@ Result<std::vector<std::size_t>> farrington_reference_points(const CountSeries& 
     if (it == series.epoch_dates.end() || *it != ref) return reference_error(k);
     points.push_back(static_cast<std::size_t>(it - series.epoch_dates.begin()) + 1);
   }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::vector<std::size_t>> farrington_reference_points(const CountSeries& series,
+                                                             std::size_t k, int b) {
+  std::vector<std::size_t> points;
+  if (Status s = reference_points_into(series, k, b, points); !s.is_ok()) return s.error();
   return points;
 }
 
-Result<FarringtonDesign> farrington_design(const CountSeries& series, std::size_t k,
-                                           const FarringtonWindow& window) {
-  auto reference = farrington_reference_points(series, k, window.b);
-  if (!reference) return reference.error();
-  const std::vector<std::size_t>& ref = reference.value();  // descending: k first
+Status farrington_design_into(const CountSeries& series, std::size_t k,
+                              const FarringtonWindow& window, FarringtonDesignScratch& scratch,
+                              FarringtonDesign& design) {
+  if (Status s = reference_points_into(series, k, window.b, scratch.reference); !s.is_ok()) {
+    return s;
+  }
+  const std::vector<std::size_t>& ref = scratch.reference;  // descending: k first
   const int p = window.no_periods;
   const long w = window.w;
   constexpr int kNoBlock = 0;
-  std::vector<int> blocks(series.size() + 1, kNoBlock);  // 1-based
+  std::vector<int>& blocks = scratch.blocks;
+  blocks.assign(series.size() + 1, kNoBlock);  // 1-based
 
   // R's `blocks`: the current window, then each past year's window and the
   // gap after it.
   if (auto s = assign_span(blocks, static_cast<long>(k) - w, static_cast<long>(k), p); !s) {
-    return s.error();
+    return s;
   }
   for (int i = 1; i <= window.b; ++i) {
     const long ref_week = static_cast<long>(ref[static_cast<std::size_t>(i)]);
-    if (auto s = assign_span(blocks, ref_week - w, ref_week + w, p); !s) return s.error();
+    if (auto s = assign_span(blocks, ref_week - w, ref_week + w, p); !s) return s;
     if (p == 1) continue;
     const long period = static_cast<long>(ref[static_cast<std::size_t>(i) - 1]) - 2 * w - 1 -
                         ref_week;
@@ -116,7 +131,7 @@ Result<FarringtonDesign> farrington_design(const CountSeries& series, std::size_
     for (int j = 1; j <= p - 1; ++j) {
       const long block_length = length + (j <= rest ? 1 : 0);
       const long from = ref_week + w + 1 + offset;
-      if (auto s = assign_span(blocks, from, from + block_length - 1, j); !s) return s.error();
+      if (auto s = assign_span(blocks, from, from + block_length - 1, j); !s) return s;
       offset += block_length;
     }
   }
@@ -125,7 +140,10 @@ Result<FarringtonDesign> farrington_design(const CountSeries& series, std::size_
     blocks[static_cast<std::size_t>(i)] = kNoBlock;
   }
 
-  FarringtonDesign design;
+  design.rows.clear();
+  design.response.clear();
+  design.block.clear();
+  design.wtime.clear();
   for (std::size_t i = 1; i <= series.size(); ++i) {
     if (blocks[i] == kNoBlock) continue;
     design.rows.push_back(i);
@@ -150,6 +168,16 @@ Result<FarringtonDesign> farrington_design(const CountSeries& series, std::size_
   } else {
     for (const std::size_t row : design.rows) design.wtime.push_back(static_cast<double>(row));
     design.wtime_now = static_cast<double>(k);
+  }
+  return Status::ok();
+}
+
+Result<FarringtonDesign> farrington_design(const CountSeries& series, std::size_t k,
+                                           const FarringtonWindow& window) {
+  FarringtonDesignScratch scratch;
+  FarringtonDesign design;
+  if (Status s = farrington_design_into(series, k, window, scratch, design); !s.is_ok()) {
+    return s.error();
   }
   return design;
 }

@@ -56,4 +56,17 @@ Result<std::vector<std::size_t>> farrington_reference_points(const CountSeries& 
 Result<FarringtonDesign> farrington_design(const CountSeries& series, std::size_t k,
                                            const FarringtonWindow& window);
 
+// Storage farrington_design_into reuses from one time point to the next.
+struct FarringtonDesignScratch {
+  std::vector<std::size_t> reference;  // reference points of k
+  std::vector<int> blocks;             // season block of every point, 1-based
+};
+
+// farrington_design into `design`, reusing its storage and `scratch`'s: the
+// same design, without allocating once the sizes have been seen. On error
+// `design` is unspecified.
+Status farrington_design_into(const CountSeries& series, std::size_t k,
+                              const FarringtonWindow& window, FarringtonDesignScratch& scratch,
+                              FarringtonDesign& design);
+
 }  // namespace vigil

@@ -27,11 +27,23 @@ double qnorm(double p, double mean = 0, double sd = 1) {
   return boost::math::quantile(boost::math::normal_distribution<double>(mean, sd), p);
 }
 
+// qnorm(p), remembered for the last p: every point of a series asks for the
+// same 1 - alpha, and Boost's inverse erfc (in long double) is not cheap.
+double standard_qnorm(double p) {
+  thread_local double last_p = kNa;
+  thread_local double last_z = kNa;
+  if (!(p == last_p)) {
+    last_z = qnorm(p);
+    last_p = p;
+  }
+  return last_z;
+}
+
 // R's discrete quantile search (nmath qDiscrete_search.h, R 4.2): the smallest
 // y >= 0 with cdf(y) >= p (1 - 8 DBL_EPSILON), from a Cornish-Fisher start.
 template <typename Cdf>
 double discrete_quantile(double p, double mean, double sigma, double gamma, Cdf cdf) {
-  const double z = qnorm(p);
+  const double z = standard_qnorm(p);
   double y = std::max(0.0, std::nearbyint(mean + sigma * (z + gamma * (z * z - 1) / 6)));
   p *= 1 - 8 * DBL_EPSILON;
   constexpr int kMaxSteps = 10'000'000;
@@ -102,13 +114,27 @@ struct FlexibleModel {
   std::vector<int> levels;  // seasonal block of each dummy column after the baseline level
 };
 
+// Everything one time point needs, kept from one point (and series) to the
+// next so that a point evaluates without allocating once its sizes have been
+// seen: a series' design has the same shape at most points.
+struct PointScratch {
+  FarringtonDesignScratch design_scratch;
+  FarringtonDesign design;
+  FlexibleModel model;
+  GlmWorkspace glm;
+  Eigen::MatrixXd x;  // design matrix
+  Eigen::MatrixXd q;  // hat matrix scratch
+  Eigen::VectorXd y, ones, h, s, omega, x0;
+  std::vector<int> levels;
+};
+
 // Columns: intercept, wtime (with trend), one dummy per seasonal block except
 // the lowest present (R's treatment contrasts on factor(blocks)).
-Eigen::MatrixXd design_matrix(const FarringtonDesign& d, bool trend,
-                              const std::vector<int>& levels) {
+void design_matrix(const FarringtonDesign& d, bool trend, const std::vector<int>& levels,
+                   Eigen::MatrixXd& x) {
   const auto n = static_cast<Eigen::Index>(d.rows.size());
   const Eigen::Index columns = 1 + (trend ? 1 : 0) + static_cast<Eigen::Index>(levels.size());
-  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(n, columns);
+  x.setZero(n, columns);
   for (Eigen::Index i = 0; i < n; ++i) {
     const auto row = static_cast<std::size_t>(i);
     x(i, 0) = 1;
@@ -117,11 +143,11 @@ Eigen::MatrixXd design_matrix(const FarringtonDesign& d, bool trend,
       if (d.block[row] == levels[l]) x(i, 1 + (trend ? 1 : 0) + static_cast<Eigen::Index>(l)) = 1;
     }
   }
-  return x;
 }
 
-Eigen::VectorXd prediction_row(const FarringtonDesign& d, const FlexibleModel& m, int period) {
-  Eigen::VectorXd x0 = Eigen::VectorXd::Zero(m.fit.coefficients.size());
+const Eigen::VectorXd& prediction_row(const FarringtonDesign& d, const FlexibleModel& m,
+                                      int period, Eigen::VectorXd& x0) {
+  x0.setZero(m.fit.coefficients.size());
   x0[0] = 1;
   if (m.has_trend) x0[1] = d.wtime_now;
   for (std::size_t l = 0; l < m.levels.size(); ++l) {
@@ -130,62 +156,69 @@ Eigen::VectorXd prediction_row(const FarringtonDesign& d, const FlexibleModel& m
   return x0;
 }
 
-// algo.farrington.assign.weights.
-Eigen::VectorXd assign_weights(const Eigen::VectorXd& s, double threshold) {
+// algo.farrington.assign.weights, into `omega`.
+void assign_weights(const Eigen::VectorXd& s, double threshold, Eigen::VectorXd& omega) {
   double denominator = 0;
   for (const double v : s) denominator += v > threshold ? std::pow(v, -2.0) : 1.0;
   const double gamma = static_cast<double>(s.size()) / denominator;
-  Eigen::VectorXd omega(s.size());
+  omega.resize(s.size());
   for (Eigen::Index i = 0; i < s.size(); ++i) {
     omega[i] = s[i] > threshold ? gamma * std::pow(s[i], -2.0) : gamma;
   }
-  return omega;
 }
 
-// algo.farrington.fitGLM.flexible: nullopt when neither the model nor, with
-// trend, the model without trend converges.
-Result<std::optional<FlexibleModel>> fit_flexible(const FarringtonDesign& d, bool trend,
-                                                  const FarringtonParams& params) {
-  FlexibleModel m;
+// algo.farrington.fitGLM.flexible into scratch.model: false when neither the
+// model nor, with trend, the model without trend converges.
+Result<bool> fit_flexible(const FarringtonDesign& d, bool trend, const FarringtonParams& params,
+                          PointScratch& scratch) {
+  FlexibleModel& m = scratch.model;
   const auto n = static_cast<Eigen::Index>(d.rows.size());
-  const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(d.response.data(), n);
+  Eigen::VectorXd& y = scratch.y;
+  y = Eigen::Map<const Eigen::VectorXd>(d.response.data(), n);
+  m.levels.clear();
   if (params.window.no_periods != 1) {
-    std::vector<int> levels = d.block;
+    std::vector<int>& levels = scratch.levels;
+    levels.assign(d.block.begin(), d.block.end());
     std::sort(levels.begin(), levels.end());
     levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
     m.levels.assign(levels.begin() + 1, levels.end());
   }
   m.has_trend = trend;
-  Eigen::MatrixXd x = design_matrix(d, m.has_trend, m.levels);
+  Eigen::MatrixXd& x = scratch.x;
+  design_matrix(d, m.has_trend, m.levels, x);
+  scratch.ones.setOnes(n);
   const GlmSpec poisson;
-  auto fit = fit_glm(x, y, Eigen::VectorXd::Ones(n), poisson);
-  if (!fit) return fit.error();
-  if (!fit.value().converged && m.has_trend) {
-    m.has_trend = false;
-    x = design_matrix(d, false, m.levels);
-    fit = fit_glm(x, y, Eigen::VectorXd::Ones(n), poisson);
-    if (!fit) return fit.error();
+  if (Status fit = fit_glm_into(x, y, scratch.ones, poisson, scratch.glm, m.fit); !fit) {
+    return fit.error();
   }
-  if (!fit.value().converged) return std::optional<FlexibleModel>();
-  m.phi = r_max(quasi_dispersion(fit.value(), fit.value().working_weights), 1.0);
-  m.summary_weights = fit.value().working_weights;
+  if (!m.fit.converged && m.has_trend) {
+    m.has_trend = false;
+    design_matrix(d, false, m.levels, x);
+    if (Status fit = fit_glm_into(x, y, scratch.ones, poisson, scratch.glm, m.fit); !fit) {
+      return fit.error();
+    }
+  }
+  if (!m.fit.converged) return false;
+  m.phi = r_max(quasi_dispersion(m.fit, m.fit.working_weights), 1.0);
+  m.summary_weights = m.fit.working_weights;
   if (params.reweight) {
-    const GlmFit& first = fit.value();
-    const Eigen::VectorXd h = hat_values(first);
-    Eigen::VectorXd s(n);
+    hat_values_into(m.fit, scratch.q, scratch.h);
+    const Eigen::VectorXd& h = scratch.h;
+    Eigen::VectorXd& s = scratch.s;
+    s.resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {
-      const double mu = first.mu[i];
+      const double mu = m.fit.mu[i];
       s[i] = 3.0 / 2.0 * (std::pow(y[i], 2.0 / 3.0) * std::pow(mu, -1.0 / 6.0) - std::sqrt(mu)) /
              std::sqrt(m.phi * (1 - h[i]));
     }
-    const Eigen::VectorXd omega = assign_weights(s, params.weights_threshold);
-    fit = fit_glm(x, y, omega, poisson);
-    if (!fit) return fit.error();
-    m.phi = r_max(quasi_dispersion(fit.value(), fit.value().working_weights), 1.0);
-    m.summary_weights = omega;
+    assign_weights(s, params.weights_threshold, scratch.omega);
+    if (Status fit = fit_glm_into(x, y, scratch.omega, poisson, scratch.glm, m.fit); !fit) {
+      return fit.error();
+    }
+    m.phi = r_max(quasi_dispersion(m.fit, m.fit.working_weights), 1.0);
+    m.summary_weights = scratch.omega;
   }
-  m.fit = std::move(fit).value();
-  return std::optional<FlexibleModel>(std::move(m));
+  return true;
 }
 
 struct Prediction {
@@ -193,8 +226,9 @@ struct Prediction {
   double se_eta = 0;  // its standard error with summary.glm's dispersion
 };
 
-Prediction predict(const FarringtonDesign& d, const FlexibleModel& m, int period) {
-  const Eigen::VectorXd x0 = prediction_row(d, m, period);
+Prediction predict(const FarringtonDesign& d, const FlexibleModel& m, int period,
+                   Eigen::VectorXd& scratch) {
+  const Eigen::VectorXd& x0 = prediction_row(d, m, period, scratch);
   const double dispersion = quasi_dispersion(m.fit, m.summary_weights);
   return {x0.dot(m.fit.coefficients),
           std::sqrt(unscaled_prediction_variance(m.fit, x0) * dispersion)};
@@ -238,7 +272,7 @@ Threshold delta_threshold(const Prediction& pred, double phi, double y,
       break;
   }
   Threshold out;
-  out.upper = std::pow(std::pow(mu0, exponent) + qnorm(1 - params.alpha) * se, 1 / exponent);
+  out.upper = std::pow(std::pow(mu0, exponent) + standard_qnorm(1 - params.alpha) * se, 1 / exponent);
   out.score = (y - mu0) / (out.upper - mu0);
   out.expected = mu0;
   // The same normal approximation on the transformed scale the bound uses.
@@ -346,43 +380,14 @@ Result<FarringtonParams> parse_farrington_params(const MethodParams& params) {
   return out;
 }
 
-Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
-                                     const FarringtonParams& params) {
-  if (k < 1 || k > series.size()) {
-    return make_error(ErrorKind::kInvalidArgument, "time point " + std::to_string(k) +
-                                                       " is outside the series");
-  }
-  auto design = farrington_design(series, k, params.window);
-  if (!design) return design.error();
-  const FarringtonDesign& d = design.value();
+namespace {
+
+// The bound, score and alarm at k from the final model.
+SeriesPoint bound_point(const CountSeries& series, std::size_t k, const FarringtonDesign& d,
+                        const FarringtonParams& params, const FlexibleModel& m,
+                        Eigen::VectorXd& x0) {
   const int period = params.window.no_periods;
-  if (period != 1 && std::find(d.block.begin(), d.block.end(), period) == d.block.end()) {
-    return make_error(ErrorKind::kInvalidArgument,
-                      "no baseline counts in the current season block at t=" + std::to_string(k));
-  }
-  auto model = fit_flexible(d, params.trend, params);
-  if (!model) return model.error();
-  if (!model.value()) return SeriesPoint{};  // R: no convergence, NA bound and alarm
-  if (model.value()->has_trend) {
-    // algo.farrington.glm: keep the trend only if significant, b >= 3 and
-    // not extrapolating beyond the largest baseline count.
-    const FlexibleModel& m = *model.value();
-    const double fitted = log_link_inverse(predict(d, m, period).eta);
-    const double p_value = trend_p_value(m);
-    const bool significant = !std::isnan(p_value) && p_value < params.p_threshold_trend;
-    const bool no_extrapolation =
-        fitted <= *std::max_element(d.response.begin(), d.response.end());
-    if (!(params.window.b >= 3 && significant && no_extrapolation)) {
-      model = fit_flexible(d, false, params);
-      if (!model) return model.error();
-      if (!model.value()) {
-        return make_error(ErrorKind::kFatal, "the model without trend did not converge at t=" +
-                                                 std::to_string(k));
-      }
-    }
-  }
-  const FlexibleModel& m = *model.value();
-  const Prediction pred = predict(d, m, period);
+  const Prediction pred = predict(d, m, period, x0);
   const double y = series.observed[k - 1];
   Threshold threshold;
   switch (params.threshold) {
@@ -412,14 +417,86 @@ Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
   return point;
 }
 
+Result<SeriesPoint> evaluate_point(const CountSeries& series, std::size_t k,
+                                   const FarringtonParams& params, PointScratch& scratch) {
+  if (k < 1 || k > series.size()) {
+    return make_error(ErrorKind::kInvalidArgument, "time point " + std::to_string(k) +
+                                                       " is outside the series");
+  }
+  FarringtonDesign& d = scratch.design;
+  if (Status design = farrington_design_into(series, k, params.window, scratch.design_scratch, d);
+      !design) {
+    return design.error();
+  }
+  const int period = params.window.no_periods;
+  if (period != 1 && std::find(d.block.begin(), d.block.end(), period) == d.block.end()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "no baseline counts in the current season block at t=" + std::to_string(k));
+  }
+  // R keeps a trend only with b >= 3, so with fewer years the model with
+  // trend is fitted only to be replaced by the one without. Fit the latter
+  // first: when it converges it is the model R ends with, whatever the trend
+  // fit did. (The one difference: where R stops with an error fitting the
+  // discarded trend model, this goes on.) When it does not, the full path
+  // below decides between R's NA point and its error.
+  if (params.trend && params.window.b < 3) {
+    auto converged = fit_flexible(d, false, params, scratch);
+    if (!converged) return converged.error();
+    if (converged.value()) return bound_point(series, k, d, params, scratch.model, scratch.x0);
+  }
+  auto converged = fit_flexible(d, params.trend, params, scratch);
+  if (!converged) return converged.error();
+  if (!converged.value()) return SeriesPoint{};  // R: no convergence, NA bound and alarm
+  const FlexibleModel& m = scratch.model;
+  if (m.has_trend) {
+    // algo.farrington.glm: keep the trend only if significant, b >= 3 and
+    // not extrapolating beyond the largest baseline count.
+    // With b < 3 the trend is never kept: its t-test (a Student t cdf) and
+    // fitted value need not be computed.
+    const auto keep_trend = [&] {
+      if (params.window.b < 3) return false;
+      const double p_value = trend_p_value(m);
+      if (std::isnan(p_value) || !(p_value < params.p_threshold_trend)) return false;
+      const double fitted = log_link_inverse(predict(d, m, period, scratch.x0).eta);
+      return fitted <= *std::max_element(d.response.begin(), d.response.end());
+    };
+    if (!keep_trend()) {
+      converged = fit_flexible(d, false, params, scratch);
+      if (!converged) return converged.error();
+      if (!converged.value()) {
+        return make_error(ErrorKind::kFatal, "the model without trend did not converge at t=" +
+                                                 std::to_string(k));
+      }
+    }
+  }
+  return bound_point(series, k, d, params, m, scratch.x0);
+}
+
+// One scratch per thread: the streaming detectors evaluate one point at a
+// time on many keys, and `vigil series` many points of many series, all of
+// the same few shapes.
+PointScratch& thread_scratch() {
+  thread_local PointScratch scratch;
+  return scratch;
+}
+
+}  // namespace
+
+Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
+                                     const FarringtonParams& params) {
+  return evaluate_point(series, k, params, thread_scratch());
+}
+
 Result<std::vector<SeriesPoint>> farrington_range(const CountSeries& series, SeriesRange range,
                                                   const FarringtonParams& params) {
   if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
     return in_range.error();
   }
+  PointScratch& scratch = thread_scratch();
   std::vector<SeriesPoint> points;
+  points.reserve(range.last - range.first + 1);
   for (std::size_t k = range.first; k <= range.last; ++k) {
-    auto point = farrington_point(series, k, params);
+    auto point = evaluate_point(series, k, params, scratch);
     if (!point) return point.error();
     points.push_back(point.value());
   }

@@ -68,7 +68,10 @@ Result<FarringtonParams> parse_farrington_params(const MethodParams& params);
 // a bound); score = R's exceedance score X. InvalidArgument errors when the
 // history is too short for b years of reference points; Fatal when a GLM
 // cannot be fitted at all (R stops with an error there too). About 3-5 GLM
-// fits of b(2w+1) (noPeriods 1) to ~52b rows.
+// fits of b(2w+1) (noPeriods 1) to ~52b rows; 2 with b < 3 and trend, where
+// R's trend model is always discarded and so not fitted (the one difference:
+// R stops with an error when that discarded fit fails, this goes on). Storage
+// is reused per thread: a point allocates nothing once its shapes are seen.
 Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
                                      const FarringtonParams& params);
 

@@ -65,9 +65,9 @@ void set_mu(const Eigen::VectorXd& eta, Eigen::VectorXd& mu) {
 
 double log_link_inverse(double eta) { return std::max(std::exp(eta), DBL_EPSILON); }
 
-Result<GlmFit> fit_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
-                       const Eigen::VectorXd& prior_weights, const GlmSpec& spec,
-                       const std::optional<Eigen::VectorXd>& eta_start) {
+Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                    const Eigen::VectorXd& prior_weights, const GlmSpec& spec,
+                    GlmWorkspace& ws, GlmFit& fit, const Eigen::VectorXd* eta_start) {
   const Eigen::Index n = y.size();
   const Eigen::Index p = x.cols();
   if (x.rows() != n || prior_weights.size() != n || p == 0 ||
@@ -81,7 +81,9 @@ Result<GlmFit> fit_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   if (spec.family == GlmFamily::kNegativeBinomial && !(spec.theta > 0)) {
     return make_error(ErrorKind::kInvalidArgument, "glm: negative binomial theta must be > 0");
   }
-  GlmFit fit;
+  fit.iterations = 0;
+  fit.converged = false;
+  fit.deviance = 0;
   Eigen::VectorXd& eta = fit.eta;
   Eigen::VectorXd& mu = fit.mu;
   if (eta_start) {
@@ -95,46 +97,56 @@ Result<GlmFit> fit_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     return make_error(ErrorKind::kFatal, "glm: cannot find valid starting values");
   }
   double dev_old = deviance(spec, y, mu, prior_weights);
-  std::optional<Eigen::VectorXd> coef_old;
-  Eigen::VectorXd start = Eigen::VectorXd::Zero(p);
-  Eigen::VectorXd w(n);
-  Eigen::MatrixXd a(n, p);
-  Eigen::MatrixXd r(p, p);
+  bool have_coef_old = false;
+  Eigen::VectorXd& start = fit.coefficients;
+  start.setZero(p);
+  Eigen::VectorXd& w = ws.w;
+  Eigen::VectorXd& b = ws.b;
+  Eigen::MatrixXd& a = ws.a;
+  Eigen::MatrixXd& r = ws.r;
+  w.resize(n);
+  b.resize(n);
+  a.resize(n, p);
+  r.resize(p, p);
 
   for (int iter = 1; iter <= spec.max_iterations; ++iter) {
     fit.iterations = iter;
     // Working response and weights at the current mu; mu.eta = mu for log.
-    Eigen::VectorXd b(n);
     for (Eigen::Index i = 0; i < n; ++i) {
       const bool good = prior_weights[i] > 0;
       w[i] = good ? std::sqrt(prior_weights[i] * mu[i] * mu[i] / variance(spec, mu[i])) : 0.0;
       const double z = eta[i] + (y[i] - mu[i]) / mu[i];
-      a.row(i) = x.row(i) * w[i];
       b[i] = z * w[i];
     }
-    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(a);
-    r = qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
+    // Row i of x times w[i], by columns (contiguous in column-major storage).
+    a = x.array().colwise() * w.array();
+    ws.qr.compute(a);
+    r = ws.qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
     for (Eigen::Index j = 0; j < p; ++j) {
       // Cdqrls' tolerance is 1e-11 relative to the column norm.
       if (std::fabs(r(j, j)) <= 1e-11 * a.col(j).norm()) {
         return make_error(ErrorKind::kFatal, "glm: the design is rank-deficient");
       }
     }
-    const Eigen::VectorXd coefficients = qr.solve(b);
-    if (!coefficients.allFinite()) break;  // R: "non-finite coefficients", not converged
-    start = coefficients;
-    eta = x * start;
+    // HouseholderQR::solve's own steps, into storage kept across iterations.
+    ws.c = b;
+    ws.c.applyOnTheLeft(ws.qr.householderQ().setLength(p).adjoint());
+    ws.qr.matrixQR().topLeftCorner(p, p).triangularView<Eigen::Upper>().solveInPlace(
+        ws.c.topRows(p));
+    if (!ws.c.topRows(p).allFinite()) break;  // R: "non-finite coefficients", not converged
+    start = ws.c.topRows(p);
+    eta.noalias() = x * start;
     set_mu(eta, mu);
     double dev = deviance(spec, y, mu, prior_weights);
     if (!std::isfinite(dev) || !valid_mu(mu)) {
       // R halves the step towards the previous coefficients.
-      if (!coef_old) return make_error(ErrorKind::kFatal, "glm: no valid set of coefficients");
+      if (!have_coef_old) return make_error(ErrorKind::kFatal, "glm: no valid set of coefficients");
       for (int halving = 1; !std::isfinite(dev) || !valid_mu(mu); ++halving) {
         if (halving > spec.max_iterations) {
           return make_error(ErrorKind::kFatal, "glm: cannot correct step size");
         }
-        start = (start + *coef_old) / 2;
-        eta = x * start;
+        start = (start + ws.coef_old) / 2;
+        eta.noalias() = x * start;
         set_mu(eta, mu);
         dev = deviance(spec, y, mu, prior_weights);
       }
@@ -145,14 +157,27 @@ Result<GlmFit> fit_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
       break;
     }
     dev_old = dev;
-    coef_old = start;
+    ws.coef_old = start;
+    have_coef_old = true;
   }
-  fit.coefficients = start;
   fit.working_weights = w.array().square();
   fit.working_residuals = (y - mu).array() / mu.array();
   fit.weighted_design = a;
-  fit.r_inverse = r.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(p, p));
+  if (ws.identity.rows() != p) ws.identity.setIdentity(p, p);
+  fit.r_inverse = ws.identity;
+  r.triangularView<Eigen::Upper>().solveInPlace(fit.r_inverse);
   fit.df_residual = static_cast<int>((prior_weights.array() > 0).count() - p);
+  return Status::ok();
+}
+
+Result<GlmFit> fit_glm(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                       const Eigen::VectorXd& prior_weights, const GlmSpec& spec,
+                       const std::optional<Eigen::VectorXd>& eta_start) {
+  GlmWorkspace workspace;
+  GlmFit fit;
+  const Status status = fit_glm_into(x, y, prior_weights, spec, workspace, fit,
+                                     eta_start ? &*eta_start : nullptr);
+  if (!status.is_ok()) return status.error();
   return fit;
 }
 
@@ -165,13 +190,19 @@ double quasi_dispersion(const GlmFit& fit, const Eigen::VectorXd& weights) {
   return sum / fit.df_residual;
 }
 
-Eigen::VectorXd hat_values(const GlmFit& fit) {
-  const Eigen::MatrixXd q = fit.weighted_design * fit.r_inverse;
-  Eigen::VectorXd h = q.rowwise().squaredNorm();
+void hat_values_into(const GlmFit& fit, Eigen::MatrixXd& q, Eigen::VectorXd& h) {
+  q.noalias() = fit.weighted_design * fit.r_inverse;
+  h = q.rowwise().squaredNorm();
   // lm.influence rounds hat values within 10 eps of 1 to exactly 1.
   for (double& v : h) {
     if (v > 1 - 10 * DBL_EPSILON) v = 1;
   }
+}
+
+Eigen::VectorXd hat_values(const GlmFit& fit) {
+  Eigen::MatrixXd q;
+  Eigen::VectorXd h;
+  hat_values_into(fit, q, h);
   return h;
 }
 

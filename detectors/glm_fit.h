@@ -47,6 +47,29 @@ struct GlmFit {
   bool converged = false;
 };
 
+// Scratch storage of fit_glm_into: a caller fitting many small models keeps
+// one and passes it to every fit, so that a refit of a shape already seen
+// allocates nothing (the IRLS iterations never do).
+struct GlmWorkspace {
+  Eigen::VectorXd w;          // sqrt of the working weights
+  Eigen::VectorXd b;          // weighted working response
+  Eigen::VectorXd c;          // Q^T b, then the solution in its top rows
+  Eigen::VectorXd coef_old;   // the previous iteration's coefficients
+  Eigen::MatrixXd a;          // weighted design
+  Eigen::MatrixXd r;          // R of the last QR
+  Eigen::MatrixXd identity;   // p x p, for R^-1
+  Eigen::HouseholderQR<Eigen::MatrixXd> qr;
+};
+
+// fit_glm into `fit`, reusing the storage `fit` and `workspace` already have.
+// The arithmetic is exactly fit_glm's (the same Eigen kernels on the same
+// layouts), so results are identical to the last bit. `eta_start`: nullptr or
+// R's etastart. On error `fit` is unspecified.
+Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                    const Eigen::VectorXd& prior_weights, const GlmSpec& spec,
+                    GlmWorkspace& workspace, GlmFit& fit,
+                    const Eigen::VectorXd* eta_start = nullptr);
+
 // Fits y ~ x (x includes the intercept column) with prior weights. Returns an
 // InvalidArgument error for mismatched sizes or negative y; a Fatal error when
 // no valid coefficients can be found (R: "no valid set of coefficients", an
@@ -68,6 +91,8 @@ double quasi_dispersion(const GlmFit& fit, const Eigen::VectorXd& weights);
 
 // The diagonal of the hat matrix of the last IRLS iteration (R's hatvalues).
 Eigen::VectorXd hat_values(const GlmFit& fit);
+// The same into `h`, with `q` as scratch (both reused).
+void hat_values_into(const GlmFit& fit, Eigen::MatrixXd& q, Eigen::VectorXd& h);
 
 // x0^T covmat.unscaled x0: multiply by the dispersion for the variance of the
 // linear predictor at x0 (R's predict.glm se.fit on the link scale).

@@ -8,55 +8,18 @@
 #include <sstream>
 
 #include "core/check.h"
+#include "series/csv_record.h"
 
 namespace vigil {
 namespace {
 
-Error line_error(std::size_t line, const std::string& what) {
-  return make_error(ErrorKind::kInvalidArgument, "line " + std::to_string(line) + ": " + what);
-}
+Error line_error(std::size_t line, const std::string& what) { return csv_line_error(line, what); }
 
-// Splits one CSV record. Fields may be double-quoted with "" for a quote
-// inside; a record spanning lines is not supported (no field here needs one).
 Result<std::vector<std::string>> split_record(std::string_view line, std::size_t line_number) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::size_t i = 0;
-  while (true) {
-    field.clear();
-    if (i < line.size() && line[i] == '"') {
-      ++i;
-      while (true) {
-        if (i >= line.size()) return line_error(line_number, "unterminated quoted field");
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        field += line[i++];
-      }
-      if (i < line.size() && line[i] != ',') {
-        return line_error(line_number, "text after a closing quote");
-      }
-    } else {
-      while (i < line.size() && line[i] != ',') field += line[i++];
-    }
-    fields.push_back(field);
-    if (i >= line.size()) break;
-    ++i;  // the comma
-  }
-  return fields;
+  return split_csv_record(line, line_number);
 }
 
-std::optional<double> parse_number(std::string_view text) {
-  auto parsed = parse_param_double("", text);
-  if (!parsed) return std::nullopt;
-  return parsed.value();
-}
+std::optional<double> parse_number(std::string_view text) { return parse_csv_number(text); }
 
 enum Column : std::size_t { kT = 0, kEpoch, kObserved, kMu0, kColumnCount };
 constexpr std::array<std::string_view, kColumnCount> kColumnNames = {"t", "epoch", "observed",
@@ -90,18 +53,36 @@ Result<std::array<std::size_t, kColumnCount>> read_header(const std::vector<std:
 
 }  // namespace
 
-Result<CountSeries> parse_series_csv(std::string_view text, int freq) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
+Status date_series_epochs(CountSeries& series, std::size_t first_line) {
+  series.epoch_dates.clear();
+  if (series.epoch_labels.empty()) return Status::ok();
+  const bool dated = parse_date(series.epoch_labels.front()).has_value();
+  const std::string first = "line " + std::to_string(first_line);
+  std::optional<Date> previous;
+  for (std::size_t i = 0; i < series.epoch_labels.size(); ++i) {
+    const std::size_t line_number = first_line + i;
+    const std::string& label = series.epoch_labels[i];
+    const std::optional<Date> date = parse_date(label);
+    if (date.has_value() != dated) {
+      const std::string what = dated ? "is not an ISO date (YYYY-MM-DD) but " + first + "'s is"
+                                     : "is an ISO date but " + first + "'s is not";
+      series.epoch_dates.clear();
+      return line_error(line_number, "epoch '" + label + "' " + what +
+                                         "; epochs must be all dates or all labels");
+    }
+    if (!dated) continue;
+    if (previous && !(*previous < *date)) {
+      series.epoch_dates.clear();
+      return line_error(line_number, "epoch " + label + " is not after the previous epoch");
+    }
+    previous = date;
+    series.epoch_dates.push_back(*date);
   }
-  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return Status::ok();
+}
+
+Result<CountSeries> parse_series_csv(std::string_view text, int freq) {
+  const std::vector<std::string_view> lines = split_csv_lines(text);
   if (lines.empty()) return line_error(1, "empty file, expected the header t,epoch,observed");
 
   auto header = split_record(lines[0], 1);
@@ -114,7 +95,6 @@ Result<CountSeries> parse_series_csv(std::string_view text, int freq) {
 
   CountSeries series;
   series.freq = freq;
-  std::vector<std::optional<Date>> dates;
   for (std::size_t row = 1; row < lines.size(); ++row) {
     const std::size_t line_number = row + 1;
     auto record = split_record(lines[row], line_number);
@@ -148,26 +128,8 @@ Result<CountSeries> parse_series_csv(std::string_view text, int freq) {
     }
     series.observed.push_back(*observed);
     series.epoch_labels.push_back(epoch);
-    dates.push_back(parse_date(epoch));
   }
-
-  const bool dated = dates.front().has_value();
-  for (std::size_t i = 0; i < dates.size(); ++i) {
-    const std::size_t line_number = i + 2;
-    if (dates[i].has_value() != dated) {
-      const std::string what = dated ? "is not an ISO date (YYYY-MM-DD) but line 2's is"
-                                     : "is an ISO date but line 2's is not";
-      return line_error(line_number, "epoch '" + series.epoch_labels[i] + "' " + what +
-                                         "; epochs must be all dates or all labels");
-    }
-    if (dated) {
-      if (i > 0 && !(*dates[i - 1] < *dates[i])) {
-        return line_error(line_number, "epoch " + series.epoch_labels[i] +
-                                           " is not after the previous epoch");
-      }
-      series.epoch_dates.push_back(*dates[i]);
-    }
-  }
+  if (Status epochs = date_series_epochs(series, 2); !epochs.is_ok()) return epochs.error();
   return series;
 }
 
@@ -189,26 +151,46 @@ std::string format_series_number(double value) {
   return std::string(buffer.data(), static_cast<std::size_t>(n));
 }
 
-void write_series_result(std::ostream& out, const CountSeries& series, SeriesRange range,
-                         const std::vector<SeriesPoint>& points) {
+namespace {
+
+// `field` as a CSV field: quoted when it holds a comma or a quote.
+std::string csv_field(const std::string& field) {
+  if (field.find_first_of(",\"") == std::string::npos) return field;
+  std::string quoted = "\"";
+  for (const char c : field) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + '"';
+}
+
+// The rows of write_series_result, each prefixed with `prefix` (empty or a
+// field and its comma).
+void write_rows(std::ostream& out, const std::string& prefix, const CountSeries& series,
+                SeriesRange range, const std::vector<SeriesPoint>& points) {
   VIGIL_CHECK(range.first >= 1 && range.last <= series.size() &&
                   points.size() == range.last - range.first + 1,
               "write_series_result: points do not match the range");
-  out << "t,epoch,observed,upperbound,alarm\n";
   for (std::size_t t = range.first; t <= range.last; ++t) {
     const SeriesPoint& point = points[t - range.first];
-    const std::string& label = series.epoch_labels[t - 1];
-    std::string epoch;
-    if (label.find_first_of(",\"") == std::string::npos) {
-      epoch = label;
-    } else {
-      epoch = "\"";
-      for (const char c : label) epoch += c == '"' ? std::string("\"\"") : std::string(1, c);
-      epoch += '"';
-    }
-    out << t << ',' << epoch << ',' << format_series_number(series.observed[t - 1]) << ','
+    out << prefix << t << ',' << csv_field(series.epoch_labels[t - 1]) << ','
+        << format_series_number(series.observed[t - 1]) << ','
         << format_series_number(point.upperbound) << ',' << (point.alarm ? 1 : 0) << '\n';
   }
+}
+
+}  // namespace
+
+void write_series_result(std::ostream& out, const CountSeries& series, SeriesRange range,
+                         const std::vector<SeriesPoint>& points) {
+  out << "t,epoch,observed,upperbound,alarm\n";
+  write_rows(out, "", series, range, points);
+}
+
+void write_bulk_series_header(std::ostream& out) {
+  out << "series,t,epoch,observed,upperbound,alarm\n";
+}
+
+void write_bulk_series_rows(std::ostream& out, const std::string& name, const CountSeries& series,
+                            SeriesRange range, const std::vector<SeriesPoint>& points) {
+  write_rows(out, csv_field(name) + ',', series, range, points);
 }
 
 }  // namespace vigil

@@ -24,6 +24,12 @@ namespace vigil {
 // "line 7: observed 'x' is not a number".
 Result<CountSeries> parse_series_csv(std::string_view text, int freq);
 
+// Fills series.epoch_dates from series.epoch_labels when every label is an
+// ISO date (strictly increasing); leaves it empty when none is. A mix, or
+// dates out of order, is an InvalidArgument error naming the line, label i
+// standing on line first_line + i.
+Status date_series_epochs(CountSeries& series, std::size_t first_line);
+
 // Reads `path` and parses it as parse_series_csv does; an Io error when the
 // file cannot be read. Error messages start with the path.
 Result<CountSeries> read_series_csv(const std::string& path, int freq);
@@ -35,6 +41,14 @@ Result<CountSeries> read_series_csv(const std::string& path, int freq);
 // 0/1. Requires points.size() == range.last - range.first + 1.
 void write_series_result(std::ostream& out, const CountSeries& series, SeriesRange range,
                          const std::vector<SeriesPoint>& points);
+
+// The bulk form (see series_table.h): the header
+// `series,t,epoch,observed,upperbound,alarm`, then for each series its rows as
+// write_series_result writes them, each led by the series' name (quoted when
+// it holds a comma or a quote).
+void write_bulk_series_header(std::ostream& out);
+void write_bulk_series_rows(std::ostream& out, const std::string& name, const CountSeries& series,
+                            SeriesRange range, const std::vector<SeriesPoint>& points);
 
 // `%.10g` of `value`, `NA` for NaN.
 std::string format_series_number(double value);
