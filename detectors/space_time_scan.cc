@@ -268,8 +268,10 @@ void SpaceTimeScanDetector::analyse_group(Group& group, int32_t day, Date stream
       static_cast<uint64_t>(std::floor(config_.max_cluster_fraction * static_cast<double>(total)));
   const Neighbourhoods nb = neighbours_.empty() ? hierarchy_neighbourhoods(zones, max_cases)
                                                 : neighbours_.build(zones, max_cases);
+  // Signals carry the p-value of an alarm only, so the Monte Carlo may stop
+  // as soon as the verdict is certain not to be one.
   const ScanSettings settings{config_.max_window_days, config_.replicates, config_.early_stop_hits,
-                              config_.seed};
+                              config_.seed, config_.min_recurrence_days, config_.min_cases};
   const ScanResult result = space_time_scan(table, nb.chains, settings, analysis_stream(group.key, day));
   replicates_run_ += result.replicates_run;
 

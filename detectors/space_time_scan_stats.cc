@@ -148,6 +148,29 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
   }
   if (!result.found) return result;
 
+  // The verdict's bound: whatever the replicates still to run, the final
+  // p-value is at least (hits + 1)/(R + 1) if they all run, and at least
+  // early_stop_hits / R if they stop early. Once that bound fails the
+  // caller's alarm test, so would the full run's p-value (1/p falls as p
+  // grows, in floating point too), and the rest of the run is skipped.
+  const int32_t replicates = std::max(settings.replicates, 0);
+  const bool verdict_only = settings.alarm_recurrence_days > 0;
+  const auto cannot_alarm = [&](int32_t hits) {
+    double least = static_cast<double>(hits + 1) / (replicates + 1);
+    if (settings.early_stop_hits > 0 && replicates > 0) {
+      least = std::min(least, static_cast<double>(settings.early_stop_hits) / replicates);
+    }
+    if (recurrence_interval_days(least) >= settings.alarm_recurrence_days) return false;
+    result.p_value = least;
+    result.p_bound = true;
+    return true;
+  };
+  if (verdict_only && result.best.observed < settings.alarm_min_cases) {
+    result.p_bound = true;  // p = 1: too few cases to alarm whatever the replicates
+    return result;
+  }
+  if (verdict_only && cannot_alarm(0)) return result;
+
   // Critical counts of every cylinder that a replicate could make reach
   // the observed maximum.
   const double target = result.best.llr * (1 - kTieTolerance);
@@ -184,7 +207,6 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
   touched.reserve(std::min<uint64_t>(dealt, zones));
   Random random(mix64(settings.seed ^ mix64(stream + 0x632be59bd9b4e019ull)));
 
-  const int32_t replicates = std::max(settings.replicates, 0);
   for (int32_t r = 1; r <= replicates; ++r) {
     uint32_t offset = 0;
     uint64_t day_end = window_total[0];
@@ -223,11 +245,13 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
     }
     touched.clear();
     result.replicates_run = r;
-    if (hit) ++result.hits;
+    if (!hit) continue;
+    ++result.hits;
     if (settings.early_stop_hits > 0 && result.hits >= settings.early_stop_hits) {
       result.p_value = static_cast<double>(result.hits) / r;
       return result;
     }
+    if (verdict_only && cannot_alarm(result.hits)) return result;
   }
   result.p_value = static_cast<double>(result.hits + 1) / (replicates + 1);
   return result;

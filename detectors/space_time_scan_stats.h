@@ -69,6 +69,15 @@ struct ScanSettings {
   int32_t replicates = 999;
   int32_t early_stop_hits = 50;  // 0: never stop early
   uint64_t seed = 0;
+  // The verdict a caller draws, when it needs only that: the cluster alarms
+  // when recurrence_interval_days(p) >= alarm_recurrence_days and it has at
+  // least alarm_min_cases cases. With alarm_recurrence_days > 0 the Monte
+  // Carlo is skipped when the cluster has too few cases, and stops at the
+  // hit after which no outcome of the remaining replicates could alarm; the
+  // p-value is then a bound (ScanResult::p_bound) that fails the alarm test
+  // just as the full run's would. 0: always the full sequential p-value.
+  double alarm_recurrence_days = 0;
+  int64_t alarm_min_cases = 0;
 };
 
 struct ScanCluster {
@@ -86,6 +95,10 @@ struct ScanResult {
   double p_value = 1;
   int32_t replicates_run = 0;
   int32_t hits = 0;    // replicates whose largest llr reached best.llr
+  // The Monte Carlo stopped (or never ran) once the verdict was certain not
+  // to alarm: p_value is the smallest p-value the full run could have given,
+  // not an estimate (ScanSettings::alarm_recurrence_days).
+  bool p_bound = false;
 };
 
 // log GLR of a cylinder with `observed` cases against `expected`, out of

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace vigil {
 namespace {
@@ -50,8 +51,13 @@ struct Workspace {
 
 // The largest LLR over the touched nodes and every window; with `best`,
 // also each node's best cut.
+// A replicate needs its maximum only as far as `enough` (the observed
+// statistic): every p-value counts the replicates whose maximum reaches a
+// cut's llr, and no cut's llr exceeds the observed maximum, so the scan of a
+// replicate stops at the first llr that reaches it.
 double max_llr(Workspace& ws, const std::vector<int64_t>& node_total, int64_t total,
-               int64_t min_cases, std::vector<TreeCut>* best) {
+               int64_t min_cases, std::vector<TreeCut>* best,
+               double enough = std::numeric_limits<double>::infinity()) {
   std::vector<double>& window_share = ws.window_share;
   window_share.resize(static_cast<size_t>(ws.m));
   int64_t cum = 0;
@@ -72,7 +78,10 @@ double max_llr(Workspace& ws, const std::vector<int64_t>& node_total, int64_t to
       if (c < min_cases) continue;
       const double e = static_cast<double>(n) * window_share[static_cast<size_t>(d)];
       const double llr = tree_llr(c, n, e);
-      if (llr > top) top = llr;
+      if (llr > top) {
+        top = llr;
+        if (top >= enough) return top;
+      }
       if (best != nullptr && llr > (*best)[node].llr) {
         (*best)[node] = TreeCut{node, d + 1, c, e, n, llr, 1.0};
       }
@@ -80,6 +89,56 @@ double max_llr(Workspace& ws, const std::vector<int64_t>& node_total, int64_t to
   }
   return top;
 }
+
+// Binomial(n, p) draws for one p and a fixed set of n, as
+// TreeScanRandom::binomial makes them, with the pmf at 0 of every chunk
+// worked out once rather than on every draw (an exp and a log1p a class a
+// replicate): the same expressions, so the same doubles and the same draws.
+class BinomialDraws {
+ public:
+  explicit BinomialDraws(double p)
+      : p_(p),
+        chunk_(p > 0 && p < 1 ? std::max<int64_t>(1, static_cast<int64_t>(kDirectInversionMean / p))
+                              : 1),
+        odds_(p / (1 - p)),
+        pmf0_chunk_(p > 0 && p < 1 ? start(chunk_) : 0) {}
+
+  // P(K = 0) of a chunk of m trials.
+  double start(int64_t m) const { return std::exp(static_cast<double>(m) * std::log1p(-p_)); }
+
+  // The pmf at 0 of n's last (short) chunk, for draw(): 0 when n has none.
+  double last_start(int64_t n) const {
+    const int64_t rest = n % chunk_;
+    return rest > 0 ? start(rest) : 0;
+  }
+
+  int64_t draw(TreeScanRandom& rng, int64_t n, double last_pmf0) const {
+    if (n <= 0 || p_ <= 0) return 0;
+    if (p_ >= 1) return n;
+    int64_t drawn = 0;
+    for (int64_t left = n; left > 0;) {
+      const int64_t m = std::min(left, chunk_);
+      left -= m;
+      const double u = rng.uniform();
+      double pmf = m == chunk_ ? pmf0_chunk_ : last_pmf0;
+      double cdf = pmf;
+      int64_t k = 0;
+      while (cdf < u && k < m) {
+        pmf *= static_cast<double>(m - k) / static_cast<double>(k + 1) * odds_;
+        ++k;
+        cdf += pmf;
+      }
+      drawn += k;
+    }
+    return drawn;
+  }
+
+ private:
+  double p_;
+  int64_t chunk_;
+  double odds_;
+  double pmf0_chunk_;
+};
 
 bool related(const std::vector<uint32_t>& parent, uint32_t a, uint32_t b) {
   for (uint32_t x = a; x != kNoParent; x = parent[x]) {
@@ -124,31 +183,15 @@ double TreeScanRandom::uniform() {
 }
 
 int64_t TreeScanRandom::binomial(int64_t n, double p) {
-  if (n <= 0 || p <= 0) return 0;
-  if (p >= 1) return n;
   // Inversion: the smallest k with P(K <= k) >= u, the pmf by its recurrence
   // from P(K = 0) = (1-p)^n. For a large mean the draw is the sum of draws
   // over chunks of n with mean at most kDirectInversionMean each (a sum of
   // binomials with the same p is binomial), so (1-p)^chunk never underflows
   // and the cost stays proportional to n·p, the cases it places.
-  const auto chunk = std::max<int64_t>(1, static_cast<int64_t>(kDirectInversionMean / p));
-  const double odds = p / (1 - p);
-  int64_t drawn = 0;
-  for (int64_t left = n; left > 0;) {
-    const int64_t m = std::min(left, chunk);
-    left -= m;
-    const double u = uniform();
-    double pmf = std::exp(static_cast<double>(m) * std::log1p(-p));
-    double cdf = pmf;
-    int64_t k = 0;
-    while (cdf < u && k < m) {
-      pmf *= static_cast<double>(m - k) / static_cast<double>(k + 1) * odds;
-      ++k;
-      cdf += pmf;
-    }
-    drawn += k;
-  }
-  return drawn;
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  const BinomialDraws draws(p);
+  return draws.draw(*this, n, draws.last_start(n));
 }
 
 TreeScanResult tree_scan(const TreeScanData& data, const TreeScanSettings& settings) {
@@ -208,12 +251,17 @@ TreeScanResult tree_scan(const TreeScanData& data, const TreeScanSettings& setti
       static_cast<int64_t>(std::floor(settings.alpha * (settings.replicates + 1) + 1e-9)) - 1;
   const double p_window = static_cast<double>(in_window) / static_cast<double>(total);
   TreeScanRandom rng(settings.seed);
+  const BinomialDraws binomial(p_window);
+  std::vector<double> last_pmf0;
+  last_pmf0.reserve(data.classes.size());
+  for (const auto& cls : data.classes) last_pmf0.push_back(binomial.last_start(cls.total));
   std::vector<double> maxima;
   maxima.reserve(static_cast<size_t>(settings.replicates));
   int64_t exceed = 0;
   for (int32_t r = 0; r < settings.replicates; ++r) {
-    for (const auto& cls : data.classes) {
-      const int64_t k = rng.binomial(cls.total, p_window);
+    for (size_t c = 0; c < data.classes.size(); ++c) {
+      const auto& cls = data.classes[c];
+      const int64_t k = binomial.draw(rng, cls.total, last_pmf0[c]);
       for (int64_t j = 0; j < k; ++j) {
         const double u = rng.uniform();
         const auto day = static_cast<int32_t>(
@@ -221,7 +269,7 @@ TreeScanResult tree_scan(const TreeScanData& data, const TreeScanSettings& setti
         ws.add(cls, std::min(day, m - 1), 1);
       }
     }
-    const double sim = max_llr(ws, node_total, total, settings.min_cases, nullptr);
+    const double sim = max_llr(ws, node_total, total, settings.min_cases, nullptr, observed);
     ws.clear();
     maxima.push_back(sim);
     if (sim >= observed) ++exceed;

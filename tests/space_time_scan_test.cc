@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -244,6 +245,51 @@ BOOST_AUTO_TEST_CASE(secondary_clusters_use_the_same_replicates) {
     BOOST_TEST(other.best.llr <= best.best.llr);
     BOOST_TEST(other.p_value >= best.p_value);
   }
+}
+
+// With the caller's verdict given (alarm at RI >= 999 days and >= 5 cases),
+// the Monte Carlo stops once no outcome of the remaining replicates could
+// alarm: over null and planted datasets every verdict is the full run's, an
+// alarm's p-value is the full run's exactly, and far fewer replicates run.
+BOOST_AUTO_TEST_CASE(verdict_only_runs_give_the_full_runs_verdicts) {
+  const auto chains = simulation_chains();
+  int alarms = 0;
+  int64_t replicates = 0, replicates_verdict = 0;
+  for (int i = 0; i < 120; ++i) {
+    Rng rng(7000 + static_cast<uint64_t>(i));
+    const ScanTable t = i % 2 ? simulate(rng, 30, 5.0, 3) : simulate(rng, 30);
+    const ScanSettings full{7, 999, 50, 20050301};
+    ScanSettings verdict = full;
+    verdict.alarm_recurrence_days = 999;
+    verdict.alarm_min_cases = 5;
+    for (const std::optional<uint32_t> only : {std::optional<uint32_t>{}, std::optional<uint32_t>{7u}}) {
+      const ScanResult a = space_time_scan(t, chains, full, i, only);
+      const ScanResult b = space_time_scan(t, chains, verdict, i, only);
+      const auto alarm = [](const ScanResult& r) {
+        return r.found && recurrence_interval_days(r.p_value) >= 999 && r.best.observed >= 5;
+      };
+      BOOST_TEST(alarm(a) == alarm(b));
+      BOOST_TEST(a.best.llr == b.best.llr);
+      if (alarm(a)) {
+        ++alarms;
+        BOOST_TEST(!b.p_bound);
+        BOOST_TEST(a.p_value == b.p_value);
+      }
+      replicates += a.replicates_run;
+      replicates_verdict += b.replicates_run;
+    }
+  }
+  BOOST_TEST_MESSAGE("verdicts: " << alarms << " alarms; replicates " << replicates << " sequential, "
+                                  << replicates_verdict << " verdict-only");
+  BOOST_TEST(alarms > 0);
+  BOOST_TEST(replicates_verdict < replicates);
+  // Too few cases: no Monte Carlo at all.
+  ScanTable t{3, 4, {5, 5, 5, 5, 5, 5, 5, 15, 10, 10, 10, 10}};
+  ScanSettings settings{2, 999, 0, 7, 999, 16};
+  const ScanResult r = space_time_scan(t, {single(0), single(1), single(2)}, settings, 1);
+  BOOST_TEST(r.found);
+  BOOST_TEST(r.replicates_run == 0);
+  BOOST_TEST(r.p_bound);
 }
 
 // --- Neighbourhoods ------------------------------------------------------------------------

@@ -121,6 +121,36 @@ BOOST_AUTO_TEST_CASE(binomial_draws_have_the_right_mean_and_are_fixed_by_the_see
   BOOST_TEST(rng.binomial(10, 1.0) == 10);
 }
 
+// The draws are those of plain inversion over chunks of mean at most 30, the
+// pmf at 0 recomputed for every chunk: precomputing it changes no number.
+BOOST_AUTO_TEST_CASE(binomial_draws_are_plain_inversion) {
+  const auto plain = [](TreeScanRandom& rng, int64_t n, double p) {
+    const auto chunk = std::max<int64_t>(1, static_cast<int64_t>(30.0 / p));
+    const double odds = p / (1 - p);
+    int64_t drawn = 0;
+    for (int64_t left = n; left > 0;) {
+      const int64_t m = std::min(left, chunk);
+      left -= m;
+      const double u = rng.uniform();
+      double pmf = std::exp(static_cast<double>(m) * std::log1p(-p));
+      double cdf = pmf;
+      int64_t k = 0;
+      while (cdf < u && k < m) {
+        pmf *= static_cast<double>(m - k) / static_cast<double>(k + 1) * odds;
+        ++k;
+        cdf += pmf;
+      }
+      drawn += k;
+    }
+    return drawn;
+  };
+  for (const auto& [n, p] : std::vector<std::pair<int64_t, double>>{
+           {1, 0.5}, {20, 0.1}, {300, 0.1}, {301, 0.1}, {5000, 0.04}, {77, 0.93}}) {
+    TreeScanRandom a(11), b(11);
+    for (int i = 0; i < 500; ++i) BOOST_TEST(a.binomial(n, p) == plain(b, n, p), n << " " << p);
+  }
+}
+
 // A tree of 3 branches of 4 leaves (nodes 0-2 the branches, 3-14 the
 // leaves), one class per leaf with 40 + 25 i cases, plus classes of cases
 // counted at two leaves (two medicines in one report), over 56 days with
