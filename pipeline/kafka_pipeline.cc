@@ -601,6 +601,7 @@ Result<bool> KafkaPipeline::settle_transaction() {
     return false;
   }
   for (const auto& [key, offset] : flight.offsets) committed_[key] = offset;
+  overlap_ = true;
   producer_replacements_ = 0;
   (void)producer_->take_delivery_error();
   // Committed in Kafka, so never produced again, even when the state write
@@ -720,6 +721,7 @@ Status KafkaPipeline::batch_failed(const std::string& why, bool counts, RdKafka:
 
 Status KafkaPipeline::rewind() {
   // Called with no transaction in flight (settle_transaction() first).
+  overlap_ = false;  // until a transaction commits again
   unsent_ = 0;
   unwritten_ = 0;
   last_state_write_ = std::chrono::steady_clock::now();
@@ -962,8 +964,11 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
       // the background while the next batch is processed, and the state is
       // written once an interval, where everything processed is committed.
       // A batch the timer ends (a quiet stream) is committed through to the
-      // state at once, so an idle pipeline has nothing pending.
-      const bool write_state = !full || now - last_state_write_ >= interval;
+      // state at once, so an idle pipeline has nothing pending. So is every
+      // batch until a transaction has committed (overlap_): a batch being
+      // redone is not overlapped with the next, which a failure would
+      // discard too.
+      const bool write_state = !full || !overlap_ || now - last_state_write_ >= interval;
       Status s = commit_all(write_state);
       if (!s.is_ok()) {
         // Kept so that leaving the group (on_revoke) does not commit the

@@ -18,7 +18,9 @@
 // Under load (a batch filled to commit.max_events) the transaction commits
 // on a background thread while the next batch is consumed and processed;
 // its output is produced only once that commit is through, so transactions
-// stay one at a time and in order. Each task's state is written to RocksDB
+// stay one at a time and in order. It does so only once a transaction has
+// committed: from the start and after a failed one, until one commits, each
+// batch is committed (transaction, then state) before the next is consumed. Each task's state is written to RocksDB
 // with the offset it covers only at a point where everything processed is
 // committed in Kafka: once per commit.max_interval_ms under load, and at
 // every commit of a batch the timer ended, a rebalance and stopping. So
@@ -257,6 +259,13 @@ class KafkaPipeline {
     std::vector<std::pair<TaskKey, std::vector<Signal>>> signals;
   };
   std::optional<InFlight> in_flight_;
+  // Whether the last transaction committed. Only then does the next one
+  // commit in the background: committing in the background is a bet that
+  // it goes through. From the start, and after a failed or aborted
+  // transaction until one commits, each batch is committed (transaction and
+  // state) before the next is consumed, so a batch being redone is consumed
+  // once per attempt and a rewind goes back to the batch that failed.
+  bool overlap_ = false;
   size_t unsent_ = 0;     // messages consumed since the last transaction (or at-least-once commit)
   size_t unwritten_ = 0;  // messages consumed since the last state write
   std::chrono::steady_clock::time_point last_state_write_ = std::chrono::steady_clock::now();
