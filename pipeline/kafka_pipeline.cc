@@ -36,6 +36,15 @@ constexpr int kDescribeTimeoutMs = 3000;
 // before giving up (two instances fencing each other would loop for ever).
 constexpr int kMaxProducerReplacements = 3;
 
+// Offsets handed to a transaction committing on another thread.
+struct OwnedOffsets {
+  std::vector<RdKafka::TopicPartition*> list;
+  OwnedOffsets() = default;
+  OwnedOffsets(const OwnedOffsets&) = delete;
+  OwnedOffsets& operator=(const OwnedOffsets&) = delete;
+  ~OwnedOffsets() { RdKafka::TopicPartition::destroy(list); }
+};
+
 // The message's topic name without the std::string topic_name() allocates
 // for every message.
 std::string_view message_topic(RdKafka::Message& msg) {
@@ -292,6 +301,9 @@ KafkaPipeline::KafkaPipeline(const PipelineConfig& config, StateStore& store, Me
       notifier_(notifier) {}
 
 KafkaPipeline::~KafkaPipeline() {
+  // A run that ended in an error may leave a transaction committing: it
+  // uses the producer and the consumer's group metadata until it is through.
+  if (in_flight_) in_flight_->outcome.wait();
   // run() leaves the group itself; close only a consumer it never closed.
   if (consumer_ && !closed_) consumer_->close();
   tasks_.clear();
@@ -442,7 +454,7 @@ void KafkaPipeline::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions)
   for (auto* tp : partitions) {
     tasks_.erase({stage_of(tp->topic()), tp->partition()});
     committed_.erase({stage_of(tp->topic()), tp->partition()});
-    given_up_until_.erase({stage_of(tp->topic()), tp->partition()});
+    given_up_.erase({stage_of(tp->topic()), tp->partition()});
     metrics_.remove_consumer_lag(tp->topic(), tp->partition());
   }
   update_open_signals();
@@ -450,9 +462,10 @@ void KafkaPipeline::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions)
   consumer_->unassign();
 }
 
-Status KafkaPipeline::commit_all() {
-  if (uncommitted_ == 0) return Status::ok();
-  return exactly_once() ? commit_exactly_once() : commit_at_least_once();
+Status KafkaPipeline::commit_all(bool write_state) {
+  if (!exactly_once()) return unsent_ == 0 ? Status::ok() : commit_at_least_once();
+  if (unsent_ == 0 && !in_flight_ && (!write_state || unwritten_ == 0)) return Status::ok();
+  return commit_exactly_once(write_state);
 }
 
 Status KafkaPipeline::commit_at_least_once() {
@@ -474,7 +487,13 @@ Status KafkaPipeline::commit_at_least_once() {
       // still be seen failing the same way.
       const std::string why =
           code == RdKafka::ERR_NO_ERROR ? s.message() : "records failed delivery: " + RdKafka::err2str(code);
-      return batch_failed(why, code == RdKafka::ERR_NO_ERROR || !transient_delivery_error(code), code);
+      BatchRanges batch;
+      for (const auto& [k, t] : tasks_) {
+        if (k.first == Stage::kInput && t->uncommitted() > 0) {
+          batch[k] = {t->resume_offset().value_or(0), t->next_offset()};
+        }
+      }
+      return batch_failed(why, code == RdKafka::ERR_NO_ERROR || !transient_delivery_error(code), code, batch);
     }
     offsets.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second, task->next_offset()));
   }
@@ -484,8 +503,22 @@ Status KafkaPipeline::commit_at_least_once() {
   return s;
 }
 
-Status KafkaPipeline::commit_exactly_once() {
-  std::vector<RdKafka::TopicPartition*> offsets;
+KafkaPipeline::BatchRanges KafkaPipeline::exactly_once_batch(const std::map<TaskKey, int64_t>& ends) {
+  BatchRanges batch;
+  for (const auto& [key, end] : ends) {
+    if (key.first == Stage::kInput) batch[key] = {std::max<int64_t>(committed_[key], 0), end};
+  }
+  return batch;
+}
+
+Status KafkaPipeline::commit_exactly_once(bool write_state) {
+  // Transactions go one at a time: this batch's records may be produced
+  // only once the previous transaction is through.
+  auto settled = settle_transaction();
+  if (!settled) return settled.error();
+  if (!settled.value()) return Status::ok();  // rewound: the batch is redone
+  auto offsets = std::make_shared<OwnedOffsets>();
+  std::map<TaskKey, int64_t> ends;
   bool output = false;
   for (auto& [key, task] : tasks_) {
     output = output || !task->signals().empty() || !task->dead_letters().empty() ||
@@ -493,14 +526,12 @@ Status KafkaPipeline::commit_exactly_once() {
     // Offsets a restoring task has not passed are committed already; sending
     // them again would move the group backwards.
     if (task->uncommitted() > 0 && task->next_offset() > committed_[key]) {
-      offsets.push_back(RdKafka::TopicPartition::create(topic_of(key.first), key.second, task->next_offset()));
+      offsets->list.push_back(
+          RdKafka::TopicPartition::create(topic_of(key.first), key.second, task->next_offset()));
+      ends[key] = task->next_offset();
     }
   }
-  struct OffsetsGuard {
-    std::vector<RdKafka::TopicPartition*>& v;
-    ~OffsetsGuard() { RdKafka::TopicPartition::destroy(v); }
-  } guard{offsets};
-  if (output || !offsets.empty()) {
+  if (output || !offsets->list.empty()) {
     Status s = transaction_->begin();
     for (auto& [key, task] : tasks_) {
       if (s.is_ok()) s = dead_letter_sink_->deliver(task->dead_letters(), key.second);
@@ -520,65 +551,114 @@ Status KafkaPipeline::commit_exactly_once() {
       if (!aborted.is_ok()) return recover_from_failed_transaction(Error{ErrorKind::kFatal, aborted.message()});
       // Refused before it was sent (e.g. larger than message.max.bytes): the
       // batch's own fault, unless it was the stop that ended a wait.
-      return batch_failed(s.message(), !stopping_.load(), RdKafka::ERR_NO_ERROR);
+      return batch_failed(s.message(), !stopping_.load(), RdKafka::ERR_NO_ERROR, exactly_once_batch(ends));
     }
-    auto outcome = transaction_->commit(offsets, *consumer_);
-    if (!outcome) {
-      metrics_.commit_failures(CommitStage::kTransaction).Increment();
-      return recover_from_failed_transaction(outcome.error());
+    // The records are queued: the tasks' output is the transaction's now.
+    InFlight flight;
+    flight.offsets = std::move(ends);
+    for (auto& [key, task] : tasks_) {
+      if (!task->signals().empty()) flight.signals.emplace_back(key, std::move(task->signals()));
+      task->signals().clear();
+      task->dead_letters().clear();
+      task->repartition().clear();
     }
-    if (outcome.value() == TransactionOutcome::kAborted) {
-      metrics_.commit_failures(CommitStage::kTransaction).Increment();
-      // Aborted because a record failed delivery: counted when the broker
-      // refused the record itself, not when the cluster was away.
-      const auto code = producer_->take_delivery_error();
-      return batch_failed("transaction aborted: " + RdKafka::err2str(code),
-                          code != RdKafka::ERR_NO_ERROR && !transient_delivery_error(code), code);
-    }
-    for (const auto* tp : offsets) committed_[{stage_of(tp->topic()), tp->partition()}] = tp->offset();
-    producer_replacements_ = 0;
-    (void)producer_->take_delivery_error();
-    fault_point(Fault::kAfterKafkaCommit);
+    std::shared_ptr<RdKafka::ConsumerGroupMetadata> group(consumer_->groupMetadata());
+    // The commit's round trips (flushing the records, the offsets, the
+    // commit markers) overlap the processing of the next batch.
+    flight.outcome = std::async(std::launch::async, [this, offsets, group] {
+      return transaction_->commit(offsets->list, group.get());
+    });
+    in_flight_ = std::move(flight);
   }
+  unsent_ = 0;
+  if (!write_state) return Status::ok();
+  settled = settle_transaction();
+  if (!settled) return settled.error();
+  if (!settled.value()) return Status::ok();
   return commit_state();
+}
+
+Result<bool> KafkaPipeline::settle_transaction() {
+  if (!in_flight_) return true;
+  InFlight flight = std::move(*in_flight_);
+  in_flight_.reset();
+  auto outcome = flight.outcome.get();
+  if (!outcome) {
+    metrics_.commit_failures(CommitStage::kTransaction).Increment();
+    Status recovered = recover_from_failed_transaction(outcome.error());
+    if (!recovered.is_ok()) return recovered.error();
+    return false;
+  }
+  if (outcome.value() == TransactionOutcome::kAborted) {
+    metrics_.commit_failures(CommitStage::kTransaction).Increment();
+    // Aborted because a record failed delivery: counted when the broker
+    // refused the record itself, not when the cluster was away.
+    const auto code = producer_->take_delivery_error();
+    Status redone = batch_failed("transaction aborted: " + RdKafka::err2str(code),
+                                 code != RdKafka::ERR_NO_ERROR && !transient_delivery_error(code), code,
+                                 exactly_once_batch(flight.offsets));
+    if (!redone.is_ok()) return redone.error();
+    return false;
+  }
+  for (const auto& [key, offset] : flight.offsets) committed_[key] = offset;
+  overlap_ = true;
+  producer_replacements_ = 0;
+  (void)producer_->take_delivery_error();
+  // Committed in Kafka, so never produced again, even when the state write
+  // that follows does not happen: a restart restores with output dropped.
+  for (const auto& [key, signals] : flight.signals) signals_committed(key, signals);
+  batch_committed();
+  fault_point(Fault::kAfterKafkaCommit);
+  return true;
+}
+
+void KafkaPipeline::signals_committed(const TaskKey& key, const std::vector<Signal>& signals) {
+  for (const auto& sig : signals) metrics_.record_signal(sig);
+  if (notifier_ == nullptr || signals.empty()) return;
+  const Status notified = notifier_->deliver(signals);
+  if (!notified.is_ok()) spdlog::warn("{}: {}", describe(key), notified.message());
 }
 
 Status KafkaPipeline::commit_state() {
   for (auto& [key, task] : tasks_) {
     if (task->uncommitted() == 0) continue;
-    for (const auto& sig : task->signals()) metrics_.record_signal(sig);
-    // commit() clears the task's signals; the notifier gets them only once
-    // the state that produced them is committed too.
-    std::vector<Signal> committed;
-    if (notifier_ != nullptr) committed = task->signals();
+    // At-least-once: commit() clears the task's signals; the notifier gets
+    // them only once the state that produced them is committed too.
+    // (Exactly-once handed them over with their transaction.)
+    std::vector<Signal> committed = task->signals();
     Status s = task->commit();
     if (!s.is_ok()) {
       metrics_.commit_failures(CommitStage::kState).Increment();
       return s;
     }
-    if (!committed.empty()) {
-      const Status notified = notifier_->deliver(committed);
-      if (!notified.is_ok()) spdlog::warn("{}: {}", describe(key), notified.message());
-    }
+    signals_committed(key, committed);
   }
-  uncommitted_ = 0;
+  unsent_ = 0;
+  unwritten_ = 0;
+  last_state_write_ = std::chrono::steady_clock::now();
+  if (!exactly_once()) batch_committed();
+  update_open_signals();
+  update_waiting();
+  return Status::ok();
+}
+
+void KafkaPipeline::batch_committed() {
   // A batch given up on is done once committed past its end; until then a
   // failure of the same kind is still the same batch's. Its why is kept
   // until a later commit succeeds, so that the next batch failing the same
   // way is not given up on too: the cause is then not in the events.
-  if (given_up_until_.empty()) given_up_why_.clear();
-  for (auto it = given_up_until_.begin(); it != given_up_until_.end();) {
+  if (given_up_.empty()) given_up_why_.clear();
+  for (auto it = given_up_.begin(); it != given_up_.end();) {
     auto task = tasks_.find(it->first);
-    it = task == tasks_.end() || task->second->next_offset() >= it->second ? given_up_until_.erase(it)
-                                                                         : std::next(it);
+    const int64_t committed = task == tasks_.end() ? 0
+                              : exactly_once()     ? committed_[it->first]
+                                                   : task->second->resume_offset().value_or(0);
+    it = task == tasks_.end() || committed >= it->second.second ? given_up_.erase(it) : std::next(it);
   }
-  if (given_up_until_.empty()) {
+  if (given_up_.empty()) {
     batch_failures_ = 0;
     batch_failure_.clear();
   }
-  update_open_signals();
-  update_waiting();
-  return Status::ok();
 }
 
 bool KafkaPipeline::transient_delivery_error(RdKafka::ErrorCode code) {
@@ -603,7 +683,8 @@ bool KafkaPipeline::transient_delivery_error(RdKafka::ErrorCode code) {
   }
 }
 
-Status KafkaPipeline::batch_failed(const std::string& why, bool counts, RdKafka::ErrorCode code) {
+Status KafkaPipeline::batch_failed(const std::string& why, bool counts, RdKafka::ErrorCode code,
+                                   const BatchRanges& batch) {
   // Only a record refused for its size can be about the dead-letter topic's
   // limit. Asking on every failure would also hold each redo of an outage
   // up to kDescribeTimeoutMs, stop requests unseen.
@@ -621,13 +702,9 @@ Status KafkaPipeline::batch_failed(const std::string& why, bool counts, RdKafka:
                         "a batch given up on (its events dead-lettered as undeliverable) failed the same "
                         "way again, so the cause is not in its events: " + why);
     }
-    given_up_until_.clear();
-    size_t events = 0;
-    for (const auto& [key, task] : tasks_) {
-      if (key.first != Stage::kInput || task->uncommitted() == 0) continue;
-      given_up_until_[key] = task->next_offset();
-      events += task->uncommitted();
-    }
+    given_up_ = batch;
+    int64_t events = 0;
+    for (const auto& [key, range] : batch) events += range.second - range.first;
     given_up_why_ = why;
     metrics_.batches_dead_lettered.Increment();
     spdlog::error("a batch failed {} times in a row the same way ({}); its {} input event(s) go to {} "
@@ -643,7 +720,11 @@ Status KafkaPipeline::batch_failed(const std::string& why, bool counts, RdKafka:
 }
 
 Status KafkaPipeline::rewind() {
-  uncommitted_ = 0;
+  // Called with no transaction in flight (settle_transaction() first).
+  overlap_ = false;  // until a transaction commits again
+  unsent_ = 0;
+  unwritten_ = 0;
+  last_state_write_ = std::chrono::steady_clock::now();
   for (auto& [key, task] : tasks_) {
     task.reset();  // its detectors hold state from the aborted batch
     auto start = open_task(key);
@@ -714,7 +795,10 @@ void KafkaPipeline::check_drained() {
   // Every partition of both topics, none restoring, nothing uncommitted.
   const size_t partitions = static_cast<size_t>(input_partitions_) +
                             (repartitioned() ? static_cast<size_t>(merge_partitions_) : 0);
-  if (!fatal_.is_ok() || uncommitted_ != 0 || partitions == 0 || tasks_.size() != partitions) return;
+  if (!fatal_.is_ok() || unsent_ != 0 || unwritten_ != 0 || in_flight_ || partitions == 0 ||
+      tasks_.size() != partitions) {
+    return;
+  }
   for (const auto& [key, task] : tasks_) {
     if (task->restoring() || task->uncommitted() != 0) return;
   }
@@ -830,8 +914,9 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
                                          : std::string_view();
         const bool was_restoring = it->second->restoring();
         Status consumed;
-        if (auto given_up = given_up_until_.find(it->first);
-            given_up != given_up_until_.end() && msg->offset() < given_up->second) {
+        if (auto given_up = given_up_.find(it->first); given_up != given_up_.end() &&
+                                                        msg->offset() >= given_up->second.first &&
+                                                        msg->offset() < given_up->second.second) {
           static_cast<PartitionTask&>(*it->second)
               .dead_letter(value, msg->offset(), key, InvalidReason::kUndeliverable,
                            "its batch failed " + std::to_string(config_.commit.max_attempts) +
@@ -843,7 +928,8 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
           fatal_ = consumed;
           break;
         }
-        ++uncommitted_;
+        ++unsent_;
+        ++unwritten_;
         drained_since_ns_.store(-1, std::memory_order_relaxed);
         if (was_restoring) fault_point(Fault::kDuringRestore);
         if (was_restoring && !it->second->restoring()) {
@@ -871,8 +957,19 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
     }
     // Lag is refreshed on every commit and at least once an interval when
     // idle, since the high watermark keeps moving without us.
-    if (uncommitted_ >= config_.commit.max_events || Clock::now() - last_commit >= interval) {
-      Status s = commit_all();
+    const bool full = unsent_ >= config_.commit.max_events;
+    const auto now = Clock::now();
+    if (full || now - last_commit >= interval) {
+      // Exactly-once under load (full batches): the transaction commits in
+      // the background while the next batch is processed, and the state is
+      // written once an interval, where everything processed is committed.
+      // A batch the timer ends (a quiet stream) is committed through to the
+      // state at once, so an idle pipeline has nothing pending. So is every
+      // batch until a transaction has committed (overlap_): a batch being
+      // redone is not overlapped with the next, which a failure would
+      // discard too.
+      const bool write_state = !full || !overlap_ || now - last_state_write_ >= interval;
+      Status s = commit_all(write_state);
       if (!s.is_ok()) {
         // Kept so that leaving the group (on_revoke) does not commit the
         // failed batch again.

@@ -15,8 +15,16 @@
 // Exactly-once (kafka.guarantee: exactly_once, the default): a commit is one
 // Kafka transaction holding the batch's dead letters and signals and the
 // consumed offsets (send_offsets_to_transaction with the group's metadata).
-// Only after Kafka commits it is each task's state written to RocksDB with
-// the offset it covers, so local state may be behind Kafka, never ahead. On
+// Under load (a batch filled to commit.max_events) the transaction commits
+// on a background thread while the next batch is consumed and processed;
+// its output is produced only once that commit is through, so transactions
+// stay one at a time and in order. It does so only once a transaction has
+// committed: from the start and after a failed one, until one commits, each
+// batch is committed (transaction, then state) before the next is consumed. Each task's state is written to RocksDB
+// with the offset it covers only at a point where everything processed is
+// committed in Kafka: once per commit.max_interval_ms under load, and at
+// every commit of a batch the timer ended, a rebalance and stopping. So
+// local state may be behind Kafka, never ahead. On
 // assignment a partition's state offset S is compared with the group's
 // committed offset C: from S (or the beginning, when this instance has no
 // state for it, e.g. after a partition move) up to C the messages are
@@ -39,6 +47,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,7 +69,9 @@ class KafkaPipeline {
   // Creates the consumer and producer; nothing is consumed until run().
   // `notifier` (optional, e.g. the Alertmanager sink; it must outlive the
   // pipeline) receives each partition's signals, in order, once they are
-  // acknowledged by Kafka and the partition's state is committed.
+  // committed in Kafka (exactly-once: their transaction committed, which a
+  // restart never redoes; at-least-once: acknowledged and the partition's
+  // state committed, so that a batch produced again is not notified again).
   static Result<std::unique_ptr<KafkaPipeline>> create(const PipelineConfig& config, StateStore& store,
                                                        Metrics& metrics,
                                                        std::shared_ptr<std::atomic<bool>> ready,
@@ -146,12 +157,22 @@ class KafkaPipeline {
   // Opens the task of `key`, sets where it starts and, in exactly-once
   // mode, how far it restores with output dropped.
   Result<int64_t> open_task(const TaskKey& key);
-  Status commit_all();
+  // `write_state` false (exactly-once only): the batch's transaction may be
+  // left committing in the background and the state unwritten.
+  Status commit_all(bool write_state = true);
   Status commit_at_least_once();
-  Status commit_exactly_once();
-  // Writes each task's state after its output is committed; hands the
-  // signals to the notifier.
+  Status commit_exactly_once(bool write_state);
+  // Exactly-once: waits for the transaction in flight, if any. True once it
+  // committed (or none was in flight); false when it failed and the
+  // pipeline was rewound to redo it; an error stops the pipeline.
+  Result<bool> settle_transaction();
+  // Metrics and the notifier for signals committed in Kafka.
+  void signals_committed(const TaskKey& key, const std::vector<Signal>& signals);
+  // Writes each task's state after its output is committed (at-least-once:
+  // hands the signals to the notifier).
   Status commit_state();
+  // A batch's output is committed: the given-up bookkeeping moves on.
+  void batch_committed();
   // After an aborted transaction: every task back to its stored state, the
   // consumer back to the stored offsets.
   Status rewind();
@@ -166,7 +187,13 @@ class KafkaPipeline {
   // Returns an error, stopping the pipeline, when the batch given up on (or
   // the next) then fails commit.max_attempts times the same way again: the
   // cause is not in the events. Then rewinds.
-  Status batch_failed(const std::string& why, bool counts, RdKafka::ErrorCode code);
+  // `batch`: the failed batch's offsets [first, second) per input task.
+  using BatchRanges = std::map<TaskKey, std::pair<int64_t, int64_t>>;
+  Status batch_failed(const std::string& why, bool counts, RdKafka::ErrorCode code,
+                      const BatchRanges& batch);
+  // Exactly-once: the batch that ends at `ends` (the offsets its transaction
+  // commits), from each input task's committed offset.
+  BatchRanges exactly_once_batch(const std::map<TaskKey, int64_t>& ends);
   // Whether a failed delivery's error is the cluster being away.
   static bool transient_delivery_error(RdKafka::ErrorCode code);
   // Asks the brokers for the dead-letter topic's max.message.bytes and
@@ -200,9 +227,9 @@ class KafkaPipeline {
   // Consecutive failures of the batch being redone, all with the same why.
   std::string batch_failure_;
   uint32_t batch_failures_ = 0;
-  // Given up: input partitions whose messages below the offset are
+  // Given up: input partitions whose messages in [first, second) are
   // dead-lettered unprocessed, and why. Cleared once committed past.
-  std::map<TaskKey, int64_t> given_up_until_;
+  std::map<TaskKey, std::pair<int64_t, int64_t>> given_up_;
   std::string given_up_why_;
   // The dead-letter topic's max.message.bytes, as last asked.
   size_t dead_letter_topic_limit_ = 0;
@@ -224,7 +251,24 @@ class KafkaPipeline {
   int32_t merge_partitions_ = 0;
   std::vector<int32_t> merge_targets_;  // merge partitions that run a detector
   std::map<TaskKey, std::unique_ptr<PipelineTask>> tasks_;
-  size_t uncommitted_ = 0;
+  // Exactly-once: the transaction committing in the background, and what
+  // the pipeline does once it is through.
+  struct InFlight {
+    std::future<Result<TransactionOutcome>> outcome;
+    std::map<TaskKey, int64_t> offsets;  // the next offset it commits, per task
+    std::vector<std::pair<TaskKey, std::vector<Signal>>> signals;
+  };
+  std::optional<InFlight> in_flight_;
+  // Whether the last transaction committed. Only then does the next one
+  // commit in the background: committing in the background is a bet that
+  // it goes through. From the start, and after a failed or aborted
+  // transaction until one commits, each batch is committed (transaction and
+  // state) before the next is consumed, so a batch being redone is consumed
+  // once per attempt and a rewind goes back to the batch that failed.
+  bool overlap_ = false;
+  size_t unsent_ = 0;     // messages consumed since the last transaction (or at-least-once commit)
+  size_t unwritten_ = 0;  // messages consumed since the last state write
+  std::chrono::steady_clock::time_point last_state_write_ = std::chrono::steady_clock::now();
   bool closed_ = false;
   bool track_drain_ = false;
   // steady_clock nanoseconds since its epoch of the latest check that found

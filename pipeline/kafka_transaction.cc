@@ -71,7 +71,7 @@ Status KafkaTransaction::begin() {
 }
 
 Result<TransactionOutcome> KafkaTransaction::commit(
-    const std::vector<RdKafka::TopicPartition*>& offsets, RdKafka::KafkaConsumer& consumer) {
+    const std::vector<RdKafka::TopicPartition*>& offsets, RdKafka::ConsumerGroupMetadata* group) {
   if (!open_) {
     Status begun = begin();
     if (!begun.is_ok()) return begun.error();
@@ -89,10 +89,9 @@ Result<TransactionOutcome> KafkaTransaction::commit(
   if (!offsets.empty()) {
     // The group's generation travels with the offsets: a member that has lost
     // its partitions in a rebalance (a zombie) cannot commit them.
-    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group(consumer.groupMetadata());
     auto stop = stop_after(call_with_retries(
         "sending offsets to the transaction", producer_,
-        [&] { return producer_.send_offsets_to_transaction(offsets, group.get(), kAttemptTimeoutMs); },
+        [&] { return producer_.send_offsets_to_transaction(offsets, group, kAttemptTimeoutMs); },
         give_up_));
     if (stop) return std::move(*stop);
   }

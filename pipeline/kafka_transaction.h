@@ -41,12 +41,16 @@ class KafkaTransaction {
   bool open() const { return open_; }
 
   // Adds `offsets` (the next offset to consume, per partition) for the
-  // consumer's group, then commits. kAborted: the transaction hit an error
-  // that requires an abort, and has been aborted. An error: fatal, or
-  // `give_up` was set while retrying; the transaction's fate is then decided
-  // by the broker (committed or aborted), and the caller must stop.
+  // consumer's group (`group`: its metadata, taken from the consumer when the
+  // batch ended), then commits. kAborted: the transaction hit an error that
+  // requires an abort, and has been aborted. An error: fatal, or `give_up`
+  // was set while retrying; the transaction's fate is then decided by the
+  // broker (committed or aborted), and the caller must stop.
+  // May run on another thread than the consumer's (the pipeline commits in
+  // the background while it processes the next batch), as long as nothing
+  // else uses the producer meanwhile.
   Result<TransactionOutcome> commit(const std::vector<RdKafka::TopicPartition*>& offsets,
-                                    RdKafka::KafkaConsumer& consumer);
+                                    RdKafka::ConsumerGroupMetadata* group);
 
   // Aborts the open transaction (e.g. when producing into it failed), retrying
   // while the cluster is unreachable. An error is fatal.
