@@ -95,28 +95,36 @@ PartitionTask::PartitionTask(int32_t partition, StateStore& store, ColumnFamilyI
       records_cf_(records_cf),
       role_(role),
       retention_(store.record_retention()),
-      limits_(std::move(limits)),
-      arena_buffer_(kArenaBytes) {
-  reset_overlay();
+      limits_(std::move(limits)) {
+  open_overlay_.buffer.resize(kArenaBytes);
+  in_flight_overlay_.buffer.resize(kArenaBytes);
+  reset_overlay(open_overlay_);
+  reset_overlay(in_flight_overlay_);
 }
 
 PartitionTask::~PartitionTask() {
-  // The overlay's memory belongs to the arena: destroy it first.
-  overlay_.reset();
-  arena_.reset();
+  // An overlay's memory belongs to its arena: destroy it first.
+  for (OverlaySlot* slot : {&open_overlay_, &in_flight_overlay_}) {
+    slot->records.reset();
+    slot->arena.reset();
+  }
 }
 
-void PartitionTask::reset_overlay() {
-  overlay_.reset();
-  arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(arena_buffer_.data(),
-                                                                 arena_buffer_.size());
-  overlay_ = std::make_unique<Overlay>(arena_.get());
+void PartitionTask::reset_overlay(OverlaySlot& slot) {
+  slot.records.reset();
+  slot.arena = std::make_unique<std::pmr::monotonic_buffer_resource>(slot.buffer.data(),
+                                                                     slot.buffer.size());
+  slot.records = std::make_unique<Overlay>(slot.arena.get());
+  if (bucket_hint_ > 0) slot.records->reserve(bucket_hint_);
 }
 
 std::string_view PartitionTask::find_record(std::string_view id) {
   std::string_view record;
-  if (auto it = overlay_->find(id); it != overlay_->end()) {
+  if (auto it = open_overlay_.records->find(id); it != open_overlay_.records->end()) {
     record = it->second;
+  } else if (auto in_flight = in_flight_overlay_.records->find(id);
+             in_flight != in_flight_overlay_.records->end()) {
+    record = in_flight->second;
   } else {
     key_buffer_.assign(prefix_);
     key_buffer_.push_back(kRecordTag);
@@ -204,11 +212,13 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
   key_buffer_.append(event_.id);
   batch_.put(records_cf_, key_buffer_, record_buffer_);
   {
-    auto* id = static_cast<char*>(arena_->allocate(event_.id.size(), 1));
+    std::pmr::monotonic_buffer_resource& arena = *open_overlay_.arena;
+    auto* id = static_cast<char*>(arena.allocate(event_.id.size(), 1));
     std::memcpy(id, event_.id.data(), event_.id.size());
-    auto* rec = static_cast<char*>(arena_->allocate(record_buffer_.size(), 1));
+    auto* rec = static_cast<char*>(arena.allocate(record_buffer_.size(), 1));
     std::memcpy(rec, record_buffer_.data(), record_buffer_.size());
-    (*overlay_)[std::string_view(id, event_.id.size())] = std::string_view(rec, record_buffer_.size());
+    (*open_overlay_.records)[std::string_view(id, event_.id.size())] =
+        std::string_view(rec, record_buffer_.size());
   }
 
   const bool late = add(event_, event_time(event_));
@@ -248,7 +258,17 @@ void PartitionTask::dead_letter(std::string_view value, int64_t offset, std::str
 void PartitionTask::on_committed() {
   dead_letters_.clear();
   repartition_.clear();
-  reset_overlay();
+  // The sealed batch's records stay visible to lookups until the store
+  // has them (on_written()); the in-flight slot is empty by now, as at
+  // most one write is in flight.
+  bucket_hint_ = open_overlay_.records->size();
+  std::swap(open_overlay_, in_flight_overlay_);
+  reset_overlay(open_overlay_);
+}
+
+void PartitionTask::on_written() {
+  reset_overlay(in_flight_overlay_);
+  // Only now is the stream time the batch reached durable in the store.
   publish_retention();
   if (!metrics_) return;
   metrics_->state_bytes.Set(static_cast<double>(store_.approximate_bytes()));

@@ -102,7 +102,6 @@ class PartitionTask final : public StatefulTask {
                 ColumnFamilyId records_cf, std::vector<std::unique_ptr<Detector>> detectors,
                 Metrics* metrics, InputRole role, EventTimeLimits limits);
   Disposition process_message(std::string_view value, int64_t offset, std::string_view key);
-  void reset_overlay();
   // The stored record of `id`, from this batch or from the store; empty if
   // none, or if it is past the record retention at the current stream time.
   std::string_view find_record(std::string_view id);
@@ -111,6 +110,7 @@ class PartitionTask final : public StatefulTask {
   void publish_retention();
 
   void on_committed() override;
+  void on_written() override;
 
   ColumnFamilyId records_cf_;
   InputRole role_;
@@ -125,11 +125,23 @@ class PartitionTask final : public StatefulTask {
   std::vector<DeadLetter> dead_letters_;
   RepartitionBatch repartition_;
 
-  // Records written in the open batch: RocksDB cannot see them until commit.
-  std::vector<std::byte> arena_buffer_;
-  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_;
+  // Records of a batch not yet in RocksDB, by id: the open batch's, and
+  // the in-flight one's while commit_async() writes it. Each has its own
+  // arena, reset once its records are in the store.
   using Overlay = std::pmr::unordered_map<std::string_view, std::string_view>;
-  std::unique_ptr<Overlay> overlay_;
+  struct OverlaySlot {
+    std::vector<std::byte> buffer;
+    std::unique_ptr<std::pmr::monotonic_buffer_resource> arena;
+    std::unique_ptr<Overlay> records;
+  };
+  // Empties `slot`, sized for the batch expected (bucket_hint_ records).
+  void reset_overlay(OverlaySlot& slot);
+  OverlaySlot open_overlay_;
+  OverlaySlot in_flight_overlay_;
+  // Records in the last sealed batch: the next one is expected to be as
+  // large, so its overlay reserves that many buckets instead of rehashing
+  // as it grows.
+  size_t bucket_hint_ = 0;
 
   std::string key_buffer_;
   std::string record_buffer_;

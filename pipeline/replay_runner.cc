@@ -30,8 +30,15 @@ bool commit_due(const PipelineConfig& config, const PartitionTask& task) {
          task.uncommitted_bytes() >= config.state.write_buffer_bytes / 4;
 }
 
+// Delivers the open batch's output, then starts its write in the background
+// (StatefulTask::commit_async) and returns: the next batch is processed on
+// one core while RocksDB inserts this one on the other. The previous write is
+// waited for first, before this batch's output goes out, so a failed write
+// stops the replay before anything after it is delivered, and a kill repeats
+// at most the one batch whose write was in flight, as with a blocking commit.
 Status deliver_and_commit(PartitionTask& task, SignalSink& signals, DeadLetterSink* dead_letters,
                           ReplaySummary& summary, Metrics& metrics) {
+  if (Status waited = task.wait_for_write(); !waited.is_ok()) return waited;
   if (dead_letters != nullptr) {
     Status s = dead_letters->deliver(task.dead_letters(), task.partition());
     if (!s.is_ok()) return s;
@@ -40,7 +47,7 @@ Status deliver_and_commit(PartitionTask& task, SignalSink& signals, DeadLetterSi
   if (!s.is_ok()) return s;
   for (const auto& sig : task.signals()) metrics.record_signal(sig);
   summary.signals += task.signals().size();
-  s = task.commit();
+  s = task.commit_async();
   if (s.is_ok()) metrics.signals_open.Set(static_cast<double>(task.open_signals()));
   return s;
 }
@@ -99,6 +106,7 @@ Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string
     return make_error(ErrorKind::kIo, input + ": " + reader.value()->error());
   }
   Status s = deliver_and_commit(task, signals, dead_letters, summary, metrics);
+  if (s.is_ok()) s = task.wait_for_write();  // the last batch is stored before replay returns
   if (!s.is_ok()) return s.error();
   if (progress != nullptr) progress->finish(summary.read, position());
   return summary;

@@ -18,7 +18,8 @@ StatefulTask::StatefulTask(std::string name, int32_t partition, int32_t state_sl
       metrics_(metrics),
       prefix_(partition_prefix(state_slot)),
       batch_(store.new_batch()),
-      position_key_(prefix_ + kPositionTag) {}
+      position_key_(prefix_ + kPositionTag),
+      in_flight_(store.new_batch()) {}
 
 Status StatefulTask::load_position() {
   auto found = store_.get(offsets_cf_, position_key_, position_buffer_);
@@ -55,23 +56,66 @@ size_t StatefulTask::open_signals() const {
   return open;
 }
 
-Status StatefulTask::commit() {
-  const auto started = std::chrono::steady_clock::now();
+StatefulTask::~StatefulTask() {
+  // The writer uses in_flight_ and the store: it must end before they go.
+  if (writer_.joinable()) writer_.join();
+}
+
+void StatefulTask::seal_batch() {
   for (auto& d : detectors_) d->save(batch_);
   save_own_state();
   encode_task_position(TaskPosition{next_offset_, stream_time_, gate_}, position_buffer_);
   batch_.put(offsets_cf_, position_key_, position_buffer_);
+}
+
+void StatefulTask::finish_commit(int64_t offset, double seconds) {
+  committed_offset_ = offset;
+  on_written();
+  if (metrics_) metrics_->commit_seconds.Observe(seconds);
+}
+
+Status StatefulTask::commit() {
+  if (Status waited = wait_for_write(); !waited.is_ok()) return waited;
+  const auto started = std::chrono::steady_clock::now();
+  seal_batch();
   Status written = store_.write(batch_);
   if (!written.is_ok()) return written;
-  committed_offset_ = next_offset_;
   uncommitted_ = 0;
   signals_.clear();
   on_committed();
-  if (metrics_) {
-    metrics_->commit_seconds.Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  }
+  finish_commit(next_offset_,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return Status::ok();
+}
+
+Status StatefulTask::commit_async() {
+  if (Status waited = wait_for_write(); !waited.is_ok()) return waited;
+  const auto started = std::chrono::steady_clock::now();
+  seal_batch();
+  // in_flight_ was emptied by the last successful write (or never used).
+  std::swap(batch_, in_flight_);
+  in_flight_offset_ = next_offset_;
+  uncommitted_ = 0;
+  signals_.clear();
+  on_committed();
+  writer_ = std::thread([this, started] {
+    in_flight_status_ = store_.write(in_flight_);
+    in_flight_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  });
+  return Status::ok();
+}
+
+Status StatefulTask::wait_for_write() {
+  if (writer_.joinable()) {
+    writer_.join();
+    if (in_flight_status_.is_ok()) {
+      finish_commit(in_flight_offset_, in_flight_seconds_);
+    } else if (write_failure_.is_ok()) {
+      write_failure_ = in_flight_status_;
+    }
+  }
+  return write_failure_;
 }
 
 }  // namespace vigil

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/civil_date.h"
@@ -44,7 +45,25 @@ class StatefulTask : public PipelineTask {
   // Writes the detectors' changed state, the task's own (save_own_state())
   // and the next offset in one atomic write, then clears the batch's output
   // (on_committed()). Call only after that output has been delivered.
+  // Waits first for a write started by commit_async().
   Status commit() final;
+
+  // commit() with the write overlapped with what the caller does next (replay:
+  // processing the next batch on the second core). Waits for the previous
+  // write (returning its error), seals the batch exactly as commit() does,
+  // clears its output, and starts the write on a background thread. At most
+  // one write is in flight. The caller must call wait_for_write() before it
+  // delivers the next batch's output and at the end of its input: a write
+  // that failed is reported there, and only then is the batch's position
+  // committed (resume_offset()). A kill while the write is in flight loses
+  // nothing: the write is atomic with the position it stores.
+  Status commit_async();
+  // Waits for the write started by commit_async(), if any, and returns its
+  // result; an error stays the answer of every later call (the task's state
+  // is then ahead of the store and must not be committed again).
+  Status wait_for_write();
+
+  ~StatefulTask() override;
 
  protected:
   // `name` names the task in errors ("partition 3"); its state keys start
@@ -65,8 +84,16 @@ class StatefulTask : public PipelineTask {
 
   // Puts the task's own changed state into batch_, before the write.
   virtual void save_own_state() {}
-  // Clears the task's own output once a commit is written.
+  // Clears the task's own output once a commit's batch is sealed: after the
+  // write with commit(), as soon as it is handed to the writer with
+  // commit_async() (the write may still be in flight).
   virtual void on_committed() {}
+  // Runs once a commit's write has finished and succeeded, before
+  // resume_offset() moves to it: what may only follow durable state.
+  virtual void on_written() {}
+  // True while a write started by commit_async() may still be in flight:
+  // what it carries is not visible in the store yet.
+  bool write_in_flight() const { return writer_.joinable(); }
 
   const std::string name_;
   const int32_t partition_;
@@ -89,8 +116,24 @@ class StatefulTask : public PipelineTask {
   std::vector<Signal> signals_;
 
  private:
+  // Detectors' changed state, the task's own and the position, into batch_.
+  void seal_batch();
+  // Moves the committed position to `offset`, then on_written() and the
+  // commit time metric.
+  void finish_commit(int64_t offset, double seconds);
+
   std::string position_key_;
   std::string position_buffer_;
+
+  // The batch of the write in flight (commit_async), and its outcome. The
+  // writer thread touches only these and the store; the task reads them
+  // after joining it.
+  StateBatch in_flight_;
+  std::thread writer_;
+  Status in_flight_status_;
+  int64_t in_flight_offset_ = 0;
+  double in_flight_seconds_ = 0;
+  Status write_failure_;  // sticky: the first failed background write
 };
 
 }  // namespace vigil
