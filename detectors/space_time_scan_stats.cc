@@ -8,6 +8,7 @@ namespace vigil {
 namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kUnknown = kNone - 1;  // not a count: counts are at most C, uint32
 // A replicate's llr "reaches" the observed one within this relative
 // rounding, so a replicate that ties the observed cylinder counts as a hit.
 constexpr double kTieTolerance = 1e-12;
@@ -43,18 +44,28 @@ class Random {
   uint64_t state_;
 };
 
-// One cylinder a replicate can still beat the observed maximum in: the
-// chain's first `size` zones over the last `window` + 1 days, with the
-// smallest count whose llr reaches the observed maximum.
+// One cylinder a replicate might make reach the observed maximum: the
+// chain's first `size` zones over the last `window` + 1 days. Its critical
+// count (the smallest count whose llr reaches the observed maximum) costs a
+// bisection over llrs, so it is worked out only when a replicate first
+// gives the cylinder more than `floor(expected)` cases: below that no count
+// can reach it (critical > expected), and most replicates of most
+// analyses stop at their first hit long before every cylinder is reached.
 struct LiveCylinder {
   uint32_t size;
   uint32_t window;  // day offset: 0 = the analysis day alone
-  uint32_t critical;
+  uint32_t least;   // floor(expected) + 1: no smaller count can hit
+  uint32_t most;    // the largest count the cylinder can hold
+  double expected;
+  uint32_t critical;  // kUnknown until a replicate needs it; kNone: never
+
+  // Whether `count` cases reach the observed maximum (`target`).
+  bool hit(uint32_t count, double total, double target);
 };
 
 struct LiveChain {
   uint32_t chain;
-  uint32_t longest;  // largest live size
+  uint32_t longest;  // largest size with a cylinder
   std::vector<LiveCylinder> cylinders;  // by size
 };
 
@@ -72,6 +83,12 @@ uint32_t critical_count(double expected, double total, uint32_t most, double tar
     }
   }
   return lo;
+}
+
+bool LiveCylinder::hit(uint32_t count, double total, double target) {
+  if (count < least) return false;  // below every critical count
+  if (critical == kUnknown) critical = critical_count(expected, total, most, target);
+  return critical != kNone && count >= critical;
 }
 
 }  // namespace
@@ -171,8 +188,8 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
   }
   if (verdict_only && cannot_alarm(0)) return result;
 
-  // Critical counts of every cylinder that a replicate could make reach
-  // the observed maximum.
+  // The cylinders a replicate could make reach the observed maximum, their
+  // critical counts left for the replicates to work out when they need them.
   const double target = result.best.llr * (1 - kTieTolerance);
   std::vector<LiveChain> live;
   for (uint32_t ci = 0; ci < chains.size(); ++ci) {
@@ -187,9 +204,9 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
       for (uint32_t w = 0; w < windows; ++w) {
         const double mu = static_cast<double>(set_total) * static_cast<double>(window_total[w]) / C;
         const auto most = static_cast<uint32_t>(std::min(set_total, window_total[w]));
-        const uint32_t critical = critical_count(mu, C, most, target);
-        if (critical == kNone) continue;
-        lc.cylinders.push_back(LiveCylinder{i + 1, w, critical});
+        const auto least = static_cast<uint32_t>(std::floor(mu)) + 1;  // as critical_count starts
+        if (least > most) continue;  // critical_count would say kNone
+        lc.cylinders.push_back(LiveCylinder{i + 1, w, least, most, mu, kUnknown});
         lc.longest = i + 1;
       }
     }
@@ -203,6 +220,7 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
   for (uint32_t z = 0; z < zones; ++z) case_zone.insert(case_zone.end(), zone_total[z], z);
   const uint64_t dealt = window_total[windows - 1];
   std::vector<uint32_t> rep(static_cast<size_t>(zones) * windows, 0);
+  std::vector<uint8_t> dealt_to(zones, 0);  // zones in `touched`
   std::vector<uint32_t> touched;
   touched.reserve(std::min<uint64_t>(dealt, zones));
   Random random(mix64(settings.seed ^ mix64(stream + 0x632be59bd9b4e019ull)));
@@ -215,18 +233,20 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
       std::swap(case_zone[i], case_zone[j]);
       while (i >= day_end) day_end = window_total[++offset];
       const uint32_t z = case_zone[i];
-      uint32_t* row = &rep[static_cast<size_t>(z) * windows];
-      bool fresh = true;
-      for (uint32_t w = 0; w < windows && fresh; ++w) fresh = row[w] == 0;
-      if (fresh) touched.push_back(z);
-      ++row[offset];
+      // A flag per zone rather than a look along its row of counts: that
+      // look was a third of the replicates' time with 14-day windows.
+      if (!dealt_to[z]) {
+        dealt_to[z] = 1;
+        touched.push_back(z);
+      }
+      ++rep[static_cast<size_t>(z) * windows + offset];
     }
     for (uint32_t z : touched) {  // by day offset → cumulative over the window
       uint32_t* row = &rep[static_cast<size_t>(z) * windows];
       for (uint32_t w = 1; w < windows; ++w) row[w] += row[w - 1];
     }
     bool hit = false;
-    for (const LiveChain& lc : live) {
+    for (LiveChain& lc : live) {
       const ZoneChain& chain = chains[lc.chain];
       std::fill(acc.begin(), acc.end(), 0);
       size_t next = 0;
@@ -234,14 +254,15 @@ ScanResult space_time_scan(const ScanTable& table, const std::vector<ZoneChain>&
         const uint32_t* row = &rep[static_cast<size_t>(chain.zones[i]) * windows];
         for (uint32_t w = 0; w < windows; ++w) acc[w] += row[w];
         while (next < lc.cylinders.size() && lc.cylinders[next].size == i + 1) {
-          const LiveCylinder& cyl = lc.cylinders[next++];
-          if (acc[cyl.window] >= cyl.critical) hit = true;
+          LiveCylinder& cyl = lc.cylinders[next++];
+          if (!hit && cyl.hit(static_cast<uint32_t>(acc[cyl.window]), C, target)) hit = true;
         }
       }
       if (hit) break;
     }
     for (uint32_t z : touched) {
       std::fill_n(&rep[static_cast<size_t>(z) * windows], windows, 0u);
+      dealt_to[z] = 0;
     }
     touched.clear();
     result.replicates_run = r;
