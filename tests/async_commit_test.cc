@@ -15,20 +15,13 @@
 #include "pipeline/task_position.h"
 #include "sinks/cloudevent_encoder.h"
 #include "state/record_retention.h"
+#include "tests/test_events.h"
 
 using namespace vigil;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-async-XXXXXX").string();
-    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using testing::TempDir;
 
 constexpr const char* kConfig = R"(
 detectors:
@@ -130,7 +123,7 @@ Outcome run(const std::vector<std::string>& lines, size_t every, bool overlapped
   const PipelineConfig c = config();
   Outcome outcome;
   {
-    auto store = open_store(dir.path);
+    auto store = open_store(dir.path());
     auto opened = PartitionTask::open(0, *store, c.detectors, nullptr, InputRole::kDetect,
                                       EventTimeLimits{60, {}});
     BOOST_REQUIRE(opened.is_ok());
