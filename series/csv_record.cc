@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 namespace vigil {
@@ -75,6 +77,14 @@ std::optional<double> parse_csv_number(std::string_view text) {
     return std::nullopt;
   }
   return out;
+}
+
+Result<std::string> read_csv_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorKind::kIo, path + ": cannot open for reading");
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return make_error(ErrorKind::kIo, path + ": read failed");
+  return content;
 }
 
 }  // namespace vigil

@@ -26,6 +26,9 @@ Error csv_line_error(std::size_t line, const std::string& what);
 // "line N, column C: what" (C 1-based), InvalidArgument.
 Error csv_cell_error(std::size_t line, std::size_t column, const std::string& what);
 
+// The whole file at `path`, for the parsers; kIo errors start with the path.
+Result<std::string> read_csv_file(const std::string& path);
+
 // A finite decimal number, the whole text; nullopt otherwise.
 std::optional<double> parse_csv_number(std::string_view text);
 

@@ -3,9 +3,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "core/check.h"
 #include "series/csv_record.h"
@@ -134,12 +132,9 @@ Result<CountSeries> parse_series_csv(std::string_view text, int freq) {
 }
 
 Result<CountSeries> read_series_csv(const std::string& path, int freq) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorKind::kIo, path + ": cannot open for reading");
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return make_error(ErrorKind::kIo, path + ": read failed");
-  auto series = parse_series_csv(content.str(), freq);
+  auto content = read_csv_file(path);
+  if (!content) return content.error();
+  auto series = parse_series_csv(content.value(), freq);
   if (!series) return make_error(series.error().kind, path + ": " + series.error().message);
   return series;
 }

@@ -1,8 +1,6 @@
 #include "series/series_table.h"
 
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <unordered_set>
 
 #include "series/csv_record.h"
@@ -110,12 +108,9 @@ Result<SeriesTable> parse_series_table(std::string_view text, int freq) {
 }
 
 Result<SeriesTable> read_series_table(const std::string& path, int freq) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorKind::kIo, path + ": cannot open for reading");
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return make_error(ErrorKind::kIo, path + ": read failed");
-  auto table = parse_series_table(content.str(), freq);
+  auto content = read_csv_file(path);
+  if (!content) return content.error();
+  auto table = parse_series_table(content.value(), freq);
   if (!table) return make_error(table.error().kind, path + ": " + table.error().message);
   return table;
 }
