@@ -9,7 +9,7 @@ cd "${1:-$(dirname "$0")/..}"
 
 declare -A rank=(
   [core]=0
-  [state]=1 [ingest]=1 [kafka]=1 [telemetry]=1
+  [state]=1 [ingest]=1 [kafka]=1 [telemetry]=1 [text]=1
   [detectors]=2 [synthetic]=2 [review]=2
   [series]=3 [sinks]=3
   [config]=4

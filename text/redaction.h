@@ -1,0 +1,55 @@
+// Redaction of patient identifiers in free text (issue 12). Every part of
+// Vigil that touches a report's description reads it through a Redactor
+// first: identifiers are replaced by a placeholder naming their kind, so
+// nothing derived from the text (terms, signatures, signals) can carry one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace vigil {
+
+enum class IdentifierKind : uint8_t {
+  kNhsNumber,     // 10 digits with a valid modulus 11 check digit, spaced or dashed
+  kDateOfBirth,   // a date written where a date of birth would be
+  kPostcode,      // a UK postcode
+  kPhoneNumber,   // a UK telephone number
+  kEmailAddress,
+  kRecordNumber,  // a hospital number / MRN matching a configured pattern
+  kPersonName,    // a name after a title ("Mrs Smith") or in "patient X" forms
+};
+
+// The placeholder that replaces an identifier of `kind`, e.g. "[nhs_number]".
+std::string_view placeholder(IdentifierKind kind);
+
+// One identifier found: bytes [begin, end) of the text.
+struct IdentifierSpan {
+  size_t begin = 0;
+  size_t end = 0;
+  IdentifierKind kind = IdentifierKind::kNhsNumber;
+};
+
+struct RedactionRules {
+  // Patterns for local hospital / MRN-style numbers (configurable because
+  // every trust writes its own).
+  std::vector<std::string> record_number_patterns;
+};
+
+class Redactor {
+ public:
+  // Fails (kInvalidArgument) when a pattern cannot be used.
+  static Result<Redactor> make(const RedactionRules& rules);
+
+  // The identifiers in `text`, in order, not overlapping.
+  std::vector<IdentifierSpan> find(std::string_view text) const;
+
+  // `text` with every identifier replaced by its placeholder.
+  std::string redact(std::string_view text) const;
+};
+
+}  // namespace vigil
