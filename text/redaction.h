@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "text/record_pattern.h"
 
 namespace vigil {
 
@@ -50,6 +51,13 @@ class Redactor {
 
   // `text` with every identifier replaced by its placeholder.
   std::string redact(std::string_view text) const;
+
+ private:
+  // The configured patterns' matches at a token start; false when none.
+  bool match_record_number(std::string_view text, size_t pos, size_t next_digit,
+                           IdentifierSpan& span) const;
+
+  std::vector<RecordPattern> record_patterns_;
 };
 
 }  // namespace vigil
