@@ -12,6 +12,7 @@
 #include "config/default_config.h"
 #include "config/record_retention_config.h"
 #include "config/detector_list_config.h"
+#include "config/redaction_config.h"
 #include "config/review_config.h"
 #include "config/yaml_reader.h"
 #include "state/record_retention.h"
@@ -54,7 +55,8 @@ PipelineConfig parse(const YAML::Node& root) {
   PipelineConfig cfg;
   if (!root || root.IsNull()) fail("(top level)", "is empty");
   check_keys(root, "",
-             {"pipeline", "kafka", "state", "commit", "metrics", "alertmanager", "review", "detectors"});
+             {"pipeline", "kafka", "state", "commit", "metrics", "alertmanager", "review", "redaction",
+              "detectors"});
   if (const auto p = root["pipeline"]) {
     check_keys(p, "pipeline", {"name", "future_tolerance_days"});
     read(p, "pipeline", "name", cfg.name);
@@ -136,6 +138,7 @@ PipelineConfig parse(const YAML::Node& root) {
   }
   if (const auto a = root["alertmanager"]) cfg.alertmanager = parse_alertmanager(a);
   if (const auto r = root["review"]) cfg.review = parse_review(r);
+  if (const auto r = root["redaction"]) cfg.redaction = parse_redaction(r);
   // Each alert links to its signal's page when the review application's
   // address is known and no other link was asked for.
   if (cfg.alertmanager.generator_url.empty() && !cfg.review.base_url.empty()) {

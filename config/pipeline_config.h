@@ -14,6 +14,8 @@
 #include "review/review_options.h"
 #include "sinks/alertmanager_options.h"
 #include "state/state_store.h"
+#include "text/redaction.h"
+#include "text/redaction_defaults.h"
 
 namespace vigil {
 
@@ -96,6 +98,9 @@ struct PipelineConfig {
   MetricsConfig metrics;
   AlertmanagerOptions alertmanager;  // off unless alertmanager.url is set
   ReviewOptions review;              // `vigil serve`
+  // How every reader of a description redacts it (config/redaction_config.h);
+  // the default record-number patterns unless `redaction:` says otherwise.
+  RedactionRules redaction = default_redaction_rules();
   std::vector<DetectorConfig> detectors;
 };
 

@@ -113,7 +113,8 @@ size_t recognise_cue_word(std::string_view t, size_t pos, size_t we, Spans& out)
       p = skip_spaces(t, p);
       if (at(t, p) != ':') return pos;
       ++p;
-    } else if (at(t, p) == '.' || at(t, p) == ':') {
+    } else if (at(t, p) == ':' || (w == "pt" && at(t, p) == '.')) {
+      // "Pt." is an abbreviation; "patient." ends a sentence.
       ++p;
     }
     const size_t name_at = skip_spaces(t, p);

@@ -133,7 +133,7 @@ size_t recognise_digit_groups(std::string_view t, size_t pos, bool plus, Spans& 
       }
     }
     if (claimed) continue;
-    if (plus || t[g[k].begin] == '0') {
+    if (plus || (t[g[k].begin] == '0' && size_of(k) >= 3)) {
       // Telephone: the longest run of whole groups that is a UK number.
       size_t best = usable;
       size_t sum = 0;
@@ -143,8 +143,12 @@ size_t recognise_digit_groups(std::string_view t, size_t pos, bool plus, Spans& 
         if (sum >= 10 && uk_phone_digits(digits_of(t, g, k, j), plus)) best = j;
       }
       if (best != usable) {
-        out.push_back(IdentifierSpan{plus ? g[k].begin - 1 : g[k].begin, g[best].end,
-                                     IdentifierKind::kPhoneNumber});
+        size_t begin = plus ? g[k].begin - 1 : g[k].begin;
+        // "(0161) 496 0000": the bracket opened before the area code is part of it.
+        if (!plus && begin > 0 && t[begin - 1] == '(' && best > k &&
+            t.substr(g[k].end, g[k + 1].begin - g[k].end).find(')') != std::string_view::npos)
+          --begin;
+        out.push_back(IdentifierSpan{begin, g[best].end, IdentifierKind::kPhoneNumber});
         resume = g[best].end;
         k = best + 1;
         continue;

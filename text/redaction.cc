@@ -34,14 +34,15 @@ bool equals_ci(std::string_view word, std::string_view lower) {
 }
 
 // After "lot", "batch", "serial (no)", "SN", "model", "catalogue" or "part"
-// a number is a product's, not a patient's.
+// a number is a product's, not a patient's. ("ref" is not among them: a
+// patient's record is referred to that way too.)
 bool after_product_code_word(std::string_view t, size_t pos) {
   std::string_view w = word_before(t, pos);
   if (equals_ci(w, "no") || equals_ci(w, "number") || equals_ci(w, "num")) {
     w = word_before(t, static_cast<size_t>(w.data() - t.data()));
   }
-  for (std::string_view cue : {"lot", "batch", "serial", "sn", "model", "catalogue", "cat", "part",
-                               "ref", "reference", "version"}) {
+  for (std::string_view cue :
+       {"lot", "batch", "serial", "sn", "model", "catalogue", "cat", "part", "version"}) {
     if (equals_ci(w, cue)) return true;
   }
   // "S/N 12345": the word before is "N", after "S/".
