@@ -51,7 +51,7 @@ redaction:
     - 'K\d{3}-\d{4}'
     - 'RXX\d{6}'
 )");
-  BOOST_REQUIRE_MESSAGE(parsed.is_ok(), parsed.is_ok() ? "" : parsed.error().message);
+  BOOST_REQUIRE_MESSAGE(parsed.is_ok(), (parsed.is_ok() ? std::string() : parsed.error().message));
   const auto& patterns = parsed.value().redaction.record_number_patterns;
   BOOST_TEST(patterns.size() == 2u);
   BOOST_TEST(patterns[0] == R"(K\d{3}-\d{4})");

@@ -2,6 +2,7 @@
 // "DOB" and its kin before a date of birth. Also the month-first date form
 // and an NHS number glued to "NHS".
 #include <array>
+#include <cstdint>
 
 #include "text/char_class.h"
 #include "text/recognisers.h"
@@ -78,7 +79,7 @@ size_t skip_to_date(std::string_view t, size_t pos) {
 }
 
 size_t date_of_birth_cue_end(std::string_view t, std::string_view w, size_t we) {
-  if (w == "dob" || w == "born" || w == "birthdate" || w == "dateofbirth") return we;
+  if (w == "dob" || w == "born" || w == "birthdate") return we;
   if (w == "d" && starts_with_ci(t, we, ".o.b")) return we + 4;
   if (w == "date" && starts_with_ci(t, we, " of birth")) return we + 9;
   if (w == "birth" && starts_with_ci(t, we, " date")) return we + 5;
@@ -88,6 +89,14 @@ size_t date_of_birth_cue_end(std::string_view t, std::string_view w, size_t we) 
 }  // namespace
 
 size_t recognise_cue_word(std::string_view t, size_t pos, size_t we, Spans& out) {
+  // Every cue word and month name starts with one of these letters and is
+  // at most nine long: most words are turned away here.
+  constexpr uint32_t kCueInitials = (1u << ('a' - 'a')) | (1u << ('b' - 'a')) |
+                                    (1u << ('d' - 'a')) | (1u << ('f' - 'a')) |
+                                    (1u << ('j' - 'a')) | (1u << ('m' - 'a')) |
+                                    (1u << ('n' - 'a')) | (1u << ('o' - 'a')) |
+                                    (1u << ('p' - 'a')) | (1u << ('s' - 'a'));
+  if (we - pos > 9 || ((kCueInitials >> (to_lower(t[pos]) - 'a')) & 1) == 0) return pos;
   char buf[12];
   const std::string_view w = lower_word(t, pos, we, buf);
   if (w.empty()) return pos;

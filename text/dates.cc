@@ -127,7 +127,9 @@ int month_number(std::string_view t, size_t pos, size_t end) {
       "july",    "august",   "september", "october", "november", "december"};
   const size_t len = end - pos;
   if (len < 3 || len > 9) return 0;
+  const char first = to_lower(t[pos]);
   for (size_t k = 0; k < kMonths.size(); ++k) {
+    if (kMonths[k][0] != first) continue;
     const std::string_view name = kMonths[k];
     // The full name, its three-letter abbreviation, or "sept".
     if (len == name.size() || len == 3 || (k == 8 && len == 4)) {

@@ -41,8 +41,14 @@ bool casing_ok(std::string_view t, size_t begin, size_t end, bool spaced) {
 }  // namespace
 
 bool match_postcode(std::string_view t, size_t pos, size_t& end) {
-  const size_t letters = letters_end(t, pos) - pos;
-  if (letters < 1 || letters > 2) return false;
+  size_t letters = 0;
+  if (is_digit(at(t, pos + 1))) {
+    letters = 1;
+  } else if (is_letter(at(t, pos + 1)) && is_digit(at(t, pos + 2))) {
+    letters = 2;
+  } else {
+    return false;
+  }
   if (letter_in(t[pos], "qvx")) return false;
   if (letters == 2 && letter_in(t[pos + 1], "ijz")) return false;
   size_t p = pos + letters;

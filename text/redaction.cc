@@ -38,16 +38,18 @@ bool equals_ci(std::string_view word, std::string_view lower) {
 // patient's record is referred to that way too.)
 bool after_product_code_word(std::string_view t, size_t pos) {
   std::string_view w = word_before(t, pos);
-  if (equals_ci(w, "no") || equals_ci(w, "number") || equals_ci(w, "num")) {
+  using namespace std::string_view_literals;
+  if (equals_ci(w, "no"sv) || equals_ci(w, "number"sv) || equals_ci(w, "num"sv)) {
     w = word_before(t, static_cast<size_t>(w.data() - t.data()));
   }
-  for (std::string_view cue :
-       {"lot", "batch", "serial", "sn", "model", "catalogue", "cat", "part", "version"}) {
+  static constexpr std::string_view kProductWords[] = {
+      "lot", "batch", "serial", "sn", "model", "catalogue", "cat", "part", "version"};
+  for (std::string_view cue : kProductWords) {
     if (equals_ci(w, cue)) return true;
   }
   // "S/N 12345": the word before is "N", after "S/".
   const size_t w_at = static_cast<size_t>(w.data() - t.data());
-  return equals_ci(w, "n") && w_at >= 2 && t[w_at - 1] == '/' && to_lower(t[w_at - 2]) == 's';
+  return equals_ci(w, "n"sv) && w_at >= 2 && t[w_at - 1] == '/' && to_lower(t[w_at - 2]) == 's';
 }
 
 // A date written just after a person's name ("Mrs Smith (12/03/2016)").
@@ -134,7 +136,8 @@ std::vector<IdentifierSpan> Redactor::find(std::string_view text) const {
     const size_t token_end = alnum_end(t, i);
     size_t resume = i;
     if (is_letter(c)) resume = recognise_cue_word(t, i, letters_end(t, i), out);
-    if (resume == i && !after_product_code_word(t, i)) {
+    const size_t cue_spans = out.size();
+    if (resume == i) {
       if (is_digit(c)) {
         DateMatch date;
         if (match_date(t, i, false, date)) {
@@ -165,6 +168,13 @@ std::vector<IdentifierSpan> Redactor::find(std::string_view text) const {
           resume = span.end;
         }
       }
+    }
+    // After "lot", "serial no" and the like, a number is a product's: what
+    // the shape recognisers found here is dropped (checked only now, since
+    // almost no token is a candidate).
+    if (out.size() > cue_spans && after_product_code_word(t, i)) {
+      out.resize(cue_spans);
+      resume = i;
     }
     if (resume == i) {
       i = token_end;
