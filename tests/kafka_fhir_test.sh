@@ -16,6 +16,12 @@ vigil=$1 src=$2
 work=$(mktemp -d); echo "work dir $work" >&2
 source "$src/tests/kafka_test_lib.sh"
 at_exit stop_everything
+# Until `vigil generate --format fhir` exists (issue 13's FHIR writer) there
+# is nothing to compare: skipped (exit 77, ctest's SKIP_RETURN_CODE), never passed.
+if ! "$vigil" generate --help 2>&1 | grep -q -- '--format'; then
+  echo "SKIP: vigil generate has no --format yet"
+  exit 77
+fi
 
 # The same synthetic reports in both formats; each part a different slice.
 "$vigil" generate --output "$work/all.v1.jsonl" --events 4000 --seed 3 --days 60 \
