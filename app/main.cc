@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--guarantee", run.guarantee, "exactly_once (default) or at_least_once")
       ->check(CLI::IsMember({"exactly_once", "at_least_once"}));
   run_cmd->add_option("--events-topic", run.events_topic, "topic of incident events");
+  run_cmd->add_option("--events-format", run.events_format,
+                      "format of events messages without a content-type header: event_v1 "
+                      "(default) or fhir (kafka.events_format)")
+      ->check(CLI::IsMember({"event_v1", "fhir"}));
   run_cmd->add_option("--signals-topic", run.signals_topic, "topic signals are published to");
   run_cmd->add_option("--dead-letter-topic", run.dead_letter_topic, "topic invalid events go to");
   run_cmd->add_option("--repartition-topic", run.repartition_topic,
@@ -88,6 +92,10 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--dead-letters", replay.dead_letters, "file for invalid lines (JSON Lines)");
   replay_cmd->add_option("--state-dir", replay.state_dir, "keep state here (default: fresh, temporary)");
   replay_cmd->add_option("--metrics-file", replay.metrics_file, "write the final metrics scrape here");
+  replay_cmd->add_option("--format", replay.format,
+                         "auto (default: each line by its content), event_v1 or fhir (LFPSE FHIR "
+                         "AdverseEvent or Bundle)")
+      ->check(CLI::IsMember({"auto", "event_v1", "fhir"}));
 
   vigil::SeriesOptions series;
   auto* series_cmd = app.add_subcommand("series", "Run one count-series detector over a CSV series.");
@@ -100,8 +108,13 @@ int main(int argc, char** argv) {
                        "input has many series: header epoch,NAME[,NAME...], one column per series");
 
   std::string validate_input;
-  auto* validate_cmd = app.add_subcommand("validate", "Check events against the incident event v1 contract.");
+  std::string validate_format = "auto";
+  auto* validate_cmd = app.add_subcommand(
+      "validate", "Check events against the incident event v1 contract or as LFPSE FHIR.");
   validate_cmd->add_option("--input", validate_input, "events file, or - for stdin")->required();
+  validate_cmd->add_option("--format", validate_format,
+                           "auto (default: each line by its content), event_v1 or fhir")
+      ->check(CLI::IsMember({"auto", "event_v1", "fhir"}));
 
   vigil::GenerateOptions generate;
   bool no_planted_risks = false;
@@ -198,7 +211,10 @@ int main(int argc, char** argv) {
   if (*demo_cmd) return vigil::run_demo_command(demo, std::cout, std::cerr);
   if (*replay_cmd) return vigil::run_replay_command(replay, std::cerr);
   if (*series_cmd) return vigil::run_series(series, std::cout, std::cerr);
-  if (*validate_cmd) return vigil::run_validate_command(validate_input, std::cout, std::cerr);
+  if (*validate_cmd) {
+    return vigil::run_validate_command(validate_input, *vigil::parse_input_format(validate_format),
+                                       std::cout, std::cerr);
+  }
   if (*serve_cmd) return vigil::run_serve_command(serve, std::cout, std::cerr);
   if (*digest_cmd) return vigil::run_digest_command(digest, std::cout, std::cerr);
   if (*evaluate_cmd) return vigil::run_evaluate_command(evaluate, std::cout, std::cerr);

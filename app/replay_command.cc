@@ -8,6 +8,7 @@
 #include "config/pipeline_config.h"
 #include "core/progress_meter.h"
 #include "core/version.h"
+#include "ingest/message_format.h"
 #include "pipeline/partitioned_replay.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/jsonl_sinks.h"
@@ -15,6 +16,8 @@
 namespace vigil {
 
 int run_replay_command(const ReplayOptions& options, std::ostream& err) {
+  const auto format = parse_input_format(options.format);
+  if (!format) return command_failure(err, "replay", "--format must be auto, event_v1 or fhir", 2);
   auto config = load_pipeline_config(options.config_path);
   if (!config) return command_failure(err, "replay", config.error(), 2);
   ScratchDir scratch("vigil-replay-");
@@ -40,9 +43,9 @@ int run_replay_command(const ReplayOptions& options, std::ostream& err) {
   ProgressMeter progress = ProgressMeter::on_stderr("replay");
   auto summary = options.inputs.size() == 1
                      ? run_replay(config.value(), options.inputs.front(), *store.value(),
-                                  signal_sink, dead_sink, metrics, &progress)
+                                  signal_sink, dead_sink, metrics, &progress, *format)
                      : run_partitioned_replay(config.value(), options.inputs, *store.value(),
-                                              signal_sink, dead_sink, metrics);
+                                              signal_sink, dead_sink, metrics, *format);
   if (!options.metrics_file.empty()) {
     std::ofstream(options.metrics_file) << metrics.scrape_text();
   }

@@ -14,6 +14,7 @@ struct ReplayOptions {
   std::string dead_letters;   // path or empty
   std::string state_dir;      // empty: a fresh temporary directory, removed afterwards
   std::string metrics_file;   // extension: write the final metrics scrape here
+  std::string format = "auto";  // auto | event_v1 | fhir (ingest/message_format.h)
 };
 
 // Returns the process exit status: 0 success, 1 runtime failure, 2 bad

@@ -28,6 +28,11 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
                                                              : DeliveryGuarantee::kExactlyOnce;
   }
   if (o.events_topic) config.kafka.events_topic = *o.events_topic;
+  if (o.events_format) {
+    const auto format = parse_message_format(*o.events_format);
+    if (!format) return command_failure(err, "run", "--events-format must be event_v1 or fhir", 2);
+    config.kafka.events_format = *format;
+  }
   if (o.signals_topic) config.kafka.signals_topic = *o.signals_topic;
   if (o.dead_letter_topic) config.kafka.dead_letter_topic = *o.dead_letter_topic;
   if (o.repartition_topic) config.kafka.repartition_topic = *o.repartition_topic;
@@ -77,9 +82,11 @@ int run_run_command(const RunOptions& o, std::ostream& err) {
     err << "vigil run: " << pipeline.error().message << "\n";
     return pipeline.error().kind == ErrorKind::kInvalidArgument ? 2 : 1;
   }
-  spdlog::info("vigil {} consuming {} from {} ({}); metrics on port {}", kVersion,
-               config.kafka.events_topic, config.kafka.bootstrap_servers,
-               to_string(config.kafka.guarantee), http.value()->port());
+  spdlog::info("vigil {} consuming {} from {} ({}; {} unless a message's content-type says "
+               "otherwise); metrics on port {}",
+               kVersion, config.kafka.events_topic, config.kafka.bootstrap_servers,
+               to_string(config.kafka.guarantee), format_name(config.kafka.events_format),
+               http.value()->port());
   Status s = pipeline.value()->run(stop);
   if (alertmanager) alertmanager->shutdown();
   if (!s.is_ok()) return command_failure(err, "run", s.message());

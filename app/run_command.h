@@ -18,6 +18,7 @@ struct RunOptions {
   std::optional<std::string> transactional_id;  // kafka.transactional_id
   std::optional<std::string> guarantee;         // kafka.guarantee
   std::optional<std::string> events_topic;
+  std::optional<std::string> events_format;     // kafka.events_format
   std::optional<std::string> signals_topic;
   std::optional<std::string> dead_letter_topic;
   std::optional<std::string> repartition_topic;

@@ -1,31 +1,37 @@
 #include "app/validate_command.h"
 
 #include "app/command_failure.h"
-#include "ingest/event_decoder.h"
 #include "ingest/line_reader.h"
+#include "ingest/message_decoder.h"
 
 namespace vigil {
 
-int run_validate_command(const std::string& input, std::ostream& out, std::ostream& err) {
+int run_validate_command(const std::string& input, InputFormat format, std::ostream& out,
+                         std::ostream& err) {
   auto reader = LineReader::open(input);
   if (!reader) return command_failure(err, "validate", reader.error());
-  EventDecoder decoder;
-  IncidentEvent event;
+  MessageDecoder decoder;
   DecodeFailure failure;
-  uint64_t lines = 0, invalid = 0;
+  uint64_t lines = 0, invalid = 0, events = 0;
   std::string_view line;
   while (reader.value()->next(line)) {
     ++lines;
-    if (!decoder.decode(line, event, failure)) {
+    const MessageFormat line_format = format_of_line(format, line);
+    const auto decoded = decoder.decode(line, line_format, failure);
+    events += decoded.size();
+    if (decoded.empty()) {
       ++invalid;
-      out << "line " << reader.value()->line_number() << ": " << reason_code(failure.reason)
-          << ": " << failure.detail << "\n";
+      out << "line " << reader.value()->line_number() << ": " << reason_code(failure.reason) << ": ";
+      if (line_format == MessageFormat::kFhir && format == InputFormat::kAuto) out << "(fhir) ";
+      out << failure.detail << "\n";
     }
   }
   if (!reader.value()->error().empty()) {
     return command_failure(err, "validate", reader.value()->error());
   }
-  err << "vigil validate: " << lines << " lines, " << invalid << " invalid\n";
+  err << "vigil validate: " << lines << " lines, " << invalid << " invalid";
+  if (events != lines - invalid) err << ", " << events << " events";
+  err << "\n";
   return invalid == 0 ? 0 : 1;
 }
 

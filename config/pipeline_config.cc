@@ -68,7 +68,7 @@ PipelineConfig parse(const YAML::Node& root) {
   if (const auto k = root["kafka"]) {
     check_keys(k, "kafka",
                {"bootstrap_servers", "group_id", "group_instance_id", "guarantee",
-                "transactional_id", "events_topic", "signals_topic", "dead_letter_topic",
+                "transactional_id", "events_topic", "events_format", "signals_topic", "dead_letter_topic",
                 "repartition_topic", "reviews_topic", "properties", "properties_from_files"});
     read(k, "kafka", "bootstrap_servers", cfg.kafka.bootstrap_servers);
     read(k, "kafka", "group_id", cfg.kafka.group_id);
@@ -85,6 +85,12 @@ PipelineConfig parse(const YAML::Node& root) {
     }
     read(k, "kafka", "transactional_id", cfg.kafka.transactional_id);
     read(k, "kafka", "events_topic", cfg.kafka.events_topic);
+    if (const auto f = k["events_format"]) {
+      const auto value = scalar<std::string>(f, "kafka.events_format");
+      const auto format = parse_message_format(value);
+      if (!format) fail("kafka.events_format", "must be event_v1 or fhir, not '" + value + "'");
+      cfg.kafka.events_format = *format;
+    }
     read(k, "kafka", "signals_topic", cfg.kafka.signals_topic);
     read(k, "kafka", "dead_letter_topic", cfg.kafka.dead_letter_topic);
     read(k, "kafka", "repartition_topic", cfg.kafka.repartition_topic);

@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "detectors/detector_factory.h"
+#include "ingest/message_format.h"
 #include "review/review_options.h"
 #include "sinks/alertmanager_options.h"
 #include "state/state_store.h"
@@ -40,6 +41,11 @@ struct KafkaConfig {
   // and group_instance_id (or the host name); see transactional_id_for().
   std::string transactional_id;
   std::string events_topic = "vigil.events";
+  // How an events message without a recognised `content-type` header is
+  // decoded (kafka.events_format: event_v1 | fhir). A header
+  // `application/fhir+json` or `application/json` chooses per message
+  // (ingest/message_format.h).
+  MessageFormat events_format = MessageFormat::kEventV1;
   std::string signals_topic = "vigil.signals";
   std::string dead_letter_topic = "vigil.events.dlq";
   // Internal topic through which every accepted event reaches the national

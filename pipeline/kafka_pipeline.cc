@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <strings.h>  // strcasecmp
 #include <mutex>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "pipeline/detector_placement.h"
 #include "pipeline/kafka_topology.h"
 #include "pipeline/merge_task.h"
+#include "ingest/message_format.h"
 #include "pipeline/partition_task.h"
 
 namespace vigil {
@@ -50,6 +52,28 @@ struct OwnedOffsets {
 std::string_view message_topic(RdKafka::Message& msg) {
   const auto* m = static_cast<const rd_kafka_message_t*>(msg.c_ptr());
   return m->rkt != nullptr ? std::string_view(rd_kafka_topic_name(m->rkt)) : std::string_view();
+}
+
+// The format of an events message (kafka.events_format unless its
+// `content-type` header, matched without regard to case, says otherwise).
+// Read with librdkafka's C API, which, unlike RdKafka::Message::headers(),
+// copies nothing.
+MessageFormat message_format(RdKafka::Message& msg, MessageFormat fallback) {
+  const auto* m = static_cast<const rd_kafka_message_t*>(msg.c_ptr());
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return fallback;
+  std::optional<std::string_view> content_type;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+       ++i) {
+    // The last one counts, as with rd_kafka_header_get_last().
+    if (value != nullptr && strcasecmp(name, "content-type") == 0) {
+      content_type = std::string_view(static_cast<const char*>(value), size);
+    }
+  }
+  return format_of_content_type(content_type, fallback);
 }
 
 // How long a drain check waits for the broker's answer per partition.
@@ -921,6 +945,9 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
               .dead_letter(value, msg->offset(), key, InvalidReason::kUndeliverable,
                            "its batch failed " + std::to_string(config_.commit.max_attempts) +
                                " times: " + given_up_why_);
+        } else if (it->first.first == Stage::kInput) {
+          static_cast<PartitionTask&>(*it->second)
+              .process(value, msg->offset(), key, message_format(*msg, config_.kafka.events_format));
         } else {
           consumed = it->second->consume(value, msg->offset(), key);
         }

@@ -13,7 +13,8 @@ namespace vigil {
 namespace {
 
 constexpr char kUpstreamsTag = 'n';  // merge CF: the number of input partitions
-constexpr char kUpstreamTag = 'u';   // merge CF: + u32 partition -> last offset, time and clock
+constexpr char kUpstreamTag = 'u';   // merge CF: + u32 partition -> last offset, time, clock
+                                     // and (since FHIR Bundles) index
 constexpr char kHeldTag = 'h';       // merge CF: + u64 topic offset + u32 index -> record bytes
 
 constexpr int64_t kSecondsPerDay = 86400;
@@ -104,7 +105,10 @@ Status MergeTask::load() {
     // Written before the merge had a clock: the start of its stream day,
     // as for the records of that version.
     const auto clock = day && !v.empty() ? read_varint(v) : std::nullopt;
-    if (!u || *u >= upstreams_.size() || !day || !v.empty() ||
+    // Written before Bundles: one record per offset, index 0.
+    const auto index = clock && !v.empty() ? read_varint(v) : std::optional<uint64_t>(0);
+    if (!u || *u >= upstreams_.size() || !day || !index || !v.empty() ||
+        *index > std::numeric_limits<uint32_t>::max() ||
         *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       upstreams_ok = false;
       return false;
@@ -112,6 +116,7 @@ Status MergeTask::load() {
     Upstream& up = upstreams_[*u];
     up.seen = true;
     up.last_offset = static_cast<int64_t>(*offset);
+    up.last_index = static_cast<uint32_t>(*index);
     up.last_time = *day;
     up.clock = clock ? zigzag_decode(*clock) : day_start(*day);
     return true;
@@ -188,7 +193,7 @@ Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uin
   }
   if (metrics_) metrics_->repartition_consumed.Increment();
   Upstream& up = upstreams_[static_cast<size_t>(r.upstream)];
-  if (up.seen && r.offset <= up.last_offset) {
+  if (up.seen && (r.offset < up.last_offset || (r.offset == up.last_offset && r.index <= up.last_index))) {
     if (metrics_) metrics_->repartition_repeated.Increment();
     return Status::ok();
   }
@@ -201,6 +206,7 @@ Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uin
   const int64_t clock = up.seen ? std::max(up.clock, own_clock(r)) : own_clock(r);
   up.seen = true;
   up.last_offset = r.offset;
+  up.last_index = r.index;
   up.last_time = r.stream_time;
   up.clock = clock;
   up.changed = true;
@@ -292,6 +298,7 @@ void MergeTask::save_own_state() {
       append_varint(buffer_, static_cast<uint64_t>(up.last_offset));
       append_varint(buffer_, zigzag_encode(up.last_time.days));
       append_varint(buffer_, zigzag_encode(up.clock));
+      append_varint(buffer_, up.last_index);
       batch_.put(merge_cf_, k, buffer_);
     }
     for (const Held& h : up.held) {

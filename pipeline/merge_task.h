@@ -67,7 +67,10 @@
 // with it at every commit (with the clock assigned to them), so the topic
 // offset committed is always the next one to read. A record at or below the
 // last offset already seen from its partition is a repeat (an at-least-once
-// producer sending a batch again) and is skipped.
+// producer sending a batch again) and is skipped. The events of one input
+// message (a FHIR Bundle) share its offset and are told apart by their index
+// in it: a record is a repeat when its (offset, index) is not past the last
+// seen.
 #pragma once
 
 #include <cstdint>
@@ -134,6 +137,7 @@ class MergeTask final : public StatefulTask {
   struct Upstream {
     bool seen = false;  // any record received from this partition
     int64_t last_offset = -1;
+    uint32_t last_index = 0;  // of the last record at last_offset
     Date last_time;
     int64_t clock = 0;  // the partition's merge clock: the highest record clock
     bool changed = false;

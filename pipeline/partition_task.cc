@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
+#include <span>
 
 #include "core/check.h"
 #include "sinks/repartition_record.h"
@@ -141,56 +142,101 @@ std::string_view PartitionTask::find_record(std::string_view id) {
   return record;
 }
 
-Disposition PartitionTask::process(std::string_view value, int64_t offset, std::string_view key) {
-  if (offset >= restore_until_) return process_message(value, offset, key);
+MessageOutcome PartitionTask::process(std::string_view value, int64_t offset, std::string_view key,
+                                      MessageFormat format) {
+  if (offset >= restore_until_) return process_message(value, offset, key, format);
   const size_t signals_before = signals_.size();
   const size_t dead_letters_before = dead_letters_.size();
   const size_t repartition_before = repartition_.size();
-  const Disposition d = process_message(value, offset, key);
+  const MessageOutcome outcome = process_message(value, offset, key, format);
   signals_.erase(signals_.begin() + static_cast<std::ptrdiff_t>(signals_before), signals_.end());
   dead_letters_.erase(dead_letters_.begin() + static_cast<std::ptrdiff_t>(dead_letters_before),
                       dead_letters_.end());
   repartition_.truncate(repartition_before);
-  if (metrics_) metrics_->events_restored.Increment();
-  return d;
+  if (metrics_) {
+    metrics_->events_restored.Increment(outcome.processed + outcome.duplicates + outcome.invalid);
+  }
+  return outcome;
 }
 
-Disposition PartitionTask::process_message(std::string_view value, int64_t offset,
-                                           std::string_view key) {
+Disposition PartitionTask::process(std::string_view value, int64_t offset, std::string_view key) {
+  const MessageOutcome outcome = process(value, offset, key, MessageFormat::kEventV1);
+  if (outcome.invalid > 0) return Disposition::kInvalid;
+  return outcome.duplicates > 0 ? Disposition::kDuplicate : Disposition::kProcessed;
+}
+
+MessageOutcome PartitionTask::process_message(std::string_view value, int64_t offset,
+                                              std::string_view key, MessageFormat format) {
   VIGIL_CHECK(offset >= next_offset_, "partition offsets must increase");
   const bool sample = (sample_counter_++ % kLatencySampleEvery) == 0 && metrics_ != nullptr;
   const auto started = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   next_offset_ = offset + 1;
   ++uncommitted_;
-  if (metrics_) metrics_->events_consumed.Increment();
+  MessageOutcome outcome;
 
-  if (!decoder_.decode(value, event_, failure_)) {
+  const std::span<const IncidentEvent> events = decoder_.decode(value, format, failure_);
+  if (events.empty()) {
+    if (metrics_) {
+      metrics_->events_consumed.Increment();
+      metrics_->dead_lettered(reason_code(failure_.reason)).Increment();
+    }
     dead_letters_.push_back(DeadLetter{offset, failure_.reason, failure_.detail, std::string(key),
                                        std::string(value)});
-    if (metrics_) metrics_->dead_lettered(reason_code(failure_.reason)).Increment();
-    return Disposition::kInvalid;
+    outcome.invalid = 1;
+    return outcome;
+  }
+  if (metrics_) metrics_->events_consumed.Increment(static_cast<double>(events.size()));
+
+  // The first entry the event-time gate refuses names the message's one dead letter.
+  std::optional<std::string> first_refusal;
+  for (size_t i = 0; i < events.size(); ++i) {
+    switch (process_event(events[i], offset, static_cast<uint32_t>(i))) {
+      case Disposition::kProcessed: ++outcome.processed; break;
+      case Disposition::kDuplicate: ++outcome.duplicates; break;
+      case Disposition::kInvalid:
+        if (!first_refusal) {
+          first_refusal = events.size() == 1 ? std::move(refusal_)
+                                              : "entry[" + std::to_string(i) + "]: " + refusal_;
+        }
+        ++outcome.invalid;
+        break;
+    }
+  }
+  if (first_refusal) {
+    if (outcome.invalid > 1) {
+      *first_refusal += " (and " + std::to_string(outcome.invalid - 1) + " more entries)";
+    }
+    dead_letters_.push_back(DeadLetter{offset, InvalidReason::kBadTimestamp, std::move(*first_refusal),
+                                       std::string(key), std::string(value)});
   }
 
+  if (sample && outcome.processed > 0) {
+    metrics_->event_processing_seconds.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  return outcome;
+}
+
+Disposition PartitionTask::process_event(const IncidentEvent& event, int64_t offset, uint32_t index) {
   if (metrics_ && retention_ && stream_time_ &&
-      std::max(event_.occurred_on, event_.reported_on) < retention_->horizon(*stream_time_)) {
+      std::max(event.occurred_on, event.reported_on) < retention_->horizon(*stream_time_)) {
     // Older than any record kept: no duplicate check is possible for it.
     metrics_->events_past_retention.Increment();
   }
-  std::string_view previous_record = find_record(event_.id);
+  std::string_view previous_record = find_record(event.id);
   if (!previous_record.empty()) {
     int64_t previous_revision = 0;
     VIGIL_CHECK(read_record_revision(previous_record, previous_revision), "corrupt per-id record");
-    if (event_.revision <= previous_revision) {
+    if (event.revision <= previous_revision) {
       if (metrics_) metrics_->events_duplicate.Increment();
       return Disposition::kDuplicate;
     }
   }
   // Judged after the duplicate check (a re-send changes nothing) and before
   // anything is taken back: a refused revision leaves the stored one in force.
-  if (auto refused = judge_event_time(event_, stream_time_, start_reference_, limits_, gate_)) {
+  if (auto refused = judge_event_time(event, stream_time_, start_reference_, limits_, gate_)) {
     if (metrics_) metrics_->dead_lettered(reason_code(InvalidReason::kBadTimestamp)).Increment();
-    dead_letters_.push_back(DeadLetter{offset, InvalidReason::kBadTimestamp, std::move(*refused),
-                                       std::string(key), std::string(value)});
+    refusal_ = std::move(*refused);
     return Disposition::kInvalid;
   }
   if (!previous_record.empty()) {
@@ -206,37 +252,35 @@ Disposition PartitionTask::process_message(std::string_view value, int64_t offse
   }
 
   record_buffer_.clear();
-  encode_event_record(event_, record_buffer_);
+  encode_event_record(event, record_buffer_);
   key_buffer_.assign(prefix_);
   key_buffer_.push_back(kRecordTag);
-  key_buffer_.append(event_.id);
+  key_buffer_.append(event.id);
   batch_.put(records_cf_, key_buffer_, record_buffer_);
   {
     std::pmr::monotonic_buffer_resource& arena = *open_overlay_.arena;
-    auto* id = static_cast<char*>(arena.allocate(event_.id.size(), 1));
-    std::memcpy(id, event_.id.data(), event_.id.size());
+    auto* id = static_cast<char*>(arena.allocate(event.id.size(), 1));
+    std::memcpy(id, event.id.data(), event.id.size());
     auto* rec = static_cast<char*>(arena.allocate(record_buffer_.size(), 1));
     std::memcpy(rec, record_buffer_.data(), record_buffer_.size());
-    (*open_overlay_.records)[std::string_view(id, event_.id.size())] =
+    (*open_overlay_.records)[std::string_view(id, event.id.size())] =
         std::string_view(rec, record_buffer_.size());
   }
 
-  const bool late = add(event_, event_time(event_));
+  const bool late = add(event, event_time(event));
   if (role_ == InputRole::kRepartition) {
-    // The merge orders by reported_at, to the second (merge_task.h).
-    encode_repartition_record(RepartitionRecord{partition_, offset, *stream_time_, previous_record,
-                                                record_buffer_, event_.reported_at_unix_seconds},
-                              repartition_.bytes);
+    // The merge orders by reported_at, to the second (merge_task.h); the
+    // index tells a Bundle's events apart, as they share the offset.
+    RepartitionRecord record{partition_, offset, *stream_time_, previous_record, record_buffer_,
+                             event.reported_at_unix_seconds};
+    record.index = index;
+    encode_repartition_record(record, repartition_.bytes);
     repartition_.ends.push_back(repartition_.bytes.size());
   }
 
   if (metrics_) {
     metrics_->events_processed.Increment();
     if (late) metrics_->events_late.Increment();
-    if (sample) {
-      metrics_->event_processing_seconds.Observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    }
   }
   return Disposition::kProcessed;
 }

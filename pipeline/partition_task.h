@@ -1,5 +1,6 @@
 // One input partition's share of the pipeline: decode and validate each
-// message, drop duplicates, move revised reports' contributions, feed the
+// message (event v1, or LFPSE FHIR: an AdverseEvent or a Bundle of several),
+// drop duplicates, move revised reports' contributions, feed the
 // detectors in event order, and commit all of it with the input offset as one
 // atomic RocksDB write.
 //
@@ -34,6 +35,8 @@
 #include "detectors/detector.h"
 #include "detectors/detector_factory.h"
 #include "ingest/event_decoder.h"
+#include "ingest/message_decoder.h"
+#include "ingest/message_format.h"
 #include "pipeline/stateful_task.h"
 #include "pipeline/task_position.h"
 #include "state/record_retention.h"
@@ -43,6 +46,15 @@
 namespace vigil {
 
 enum class Disposition : uint8_t { kProcessed, kDuplicate, kInvalid };
+
+// What became of one message's events.
+struct MessageOutcome {
+  uint32_t processed = 0;
+  uint32_t duplicates = 0;
+  // Events refused by the event-time gate; 1 for a message that does not
+  // decode (it counts as one event).
+  uint32_t invalid = 0;
+};
 
 // What an input task does with the events it accepts.
 enum class InputRole : uint8_t {
@@ -70,12 +82,16 @@ class PartitionTask final : public StatefulTask {
   // (replay: start_reference.h); ignored once it has a stream time.
   void set_start_reference(std::optional<Date> reference) { start_reference_ = reference; }
 
-  // Processes the message at `offset` (offsets must increase). Signals and
-  // dead letters it causes are appended to signals() / dead_letters(),
-  // unless the offset is below the restore point.
+  // Processes the message at `offset` (offsets must increase), decoded as
+  // `format`. Signals and dead letters it causes are appended to signals()
+  // / dead_letters(), unless the offset is below the restore point.
+  MessageOutcome process(std::string_view value, int64_t offset, std::string_view key,
+                         MessageFormat format);
+  // An event v1 message: what became of its one event.
   Disposition process(std::string_view value, int64_t offset, std::string_view key = {});
+  // Event v1; the Kafka pipeline calls process() with the header's format.
   Status consume(std::string_view value, int64_t offset, std::string_view key) override {
-    process(value, offset, key);
+    process(value, offset, key, MessageFormat::kEventV1);
     return Status::ok();
   }
 
@@ -101,7 +117,11 @@ class PartitionTask final : public StatefulTask {
   PartitionTask(int32_t partition, StateStore& store, ColumnFamilyId offsets_cf,
                 ColumnFamilyId records_cf, std::vector<std::unique_ptr<Detector>> detectors,
                 Metrics* metrics, InputRole role, EventTimeLimits limits);
-  Disposition process_message(std::string_view value, int64_t offset, std::string_view key);
+  MessageOutcome process_message(std::string_view value, int64_t offset, std::string_view key,
+                                 MessageFormat format);
+  // One event of the message at `offset`, the `index`th in it. A refusal
+  // by the event-time gate is left in refusal_ for the message's dead letter.
+  Disposition process_event(const IncidentEvent& event, int64_t offset, uint32_t index);
   // The stored record of `id`, from this batch or from the store; empty if
   // none, or if it is past the record retention at the current stream time.
   std::string_view find_record(std::string_view id);
@@ -118,9 +138,9 @@ class PartitionTask final : public StatefulTask {
   EventTimeLimits limits_;
   std::optional<Date> start_reference_;
 
-  EventDecoder decoder_;
-  IncidentEvent event_;
+  MessageDecoder decoder_;
   IncidentEvent previous_;
+  std::string refusal_;  // the event-time gate's detail for the current event
   DecodeFailure failure_;
   std::vector<DeadLetter> dead_letters_;
   RepartitionBatch repartition_;

@@ -20,8 +20,8 @@ struct InputPartition {
 
 // Reads up to `lines` lines of `input` into its task, then hands the
 // accepted events to the merge at consecutive offsets from `merge_offset`.
-Status read_chunk(InputPartition& input, size_t lines, MergeTask& merge, int64_t& merge_offset,
-                  ReplaySummary& summary) {
+Status read_chunk(InputPartition& input, size_t lines, InputFormat format, MergeTask& merge,
+                  int64_t& merge_offset, ReplaySummary& summary) {
   PartitionTask& task = *input.task;
   const int64_t resume = task.resume_offset().value_or(0);
   std::string_view line;
@@ -38,11 +38,7 @@ Status read_chunk(InputPartition& input, size_t lines, MergeTask& merge, int64_t
     if (offset < resume) continue;
     ++taken;
     ++summary.read;
-    switch (task.process(line, offset)) {
-      case Disposition::kProcessed: ++summary.processed; break;
-      case Disposition::kDuplicate: ++summary.duplicates; break;
-      case Disposition::kInvalid: ++summary.invalid; break;
-    }
+    count_outcome(task.process(line, offset, {}, format_of_line(format, line)), summary);
   }
   // The messages the Kafka pipeline would send, at consecutive offsets.
   Status s;
@@ -58,7 +54,8 @@ Status read_chunk(InputPartition& input, size_t lines, MergeTask& merge, int64_t
 Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
                                              const std::vector<std::string>& inputs,
                                              StateStore& store, SignalSink& signals,
-                                             DeadLetterSink* dead_letters, Metrics& metrics) {
+                                             DeadLetterSink* dead_letters, Metrics& metrics,
+                                             InputFormat format) {
   std::vector<InputPartition> partitions;
   for (size_t p = 0; p < inputs.size(); ++p) {
     auto reader = LineReader::open(inputs[p]);
@@ -67,7 +64,7 @@ Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
                                     EventTimeLimits{config.future_tolerance_days, {}});
     if (!task) return task.error();
     if (!task.value()->stream_time()) {
-      auto start = start_reference(inputs[p], task.value()->resume_offset().value_or(0));
+      auto start = start_reference(inputs[p], task.value()->resume_offset().value_or(0), format);
       if (!start) return start.error();
       task.value()->set_start_reference(start.value());
     }
@@ -87,7 +84,7 @@ Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
     remaining = false;
     for (auto& input : partitions) {
       if (input.done) continue;
-      Status s = read_chunk(input, config.commit.max_events, *merge.value(), merge_offset, summary);
+      Status s = read_chunk(input, config.commit.max_events, format, *merge.value(), merge_offset, summary);
       if (!s.is_ok()) return s.error();
       remaining = remaining || !input.done;
     }

@@ -22,12 +22,13 @@
 
 namespace vigil {
 
-// Files are read a commit's worth of lines at a time, in turn; the result
+// Lines are read as `format`, as by run_replay. Files are read a commit's worth of lines at a time, in turn; the result
 // does not depend on that order. State in `store` is resumed, as by
 // run_replay.
 Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
                                              const std::vector<std::string>& inputs,
                                              StateStore& store, SignalSink& signals,
-                                             DeadLetterSink* dead_letters, Metrics& metrics);
+                                             DeadLetterSink* dead_letters, Metrics& metrics,
+                                             InputFormat format = InputFormat::kAuto);
 
 }  // namespace vigil

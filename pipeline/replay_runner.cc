@@ -54,10 +54,16 @@ Status deliver_and_commit(PartitionTask& task, SignalSink& signals, DeadLetterSi
 
 }  // namespace
 
+void count_outcome(const MessageOutcome& outcome, ReplaySummary& summary) {
+  summary.processed += outcome.processed;
+  summary.duplicates += outcome.duplicates;
+  summary.invalid += outcome.invalid;
+}
+
 Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string& input,
                                  StateStore& store, SignalSink& signals,
                                  DeadLetterSink* dead_letters, Metrics& metrics,
-                                 ProgressMeter* progress) {
+                                 ProgressMeter* progress, InputFormat format) {
   auto reader = LineReader::open(input);
   if (!reader) return reader.error();
   auto opened = PartitionTask::open(0, store, config.detectors, &metrics, InputRole::kDetect,
@@ -68,7 +74,7 @@ Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string
 
   const int64_t resume = task.resume_offset().value_or(0);
   if (!task.stream_time()) {
-    auto start = start_reference(input, resume);
+    auto start = start_reference(input, resume, format);
     if (!start) return start.error();
     task.set_start_reference(start.value());
   }
@@ -91,11 +97,7 @@ Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string
     const int64_t offset = static_cast<int64_t>(reader.value()->line_number()) - 1;
     if (offset < resume) continue;
     ++summary.read;
-    switch (task.process(line, offset)) {
-      case Disposition::kProcessed: ++summary.processed; break;
-      case Disposition::kDuplicate: ++summary.duplicates; break;
-      case Disposition::kInvalid: ++summary.invalid; break;
-    }
+    count_outcome(task.process(line, offset, {}, format_of_line(format, line)), summary);
     if (progress != nullptr) progress->update(summary.read, position);
     if (commit_due(config, task)) {
       Status s = deliver_and_commit(task, signals, dead_letters, summary, metrics);

@@ -3,24 +3,26 @@
 #include <algorithm>
 #include <vector>
 
-#include "ingest/event_decoder.h"
+#include "ingest/message_decoder.h"
 #include "ingest/line_reader.h"
 #include "pipeline/event_time_gate.h"
 
 namespace vigil {
 
-Result<std::optional<Date>> start_reference(const std::string& path, int64_t from_offset) {
+Result<std::optional<Date>> start_reference(const std::string& path, int64_t from_offset,
+                                            InputFormat format) {
   if (path == "-") return std::optional<Date>();
   auto reader = LineReader::open(path);
   if (!reader) return reader.error();
-  EventDecoder decoder;
-  IncidentEvent event;
+  MessageDecoder decoder;
   DecodeFailure failure;
   std::vector<int32_t> days;
   std::string_view line;
   while (days.size() < kStartReferenceEvents && reader.value()->next(line)) {
     if (static_cast<int64_t>(reader.value()->line_number()) - 1 < from_offset) continue;
-    if (decoder.decode(line, event, failure)) days.push_back(latest_date(event).days);
+    for (const IncidentEvent& event : decoder.decode(line, format_of_line(format, line), failure)) {
+      if (days.size() < kStartReferenceEvents) days.push_back(latest_date(event).days);
+    }
   }
   if (!reader.value()->error().empty()) {
     return make_error(ErrorKind::kIo, path + ": " + reader.value()->error());

@@ -13,6 +13,7 @@
 
 #include "core/civil_date.h"
 #include "core/result.h"
+#include "ingest/message_format.h"
 
 namespace vigil {
 
@@ -21,9 +22,12 @@ namespace vigil {
 inline constexpr size_t kStartReferenceEvents = 101;
 
 // The lower median of latest_date() over the first kStartReferenceEvents
-// valid events of JSON Lines file `path` from line `from_offset` (0-based);
+// valid events of JSON Lines file `path` from line `from_offset` (0-based),
+// its lines read as `format` (a FHIR Bundle's events counting one by one,
+// so a FHIR file and its event v1 rendition give the same reference);
 // std::nullopt when there are none, or for standard input ("-"), which
 // cannot be read twice.
-Result<std::optional<Date>> start_reference(const std::string& path, int64_t from_offset);
+Result<std::optional<Date>> start_reference(const std::string& path, int64_t from_offset,
+                                            InputFormat format = InputFormat::kAuto);
 
 }  // namespace vigil

@@ -11,18 +11,23 @@ namespace {
 constexpr char kVersionWithoutClock = 1;
 constexpr char kMessageVersion = 2;  // a message of records, not a record
 constexpr char kVersion = 3;
+constexpr char kVersionWithIndex = 4;
 
-bool is_record_version(char c) { return c == kVersion || c == kVersionWithoutClock; }
+bool is_record_version(char c) {
+  return c == kVersion || c == kVersionWithIndex || c == kVersionWithoutClock;
+}
 
 
 }  // namespace
 
 void encode_repartition_record(const RepartitionRecord& record, std::string& out) {
-  out.push_back(record.clock ? kVersion : kVersionWithoutClock);
+  const bool indexed = record.clock && record.index > 0;
+  out.push_back(indexed ? kVersionWithIndex : record.clock ? kVersion : kVersionWithoutClock);
   append_varint(out, static_cast<uint64_t>(record.upstream));
   append_varint(out, static_cast<uint64_t>(record.offset));
   append_varint(out, zigzag_encode(record.stream_time.days));
   if (record.clock) append_varint(out, zigzag_encode(*record.clock));
+  if (indexed) append_varint(out, record.index);
   append_varint(out, record.previous.size());
   out.append(record.previous);
   out.append(record.current);
@@ -30,14 +35,18 @@ void encode_repartition_record(const RepartitionRecord& record, std::string& out
 
 bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
   if (data.empty() || !is_record_version(data.front())) return false;
-  const bool has_clock = data.front() == kVersion;
+  const bool has_index = data.front() == kVersionWithIndex;
+  const bool has_clock = data.front() == kVersion || has_index;
   data.remove_prefix(1);
   const auto upstream = read_varint(data);
   const auto offset = upstream ? read_varint(data) : std::nullopt;
   const auto time = offset ? read_varint(data) : std::nullopt;
   const auto clock = time && has_clock ? read_varint(data) : std::nullopt;
-  const auto previous_size = time && (clock || !has_clock) ? read_varint(data) : std::nullopt;
+  const auto index = clock && has_index ? read_varint(data) : std::optional<uint64_t>(0);
+  const auto previous_size =
+      time && (clock || !has_clock) && index ? read_varint(data) : std::nullopt;
   if (!previous_size || *upstream > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()) ||
+      *index > std::numeric_limits<uint32_t>::max() ||
       *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
       *previous_size > data.size()) {
     return false;
@@ -48,6 +57,7 @@ bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
   out.offset = static_cast<int64_t>(*offset);
   out.stream_time = *day;
   out.clock = has_clock ? std::optional<int64_t>(zigzag_decode(*clock)) : std::nullopt;
+  out.index = static_cast<uint32_t>(*index);
   out.previous = data.substr(0, *previous_size);
   out.current = data.substr(*previous_size);
   return !out.current.empty();

@@ -11,6 +11,9 @@
 // Encoding, version 3 (written since the merge orders by reported_at): a
 // version byte, then varints (upstream, offset, zigzag stream time, zigzag
 // clock, length of `previous`), `previous`, and `current` to the end.
+// Version 4 (a record of the second or later event of a FHIR Bundle) adds
+// a varint `index` after the clock; a record with index 0 is still written
+// as version 3, so a stream of one event per message is encoded as before.
 // Version 1, written before, has no clock varint: it is still read (records
 // on the topic and held in merge state when Vigil is upgraded), with `clock`
 // empty. Both per-id records (state/event_record.h) hold categorical fields,
@@ -37,6 +40,10 @@ struct RepartitionRecord {
   // record the merge holds in its state, the merge clock it assigned. Empty
   // for a version 1 record, and then written as version 1.
   std::optional<int64_t> clock;
+  // The event's place in its input message: several events of one message
+  // (a FHIR Bundle) share `offset`, and (offset, index) tells them apart.
+  // 0 for a message of one event. Needs `clock`.
+  uint32_t index = 0;
 };
 
 // Records for the repartition topic, each sent to every partition that runs

@@ -800,6 +800,55 @@ BOOST_AUTO_TEST_CASE(repeated_records_are_skipped_and_counted) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(events_of_one_input_message_are_told_apart_by_index) {
+  // A FHIR Bundle's events share their input offset: each is merged once,
+  // in order, and a resent one is a repeat, also after a restart.
+  TempDir dir;
+  const Date d{19723};
+  const auto bundle_record = [&](int64_t offset, uint32_t index) {
+    testing::TestEvent e("b" + std::to_string(offset) + "-" + std::to_string(index), d);
+    std::string current;
+    encode_event_record(e, current);
+    RepartitionRecord r{0, offset, d, {}, current, at(d, 3600)};
+    r.index = index;
+    std::string out;
+    encode_repartition_record(r, out);
+    return out;
+  };
+  Metrics metrics(kVersion);
+  int64_t offset = 0;
+  {
+    auto store = open_test_store(dir.sub("state"));
+    auto task = open_merge(*store, 2, {}, &metrics);
+    auto consume = [&](const std::string& bytes) {
+      BOOST_REQUIRE(task->consume(bytes, offset++, {}).is_ok());
+    };
+    consume(bundle_record(4, 0));
+    consume(bundle_record(4, 1));
+    consume(bundle_record(4, 2));
+    BOOST_TEST(task->waiting_from(0) == 3u);  // all three held (upstream 1 has sent nothing)
+    consume(bundle_record(4, 1));             // resent
+    consume(bundle_record(3, 0));             // an earlier message, resent
+    BOOST_TEST(task->waiting_from(0) == 3u);
+    BOOST_TEST(metrics.repartition_repeated.Value() == 2.0);
+    consume(bundle_record(5, 0));
+    BOOST_TEST(task->waiting_from(0) == 4u);
+    BOOST_REQUIRE(task->commit().is_ok());
+  }
+  {
+    // The last (offset, index) seen is part of the committed state.
+    auto store = open_test_store(dir.sub("state"));
+    auto task = open_merge(*store, 2, {}, &metrics);
+    offset = *task->resume_offset();
+    BOOST_REQUIRE(task->consume(bundle_record(5, 0), offset++, {}).is_ok());
+    BOOST_REQUIRE(task->consume(bundle_record(4, 2), offset++, {}).is_ok());
+    BOOST_TEST(task->waiting_from(0) == 4u);
+    BOOST_TEST(metrics.repartition_repeated.Value() == 4.0);
+    BOOST_REQUIRE(task->consume(bundle_record(5, 1), offset++, {}).is_ok());
+    BOOST_TEST(task->waiting_from(0) == 5u);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(restore_replays_state_without_output) {
   // Exactly-once restore: records below the restore point were delivered by
   // a run whose state was lost. Consuming them rebuilds the state, and their

@@ -195,6 +195,35 @@ BOOST_AUTO_TEST_CASE(duplicates_and_revisions) {
   BOOST_TEST(task->signals()[1].signal_id != task->signals()[0].signal_id);
 }
 
+BOOST_AUTO_TEST_CASE(a_message_is_decoded_in_the_format_it_is_given) {
+  // The same event v1 bytes: processed as event v1, one whole dead letter
+  // when the source says FHIR (it has no resourceType), and counted per event.
+  TempDir dir;
+  auto store = open_store(dir.path);
+  Metrics metrics("test");
+  auto opened = PartitionTask::open(0, *store, config().detectors, &metrics);
+  BOOST_REQUIRE(opened.is_ok());
+  PartitionTask& task = *opened.value();
+  const std::string v1 = event("V1", "2024-01-01", "none");
+  const MessageOutcome as_fhir = task.process(v1, 0, "k", MessageFormat::kFhir);
+  BOOST_TEST(as_fhir.invalid == 1u);
+  BOOST_TEST(as_fhir.processed == 0u);
+  BOOST_REQUIRE(task.dead_letters().size() == 1u);
+  BOOST_TEST(task.dead_letters()[0].value == v1);
+  BOOST_TEST(task.dead_letters()[0].offset == 0);
+  BOOST_TEST(!task.dead_letters()[0].detail.empty());
+  const MessageOutcome as_v1 = task.process(v1, 1, "k", MessageFormat::kEventV1);
+  BOOST_TEST(as_v1.processed == 1u);
+  BOOST_TEST(as_v1.invalid == 0u);
+  const MessageOutcome again = task.process(v1, 2, "k", MessageFormat::kEventV1);
+  BOOST_TEST(again.duplicates == 1u);
+  BOOST_TEST(metrics.events_consumed.Value() == 3.0);
+  BOOST_TEST(metrics.events_processed.Value() == 1.0);
+  BOOST_TEST(metrics.events_duplicate.Value() == 1.0);
+  BOOST_REQUIRE(task.commit().is_ok());
+  BOOST_TEST(*task.resume_offset() == 3);
+}
+
 BOOST_AUTO_TEST_CASE(invalid_messages_become_dead_letters_with_reason) {
   TempDir dir;
   auto store = open_store(dir.path);

@@ -121,6 +121,19 @@ BOOST_AUTO_TEST_CASE(exactly_once_is_the_default_and_at_least_once_can_be_chosen
              std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(events_format_defaults_to_event_v1_and_fhir_can_be_chosen) {
+  auto d = parse_pipeline_config(config_with_kafka("  group_id: g\n"), "test.yaml");
+  BOOST_REQUIRE_MESSAGE(d.is_ok(), error_of(d));
+  BOOST_TEST(format_name(d.value().kafka.events_format) == "event_v1");
+  auto f = parse_pipeline_config(config_with_kafka("  events_format: fhir\n"), "test.yaml");
+  BOOST_REQUIRE_MESSAGE(f.is_ok(), error_of(f));
+  BOOST_TEST(format_name(f.value().kafka.events_format) == "fhir");
+  auto bad = parse_pipeline_config(config_with_kafka("  events_format: FHIR\n"), "test.yaml");
+  BOOST_REQUIRE(!bad.is_ok());
+  BOOST_TEST(error_of(bad).find("kafka.events_format: must be event_v1 or fhir, not 'FHIR'") !=
+             std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(transactional_id_is_unique_per_instance_and_stable) {
   KafkaConfig k;
   k.group_id = "vigil";

@@ -31,6 +31,7 @@ void check_round_trip(const RepartitionRecord& r) {
   BOOST_TEST(back.offset == r.offset);
   BOOST_TEST(back.stream_time.days == r.stream_time.days);
   BOOST_TEST((back.clock == r.clock));
+  BOOST_TEST(back.index == r.index);
   BOOST_TEST(back.previous == r.previous);
   BOOST_TEST(back.current == r.current);
   BOOST_TEST((back.current.data() >= bytes.data() &&
@@ -102,6 +103,46 @@ BOOST_AUTO_TEST_CASE(hand_built_version_3_decodes) {
   for (size_t cut = 1; cut < header_size; ++cut) {
     BOOST_TEST(!decodes(std::string_view(bytes).substr(0, cut)), "cut at " << cut);
   }
+}
+
+BOOST_AUTO_TEST_CASE(index_in_message_round_trips_as_version_4) {
+  // The events of one FHIR Bundle share its offset; their index tells them
+  // apart. Index 0 (every message of one event) is still version 3.
+  RepartitionRecord r{1, 77, Date{19723}, "p", "c", int64_t{1704103200}};
+  BOOST_TEST(encode(r)[0] == '\x03');
+  for (const uint32_t index : {1u, 2u, 127u, 128u, std::numeric_limits<uint32_t>::max()}) {
+    r.index = index;
+    BOOST_TEST(encode(r)[0] == '\x04');
+    check_round_trip(r);
+  }
+  // Built by hand: the index follows the clock.
+  std::string bytes(1, '\x04');
+  append_varint(bytes, 1);
+  append_varint(bytes, 77);
+  append_varint(bytes, zigzag_encode(19723));
+  append_varint(bytes, zigzag_encode(1704103200));
+  append_varint(bytes, 5);
+  append_varint(bytes, 1);
+  const size_t header_size = bytes.size();
+  bytes += "pc";
+  RepartitionRecord back;
+  BOOST_REQUIRE(decode_repartition_record(bytes, back));
+  BOOST_TEST(back.index == 5u);
+  BOOST_TEST(back.previous == "p");
+  BOOST_TEST(back.current == "c");
+  for (size_t cut = 1; cut < header_size; ++cut) {
+    BOOST_TEST(!decodes(std::string_view(bytes).substr(0, cut)), "cut at " << cut);
+  }
+  // An index beyond 32 bits is not Vigil's.
+  std::string too_big(1, '\x04');
+  append_varint(too_big, 1);
+  append_varint(too_big, 77);
+  append_varint(too_big, zigzag_encode(19723));
+  append_varint(too_big, zigzag_encode(1704103200));
+  append_varint(too_big, uint64_t{1} << 32);
+  append_varint(too_big, 0);
+  too_big += "c";
+  BOOST_TEST(!decodes(too_big));
 }
 
 BOOST_AUTO_TEST_CASE(round_trip_extremes) {
