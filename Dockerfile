@@ -31,6 +31,7 @@ COPY sinks sinks
 COPY state state
 COPY synthetic synthetic
 COPY telemetry telemetry
+COPY text text
 COPY tests tests
 COPY web web
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DVIGIL_BENCHMARKS=OFF \
