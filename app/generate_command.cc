@@ -7,6 +7,7 @@
 
 #include "core/civil_date.h"
 #include "core/progress_meter.h"
+#include "synthetic/fhir_writer.h"
 
 namespace vigil {
 namespace {
@@ -16,6 +17,7 @@ constexpr size_t kWriteBlock = 1 << 20;
 
 std::string check_options(const GenerateOptions& o) {
   if (o.output.empty()) return "--output is required (a path, or - for standard output)";
+  if (o.format != "event_v1" && o.format != "fhir") return "--format must be event_v1 or fhir";
   if (o.stream.days <= 0) return "--days must be at least 1";
   if (!(o.stream.events_per_year > 0)) return "events per year must be positive";
   const auto fraction = [](double f) { return f >= 0.0 && f <= 1.0; };
@@ -103,8 +105,17 @@ int run_generate(const GenerateOptions& options, std::ostream& err) {
             : static_cast<double>(s.days_generated) / static_cast<double>(options.stream.days);
     return ProgressPosition{reached, done};
   };
+  const bool fhir = options.format == "fhir";
+  synthetic::FhirLineWriter fhir_writer;
+  std::string line;
   while (options.max_events == 0 || stream.emitted() < options.max_events) {
-    if (!stream.next(block)) break;
+    if (fhir) {
+      line.clear();
+      if (!stream.next(line)) break;
+      fhir_writer.convert(line, block);
+    } else if (!stream.next(block)) {
+      break;
+    }
     progress.update(stream.emitted(), position);
     block += '\n';
     if (block.size() >= kWriteBlock) {

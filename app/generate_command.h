@@ -18,6 +18,9 @@ struct GenerateOptions {
   // spanning all stream.days (every planted risk included), set
   // stream.events_per_year to about N * 365 / stream.days instead.
   uint64_t max_events = 0;
+  // "event_v1" (contract section 1) or "fhir": each event as an LFPSE FHIR
+  // AdverseEvent (synthetic/fhir_writer.h); invalid lines stay as they are.
+  std::string format = "event_v1";
 };
 
 // Writes the stream to options.output, one event per line, then a summary

@@ -131,6 +131,10 @@ int main(int argc, char** argv) {
                            "fraction of deliberately invalid lines")
       ->check(CLI::Range(0.0, 1.0));
   generate_cmd->add_flag("--no-planted-risks", no_planted_risks, "a stream with no planted risks");
+  generate_cmd
+      ->add_option("--format", generate.format,
+                   "event_v1 (Vigil's JSON) or fhir (LFPSE FHIR AdverseEvents, one per line)")
+      ->check(CLI::IsMember({"event_v1", "fhir"}));
 
   vigil::EvaluateOptions evaluate;
   auto* evaluate_cmd = app.add_subcommand(
