@@ -56,7 +56,7 @@ void check_same(const IncidentEvent& a, const IncidentEvent& b) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(fhir_round_trip_test)
+BOOST_AUTO_TEST_SUITE(fhir_field_round_trip_test)
 
 BOOST_AUTO_TEST_CASE(generated_events_survive_fhir) {
   SyntheticStreamOptions options;
