@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -90,7 +91,6 @@ class FhirReader {
   FhirReader(std::vector<IncidentEvent>& events, size_t& count, DecodeFailure& failure,
              std::string& normalised)
       : json_(failure), events_(events), count_(count), normalised_(normalised) {
-    path_.reserve(256);
   }
 
   error_code read(od::document& doc) {
@@ -119,36 +119,77 @@ class FhirReader {
 
   bool rejected() const { return json_.rejected(); }
   bool not_an_object() const { return not_an_object_; }
-  const std::string& path() const { return path_; }
+  // Where malformed JSON was met; empty at the top level.
+  const std::string& error_path() const { return error_path_; }
 
  private:
   // --- paths and failures -------------------------------------------------
 
-  // Appends ".name" (or "name" at the top) to the path until destroyed.
+  // The path of the value being read, as a stack of member names and array
+  // positions: pushing and popping is all reading costs; the text
+  // ("entry[2].resource.id") is only built for a failure.
+  class PathStack {
+   public:
+    void push(std::string_view name) { push_item({name, -1}); }
+    void push(int64_t index) { push_item({{}, index}); }
+    void pop() { --size_; }
+    const std::string& text() {
+      text_.clear();
+      for (size_t i = 0; i < size_; ++i) {
+        if (items_[i].index >= 0) {
+          char digits[24];
+          char* end = std::to_chars(digits, digits + sizeof digits, items_[i].index).ptr;
+          text_ += '[';
+          text_.append(digits, end);
+          text_ += ']';
+        } else {
+          if (!text_.empty()) text_ += '.';
+          text_.append(items_[i].name);
+        }
+      }
+      return text_;
+    }
+
+   private:
+    struct Item {
+      std::string_view name;
+      int64_t index;
+    };
+    // The profile's structures nest about ten levels; values deeper than
+    // what the reader knows are consumed without pushing.
+    static constexpr size_t kMaxDepth = 32;
+    void push_item(Item item) {
+      VIGIL_CHECK(size_ < kMaxDepth, "FHIR path deeper than the reader's structures");
+      items_[size_++] = item;
+    }
+    std::array<Item, kMaxDepth> items_{};
+    size_t size_ = 0;
+    std::string text_;
+  };
+
+  // Pushes a member name or array position for its lifetime.
   class Scope {
    public:
-    Scope(std::string& path, std::string_view field) : path_(path), mark_(path.size()) {
-      if (!path.empty()) path += '.';
-      path.append(field);
-    }
-    Scope(std::string& path, int64_t index) : path_(path), mark_(path.size()) {
-      path += '[';
-      path += std::to_string(index);
-      path += ']';
-    }
-    ~Scope() { path_.resize(mark_); }
+    Scope(PathStack& path, std::string_view field) : path_(path) { path.push(field); }
+    Scope(PathStack& path, int64_t index) : path_(path) { path.push(index); }
+    ~Scope() { path_.pop(); }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
-    std::string& path_;
-    size_t mark_;
+    PathStack& path_;
   };
 
-  FieldPath here() const { return FieldPath{path_, -1, {}}; }
+  FieldPath here() { return FieldPath{path_.text(), -1, {}}; }
 
   void reject(InvalidReason reason, std::string_view field, std::string_view what) {
-    json_.reject(reason, FieldPath{path_, -1, field}, what);
+    json_.reject(reason, FieldPath{path_.text(), -1, field}, what);
+  }
+
+  // Keeps the path where malformed JSON was first met, for the detail.
+  error_code note_error(error_code e) {
+    if (e && error_path_.empty()) error_path_ = path_.text();
+    return e;
   }
 
   void reject_unknown_code(std::string_view field, std::string_view code,
@@ -177,7 +218,7 @@ class FhirReader {
       od::json_type type;
       if (const error_code te = value.type().get(type)) return te;
       if (type == od::json_type::string) {
-        if (const error_code se = value.get_string().get(out)) return se;
+        if (const error_code se = string_text(value, out)) return se;
         found = true;
       } else if (type != od::json_type::null) {
         reject(InvalidReason::kWrongType, key, "must be a string");
@@ -193,13 +234,122 @@ class FhirReader {
   // `handle(key, value)`, which must read or consume the value.
   template <typename Handler>
   error_code members(od::object& object, std::string_view skip, Handler&& handle) {
-    for (auto member : object) {
+    for (auto member_result : object) {
+      od::field member;
+      if (const error_code e = std::move(member_result).get(member)) return e;
       std::string_view key;
-      if (const error_code e = member.unescaped_key().get(key)) return e;
-      if (key == skip) continue;  // read by key_string; skipped unread
-      od::value value;
-      if (const error_code e = member.value().get(value)) return e;
-      if (const error_code e = handle(key, value)) return e;
+      if (const error_code e = key_text(member, key)) return e;
+      if (!skip.empty() && key == skip) continue;  // read by key_string; skipped unread
+      if (const error_code e = handle(key, member.value())) return note_error(e);
+    }
+    return SUCCESS;
+  }
+
+  // --- strings without copies -----------------------------------------------
+  //
+  // Most strings of an LFPSE record (URLs, codes, keys) hold no escape: their
+  // text is their bytes in the message, which stage 1 of simdjson has already
+  // checked (UTF-8, no raw control character, closing quote). Those are viewed
+  // in place instead of being unescaped into the parser's string buffer: an
+  // extension URL is about 90 bytes, and copying them was a tenth of the
+  // decoder's time. A string with a backslash takes simdjson's own path.
+
+  // Keys are short: found by scanning to the closing quote.
+  static error_code key_text(od::field& member, std::string_view& key) {
+    const char* start = member.key().raw();
+    const char* p = start;
+    while (*p != '"') {
+      if (*p == '\\') return member.unescaped_key().get(key);
+      ++p;
+    }
+    key = std::string_view(start, static_cast<size_t>(p - start));
+    return SUCCESS;
+  }
+
+  // The text of `value` when it is a string without escapes; false (value
+  // unread) for any other string or type. The token runs from the opening
+  // quote to the next token, so its end is known without a scan.
+  static bool in_place_string(od::value& value, std::string_view& out) {
+    const std::string_view token = value.raw_json_token();
+    if (token.empty() || token[0] != '"') return false;
+    size_t end = token.size();
+    while (end > 2 && token[end - 1] != '"') --end;  // whitespace after the string
+    if (end < 2) return false;
+    const std::string_view text = token.substr(1, end - 2);
+    // Codes and keys are a few bytes: a loop beats a call to memchr there.
+    if (text.size() <= 32) {
+      for (const char c : text) {
+        if (c == '\\') return false;
+      }
+    } else if (std::memchr(text.data(), '\\', text.size()) != nullptr) {
+      return false;
+    }
+    out = text;
+    return true;
+  }
+
+  // The text of a value known to be a string.
+  static error_code string_text(od::value& value, std::string_view& out) {
+    if (in_place_string(value, out)) return SUCCESS;
+    return value.get_string().get(out);
+  }
+
+  // An object that must be present (null is kWrongType too). Tries the
+  // object first: a type error leaves the value unread, and only then is
+  // its type looked at, so the common case costs one type check.
+  error_code read_required_object(od::value& value, int depth, od::object& object, bool& ok) {
+    const error_code e = value.get_object().get(object);
+    if (e != simdjson::INCORRECT_TYPE) {
+      ok = e == SUCCESS;
+      return e;
+    }
+    return json_.read_required_object(value, here(), depth, object, ok);
+  }
+
+  // Checks any value for well-formedness, as JsonFieldReader::consume does,
+  // with strings checked in place.
+  error_code consume(od::value& value, int depth) {
+    od::json_type type;
+    if (const error_code e = value.type().get(type)) return e;
+    switch (type) {
+      case od::json_type::string: {
+        std::string_view text;
+        return string_text(value, text);
+      }
+      case od::json_type::array: {
+        if (depth > kMaxNestingDepth) return simdjson::DEPTH_ERROR;
+        od::array array;
+        if (const error_code e = value.get_array().get(array)) return e;
+        for (auto item : array) {
+          od::value element;
+          if (const error_code e = item.get(element)) return e;
+          if (const error_code e = consume(element, depth + 1)) return e;
+        }
+        return SUCCESS;
+      }
+      case od::json_type::object: {
+        if (depth > kMaxNestingDepth) return simdjson::DEPTH_ERROR;
+        od::object object;
+        if (const error_code e = value.get_object().get(object)) return e;
+        return members(object, {}, [&](std::string_view, od::value& v) { return consume(v, depth + 1); });
+      }
+      default: return json_.consume(value, depth);
+    }
+  }
+
+  // A string that must satisfy `rule`, else kBadValue with `rule_text`.
+  template <typename Rule>
+  error_code read_checked(od::value& value, int depth, Rule rule, std::string_view rule_text,
+                          std::string_view& out, Found& found) {
+    std::string_view text;
+    if (const error_code e = read_string(value, text, found, depth); e || found != Found::kValue) {
+      return e;
+    }
+    if (!rule(text)) {
+      found = Found::kRejected;
+      json_.reject(InvalidReason::kBadValue, here(), rule_text);
+    } else {
+      out = text;
     }
     return SUCCESS;
   }
@@ -210,7 +360,7 @@ class FhirReader {
   error_code object_members(od::value& value, int depth, Handler&& handle) {
     od::object object;
     bool ok = false;
-    if (const error_code e = json_.read_required_object(value, here(), depth, object, ok);
+    if (const error_code e = read_required_object(value, depth, object, ok);
         e || !ok) {
       return e;
     }
@@ -221,22 +371,22 @@ class FhirReader {
   // under path "[index]"; once a failure is recorded they are consumed.
   template <typename Element>
   error_code elements(od::value& value, int depth, Element&& element) {
-    Found found = Found::kRejected;
-    if (const error_code e = json_.expect_type(value, od::json_type::array, here(), depth,
-                                               "must be an array", found);
-        e || found != Found::kValue) {
+    od::array array;
+    if (const error_code e = value.get_array().get(array); e == simdjson::INCORRECT_TYPE) {
+      Found found = Found::kRejected;
+      return json_.expect_type(value, od::json_type::array, here(), depth, "must be an array",
+                               found);  // null: absent; another type: kWrongType
+    } else if (e) {
       return e;
     }
-    od::array array;
-    if (const error_code e = value.get_array().get(array)) return e;
     int64_t index = 0;
     for (auto item : array) {
       od::value item_value;
       if (const error_code e = item.get(item_value)) return e;
       Scope scope(path_, index);
-      const error_code e = json_.rejected() ? json_.consume(item_value, depth + 1)
+      const error_code e = json_.rejected() ? consume(item_value, depth + 1)
                                             : element(item_value, index);
-      if (e) return e;
+      if (e) return note_error(e);
       ++index;
     }
     return SUCCESS;
@@ -245,11 +395,43 @@ class FhirReader {
   // Checks the members of `object` (at level `depth`) for well-formedness.
   error_code consume_members(od::object& object, int depth) {
     return members(object, "resourceType",
-                   [&](std::string_view, od::value& v) { return json_.consume(v, depth + 1); });
+                   [&](std::string_view, od::value& v) { return consume(v, depth + 1); });
+  }
+
+  // Integers and booleans as the profile writes them are read directly; only
+  // anything else (another type, a decimal, null) goes to JsonFieldReader,
+  // with the path built for its failure detail.
+  error_code read_integer(od::value& value, int depth, std::optional<int64_t>& out,
+                          Found& found) {
+    int64_t number = 0;
+    if (value.get_int64().get(number) == SUCCESS) {
+      out = number;
+      found = Found::kValue;
+      return SUCCESS;
+    }
+    return json_.read_integer(value, here(), depth, out, found);
+  }
+
+  error_code read_bool(od::value& value, int depth, bool& out, Found& found) {
+    if (value.get_bool().get(out) == SUCCESS) {
+      found = Found::kValue;
+      return SUCCESS;
+    }
+    return json_.read_bool(value, here(), depth, out, found);
   }
 
   error_code read_string(od::value& value, std::string_view& out, Found& found, int depth) {
-    return json_.read_string(value, here(), depth, out, found);
+    if (in_place_string(value, out)) {
+      found = Found::kValue;
+      return SUCCESS;
+    }
+    const error_code e = value.get_string().get(out);
+    if (e == simdjson::INCORRECT_TYPE) {
+      return json_.expect_type(value, od::json_type::string, here(), depth, "must be a string",
+                               found);  // null: kNull; another type: kWrongType
+    }
+    found = e ? Found::kRejected : Found::kValue;
+    return e;
   }
 
   // A string of at most `max_bytes` bytes without control characters.
@@ -293,18 +475,18 @@ class FhirReader {
   error_code read_bundle(od::object& root) {
     bool has_entry = false;
     const error_code e = members(root, "resourceType", [&](std::string_view key, od::value& v) {
-      if (key != "entry") return json_.consume(v, 2);
+      if (key != "entry") return consume(v, 2);
       has_entry = true;
       Scope scope(path_, "entry");
       return elements(v, 2, [&](od::value& entry, int64_t) {
         bool has_resource = false;
         const error_code ee = object_members(entry, 3, [&](std::string_view k, od::value& rv) {
-          if (k != "resource" || json_.rejected()) return json_.consume(rv, 4);
+          if (k != "resource" || json_.rejected()) return consume(rv, 4);
           has_resource = true;
           Scope resource_scope(path_, "resource");
           od::object resource;
           bool ok = false;
-          if (const error_code re = json_.read_required_object(rv, here(), 4, resource, ok);
+          if (const error_code re = read_required_object(rv, 4, resource, ok);
               re || !ok) {
             return re;
           }
@@ -351,7 +533,7 @@ class FhirReader {
     Evidence evidence;
     bool has_id = false;
     const error_code e = members(object, "resourceType", [&](std::string_view key, od::value& v) {
-      if (json_.rejected()) return json_.consume(v, depth + 1);
+      if (json_.rejected()) return consume(v, depth + 1);
       Scope scope(path_, key == "id" || key == "meta" || key == "recordedDate" || key == "date" ||
                                  key == "detected" || key == "actuality" ||
                                  key == "description" || key == "extension" || key == "contained"
@@ -360,7 +542,7 @@ class FhirReader {
       Found found = Found::kRejected;
       std::string_view text;
       if (key == "id") {
-        const error_code re = json_.read_checked(v, here(), depth + 1, is_valid_event_id, kIdRule,
+        const error_code re = read_checked(v, depth + 1, is_valid_event_id, kIdRule,
                                                  ev.id, found);
         has_id = found == Found::kValue;
         return re;
@@ -422,7 +604,7 @@ class FhirReader {
           return read_contained(x, depth + 2, ev, evidence);
         });
       }
-      return json_.consume(v, depth + 1);
+      return consume(v, depth + 1);
     });
     if (e || json_.rejected()) return e;
     finish_event(ev, evidence, has_id);
@@ -431,7 +613,7 @@ class FhirReader {
 
   error_code read_meta(od::value& value, int depth, IncidentEvent& ev) {
     return object_members(value, depth, [&](std::string_view key, od::value& v) {
-      if (key != "versionId" || json_.rejected()) return json_.consume(v, depth + 1);
+      if (key != "versionId" || json_.rejected()) return consume(v, depth + 1);
       Scope scope(path_, "versionId");
       std::string_view text;
       Found found = Found::kRejected;
@@ -517,15 +699,49 @@ class FhirReader {
                                    Handler&& handle) {
     od::object object;
     bool ok = false;
-    if (const error_code e = json_.read_required_object(value, here(), depth, object, ok);
+    if (const error_code e = read_required_object(value, depth, object, ok);
         e || !ok) {
       return e;
     }
+    // Producers write the url first, as FHIR's own JSON examples do: then it
+    // is read in passing. Otherwise it is looked up and the object rewound.
     bool has_url = false;
+    bool first = true;
+    bool look_up = false;
+    for (auto member_result : object) {
+      od::field member;
+      if (const error_code e = std::move(member_result).get(member)) return e;
+      std::string_view key;
+      if (const error_code e = key_text(member, key)) return e;
+      if (first) {
+        first = false;
+        if (key != "url") {
+          look_up = true;
+          break;
+        }
+        Scope scope(path_, "url");
+        Found found = Found::kRejected;
+        if (const error_code e = read_string(member.value(), url, found, depth + 1)) return e;
+        has_url = found == Found::kValue;
+        if (!has_url && !json_.rejected()) {
+          json_.reject(InvalidReason::kMissingField, here(), kMissing);
+        }
+        continue;
+      }
+      const error_code e =
+          json_.rejected() ? consume(member.value(), depth + 1) : handle(key, member.value());
+      if (e) return e;
+    }
+    if (!look_up) {
+      if (first && !json_.rejected()) reject(InvalidReason::kMissingField, "url", kMissing);
+      return SUCCESS;
+    }
+    bool not_empty = false;
+    if (const error_code e = object.reset().get(not_empty)) return e;
     if (const error_code e = key_string(object, "url", url, has_url)) return e;
     if (!has_url && !json_.rejected()) reject(InvalidReason::kMissingField, "url", kMissing);
     return members(object, "url", [&](std::string_view key, od::value& v) {
-      if (json_.rejected()) return json_.consume(v, depth + 1);
+      if (json_.rejected()) return consume(v, depth + 1);
       return handle(key, v);
     });
   }
@@ -575,7 +791,7 @@ class FhirReader {
   template <typename Use>
   error_code coded(std::string_view key, od::value& v, int depth, FhirCodeSystemId system,
                    Use&& use) {
-    if (!expect_value(key, "valueCode", v, depth)) return json_.consume(v, depth);
+    if (!expect_value(key, "valueCode", v, depth)) return consume(v, depth);
     const FhirCode* row = nullptr;
     const error_code e = read_code(v, depth, system, row);
     if (row) use(*row);
@@ -586,7 +802,7 @@ class FhirReader {
                                   Evidence& evidence) {
     std::string_view url;
     return read_extension_object(value, depth, url, [&](std::string_view key, od::value& v) {
-      if (key != "extension") return json_.consume(v, depth + 1);
+      if (key != "extension") return consume(v, depth + 1);
       if (url == fhir::kVigilExtensionUrl) return read_vigil_extension(v, depth + 1, ev, evidence);
       const std::string_view id = extension_id(url);
       if (id == fhir::kRiskDetailsExtension) evidence.risk = true;
@@ -625,13 +841,13 @@ class FhirReader {
           });
         }
         if (id == fhir::kGovernanceExtension && name == "NeverEvent") {
-          if (!expect_value(k, "valueBoolean", x, d)) return json_.consume(x, d);
+          if (!expect_value(k, "valueBoolean", x, d)) return consume(x, d);
           Scope scope(path_, "valueBoolean");
           Found found = Found::kRejected;
-          return json_.read_bool(x, here(), d, ev.never_event, found);
+          return read_bool(x, d, ev.never_event, found);
         }
         if (id == fhir::kEstimatedDateExtension && name == "ApproximateDate") {
-          if (!expect_value(k, "valueString", x, d)) return json_.consume(x, d);
+          if (!expect_value(k, "valueString", x, d)) return consume(x, d);
           Scope scope(path_, "valueString");
           std::string_view text;
           Found found = Found::kRejected;
@@ -642,7 +858,7 @@ class FhirReader {
           }
           return e;
         }
-        return json_.consume(x, d);
+        return consume(x, d);
       });
     });
   }
@@ -653,10 +869,10 @@ class FhirReader {
                                                  od::value& x, int d) -> error_code {
       const auto text = [&](auto rule, std::string_view rule_text, std::string_view& out,
                             bool* has) -> error_code {
-        if (!expect_value(k, "valueCode", x, d)) return json_.consume(x, d);
+        if (!expect_value(k, "valueCode", x, d)) return consume(x, d);
         Scope scope(path_, "valueCode");
         Found found = Found::kRejected;
-        const error_code e = json_.read_checked(x, here(), d, rule, rule_text, out, found);
+        const error_code e = read_checked(x, d, rule, rule_text, out, found);
         if (has && found == Found::kValue) *has = true;
         return e;
       };
@@ -697,20 +913,20 @@ class FhirReader {
         return e;
       }
       if (name == "patient") {
-        if (!expect_value(k, "valueBoolean", x, d)) return json_.consume(x, d);
+        if (!expect_value(k, "valueBoolean", x, d)) return consume(x, d);
         Scope scope(path_, "valueBoolean");
         Found found = Found::kRejected;
         bool present = false;
-        const error_code e = json_.read_bool(x, here(), d, present, found);
+        const error_code e = read_bool(x, d, present, found);
         if (found == Found::kValue && present) evidence.vigil_patient = true;
         return e;
       }
       if (name == "imd_decile") {
-        if (!expect_value(k, "valueInteger", x, d)) return json_.consume(x, d);
+        if (!expect_value(k, "valueInteger", x, d)) return consume(x, d);
         Scope scope(path_, "valueInteger");
         std::optional<int64_t> decile;
         Found found = Found::kRejected;
-        const error_code e = json_.read_integer(x, here(), d, decile, found);
+        const error_code e = read_integer(x, d, decile, found);
         if (found != Found::kValue) return e;
         if (!decile || *decile < 1 || *decile > 10) {
           json_.reject(InvalidReason::kBadValue, here(), "must be an integer from 1 to 10");
@@ -720,7 +936,7 @@ class FhirReader {
         }
         return e;
       }
-      return json_.consume(x, d);
+      return consume(x, d);
     });
   }
 
@@ -729,7 +945,7 @@ class FhirReader {
   error_code read_contained(od::value& value, int depth, IncidentEvent& ev, Evidence& evidence) {
     od::object object;
     bool ok = false;
-    if (const error_code e = json_.read_required_object(value, here(), depth, object, ok);
+    if (const error_code e = read_required_object(value, depth, object, ok);
         e || !ok) {
       return e;
     }
@@ -745,7 +961,7 @@ class FhirReader {
     const bool location = type == "Location";
     return members(object, "resourceType", [&](std::string_view key, od::value& v) {
       if (json_.rejected() || key != "extension" || !(patient || location)) {
-        return json_.consume(v, depth + 1);
+        return consume(v, depth + 1);
       }
       Scope scope(path_, "extension");
       return elements(v, depth + 1, [&](od::value& x, int64_t) {
@@ -763,7 +979,7 @@ class FhirReader {
     return read_extension_object(value, depth, url, [&](std::string_view key, od::value& v) {
       if (key != "extension" || extension_id(url) != fhir::kPatientInformationExtension ||
           evidence.patient_read) {
-        return json_.consume(v, depth + 1);
+        return consume(v, depth + 1);
       }
       evidence.patient_read = true;
       PatientDetails& p = ev.patient;
@@ -799,11 +1015,11 @@ class FhirReader {
           });
         }
         if (name == "AgeAtTimeOfIncidentDays" || name == "AgeAtTimeOfIncident") {
-          if (!expect_value(k, "valueInteger", x, d)) return json_.consume(x, d);
+          if (!expect_value(k, "valueInteger", x, d)) return consume(x, d);
           Scope scope(path_, "valueInteger");
           std::optional<int64_t> age;
           Found found = Found::kRejected;
-          const error_code e = json_.read_integer(x, here(), d, age, found);
+          const error_code e = read_integer(x, d, age, found);
           if (found != Found::kValue) return e;
           if (!age || *age < 0 || *age > 200 * 366) {
             json_.reject(InvalidReason::kBadValue, here(), "must be an age from 0 to 73200");
@@ -814,7 +1030,7 @@ class FhirReader {
           }
           return e;
         }
-        return json_.consume(x, d);
+        return consume(x, d);
       });
     });
   }
@@ -825,20 +1041,20 @@ class FhirReader {
     return read_extension_object(value, depth, url, [&](std::string_view key, od::value& v) {
       if (key != "extension" || extension_id(url) != fhir::kLocationDetailsExtension ||
           evidence.location_read) {
-        return json_.consume(v, depth + 1);
+        return consume(v, depth + 1);
       }
       evidence.location_read = true;
       bool has_service_area = false;
       return read_sub_extensions(v, depth + 1, [&](std::string_view name, std::string_view k,
                                                    od::value& x, int d) -> error_code {
         if (name == "Organisation") {
-          if (!expect_value(k, "valueCode", x, d)) return json_.consume(x, d);
+          if (!expect_value(k, "valueCode", x, d)) return consume(x, d);
           Scope scope(path_, "valueCode");
           Found found = Found::kRejected;
           // The first organisation is where it occurred; ODS codes are
           // checked by their shape, not against the changing ODS list.
-          if (!ev.org.empty()) return json_.consume(x, d);
-          return json_.read_checked(x, here(), d, is_ods_code, kOdsRule, ev.org, found);
+          if (!ev.org.empty()) return consume(x, d);
+          return read_checked(x, d, is_ods_code, kOdsRule, ev.org, found);
         }
         if (name == "ServiceArea") {
           return coded(k, x, d, FhirCodeSystemId::kServiceType, [&](const FhirCode& row) {
@@ -851,7 +1067,7 @@ class FhirReader {
           return coded(k, x, d, FhirCodeSystemId::kSpecialty,
                        [&](const FhirCode& row) { ev.specialty = row.vigil; });
         }
-        return json_.consume(x, d);
+        return consume(x, d);
       });
     });
   }
@@ -863,10 +1079,10 @@ class FhirReader {
     Medication medication;
     bool has_code = false, has_name = false;
     const error_code e = members(object, "resourceType", [&](std::string_view key, od::value& v) {
-      if (json_.rejected() || key != "code") return json_.consume(v, depth + 1);
+      if (json_.rejected() || key != "code") return consume(v, depth + 1);
       Scope scope(path_, "code");
       return object_members(v, depth + 1, [&](std::string_view k, od::value& cv) {
-        if (json_.rejected()) return json_.consume(cv, depth + 2);
+        if (json_.rejected()) return consume(cv, depth + 2);
         if (k == "text") {
           Scope text_scope(path_, "text");
           std::string_view name;
@@ -878,14 +1094,14 @@ class FhirReader {
           }
           return te;
         }
-        if (k != "coding") return json_.consume(cv, depth + 2);
+        if (k != "coding") return consume(cv, depth + 2);
         Scope coding_scope(path_, "coding");
         return elements(cv, depth + 2, [&](od::value& coding, int64_t) {
           std::string_view system, code, display;
           bool code_ok = false, display_ok = false;
           const error_code ce =
               object_members(coding, depth + 3, [&](std::string_view ck, od::value& x) {
-                if (json_.rejected()) return json_.consume(x, depth + 4);
+                if (json_.rejected()) return consume(x, depth + 4);
                 Found found = Found::kRejected;
                 if (ck == "system") {
                   Scope s(path_, "system");
@@ -904,7 +1120,7 @@ class FhirReader {
                   display_ok = found == Found::kValue;
                   return re;
                 }
-                return json_.consume(x, depth + 4);
+                return consume(x, depth + 4);
               });
           if (ce || json_.rejected() || has_code) return ce;
           if (system != fhir::kSnomedSystem && system != fhir::kDmdSystem) return ce;
@@ -948,7 +1164,7 @@ class FhirReader {
       bool done = false;
       return elements(v, d, [&](od::value& item, int64_t) {
         return object_members(item, d + 1, [&](std::string_view k, od::value& x) {
-          if (done || json_.rejected() || k != field) return json_.consume(x, d + 2);
+          if (done || json_.rejected() || k != field) return consume(x, d + 2);
           done = true;
           Scope s(path_, field);
           return read(x, d + 2);
@@ -956,7 +1172,7 @@ class FhirReader {
       });
     };
     const error_code e = members(object, "resourceType", [&](std::string_view key, od::value& v) {
-      if (json_.rejected()) return json_.consume(v, depth + 1);
+      if (json_.rejected()) return consume(v, depth + 1);
       Found found = Found::kRejected;
       if (key == "deviceName") {
         Scope scope(path_, "deviceName");
@@ -979,7 +1195,7 @@ class FhirReader {
         return read_identity(v, depth + 1, kMaxIdentityTextBytes, LetterCase::kLower,
                              key == "manufacturer" ? device.manufacturer : device.model, found);
       }
-      return json_.consume(v, depth + 1);
+      return consume(v, depth + 1);
     });
     if (e || json_.rejected()) return e;
     if (!has_name) {
@@ -994,7 +1210,8 @@ class FhirReader {
   std::vector<IncidentEvent>& events_;
   size_t& count_;
   std::string& normalised_;
-  std::string path_;
+  PathStack path_;
+  std::string error_path_;
   bool not_an_object_ = false;
 };
 
@@ -1052,7 +1269,7 @@ bool KernelFhirDecoder::decode(std::string_view message, std::vector<IncidentEve
     if (reader.not_an_object()) {
       failure.detail = "message: not a JSON object";
     } else {
-      failure.detail = reader.path().empty() ? std::string("message") : reader.path();
+      failure.detail = reader.error_path().empty() ? std::string("message") : reader.error_path();
       failure.detail += ": malformed JSON (";
       failure.detail += describe_json_error(error);
       failure.detail += ')';

@@ -246,6 +246,44 @@ BOOST_AUTO_TEST_CASE(other_failures) {
   BOOST_CHECK_EQUAL(id.detail, "id: must be 1 to 64 characters of [A-Za-z0-9._:-]");
 }
 
+// Strings without escapes are read in place, others unescaped by simdjson:
+// both must give the same values, and what simdjson rejects stays rejected.
+BOOST_AUTO_TEST_CASE(strings_escaped_spaced_or_reordered) {
+  FhirDecoder decoder;
+  const std::string plain = minimal_event(
+      event_extension("adverse-event-agent", coded_sub("InvolvedAgents", "4")),
+      coded_sub("PhysicalHarm", "3"));
+  const IncidentEvent expected = decode_ok(decoder, plain).at(0);
+  BOOST_CHECK_EQUAL(expected.agents.at(0), "medication");
+
+  // An escaped code, URL and key decode to the same event.
+  std::string escaped = plain;
+  escaped.replace(escaped.find(R"("valueCode":"4")"), 15, R"("value\u0043ode":"\u0034")");
+  escaped.replace(escaped.find("adverse-event-agent-5"), 21, R"(adverse-event-agent\u002d5)");
+  const IncidentEvent from_escaped = decode_ok(decoder, escaped).at(0);
+  BOOST_CHECK_EQUAL(from_escaped.agents.at(0), "medication");
+  BOOST_CHECK(from_escaped.physical_harm == expected.physical_harm);
+
+  // Whitespace between tokens, and the url after the value.
+  std::string spaced = plain;
+  for (size_t at = 0; (at = spaced.find("\",\"", at)) != std::string::npos; at += 5) {
+    spaced.replace(at, 3, "\" ,\n \"");
+  }
+  const std::string reordered_sub = R"({"valueCode":"4","url":"InvolvedAgents"})";
+  const std::string reordered = minimal_event(
+      event_extension("adverse-event-agent", reordered_sub), coded_sub("PhysicalHarm", "3"));
+  for (const std::string& message : {spaced, reordered}) {
+    const IncidentEvent event = decode_ok(decoder, message).at(0);
+    BOOST_CHECK_EQUAL(event.agents.at(0), "medication");
+    BOOST_CHECK(event.physical_harm == expected.physical_harm);
+  }
+
+  // A raw control character inside a string is malformed JSON, in place or not.
+  std::string raw_control = plain;
+  raw_control.replace(raw_control.find("InvolvedAgents"), 1, "\x01");
+  BOOST_CHECK(decode_fails(raw_control).reason == InvalidReason::kNotJson);
+}
+
 BOOST_AUTO_TEST_CASE(every_code_of_every_code_system) {
   FhirDecoder decoder;
   const auto check_all = [&](FhirCodeSystemId system, auto&& message_for, auto&& check) {
