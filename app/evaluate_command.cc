@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "app/command_failure.h"
+#include "app/evaluate_text.h"
 #include "app/scratch_dir.h"
 #include "config/pipeline_config.h"
 #include "core/progress_meter.h"
@@ -52,6 +53,7 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
   if (!task) return command_failure(err, "evaluate", task.error());
 
   SyntheticStream stream(options.stream);
+  TextEvaluation text;
   const auto started = std::chrono::steady_clock::now();
   std::vector<Signal> raised;
   std::map<std::string, int64_t> severity_rule_raised;
@@ -89,6 +91,7 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
   while (true) {
     line.clear();  // next() appends
     if (!stream.next(line)) break;
+    text.note_line(line, stream.last_line_wording());
     task.value()->process(line, offset++);
     if (task.value()->uncommitted() >= config.value().commit.max_events && !commit()) return 1;
     progress.update(static_cast<uint64_t>(offset), position);
@@ -119,6 +122,7 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
       ++severity_rule_raised[s.detector];
       continue;
     }
+    if (s.method == "text_cluster") continue;  // the text section below
     Tally& t = by_detector[s.detector];
     ++t.raised;
     bool explained = false;
@@ -139,6 +143,7 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
         << per_week(t.unexplained, weeks) << "/week; " << per_week(t.unexplained_second_half, second_half_weeks)
         << "/week from " << format_date(half) << ")\n";
   }
+  text.report(risks, raised, half, weeks, second_half_weeks, out);
   for (const auto& [name, n] : severity_rule_raised) {
     out << "rule " << name << ": " << n << " raised (" << per_week(n, weeks)
         << "/week; a rule, not a statistic: each one is for review)\n";

@@ -21,5 +21,6 @@ void parse_detector(const YAML::Node& node, const std::string& path, InequalityC
 void parse_detector(const YAML::Node& node, const std::string& path, DisproportionalityConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, TreeScanConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, SpaceTimeScanConfig& c);
+void parse_detector(const YAML::Node& node, const std::string& path, TextClusterConfig& c);
 
 }  // namespace vigil::config

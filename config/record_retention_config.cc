@@ -36,6 +36,9 @@ int32_t reach(const DisproportionalityConfig& c) { return reach(c.window); }
 
 int32_t reach(const TreeScanConfig& c) { return c.study_days + c.lag_days + 1; }
 int32_t reach(const SpaceTimeScanConfig& c) { return c.study_days + c.lag_days + 1; }
+// Days before closed_through + 2 - window - baseline are ignored, and
+// closed_through trails stream time by a day (text_cluster.cc).
+int32_t reach(const TextClusterConfig& c) { return c.window_days + c.baseline_days + 1; }
 
 }  // namespace
 

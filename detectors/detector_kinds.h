@@ -20,6 +20,7 @@
 #include "detectors/severity_rule.h"
 #include "detectors/tree_scan.h"
 #include "detectors/space_time_scan.h"
+#include "detectors/text_cluster.h"
 #include "detectors/volume_drop.h"
 
 namespace vigil {
@@ -32,6 +33,7 @@ using DetectorConfig = std::variant<  //
     InequalityConfig,                 // type: inequality
     DisproportionalityConfig,         // type: disproportionality
     TreeScanConfig,                   // type: tree_scan
-    SpaceTimeScanConfig>;             // type: space_time_scan
+    SpaceTimeScanConfig,              // type: space_time_scan
+    TextClusterConfig>;               // type: text_cluster
 
 }  // namespace vigil

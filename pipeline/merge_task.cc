@@ -43,6 +43,18 @@ Result<std::unique_ptr<MergeTask>> MergeTask::open(int32_t partition, int32_t up
   if (upstreams < 1) {
     return make_error(ErrorKind::kInvalidArgument, "a merge needs at least one input partition");
   }
+  // Records reach the merge without the report's description (the per-id
+  // record and the repartition topic never carry free text), so a detector
+  // that reads descriptions would silently see none here.
+  for (const auto& d : detectors) {
+    if (std::holds_alternative<TextClusterConfig>(d)) {
+      return make_error(ErrorKind::kInvalidArgument,
+                        "detector " + detector_name(d) +
+                            " (text_cluster) reads report descriptions, which the repartition "
+                            "topic does not carry: run it with one input partition and no "
+                            "repartition topic (the merge stage cannot run it yet)");
+    }
+  }
   auto offsets = store.ensure_column_family(kOffsetsColumnFamily);
   if (!offsets) return offsets.error();
   auto merge = store.ensure_column_family(kMergeColumnFamily);

@@ -102,6 +102,7 @@ class StreamGenerator final : public PlantContext {
         }
         if (!duplicate) follow_up(report);
         render_report(report, line, scratch_);
+        last_story_ = report.story;
         count(report, duplicate);
         return true;
       }
@@ -119,6 +120,7 @@ class StreamGenerator final : public PlantContext {
   }
 
   const std::vector<PlantedRisk>& risks() const { return risks_; }
+  Story last_story() const { return last_story_; }
   const SyntheticStreamStats& stats() const { return stats_; }
   size_t pending() const { return queue_.size(); }
 
@@ -381,6 +383,7 @@ class StreamGenerator final : public PlantContext {
   int64_t frontier_ms_ = 0;  // reports delivered before this instant are final
   uint64_t next_number_ = 0;
   uint64_t invalid_counter_ = 0;
+  Story last_story_ = Story::kRoutine;
   SyntheticStreamStats stats_;
   std::string scratch_;
 };
@@ -404,6 +407,19 @@ const std::vector<PlantedRisk>& SyntheticStream::planted_risks() const {
   return impl_->generator.risks();
 }
 uint64_t SyntheticStream::emitted() const { return impl_->generator.stats().lines; }
+std::string_view SyntheticStream::last_line_wording() const {
+  // The risk each story's wording belongs to (plants.cc names them).
+  switch (impl_->generator.last_story()) {
+    case synthetic::Story::kInsulinPen: return "insulin_pen_overdose";
+    case synthetic::Story::kPumpOverInfusion: return "infusion_pump_over_infusion";
+    case synthetic::Story::kFallsCluster: return "falls_with_harm_trust";
+    case synthetic::Story::kNeverEventCluster: return "never_event_cluster";
+    case synthetic::Story::kMaternityHarm: return "maternity_ethnic_inequality";
+    case synthetic::Story::kRoutine:
+    case synthetic::Story::kNeverEvent: break;
+  }
+  return {};
+}
 const SyntheticStreamStats& SyntheticStream::stats() const { return impl_->generator.stats(); }
 size_t SyntheticStream::pending() const { return impl_->generator.pending(); }
 

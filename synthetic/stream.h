@@ -115,6 +115,10 @@ class SyntheticStream {
 
   const std::vector<PlantedRisk>& planted_risks() const;
   uint64_t emitted() const;
+  // The planted risk (PlantedRisk::name) whose recurring wording the line
+  // last written carries; empty for routine text. For evaluating text
+  // detectors by the ids of the reports each risk planted.
+  std::string_view last_line_wording() const;
   const SyntheticStreamStats& stats() const;
   // Reports generated but not yet written (the memory the stream holds).
   size_t pending() const;

@@ -1,0 +1,225 @@
+// Text clusters: groups of reports whose descriptions say the same thing,
+// appearing in several organisations at once, well beyond their usual rate
+// (issue 12). A new failure mode or product ("insulin lispro 200 units/ml
+// pen ... dose window stuck") is written the same way by reporters who never
+// met; the structured fields may not show it at all.
+//
+// Method: MinHash over the distinctive words of each redacted description
+// (detectors/text_fingerprint.h) with LSH banding, and incremental leader
+// clustering. A report joins the cluster whose leader (the report that
+// founded it) it resembles most, among the leaders that share at least one
+// LSH band with it, if their estimated Jaccard similarity is at least
+// `similarity`; otherwise it founds a cluster of its own. Chosen over
+// TF-IDF with centroid clustering because a signature is a fixed 4·k bytes
+// that can be stored and compared without the text, LSH finds candidates in
+// constant time per report, and leaders never move, so a report's cluster
+// depends only on the reports before it (deterministic, and nothing drifts).
+//
+// The background vocabulary: the words of everyday reporting (outcome
+// sentences, ward names, "patient") would make two unrelated reports look
+// alike. The detector counts in how many of the first `warmup_reports`
+// descriptions each word appears, then freezes the words above
+// `background_share` as background, ignored from then on. Reports of the
+// warm-up are not clustered.
+//
+// Judgement: once a day of event time has passed (stream time beyond it),
+// each cluster's reports in the `window_days` ending that day are compared
+// with its rate over the `baseline_days` before: expected = window_days ×
+// (baseline + 0.5) / baseline_days (a cluster never seen expects half a
+// report per baseline). It alarms when it has at least `min_reports`
+// reports from at least `min_orgs` organisations, at least `min_ratio` ×
+// expected, and P(Poisson(expected) ≥ reports) < alpha. Days are judged only
+// once the stream after the warm-up covers a whole baseline.
+//
+// Signals: one episode per cluster (signal_episode.h; resolves after
+// lifecycle.resolve_after_quiet quiet days). Key: the cluster id, then the
+// structured fields every report of the window shares (category,
+// service_area, medication, device), frozen when raised. A signal carries
+// the cluster's top terms (leader words, by how many of the window's
+// reports contain them) as the stratum "term", the number of reports and
+// organisations and up to 50 report ids. No description text.
+//
+// State, in RocksDB (never text): each cluster's leader signature, its
+// leader words (at most kLeaderTerms single redacted words, the cluster's
+// possible top terms), its daily counts over the horizon (baseline + window
+// days), and for the window's days the organisations (hashed), report ids,
+// field values and term counts; the background word hashes (and during the
+// warm-up, word hashes with their counts); and per report (keyed by day and
+// id) its cluster and which leader words it had, so that a revision takes
+// exactly that back. Per-report entries leave when their day leaves the
+// horizon, as their counts do.
+//
+// Where it runs: the detector needs each report's description, which only
+// the input task has. The per-id record and the repartition topic carry no
+// text, so with several input partitions (the merge stage) it would see no
+// description: the pipeline refuses that configuration
+// (pipeline/detector_placement.h).
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "detectors/detector.h"
+#include "detectors/event_filter.h"
+#include "detectors/signal_episode.h"
+#include "detectors/text_fingerprint.h"
+#include "text/redaction.h"
+
+namespace vigil {
+
+class TextClusterDetector;
+
+struct TextClusterConfig : DetectorKind<TextClusterDetector, "text_cluster"> {
+  std::string name;
+  EventFilter filter;
+  int32_t window_days = 14;
+  int32_t baseline_days = 182;
+  int64_t min_reports = 8;
+  int64_t min_orgs = 3;
+  double min_ratio = 4;
+  double alpha = 1e-6;
+  double similarity = 0.5;  // estimated Jaccard to join a cluster
+  int32_t bands = 8;        // LSH bands x rows = the signature's length
+  int32_t rows = 4;
+  int32_t shingle_words = 1;
+  int64_t warmup_reports = 20000;
+  double background_share = 0.02;
+  RedactionRules redaction;
+  Severity severity = Severity::kMedium;
+  LifecyclePolicy lifecycle{1.5, 7};
+};
+
+// A cluster's possible top terms: the first distinctive words of its leader.
+inline constexpr size_t kLeaderTerms = 12;
+// Report ids kept per cluster and day, for a signal's evidence.
+inline constexpr uint32_t kTextIdsPerDay = 20;
+// Top terms a signal shows.
+inline constexpr size_t kTopTerms = 5;
+
+class TextClusterDetector final : public Detector {
+ public:
+  static Result<std::unique_ptr<TextClusterDetector>> create(TextClusterConfig config,
+                                                             int32_t partition, ColumnFamilyId cf);
+
+  const std::string& name() const override { return config_.name; }
+  Status restore(const StateStore& store) override;
+  ApplyOutcome apply(const IncidentEvent& event, int sign, std::vector<Signal>& out) override;
+  void advance(Date stream_time, std::vector<Signal>& out) override;
+  void save(StateBatch& batch) override;
+  size_t key_count() const override { return clusters_.size(); }
+  size_t open_signals() const override;
+
+  // For tests and measurements.
+  bool warmed_up() const { return frozen_; }
+  size_t background_words() const { return background_.size(); }
+
+ private:
+  static constexpr size_t kFieldCount = 4;  // category, service_area, medication, device
+  static constexpr size_t kValuesPerField = 6;
+
+  struct FieldValue {
+    std::string value;  // empty: any other value
+    uint32_t count = 0;
+  };
+  // One day of a cluster's reports, kept in detail while the day is in a window.
+  struct Bucket {
+    uint32_t count = 0;
+    std::vector<std::pair<uint32_t, uint32_t>> orgs;  // org hash, reports
+    uint32_t id_count = 0;
+    std::string ids;  // joined by '\n', at most kTextIdsPerDay
+    std::vector<uint32_t> terms;  // reports containing each leader term
+    std::array<std::vector<FieldValue>, kFieldCount> fields;
+    bool dirty = false;
+  };
+  struct Cluster {
+    std::vector<uint32_t> signature;  // the leader's
+    std::vector<std::string> terms;   // the leader's distinctive words (redacted)
+    std::vector<TermHash> term_hashes;
+    int32_t first_day = 0;            // day of counts[0]
+    std::vector<uint32_t> counts;     // reports per day from first_day
+    std::map<int32_t, Bucket> buckets;
+    Episode episode;
+    std::vector<KeyPart> shared;      // fields shared when raised
+    bool dirty = false;
+  };
+  struct Judged {
+    int64_t reports = 0;
+    int64_t baseline = 0;
+    int64_t orgs = 0;
+    double expected = 0;
+    double p_value = 1;
+  };
+
+  TextClusterDetector(TextClusterConfig config, int32_t partition, ColumnFamilyId cf,
+                      Redactor redactor);
+
+  int32_t horizon_start() const;  // the oldest day any later judgement counts
+  void warm_up(const std::vector<TermHash>& words);
+  uint64_t assign(const std::vector<TermHash>& hashes, const std::vector<std::string_view>& words);
+  void count(Cluster& c, uint64_t id, const IncidentEvent& event, int32_t day, uint32_t mask,
+             int sign);
+  std::string per_id_key(int32_t day, std::string_view id) const;
+  std::optional<std::string> find_per_id(const std::string& key);
+  void judge(int32_t day, Date stream_time, std::vector<Signal>& out);
+  Judged measure(const Cluster& c, int32_t day) const;
+  Signal make_signal(uint64_t id, const Cluster& c, const Judged& j, SignalType type, int32_t day,
+                     Date stream_time) const;
+  std::vector<KeyPart> shared_fields(const Cluster& c, int32_t from, int32_t to,
+                                     int64_t reports) const;
+  void drop_cluster(uint64_t id);
+  void encode_meta(std::string& out) const;
+  bool decode_meta(std::string_view in);
+  static void encode_cluster(const Cluster& c, std::string& out);
+  static bool decode_cluster(std::string_view in, Cluster& c);
+  static void encode_bucket(const Bucket& b, std::string& out);
+  static bool decode_bucket(std::string_view in, Bucket& b);
+  std::string cluster_key(char tag, uint64_t id) const;
+
+  TextClusterConfig config_;
+  Redactor redactor_;
+  std::string prefix_;
+  ColumnFamilyId cf_;
+  const StateStore* store_ = nullptr;
+
+  // Stream position.
+  bool started_ = false;
+  int32_t closed_through_ = 0;  // the last day judged
+  bool meta_dirty_ = false;
+
+  // Background vocabulary: counted during the warm-up, then frozen.
+  bool frozen_ = false;
+  int32_t frozen_day_ = 0;  // judging needs a whole baseline after it
+  int64_t warm_docs_ = 0;
+  std::unordered_map<TermHash, uint32_t> warm_counts_;
+  std::unordered_set<TermHash> background_;
+  bool vocabulary_dirty_ = false;
+
+  std::map<uint64_t, Cluster> clusters_;  // by id: judged in id order
+  uint64_t next_cluster_ = 1;
+  std::unordered_map<uint64_t, std::vector<uint64_t>> bands_;  // band key -> leader ids
+  std::vector<uint64_t> dropped_clusters_;
+  std::vector<std::pair<uint64_t, int32_t>> dropped_buckets_;
+
+  // Per-report entries: written at the next save, those of the batch being
+  // written, and keys to erase; the days whose entries leave the horizon.
+  std::unordered_map<std::string, std::string> pending_ids_;
+  std::unordered_map<std::string, std::string> written_ids_;
+  std::vector<std::string> erased_ids_;
+  std::vector<int32_t> expired_days_;
+
+  // Reused buffers.
+  std::string lowered_;
+  TextWords words_;
+  std::vector<uint32_t> signature_;
+  std::string scratch_;
+  std::vector<std::string_view> values_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,315 @@
+// The text_cluster detector on bounded streams: a cluster of similar
+// descriptions across organisations fires exactly one signal with the
+// expected ids, counts and top terms; steady background text never fires;
+// a revision takes its report out; state round-trips through RocksDB; and
+// no description text (nor any identifier in it) is ever stored.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "detectors/text_cluster.h"
+#include "detectors/text_fingerprint.h"
+#include "tests/detector_harness.h"
+
+namespace vigil::testing {
+namespace {
+
+using Harness = DetectorHarness<TextClusterDetector, TextClusterConfig>;
+
+TextClusterConfig small_config() {
+  TextClusterConfig c;
+  c.name = "text";
+  c.window_days = 7;
+  c.baseline_days = 14;
+  c.min_reports = 5;
+  c.min_orgs = 3;
+  c.min_ratio = 3;
+  c.alpha = 0.001;
+  c.warmup_reports = 60;
+  c.background_share = 0.3;
+  return c;
+}
+
+constexpr std::string_view kRoutine[] = {
+    "Patient fell on %W ward while walking to the toilet unaided.",
+    "Patient dose of antibiotics omitted on %W ward; chart unchecked overnight.",
+    "Patient pressure ulcer found on admission to %W ward; skin assessment missing.",
+    "Patient cannula left in situ on %W ward; phlebitis noted by staff.",
+    "Patient discharge from %W ward delayed awaiting transport home.",
+    "Patient observations not recorded on %W ward for several hours.",
+};
+constexpr std::string_view kWards[] = {"Elm", "Oak", "Ash", "Birch"};
+constexpr std::string_view kOrgs[] = {"RA1", "RB2", "RC3", "RD4", "RE5", "RF6"};
+
+// The emerging wording: a new meter misreading, reported across four trusts.
+constexpr std::string_view kCluster =
+    "New glucometer brand shows falsely high readings when strips inserted sideways; insulin "
+    "given on %W ward. Mrs Smith, NHS number 943 476 5919, DOB 14/03/1950.";
+
+std::string fill(std::string_view text, std::string_view ward) {
+  std::string out(text);
+  const size_t at = out.find("%W");
+  out.replace(at, 2, ward);
+  return out;
+}
+
+struct Stream {
+  std::vector<FeedStep> steps;
+  std::vector<std::string> cluster_ids;
+  std::vector<std::string> descriptions;
+};
+
+// Days 0..59 of steady background text (12 reports a day), and on day 41
+// eight reports of the new wording from four organisations. With
+// `revise`, one cluster report is revised on day 43 into routine text.
+Stream make_stream(bool revise) {
+  Stream s;
+  int n = 0;
+  const Date start = date("2024-03-01");
+  for (int day = 0; day < 60; ++day) {
+    const Date on{start.days + day};
+    for (int i = 0; i < 12; ++i, ++n) {
+      const std::string d = fill(kRoutine[(n * 7 + day) % 6], kWards[(n / 6 + i) % 4]);
+      s.descriptions.push_back(d);
+      TestEvent e("R" + std::to_string(n), on);
+      e.org(kOrgs[(n * 5 + day) % 6]).category("treatment").service_area("acute_inpatient").description(d);
+      s.steps.push_back(FeedStep{std::move(e), -1});
+    }
+    if (day == 41) {
+      for (int k = 0; k < 8; ++k) {
+        const int c = static_cast<int>(s.cluster_ids.size());
+        const std::string id = "C" + std::to_string(c);
+        const std::string d = fill(kCluster, kWards[c % 4]);
+        s.descriptions.push_back(d);
+        TestEvent e(id, on);
+        e.org(kOrgs[c % 4]).category("device").service_area("acute_inpatient").description(d);
+        s.cluster_ids.push_back(id);
+        s.steps.push_back(FeedStep{std::move(e), -1});
+      }
+    }
+    if (revise && day == 43) {
+      // The old contents come back from the per-id record: no description.
+      TestEvent old("C1", Date{start.days + 41});
+      old.org(kOrgs[1]).category("device").service_area("acute_inpatient");
+      s.steps.push_back(FeedStep{std::move(old), -1});
+      const int old_index = static_cast<int>(s.steps.size()) - 1;
+      const std::string d = fill(kRoutine[0], "Oak");
+      TestEvent revised("C1", Date{start.days + 41});
+      revised.revision(1).org(kOrgs[1]).category("treatment").service_area("acute_inpatient").description(d);
+      s.descriptions.push_back(d);
+      s.steps.push_back(FeedStep{std::move(revised), old_index});
+    }
+  }
+  return s;
+}
+
+// Plays the stream; the step that only holds a revision's old contents is
+// skipped (the revision takes it back). `restart_every` > 0 commits and
+// restores a new detector every that many steps.
+std::vector<Signal> play(Harness& h, const Stream& s, size_t restart_every = 0,
+                         int32_t tail_days = 30) {
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    if (i + 1 < s.steps.size() && s.steps[i + 1].previous == static_cast<int>(i)) continue;
+    h.play(s.steps, i);
+    if (restart_every > 0 && (i + 1) % restart_every == 0) h.reload();
+  }
+  h.move_clock(Date{h.stream_time->days + tail_days});
+  return h.signals;
+}
+
+std::vector<const Signal*> raised(const std::vector<Signal>& signals) {
+  std::vector<const Signal*> out;
+  for (const auto& s : signals) {
+    if (s.type == SignalType::kRaised) out.push_back(&s);
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(text_cluster_test)
+
+BOOST_AUTO_TEST_CASE(words_drop_numbers_stop_words_and_placeholders) {
+  std::string lowered;
+  TextWords words;
+  split_words("The VP-300 pump at 14:05 [nhs_number] alarmed; a Q", lowered, words);
+  std::vector<std::string> got(words.words.begin(), words.words.end());
+  BOOST_TEST(got == (std::vector<std::string>{"vp", "pump", "alarmed"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(cluster_across_organisations_fires_once) {
+  Harness h(small_config());
+  const Stream s = make_stream(false);
+  const auto signals = play(h, s);
+  BOOST_TEST(h.det->warmed_up());
+  const auto up = raised(signals);
+  BOOST_TEST_REQUIRE(up.size() == 1u, describe(signals));
+  const Signal& sig = *up[0];
+  BOOST_TEST(sig.method == "text_cluster");
+  BOOST_TEST(sig.evidence_count == 8);
+  BOOST_TEST(sig.observed == 8);
+  BOOST_TEST(sig.evidence_orgs == 4);
+  std::vector<std::string> ids = sig.event_ids;
+  std::sort(ids.begin(), ids.end());
+  BOOST_TEST(ids == s.cluster_ids, boost::test_tools::per_element());
+  // Day 41 is judged once stream time reaches day 42.
+  BOOST_TEST(sig.period_end == date("2024-04-11"));
+  // The structured fields every report shares, after the cluster id.
+  BOOST_TEST_REQUIRE(sig.key.size() == 3u);
+  BOOST_TEST(sig.key[0].first == "cluster");
+  BOOST_TEST(render_key(sig.key).substr(25) == "category=device,service_area=acute_inpatient");
+  // Top terms: leader words every report contains, in the leader's order.
+  BOOST_TEST_REQUIRE(sig.strata.size() == 1u);
+  BOOST_TEST(sig.strata[0].dimension == "term");
+  std::vector<std::string> terms;
+  for (const auto& [t, n] : sig.strata[0].counts) {
+    terms.push_back(t);
+    BOOST_TEST(n == 8);
+  }
+  BOOST_TEST(terms == (std::vector<std::string>{"new", "glucometer", "brand", "shows", "falsely"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(statistic(sig, "organisations") == 4);
+  BOOST_TEST(statistic(sig, "baseline_reports") == 0);
+  BOOST_TEST(sig.summary.find("top terms: new, glucometer, brand, shows, falsely") != std::string::npos,
+             sig.summary);
+}
+
+BOOST_AUTO_TEST_CASE(background_text_alone_never_fires) {
+  Harness h(small_config());
+  Stream s = make_stream(false);
+  std::vector<FeedStep> background;
+  for (auto& step : s.steps) {
+    if (step.event.event().id.front() == 'R') background.push_back(std::move(step));
+  }
+  s.steps = std::move(background);
+  const auto signals = play(h, s, 0, 0);
+  BOOST_TEST(signals.empty(), describe(signals));
+  // One cluster per routine wording (a few more where a ward's name tips
+  // the estimate below the similarity): the background is clustered, only
+  // steady.
+  BOOST_TEST(h.det->key_count() >= 6u);
+  BOOST_TEST(h.det->key_count() <= 12u);
+  h.move_clock(Date{h.stream_time->days + 30});
+  BOOST_TEST(h.det->key_count() == 0u);  // a quiet horizon drops every cluster
+}
+
+BOOST_AUTO_TEST_CASE(revision_moves_a_report_out_of_its_cluster) {
+  Harness h(small_config());
+  const Stream s = make_stream(true);
+  const auto signals = play(h, s);
+  const auto up = raised(signals);
+  BOOST_TEST_REQUIRE(up.size() == 1u, describe(signals));
+  // C1 was revised on day 43, after the raise (day 41's judgement, with 8
+  // reports): later transitions count 7 and never name C1.
+  std::vector<std::string> ids = up[0]->event_ids;
+  BOOST_TEST(ids.size() == 8u);
+  for (const auto& sig : signals) {
+    if (sig.type == SignalType::kRaised) continue;
+    BOOST_TEST((std::find(sig.event_ids.begin(), sig.event_ids.end(), "C1") == sig.event_ids.end()));
+    BOOST_TEST(sig.evidence_count <= 7);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(revision_before_the_judgement_leaves_seven) {
+  // The same revision on the cluster's own day, before it is judged: 7.
+  TextClusterConfig c = small_config();
+  Harness h(c);
+  Stream s = make_stream(false);
+  // Insert the revision right after the last cluster report (day 42).
+  const Date day41 = date("2024-04-11");
+  size_t after = 0;
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    if (s.steps[i].event.event().id == "C7") after = i;
+  }
+  TestEvent old("C1", day41);
+  old.org(kOrgs[1]).category("device").service_area("acute_inpatient");
+  TestEvent revised("C1", day41);
+  revised.revision(1).org(kOrgs[1]).category("treatment").service_area("acute_inpatient").description(
+      fill(kRoutine[0], "Oak"));
+  std::vector<FeedStep> steps;
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    steps.push_back(std::move(s.steps[i]));
+    if (i == after) {
+      steps.push_back(FeedStep{std::move(old), -1});
+      steps.push_back(FeedStep{std::move(revised), static_cast<int>(steps.size()) - 1});
+    }
+  }
+  s.steps = std::move(steps);
+  const auto signals = play(h, s);
+  const auto up = raised(signals);
+  BOOST_TEST_REQUIRE(up.size() == 1u, describe(signals));
+  BOOST_TEST(up[0]->evidence_count == 7);
+  BOOST_TEST((std::find(up[0]->event_ids.begin(), up[0]->event_ids.end(), "C1") == up[0]->event_ids.end()));
+}
+
+BOOST_AUTO_TEST_CASE(restart_gives_the_same_signals) {
+  const Stream s = make_stream(true);
+  Harness straight(small_config());
+  const auto once = fingerprints(play(straight, s));
+  for (const size_t every : {7u, 50u, 333u}) {
+    Harness restarted(small_config());
+    const auto again = fingerprints(play(restarted, s, every));
+    BOOST_TEST(again == once, boost::test_tools::per_element());
+  }
+  BOOST_TEST(!once.empty());
+}
+
+BOOST_AUTO_TEST_CASE(state_holds_no_description_text) {
+  Harness h(small_config());
+  const Stream s = make_stream(true);
+  play(h, s);
+  h.save();
+  std::string stored;
+  auto cf = h.store->column_family("det.text");
+  BOOST_TEST_REQUIRE(cf.is_ok());
+  const Status scanned = h.store->scan_prefix(cf.value(), {}, [&](std::string_view k, std::string_view v) {
+    stored.append(k);
+    stored.push_back('\0');
+    stored.append(v);
+    stored.push_back('\0');
+    return true;
+  });
+  BOOST_TEST_REQUIRE(scanned.is_ok());
+  std::string lower = stored;
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // No run of 16 characters of any description (words may be stored alone,
+  // as a cluster's candidate top terms; phrases never).
+  for (const auto& d : s.descriptions) {
+    for (size_t at = 0; at + 16 <= d.size(); ++at) {
+      const std::string piece = d.substr(at, 16);
+      BOOST_TEST_REQUIRE(stored.find(piece) == std::string::npos, "stored: " << piece);
+    }
+  }
+  // Identifiers: the NHS number's digits never appear (numbers are never words).
+  BOOST_TEST(stored.find("9434765919") == std::string::npos);
+  BOOST_TEST(stored.find("943 476") == std::string::npos);
+  BOOST_TEST(stored.find("14/03/1950") == std::string::npos);
+  // The name goes only once the redactor knows names after titles.
+  auto redactor = Redactor::make({});
+  BOOST_TEST_REQUIRE(redactor.is_ok());
+  if (redactor.value().find("Mrs Smith was seen").empty()) {
+    BOOST_TEST_MESSAGE("redaction is still the placeholder: the name check is skipped");
+  } else {
+    BOOST_TEST(lower.find("smith") == std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
+  TextClusterConfig c = small_config();
+  c.bands = 20;
+  c.rows = 20;
+  BOOST_TEST(!TextClusterDetector::create(c, 0, 0).is_ok());
+  c = small_config();
+  c.min_reports = 1;
+  BOOST_TEST(!TextClusterDetector::create(c, 0, 0).is_ok());
+  c = small_config();
+  c.similarity = 0;
+  BOOST_TEST(!TextClusterDetector::create(c, 0, 0).is_ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace vigil::testing
