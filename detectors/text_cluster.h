@@ -71,6 +71,7 @@
 #include "detectors/signal_episode.h"
 #include "detectors/text_fingerprint.h"
 #include "text/redaction.h"
+#include "text/redaction_defaults.h"
 
 namespace vigil {
 
@@ -91,7 +92,9 @@ struct TextClusterConfig : DetectorKind<TextClusterDetector, "text_cluster"> {
   int32_t shingle_words = 1;
   int64_t warmup_reports = 20000;
   double background_share = 0.02;
-  RedactionRules redaction;
+  // Local record-number patterns (`record_number_patterns:`); the defaults
+  // of text/redaction_defaults.h when none are configured.
+  RedactionRules redaction = default_redaction_rules();
   Severity severity = Severity::kMedium;
   LifecyclePolicy lifecycle{1.5, 7};
 };
