@@ -148,22 +148,21 @@ uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes,
                                      const std::vector<std::string_view>& words) {
   const size_t bands = static_cast<size_t>(config_.bands);
   const size_t rows = static_cast<size_t>(config_.rows);
-  uint64_t best = 0;
-  double best_similarity = -1;
+  // The oldest cluster whose leader is similar enough: an established
+  // cluster keeps its reports, so a newer leader near it never takes over
+  // its stream (and then looks like new wording with no history).
+  uint64_t oldest = 0;
   for (size_t b = 0; b < bands; ++b) {
     auto it = bands_.find(band_key(signature_, b, rows));
     if (it == bands_.end()) continue;
     for (const uint64_t id : it->second) {
-      if (id == best) continue;
-      const double s = signature_similarity(signature_, clusters_.at(id).signature);
-      // Ties go to the older cluster, so the choice depends on nothing but the leaders.
-      if (s > best_similarity || (s == best_similarity && id < best)) {
-        best_similarity = s;
-        best = id;
+      if (oldest != 0 && id >= oldest) continue;
+      if (signature_similarity(signature_, clusters_.at(id).signature) >= config_.similarity) {
+        oldest = id;
       }
     }
   }
-  if (best != 0 && best_similarity >= config_.similarity) return best;
+  if (oldest != 0) return oldest;
 
   // A new cluster, led by this report.
   const uint64_t id = next_cluster_++;
@@ -510,7 +509,9 @@ Signal TextClusterDetector::make_signal(uint64_t id, const Cluster& c, const Jud
   StratumCounts terms{"term", {}};
   std::string listed;
   for (size_t k = 0; k < order.size() && terms.counts.size() < kTopTerms; ++k) {
-    if (term_counts[order[k]] == 0) break;
+    // A word of the leader that few of the window's reports share is not
+    // what the cluster is about.
+    if (term_counts[order[k]] == 0 || 2 * term_counts[order[k]] < j.reports) break;
     terms.counts.emplace_back(c.terms[order[k]], term_counts[order[k]]);
     listed += (listed.empty() ? "" : ", ") + c.terms[order[k]];
   }

@@ -6,10 +6,12 @@
 //
 // Method: MinHash over the distinctive words of each redacted description
 // (detectors/text_fingerprint.h) with LSH banding, and incremental leader
-// clustering. A report joins the cluster whose leader (the report that
-// founded it) it resembles most, among the leaders that share at least one
-// LSH band with it, if their estimated Jaccard similarity is at least
-// `similarity`; otherwise it founds a cluster of its own. Chosen over
+// clustering. A report joins the oldest cluster whose leader (the report
+// that founded it) shares at least one LSH band with it and has an
+// estimated Jaccard similarity of at least `similarity`; otherwise it founds
+// a cluster of its own. The oldest, not the most similar: an established
+// cluster keeps its stream, so a newer leader close to it never takes a
+// share over and looks like new wording without history. Chosen over
 // TF-IDF with centroid clustering because a signature is a fixed 4·k bytes
 // that can be stored and compared without the text, LSH finds candidates in
 // constant time per report, and leaders never move, so a report's cluster
@@ -87,8 +89,10 @@ struct TextClusterConfig : DetectorKind<TextClusterDetector, "text_cluster"> {
   double min_ratio = 4;
   double alpha = 1e-6;
   double similarity = 0.5;  // estimated Jaccard to join a cluster
-  int32_t bands = 8;        // LSH bands x rows = the signature's length
-  int32_t rows = 4;
+  // LSH bands x rows = the signature's length. Two rows a band find a
+  // leader of similarity 0.5 with probability 1 - (1 - 0.5^2)^32 > 0.9999.
+  int32_t bands = 32;
+  int32_t rows = 2;
   int32_t shingle_words = 1;
   int64_t warmup_reports = 20000;
   double background_share = 0.02;

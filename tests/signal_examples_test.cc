@@ -165,6 +165,59 @@ Signal space_time_scan_example() {
   return last_raised<SpaceTimeScanDetector>(c, events, testing::date("2024-02-26"));
 }
 
+// Six routine wordings at twelve reports a day for 45 days from six trusts;
+// on day 41 eight reports from four trusts describe a new glucometer
+// misreading.
+Signal text_cluster_example() {
+  TextClusterConfig c;
+  c.name = "text_clusters";
+  c.window_days = 7;
+  c.baseline_days = 14;
+  c.min_reports = 5;
+  c.min_orgs = 3;
+  c.min_ratio = 3;
+  c.alpha = 0.001;
+  c.warmup_reports = 60;
+  c.background_share = 0.3;
+  constexpr const char* kRoutine[] = {
+      "Patient fell on %W ward while walking to the toilet unaided.",
+      "Patient dose of antibiotics omitted on %W ward; chart unchecked overnight.",
+      "Patient pressure ulcer found on admission to %W ward; skin assessment missing.",
+      "Patient cannula left in situ on %W ward; phlebitis noted by staff.",
+      "Patient discharge from %W ward delayed awaiting transport home.",
+      "Patient observations not recorded on %W ward for several hours."};
+  constexpr const char* kWards[] = {"Elm", "Oak", "Ash", "Birch"};
+  const auto fill = [](std::string text, const char* ward) {
+    text.replace(text.find("%W"), 2, ward);
+    return text;
+  };
+  const Date start = testing::date("2024-03-01");
+  std::vector<TestEvent> events;
+  int n = 0;
+  for (int day = 0; day < 45; ++day) {
+    for (int i = 0; i < 12; ++i, ++n) {
+      TestEvent e("R" + std::to_string(n), Date{start.days + day});
+      e.org("R" + std::string(1, static_cast<char>('A' + (n * 5 + day) % 6)) + "1")
+          .category("treatment")
+          .service_area("acute_inpatient")
+          .description(fill(kRoutine[(n + day) % 6], kWards[(n / 6 + i) % 4]));
+      events.push_back(std::move(e));
+    }
+    if (day != 41) continue;
+    for (int k = 0; k < 8; ++k) {
+      TestEvent e("G" + std::to_string(k), Date{start.days + day});
+      e.org("R" + std::string(1, static_cast<char>('A' + k % 4)) + "1")
+          .category("device")
+          .service_area("acute_inpatient")
+          .description(fill("New glucometer brand shows falsely high readings when strips inserted "
+                            "sideways; insulin given on %W ward.",
+                            kWards[k % 4]));
+      events.push_back(std::move(e));
+    }
+  }
+  return last_raised<TextClusterDetector>(c, events, Date{start.days + 45});
+}
+
 // Medicines M1-M4 at 3 to 5 reports a day for 70 days, from two
 // organisations; from day 66 medicine X9 (otherwise 1 a day) has 6 a day.
 Signal tree_scan_example() {
@@ -209,6 +262,7 @@ std::map<std::string, Signal> examples() {
   out["severity_rule"] = severity_rule_example();
   out["tree_scan"] = tree_scan_example();
   out["space_time_scan"] = space_time_scan_example();
+  out["text_cluster"] = text_cluster_example();
   return out;
 }
 
