@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/civil_date.h"
+#include "core/text_fingerprint.h"
 
 namespace vigil {
 
@@ -68,6 +69,12 @@ struct IncidentEvent {
   // Free text: may contain patient identifiers. Never logged, never stored in
   // state, never copied into a signal.
   std::string_view description;
+  // Past the input task the description is gone (the per-id record and the
+  // repartition topic never carry it): what the input task derived from it
+  // for text detectors, or null when it derived nothing (no text detector
+  // configured, or a record written before version 5). Owned by whoever
+  // decoded the event, like the views.
+  const TextFingerprint* text = nullptr;
 
   // Resets every field while keeping the vectors' capacity.
   void clear() {
@@ -88,6 +95,7 @@ struct IncidentEvent {
     has_patient = false;
     patient = {};
     description = {};
+    text = nullptr;
   }
 };
 

@@ -12,22 +12,58 @@ constexpr char kVersionWithoutClock = 1;
 constexpr char kMessageVersion = 2;  // a message of records, not a record
 constexpr char kVersion = 3;
 constexpr char kVersionWithIndex = 4;
+constexpr char kVersionWithText = 5;
 
 bool is_record_version(char c) {
-  return c == kVersion || c == kVersionWithIndex || c == kVersionWithoutClock;
+  return c == kVersion || c == kVersionWithIndex || c == kVersionWithText ||
+         c == kVersionWithoutClock;
+}
+
+void encode_text(const TextFingerprint& text, std::string& out) {
+  append_varint(out, text.word_hashes.size());
+  for (const uint64_t h : text.word_hashes) append_u64_be(out, h);
+  append_varint(out, text.revealed.size());
+  for (const RevealedWord& w : text.revealed) {
+    append_u64_be(out, w.hash);
+    append_bytes(out, w.word);
+  }
+}
+
+bool decode_text(std::string_view& in, TextFingerprint& text) {
+  text.clear();
+  const auto words = read_varint(in);
+  if (!words || *words > kMaxFingerprintWords || *words * 8 > in.size()) return false;
+  for (uint64_t i = 0; i < *words; ++i) text.word_hashes.push_back(*read_u64_be(in, i * 8));
+  in.remove_prefix(*words * 8);
+  const auto revealed = read_varint(in);
+  if (!revealed || *revealed > kMaxRevealsPerReport) return false;
+  for (uint64_t i = 0; i < *revealed; ++i) {
+    const auto h = read_u64_be(in);
+    if (!h) return false;
+    in.remove_prefix(8);
+    const auto word = read_bytes(in);
+    if (!word || word->empty() || word->size() > kMaxRevealedWordBytes) return false;
+    text.revealed.push_back(RevealedWord{*h, *word});
+  }
+  return true;
 }
 
 
 }  // namespace
 
 void encode_repartition_record(const RepartitionRecord& record, std::string& out) {
-  const bool indexed = record.clock && record.index > 0;
-  out.push_back(indexed ? kVersionWithIndex : record.clock ? kVersion : kVersionWithoutClock);
+  const bool with_text = record.clock && record.has_text;
+  const bool indexed = record.clock && (record.index > 0 || with_text);
+  out.push_back(with_text ? kVersionWithText
+                : indexed ? kVersionWithIndex
+                : record.clock ? kVersion
+                               : kVersionWithoutClock);
   append_varint(out, static_cast<uint64_t>(record.upstream));
   append_varint(out, static_cast<uint64_t>(record.offset));
   append_varint(out, zigzag_encode(record.stream_time.days));
   if (record.clock) append_varint(out, zigzag_encode(*record.clock));
   if (indexed) append_varint(out, record.index);
+  if (with_text) encode_text(record.text, out);
   append_varint(out, record.previous.size());
   out.append(record.previous);
   out.append(record.current);
@@ -35,7 +71,8 @@ void encode_repartition_record(const RepartitionRecord& record, std::string& out
 
 bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
   if (data.empty() || !is_record_version(data.front())) return false;
-  const bool has_index = data.front() == kVersionWithIndex;
+  const bool has_text = data.front() == kVersionWithText;
+  const bool has_index = data.front() == kVersionWithIndex || has_text;
   const bool has_clock = data.front() == kVersion || has_index;
   data.remove_prefix(1);
   const auto upstream = read_varint(data);
@@ -43,8 +80,11 @@ bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
   const auto time = offset ? read_varint(data) : std::nullopt;
   const auto clock = time && has_clock ? read_varint(data) : std::nullopt;
   const auto index = clock && has_index ? read_varint(data) : std::optional<uint64_t>(0);
+  out.has_text = has_text;
+  const bool text_ok = !has_text || (clock && index && decode_text(data, out.text));
+  if (!has_text) out.text.clear();
   const auto previous_size =
-      time && (clock || !has_clock) && index ? read_varint(data) : std::nullopt;
+      time && (clock || !has_clock) && index && text_ok ? read_varint(data) : std::nullopt;
   if (!previous_size || *upstream > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()) ||
       *index > std::numeric_limits<uint32_t>::max() ||
       *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||

@@ -18,6 +18,18 @@
 // on the topic and held in merge state when Vigil is upgraded), with `clock`
 // empty. Both per-id records (state/event_record.h) hold categorical fields,
 // never the free-text description.
+//
+// Version 5 (written when a text detector is configured, so the input task
+// derived a text fingerprint, core/text_fingerprint.h) carries, after the
+// index varint (always present in version 5): a varint count and that many
+// word hashes (8 bytes each, big-endian, the redacted description's kept
+// words in text order, at most kMaxFingerprintWords), then a varint count
+// and that many revealed words (8-byte hash, varint length, the word's
+// bytes; at most kMaxRevealsPerReport, in hash order). What travels of the
+// text: hashes, and single redacted words that reports of at least two
+// organisations use (detectors/term_reveal_gate.h), never the description,
+// never words in text order. Records without a fingerprint are written as
+// versions 1, 3 and 4 were, and all four versions are read.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +39,7 @@
 #include <vector>
 
 #include "core/civil_date.h"
+#include "core/text_fingerprint.h"
 
 namespace vigil {
 
@@ -44,6 +57,11 @@ struct RepartitionRecord {
   // (a FHIR Bundle) share `offset`, and (offset, index) tells them apart.
   // 0 for a message of one event. Needs `clock`.
   uint32_t index = 0;
+  // The description's fingerprint, when the input task derived one (then
+  // written as version 5; needs `clock`). Decoding reuses its vectors'
+  // capacity; its revealed words are views into the decoded bytes.
+  bool has_text = false;
+  TextFingerprint text = {};
 };
 
 // Records for the repartition topic, each sent to every partition that runs

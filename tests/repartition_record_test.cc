@@ -145,6 +145,85 @@ BOOST_AUTO_TEST_CASE(index_in_message_round_trips_as_version_4) {
   BOOST_TEST(!decodes(too_big));
 }
 
+BOOST_AUTO_TEST_CASE(text_fingerprint_round_trips_as_version_5) {
+  // A record from an input task that fingerprints descriptions (a text
+  // detector is configured): word hashes and revealed words, no text.
+  const std::string words("pumpalarm", 9);
+  RepartitionRecord r{1, 77, Date{19723}, "p", "c", int64_t{1704103200}};
+  r.index = 3;
+  r.has_text = true;
+  r.text.word_hashes = {0, 1, 0xffffffffffffffffull, 0x8000000000000000ull, 1};  // repeats kept
+  r.text.revealed = {{7, std::string_view(words).substr(0, 4)}, {9, std::string_view(words).substr(4)}};
+  const std::string bytes = encode(r);
+  BOOST_TEST(bytes[0] == '\x05');
+  check_round_trip(r);
+  RepartitionRecord back;
+  BOOST_REQUIRE(decode_repartition_record(bytes, back));
+  BOOST_TEST(back.has_text);
+  BOOST_TEST(back.text.word_hashes == r.text.word_hashes, boost::test_tools::per_element());
+  BOOST_REQUIRE(back.text.revealed.size() == 2u);
+  BOOST_TEST(back.text.revealed[0].hash == 7u);
+  BOOST_TEST(back.text.revealed[0].word == "pump");
+  BOOST_TEST(back.text.revealed[1].hash == 9u);
+  BOOST_TEST(back.text.revealed[1].word == "alarm");
+  // The revealed words are views into the record's bytes.
+  BOOST_TEST((back.text.revealed[1].word.data() > bytes.data() &&
+              back.text.revealed[1].word.data() < bytes.data() + bytes.size()));
+  // Every cut of the header and fingerprint is refused.
+  const size_t fingerprint_end = bytes.size() - 2;  // "pc" follow
+  for (size_t cut = 1; cut < fingerprint_end; ++cut) {
+    BOOST_TEST(!decodes(std::string_view(bytes).substr(0, cut)), "cut at " << cut);
+  }
+  // An empty fingerprint (a report without a description) is version 5 too,
+  // with index 0 written.
+  RepartitionRecord empty{1, 77, Date{19723}, {}, "c", int64_t{1704103200}};
+  empty.has_text = true;
+  BOOST_TEST(encode(empty)[0] == '\x05');
+  check_round_trip(empty);
+  // Decoding an older version into a record that held a fingerprint clears it.
+  BOOST_REQUIRE(decode_repartition_record(encode(RepartitionRecord{1, 77, Date{19723}, {}, "c", int64_t{5}}), back));
+  BOOST_TEST(!back.has_text);
+  BOOST_TEST(back.text.word_hashes.empty());
+  BOOST_TEST(back.text.revealed.empty());
+  // Without a clock (version 1) there is no room for a fingerprint: none is written.
+  RepartitionRecord old{1, 77, Date{19723}, {}, "c", std::nullopt};
+  old.has_text = true;
+  old.text.word_hashes = {1};
+  BOOST_TEST(encode(old)[0] == '\x01');
+}
+
+BOOST_AUTO_TEST_CASE(hand_built_version_5_decodes_and_bounds_are_kept) {
+  const auto build = [](uint64_t words, uint64_t reveals, std::string_view word) {
+    std::string bytes(1, '\x05');
+    append_varint(bytes, 1);
+    append_varint(bytes, 77);
+    append_varint(bytes, zigzag_encode(19723));
+    append_varint(bytes, zigzag_encode(1704103200));
+    append_varint(bytes, 0);  // index
+    append_varint(bytes, words);
+    for (uint64_t i = 0; i < words; ++i) append_u64_be(bytes, i);
+    append_varint(bytes, reveals);
+    for (uint64_t i = 0; i < reveals; ++i) {
+      append_u64_be(bytes, i);
+      append_bytes(bytes, word);
+    }
+    append_varint(bytes, 0);  // previous
+    bytes += "c";
+    return bytes;
+  };
+  RepartitionRecord r;
+  BOOST_REQUIRE(decode_repartition_record(build(2, 1, "ward"), r));
+  BOOST_TEST(r.has_text);
+  BOOST_TEST(r.text.word_hashes == (std::vector<uint64_t>{0, 1}), boost::test_tools::per_element());
+  BOOST_TEST(r.text.revealed.at(0).word == "ward");
+  BOOST_TEST(r.current == "c");
+  BOOST_TEST(decodes(build(kMaxFingerprintWords, kMaxRevealsPerReport, "w")));
+  BOOST_TEST(!decodes(build(kMaxFingerprintWords + 1, 0, "w")));
+  BOOST_TEST(!decodes(build(0, kMaxRevealsPerReport + 1, "w")));
+  BOOST_TEST(!decodes(build(0, 1, "")));  // a revealed word is never empty
+  BOOST_TEST(!decodes(build(0, 1, std::string(kMaxRevealedWordBytes + 1, 'a'))));
+}
+
 BOOST_AUTO_TEST_CASE(round_trip_extremes) {
   // Stream times before 1970 are negative day numbers (zigzag encoded).
   check_round_trip(RepartitionRecord{1, 5, Date{-1}, {}, "c", std::nullopt});
@@ -183,7 +262,7 @@ BOOST_AUTO_TEST_CASE(rejects_empty_input) { BOOST_TEST(!decodes("")); }
 
 BOOST_AUTO_TEST_CASE(rejects_wrong_version) {
   std::string bytes = encode(RepartitionRecord{0, 1, Date{19723}, {}, "c", std::nullopt});
-  for (const char version : {'\x00', '\x02', '\x7f', '{'}) {
+  for (const char version : {'\x00', '\x02', '\x06', '\x7f', '{'}) {
     bytes[0] = version;
     BOOST_TEST(!decodes(bytes), "version byte " << static_cast<int>(version));
   }
