@@ -61,4 +61,20 @@ Result<std::vector<std::unique_ptr<Detector>>> make_detectors(
   return detectors;
 }
 
+Result<std::optional<RedactionRules>> text_fingerprint_rules(const std::vector<DetectorConfig>& configs) {
+  std::optional<RedactionRules> rules;
+  for (const auto& config : configs) {
+    const auto* text = std::get_if<TextClusterConfig>(&config);
+    if (text == nullptr) continue;
+    if (!rules) {
+      rules = text->redaction;
+    } else if (rules->record_number_patterns != text->redaction.record_number_patterns) {
+      return make_error(ErrorKind::kInvalidArgument,
+                        "text_cluster detectors must share their record_number_patterns: the input "
+                        "tasks derive one fingerprint of each description for all of them");
+    }
+  }
+  return rules;
+}
+
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,13 @@ Status validate_detector_config(const DetectorConfig& config);
 // (one column family) are an error.
 Result<std::vector<std::unique_ptr<Detector>>> make_detectors(
     const std::vector<DetectorConfig>& configs, int32_t partition, StateStore& store);
+
+// The redaction rules an input task that hands events to a merge stage
+// fingerprints descriptions with (detectors/description_fingerprinter.h):
+// those of the configured text_cluster detectors; none when no detector
+// reads text, and then nothing is derived from descriptions. An error when
+// two text_cluster detectors redact differently (one fingerprint serves
+// both).
+Result<std::optional<RedactionRules>> text_fingerprint_rules(const std::vector<DetectorConfig>& configs);
 
 }  // namespace vigil

@@ -18,19 +18,14 @@ constexpr char kBackgroundTag = 'b';
 constexpr char kClusterTag = 'c';
 constexpr char kBucketTag = 'd';
 constexpr char kReportTag = 'i';
+constexpr char kGateTag = 'g';   // + u64 word hash -> the single-task path's gate counts
+constexpr char kWordTag = 'v';   // + u64 word hash -> a revealed word
 constexpr uint32_t kDayFlip = 0x80000000u;  // days sort as unsigned big-endian
 
 constexpr std::array<Dimension, 4> kFieldDimensions = {Dimension::kCategory, Dimension::kServiceArea,
                                                        Dimension::kMedication, Dimension::kDevice};
 
-uint32_t org_hash(std::string_view org) {
-  uint32_t h = 2166136261u;
-  for (const char c : org) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
+uint32_t org_hash(std::string_view org) { return organisation_hash(org); }
 
 void append_day(std::string& out, int32_t day) {
   append_u32_be(out, static_cast<uint32_t>(day) ^ kDayFlip);
@@ -85,18 +80,30 @@ Result<std::unique_ptr<TextClusterDetector>> TextClusterDetector::create(TextClu
   if (!(config.background_share > 0 && config.background_share <= 1)) {
     return config_error(config.name, "background_share must be in (0, 1]");
   }
-  auto redactor = Redactor::make(config.redaction);
-  if (!redactor) return config_error(config.name, redactor.error().message);
+  auto fingerprinter =
+      DescriptionFingerprinter::make(config.redaction, partition_prefix(partition) + kGateTag, cf);
+  if (!fingerprinter) return config_error(config.name, fingerprinter.error().message);
   return std::unique_ptr<TextClusterDetector>(
-      new TextClusterDetector(std::move(config), partition, cf, std::move(redactor).value()));
+      new TextClusterDetector(std::move(config), partition, cf, std::move(fingerprinter).value()));
 }
 
 TextClusterDetector::TextClusterDetector(TextClusterConfig config, int32_t partition,
-                                         ColumnFamilyId cf, Redactor redactor)
+                                         ColumnFamilyId cf, DescriptionFingerprinter fingerprinter)
     : config_(std::move(config)),
-      redactor_(std::move(redactor)),
       prefix_(partition_prefix(partition)),
-      cf_(cf) {}
+      cf_(cf),
+      fingerprinter_(std::move(fingerprinter)) {}
+
+bool TextClusterDetector::knows_word(std::string_view word) const {
+  return std::any_of(revealed_words_.begin(), revealed_words_.end(),
+                     [&](const auto& entry) { return entry.second == word; });
+}
+
+void TextClusterDetector::learn(const TextFingerprint& text) {
+  for (const RevealedWord& w : text.revealed) {
+    if (revealed_words_.try_emplace(w.hash, w.word).second) new_words_.push_back(w.hash);
+  }
+}
 
 size_t TextClusterDetector::open_signals() const {
   size_t open = 0;
@@ -144,8 +151,7 @@ void TextClusterDetector::warm_up(const std::vector<TermHash>& words) {
   frozen_day_ = closed_through_ + 1;
 }
 
-uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes,
-                                     const std::vector<std::string_view>& words) {
+uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes) {
   const size_t bands = static_cast<size_t>(config_.bands);
   const size_t rows = static_cast<size_t>(config_.rows);
   // The oldest cluster whose leader is similar enough: an established
@@ -169,13 +175,12 @@ uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes,
   meta_dirty_ = true;
   Cluster& c = clusters_[id];
   c.signature = signature_;
-  for (size_t i = 0; i < hashes.size() && c.terms.size() < kLeaderTerms; ++i) {
+  for (size_t i = 0; i < hashes.size() && c.term_hashes.size() < kLeaderTerms; ++i) {
     if (background_.contains(hashes[i])) continue;
     if (std::find(c.term_hashes.begin(), c.term_hashes.end(), hashes[i]) != c.term_hashes.end()) {
       continue;
     }
     c.term_hashes.push_back(hashes[i]);
-    c.terms.emplace_back(words[i]);
   }
   for (size_t b = 0; b < bands; ++b) bands_[band_key(signature_, b, rows)].push_back(id);
   return id;
@@ -187,6 +192,19 @@ ApplyOutcome TextClusterDetector::apply(const IncidentEvent& event, int sign, st
     started_ = true;
     closed_through_ = day - 1;
     meta_dirty_ = true;
+  }
+  // The text, as a fingerprint: the input task's (merge stage), or derived
+  // here from the description (single task), through the same gate, so the
+  // words revealed depend only on the reports before, and on every report
+  // the task accepts, whatever the filter.
+  const TextFingerprint* text = nullptr;
+  if (sign > 0) {
+    text = event.text;
+    if (text == nullptr && !event.description.empty()) {
+      fingerprinter_.fingerprint(event.description, event.org, own_text_);
+      text = &own_text_;
+    }
+    if (text != nullptr) learn(*text);
   }
   if (!config_.filter.matches(event)) return {};
   const bool late = day <= closed_through_;
@@ -212,24 +230,21 @@ ApplyOutcome TextClusterDetector::apply(const IncidentEvent& event, int sign, st
     return ApplyOutcome{late};
   }
 
-  if (event.description.empty()) return ApplyOutcome{late};
-  // Nothing is derived from the text before identifiers are redacted.
-  const std::string redacted = redactor_.redact(event.description);
-  split_words(redacted, lowered_, words_);
+  if (text == nullptr || text->word_hashes.empty()) return ApplyOutcome{late};
+  const std::vector<TermHash>& hashes = text->word_hashes;
   if (!frozen_) {
-    warm_up(words_.hashes);
+    warm_up(hashes);
     return ApplyOutcome{late};
   }
-  if (!minhash_signature(words_.hashes, background_, config_.shingle_words,
+  if (!minhash_signature(hashes, background_, config_.shingle_words,
                          static_cast<size_t>(config_.bands * config_.rows), signature_)) {
     return ApplyOutcome{late};
   }
-  const uint64_t id = assign(words_.hashes, words_.words);
+  const uint64_t id = assign(hashes);
   Cluster& c = clusters_.at(id);
   uint32_t mask = 0;
   for (size_t t = 0; t < c.term_hashes.size(); ++t) {
-    if (std::find(words_.hashes.begin(), words_.hashes.end(), c.term_hashes[t]) !=
-        words_.hashes.end()) {
+    if (std::find(hashes.begin(), hashes.end(), c.term_hashes[t]) != hashes.end()) {
       mask |= 1u << t;
     }
   }
@@ -495,14 +510,15 @@ Signal TextClusterDetector::make_signal(uint64_t id, const Cluster& c, const Jud
   }
   s.event_ids.assign(ids.rbegin(), ids.rend());
 
-  // Top terms: the leader words most of the window's reports contain.
-  std::vector<int64_t> term_counts(c.terms.size(), 0);
+  // Top terms: the leader words most of the window's reports contain, of
+  // those the gate has revealed (a word not yet revealed is not named).
+  std::vector<int64_t> term_counts(c.term_hashes.size(), 0);
   for (auto it = c.buckets.lower_bound(from); it != c.buckets.end() && it->first <= day; ++it) {
     for (size_t t = 0; t < it->second.terms.size() && t < term_counts.size(); ++t) {
       term_counts[t] += it->second.terms[t];
     }
   }
-  std::vector<size_t> order(c.terms.size());
+  std::vector<size_t> order(c.term_hashes.size());
   for (size_t t = 0; t < order.size(); ++t) order[t] = t;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return term_counts[a] > term_counts[b]; });
@@ -512,8 +528,10 @@ Signal TextClusterDetector::make_signal(uint64_t id, const Cluster& c, const Jud
     // A word of the leader that few of the window's reports share is not
     // what the cluster is about.
     if (term_counts[order[k]] == 0 || 2 * term_counts[order[k]] < j.reports) break;
-    terms.counts.emplace_back(c.terms[order[k]], term_counts[order[k]]);
-    listed += (listed.empty() ? "" : ", ") + c.terms[order[k]];
+    const auto word = revealed_words_.find(c.term_hashes[order[k]]);
+    if (word == revealed_words_.end()) continue;
+    terms.counts.emplace_back(word->second, term_counts[order[k]]);
+    listed += (listed.empty() ? "" : ", ") + word->second;
   }
   if (!terms.counts.empty()) s.strata.push_back(std::move(terms));
 
@@ -570,13 +588,12 @@ bool TextClusterDetector::decode_meta(std::string_view in) {
 }
 
 void TextClusterDetector::encode_cluster(const Cluster& c, std::string& out) {
-  out.push_back(1);  // version
+  // Version 2: leader terms as hashes only (version 1 kept the leader's
+  // words, from one report; it was never released, so it is not read).
+  out.push_back(2);
   append_varints(out, c.signature);
-  append_varint(out, c.terms.size());
-  for (size_t t = 0; t < c.terms.size(); ++t) {
-    append_bytes(out, c.terms[t]);
-    append_u64_be(out, c.term_hashes[t]);
-  }
+  append_varint(out, c.term_hashes.size());
+  for (const TermHash h : c.term_hashes) append_u64_be(out, h);
   append_varint(out, zigzag_encode(c.first_day));
   append_varints(out, c.counts);
   c.episode.encode(out);
@@ -588,18 +605,15 @@ void TextClusterDetector::encode_cluster(const Cluster& c, std::string& out) {
 }
 
 bool TextClusterDetector::decode_cluster(std::string_view in, Cluster& c) {
-  if (in.empty() || in[0] != 1) return false;
+  if (in.empty() || in[0] != 2) return false;
   in.remove_prefix(1);
   if (!read_u32_list(in, c.signature)) return false;
   const auto terms = read_varint(in);
   if (!terms || *terms > kLeaderTerms) return false;
   for (uint64_t t = 0; t < *terms; ++t) {
-    const auto word = read_bytes(in);
-    if (!word) return false;
     const auto h = read_u64_be(in);
     if (!h) return false;
     in.remove_prefix(8);
-    c.terms.emplace_back(*word);
     c.term_hashes.push_back(*h);
   }
   const auto first = read_varint(in);
@@ -682,6 +696,9 @@ Status TextClusterDetector::restore(const StateStore& store) {
   warm_counts_.clear();
   pending_ids_.clear();
   written_ids_.clear();
+  revealed_words_.clear();
+  new_words_.clear();
+  if (Status gate = fingerprinter_.restore(store); !gate.is_ok()) return gate;
   bool corrupt = false;
   const auto scan = [&](char tag, const std::function<bool(std::string_view, std::string_view)>& visit) {
     std::string p = prefix_;
@@ -714,6 +731,18 @@ Status TextClusterDetector::restore(const StateStore& store) {
     });
   }
   if (s.is_ok()) {
+    s = scan(kWordTag, [&](std::string_view k, std::string_view v) {
+      const auto h = read_u64_be(k);
+      const auto word = read_bytes(v);  // length-prefixed, so a cut value shows
+      if (!h || k.size() != 8 || !word || !v.empty() || word->empty() ||
+          word->size() > kMaxRevealedWordBytes) {
+        return false;
+      }
+      revealed_words_.emplace(*h, std::string(*word));
+      return true;
+    });
+  }
+  if (s.is_ok()) {
     s = scan(kClusterTag, [&](std::string_view k, std::string_view v) {
       const auto id = read_u64_be(k);
       Cluster c;
@@ -732,6 +761,15 @@ Status TextClusterDetector::restore(const StateStore& store) {
       if (it == clusters_.end()) return false;
       it->second.buckets.emplace(static_cast<int32_t>(*day ^ kDayFlip), std::move(b));
       return true;
+    });
+  }
+  if (s.is_ok()) {
+    // Per-report entries are read when a revision needs one; checked here
+    // so that a damaged one shows at the restart, not at some revision.
+    s = scan(kReportTag, [&](std::string_view k, std::string_view v) {
+      const auto cluster = read_varint(v);
+      const auto mask = cluster ? read_varint(v) : std::nullopt;
+      return k.size() > 4 && mask && v.empty() && *mask < (uint64_t{1} << kLeaderTerms);
     });
   }
   if (!s.is_ok()) return s;
@@ -786,6 +824,16 @@ void TextClusterDetector::save(StateBatch& batch) {
     }
     vocabulary_dirty_ = false;
   }
+  fingerprinter_.save(batch);
+  for (const TermHash h : new_words_) {
+    key = prefix_;
+    key.push_back(kWordTag);
+    append_u64_be(key, h);
+    value.clear();
+    append_bytes(value, revealed_words_.at(h));
+    batch.put(cf_, key, value);
+  }
+  new_words_.clear();
   for (const uint64_t id : dropped_clusters_) {
     batch.erase(cf_, cluster_key(kClusterTag, id));
     batch.erase_prefix(cf_, cluster_key(kBucketTag, id));

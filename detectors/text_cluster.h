@@ -38,24 +38,49 @@
 // structured fields every report of the window shares (category,
 // service_area, medication, device), frozen when raised. A signal carries
 // the cluster's top terms (leader words, by how many of the window's
-// reports contain them) as the stratum "term", the number of reports and
-// organisations and up to 50 report ids. No description text.
+// reports contain them, among those the term reveal gate has revealed) as
+// the stratum "term", the number of reports and organisations and up to 50
+// report ids. No description text.
+//
+// What the detector reads of a description: its text fingerprint
+// (core/text_fingerprint.h), the hashes of the redacted description's
+// words in text order (at most 64), plus the single words that report
+// reveals. A word is revealed by the report that brings it to two reports
+// from two organisations (term_reveal_gate.h); only revealed words are
+// kept, in a dictionary hash -> word, and only they can name a top term; a
+// leader word not yet revealed is left out. Clustering, warm-up and term
+// counts use hashes only.
+//
+// Where it runs, and what travels where:
+//   - One task (`vigil replay` of one file, `vigil run` on one input
+//     partition): the detector gets the description and derives the
+//     fingerprint itself (description_fingerprinter.h), with its own gate,
+//     whose counts it keeps in its state.
+//   - The merge stage (several input partitions, partitioned replay): the
+//     input task derives the same fingerprint where the description is,
+//     with a gate per input partition (kTextGateColumnFamily), and sends it
+//     in the repartition record (version 5, sinks/repartition_record.h):
+//     hashes, and the few words the record's report revealed; never the
+//     description, never words in text order. The merge hands it to the
+//     detector with the released event (IncidentEvent::text).
+// Both paths compute the same hashes from the same redaction rules, so they
+// form the same clusters from the same reports in the same order. What can
+// differ is which words are known when: per partition, a word needs two
+// organisations within one input partition, so the merge may name fewer top
+// terms early on. Reveals ride on the records, so the merge order fixes what
+// is known when; the outcome is deterministic either way.
 //
 // State, in RocksDB (never text): each cluster's leader signature, its
-// leader words (at most kLeaderTerms single redacted words, the cluster's
-// possible top terms), its daily counts over the horizon (baseline + window
-// days), and for the window's days the organisations (hashed), report ids,
-// field values and term counts; the background word hashes (and during the
-// warm-up, word hashes with their counts); and per report (keyed by day and
-// id) its cluster and which leader words it had, so that a revision takes
-// exactly that back. Per-report entries leave when their day leaves the
-// horizon, as their counts do.
-//
-// Where it runs: the detector needs each report's description, which only
-// the input task has. The per-id record and the repartition topic carry no
-// text, so with several input partitions (the merge stage) it would see no
-// description: the pipeline refuses that configuration
-// (pipeline/detector_placement.h).
+// leader words' hashes (at most kLeaderTerms), its daily counts over the
+// horizon (baseline + window days), and for the window's days the
+// organisations (hashed), report ids, field values and term counts; the
+// background word hashes (and during the warm-up, word hashes with their
+// counts); the revealed words (single redacted words of at least two
+// organisations' reports); in a single task, the gate's counts per word
+// hash; and per report (keyed by day and id) its cluster and which leader
+// words it had, so that a revision takes exactly that back. Per-report
+// entries leave when their day leaves the horizon, as their counts do.
+// Revealed words and gate counts are kept for good (the vocabulary).
 #pragma once
 
 #include <array>
@@ -68,6 +93,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/text_fingerprint.h"
+#include "detectors/description_fingerprinter.h"
 #include "detectors/detector.h"
 #include "detectors/event_filter.h"
 #include "detectors/signal_episode.h"
@@ -103,7 +130,8 @@ struct TextClusterConfig : DetectorKind<TextClusterDetector, "text_cluster"> {
   LifecyclePolicy lifecycle{1.5, 7};
 };
 
-// A cluster's possible top terms: the first distinctive words of its leader.
+// A cluster's possible top terms: the first distinctive words of its leader
+// (their hashes; a term is named only once the gate has revealed it).
 inline constexpr size_t kLeaderTerms = 12;
 // Report ids kept per cluster and day, for a signal's evidence.
 inline constexpr uint32_t kTextIdsPerDay = 20;
@@ -126,6 +154,9 @@ class TextClusterDetector final : public Detector {
   // For tests and measurements.
   bool warmed_up() const { return frozen_; }
   size_t background_words() const { return background_.size(); }
+  // Words revealed to this detector (by the gate), which it may name.
+  size_t revealed_words() const { return revealed_words_.size(); }
+  bool knows_word(std::string_view word) const;
 
  private:
   static constexpr size_t kFieldCount = 4;  // category, service_area, medication, device
@@ -147,8 +178,7 @@ class TextClusterDetector final : public Detector {
   };
   struct Cluster {
     std::vector<uint32_t> signature;  // the leader's
-    std::vector<std::string> terms;   // the leader's distinctive words (redacted)
-    std::vector<TermHash> term_hashes;
+    std::vector<TermHash> term_hashes;  // the leader's distinctive words, hashed
     int32_t first_day = 0;            // day of counts[0]
     std::vector<uint32_t> counts;     // reports per day from first_day
     std::map<int32_t, Bucket> buckets;
@@ -165,11 +195,12 @@ class TextClusterDetector final : public Detector {
   };
 
   TextClusterDetector(TextClusterConfig config, int32_t partition, ColumnFamilyId cf,
-                      Redactor redactor);
+                      DescriptionFingerprinter fingerprinter);
 
   int32_t horizon_start() const;  // the oldest day any later judgement counts
   void warm_up(const std::vector<TermHash>& words);
-  uint64_t assign(const std::vector<TermHash>& hashes, const std::vector<std::string_view>& words);
+  uint64_t assign(const std::vector<TermHash>& hashes);
+  void learn(const TextFingerprint& text);
   void count(Cluster& c, uint64_t id, const IncidentEvent& event, int32_t day, uint32_t mask,
              int sign);
   std::string per_id_key(int32_t day, std::string_view id) const;
@@ -190,7 +221,6 @@ class TextClusterDetector final : public Detector {
   std::string cluster_key(char tag, uint64_t id) const;
 
   TextClusterConfig config_;
-  Redactor redactor_;
   std::string prefix_;
   ColumnFamilyId cf_;
   const StateStore* store_ = nullptr;
@@ -221,9 +251,15 @@ class TextClusterDetector final : public Detector {
   std::vector<std::string> erased_ids_;
   std::vector<int32_t> expired_days_;
 
+  // The single-task path: fingerprints of the descriptions given, with
+  // this detector's own term reveal gate (state under tag 'g').
+  DescriptionFingerprinter fingerprinter_;
+  TextFingerprint own_text_;
+  // Words the gate revealed, by hash: the only words this detector keeps.
+  std::unordered_map<TermHash, std::string> revealed_words_;
+  std::vector<TermHash> new_words_;  // to write at the next save
+
   // Reused buffers.
-  std::string lowered_;
-  TextWords words_;
   std::vector<uint32_t> signature_;
   std::string scratch_;
   std::vector<std::string_view> values_;

@@ -650,6 +650,101 @@ struct Kind<SpaceTimeScanConfig> {
   static inline const Date kStart = date("2024-01-01");
 };
 
+// --- text_cluster ------------------------------------------------------------------------
+
+template <>
+struct Kind<TextClusterConfig> {
+  using Config = TextClusterConfig;
+  static constexpr std::string_view kMethod = "text_cluster";
+
+  static Config valid() {
+    Config c;
+    c.name = "text_clusters";
+    c.window_days = 7;
+    c.baseline_days = 14;
+    c.min_reports = 5;
+    c.min_orgs = 3;
+    c.min_ratio = 3;
+    c.alpha = 0.001;
+    c.warmup_reports = 60;
+    c.background_share = 0.3;
+    return c;
+  }
+  static std::vector<Config> also_valid() {
+    Config shingles = valid();
+    shingles.shingle_words = 2;
+    Config filtered = valid();
+    filtered.filter.categories = {"device", "treatment"};
+    return {shingles, filtered};
+  }
+  static std::vector<BadConfig<Config>> bad() {
+    std::vector<BadConfig<Config>> out;
+    const auto add = [&](std::string why, auto change, std::string mentions) {
+      out.push_back({std::move(why), valid(), std::move(mentions)});
+      change(out.back().config);
+    };
+    add("signature too long", [](Config& c) { c.bands = 20, c.rows = 20; }, "bands");
+    add("one report is no cluster", [](Config& c) { c.min_reports = 1; }, "min_reports");
+    add("similarity 0", [](Config& c) { c.similarity = 0; }, "similarity");
+    add("short baseline", [](Config& c) { c.baseline_days = 3; }, "baseline_days");
+    add("bad record pattern", [](Config& c) { c.redaction.record_number_patterns = {"("}; }, "");
+    return out;
+  }
+
+  // 60 days of routine wording from six organisations, and on day 41 eight
+  // reports of a new wording from four, one of them revised on day 43.
+  static std::vector<FeedStep> feed() {
+    static constexpr std::string_view routine[] = {
+        "Patient fell on the ward while walking to the toilet unaided.",
+        "Patient dose of antibiotics omitted; chart unchecked overnight.",
+        "Patient pressure ulcer found on admission; skin assessment missing.",
+        "Patient cannula left in situ; phlebitis noted by staff.",
+        "Patient discharge delayed awaiting transport home.",
+        "Patient observations not recorded for several hours.",
+    };
+    static constexpr std::string_view orgs[] = {"RA1", "RB2", "RC3", "RD4", "RE5", "RF6"};
+    std::vector<FeedStep> steps;
+    int n = 0;
+    for (int day = 0; day < 60; ++day) {
+      const Date on{kStart.days + day};
+      for (int i = 0; i < 12; ++i, ++n) {
+        TestEvent e("R" + std::to_string(n), on);
+        e.org(orgs[(n * 5 + day) % 6]).category("treatment").description(routine[(n * 7 + day) % 6]);
+        steps.push_back({std::move(e), -1});
+      }
+      if (day == 41) {
+        for (int c = 0; c < 8; ++c) {
+          TestEvent e("C" + std::to_string(c), on);
+          e.org(orgs[c % 4]).category("device").description(
+              "New glucometer brand shows falsely high readings when strips inserted sideways; "
+              "Mrs Smith, NHS number 943 476 5919.");
+          steps.push_back({std::move(e), -1});
+        }
+      }
+      if (day == 43) {
+        int at = 0;
+        for (size_t i = 0; i < steps.size(); ++i) {
+          if (steps[i].event.event().id == "C1") at = static_cast<int>(i);
+        }
+        TestEvent revised("C1", Date{kStart.days + 41});
+        revised.org(orgs[1]).category("treatment").revision(1).description(routine[0]);
+        steps.push_back({std::move(revised), at});
+      }
+    }
+    return steps;
+  }
+  static Date closing_time() { return Date{kStart.days + 90}; }
+
+  static std::vector<Record> broken_records(int32_t partition) {
+    std::string key = partition_prefix(partition);
+    key.push_back('c');
+    append_u64_be(key, 1);
+    return {{key, std::string("\xff\xff\xff", 3)}};
+  }
+
+  static inline const Date kStart = date("2024-03-01");
+};
+
 // --- The list of kinds, made from the registration table -------------------------------------
 
 template <typename Variant>

@@ -275,8 +275,8 @@ BOOST_AUTO_TEST_CASE(state_holds_no_description_text) {
   BOOST_TEST_REQUIRE(scanned.is_ok());
   std::string lower = stored;
   for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  // No run of 16 characters of any description (words may be stored alone,
-  // as a cluster's candidate top terms; phrases never).
+  // No run of 16 characters of any description (single revealed words may
+  // be stored, as top terms; phrases never).
   for (const auto& d : s.descriptions) {
     for (size_t at = 0; at + 16 <= d.size(); ++at) {
       const std::string piece = d.substr(at, 16);
@@ -295,6 +295,36 @@ BOOST_AUTO_TEST_CASE(state_holds_no_description_text) {
   } else {
     BOOST_TEST(lower.find("smith") == std::string::npos);
   }
+}
+
+BOOST_AUTO_TEST_CASE(only_words_of_two_organisations_are_kept) {
+  // The single-task path applies the term reveal gate itself: a word that
+  // one organisation wrote, however often, is never kept nor named; it is
+  // once a second organisation writes it. Warm-up or not, filter or not.
+  Harness h(small_config());
+  const Date on = date("2024-03-01");
+  for (int i = 0; i < 3; ++i) {
+    TestEvent e("Z" + std::to_string(i), on);
+    e.org("RA1").category("device").description("Zarkov hoist jammed at Fernleigh");
+    h.feed(e.event());
+  }
+  BOOST_TEST(h.det->revealed_words() == 0u);
+  TestEvent other("Z9", on);
+  other.org("RB2").category("device").description("hoist jammed");
+  h.feed(other.event());
+  BOOST_TEST(h.det->revealed_words() == 2u);
+  BOOST_TEST(h.det->knows_word("hoist"));
+  BOOST_TEST(h.det->knows_word("jammed"));
+  BOOST_TEST(!h.det->knows_word("zarkov"));
+  BOOST_TEST(!h.det->knows_word("fernleigh"));
+  // Kept across a restart; the gate's counts too.
+  h.reload();
+  BOOST_TEST(h.det->knows_word("hoist"));
+  TestEvent third("Z10", on);
+  third.org("RC3").category("device").description("fernleigh");
+  h.feed(third.event());
+  BOOST_TEST(h.det->knows_word("fernleigh"));
+  BOOST_TEST(!h.det->knows_word("zarkov"));
 }
 
 BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
