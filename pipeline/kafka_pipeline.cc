@@ -404,9 +404,13 @@ Result<int64_t> KafkaPipeline::open_task(const TaskKey& key) {
                                                              std::chrono::system_clock::now().time_since_epoch())
                                                              .count());
                            }};
+    // A text detector on the merge stage reads what the input task derives
+    // from the description (core/text_fingerprint.h).
+    auto text_rules = text_fingerprint_rules(config_.detectors);
+    if (!text_rules) return text_rules.error();
     auto opened = repartitioned()
                       ? PartitionTask::open(partition, store_, {}, &metrics_, InputRole::kRepartition,
-                                            std::move(limits))
+                                            std::move(limits), text_rules.value())
                       : PartitionTask::open(partition, store_, config_.detectors, &metrics_,
                                             InputRole::kDetect, std::move(limits));
     if (!opened) return opened.error();

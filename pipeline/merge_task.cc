@@ -43,18 +43,6 @@ Result<std::unique_ptr<MergeTask>> MergeTask::open(int32_t partition, int32_t up
   if (upstreams < 1) {
     return make_error(ErrorKind::kInvalidArgument, "a merge needs at least one input partition");
   }
-  // Records reach the merge without the report's description (the per-id
-  // record and the repartition topic never carry free text), so a detector
-  // that reads descriptions would silently see none here.
-  for (const auto& d : detectors) {
-    if (std::holds_alternative<TextClusterConfig>(d)) {
-      return make_error(ErrorKind::kInvalidArgument,
-                        "detector " + detector_name(d) +
-                            " (text_cluster) reads report descriptions, which the repartition "
-                            "topic does not carry: run it with one input partition and no "
-                            "repartition topic (the merge stage cannot run it yet)");
-    }
-  }
   auto offsets = store.ensure_column_family(kOffsetsColumnFamily);
   if (!offsets) return offsets.error();
   auto merge = store.ensure_column_family(kMergeColumnFamily);
@@ -283,13 +271,16 @@ int64_t MergeTask::held_back_seconds() const {
 }
 
 void MergeTask::apply(const Held& held) {
-  RepartitionRecord r;
+  RepartitionRecord& r = released_;  // reused: its fingerprint's vectors keep their capacity
   VIGIL_CHECK(decode_repartition_record(held.bytes, r), "a held record no longer decodes");
   if (!r.previous.empty()) {
     VIGIL_CHECK(decode_event_record(r.previous, previous_), "corrupt per-id record in a repartition record");
     take_back(previous_);
   }
   VIGIL_CHECK(decode_event_record(r.current, event_), "corrupt per-id record in a repartition record");
+  // The description stayed with the input task; text detectors read what it
+  // derived (version 5 records), valid until the next record is applied.
+  event_.text = r.has_text ? &r.text : nullptr;
   const bool late = add(event_, r.stream_time);
   if (metrics_ && late) metrics_->events_late.Increment();
 }

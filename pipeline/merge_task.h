@@ -71,6 +71,11 @@
 // message (a FHIR Bundle) share its offset and are told apart by their index
 // in it: a record is a repeat when its (offset, index) is not past the last
 // seen.
+//
+// Text detectors (text_cluster) run here too: the description never
+// reaches the merge, but a record of version 5 carries what the input task
+// derived from it (core/text_fingerprint.h: word hashes and the words the
+// term reveal gate let through), and the released event points at it.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +89,7 @@
 #include "detectors/detector.h"
 #include "detectors/detector_factory.h"
 #include "pipeline/stateful_task.h"
+#include "sinks/repartition_record.h"
 #include "state/state_store.h"
 #include "telemetry/metrics.h"
 
@@ -168,6 +174,7 @@ class MergeTask final : public StatefulTask {
 
   IncidentEvent event_;
   IncidentEvent previous_;
+  RepartitionRecord released_;  // the record being applied
   std::vector<DeadLetter> no_dead_letters_;
   RepartitionBatch no_repartition_;
   std::string buffer_;

@@ -15,6 +15,7 @@ namespace vigil {
 namespace {
 
 constexpr char kRecordTag = 'r';
+constexpr char kTextGateTag = 'g';  // text gate CF: + u64 word hash -> counts
 constexpr size_t kArenaBytes = 8u << 20;
 // One event in this many has its processing time observed: enough for the
 // histogram's shape at national volume, without two clock reads per event.
@@ -27,13 +28,18 @@ constexpr int32_t kHorizonStepDays = 7;
 
 }  // namespace
 
-Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, StateStore& store,
-                                                           const std::vector<DetectorConfig>& detectors,
-                                                           Metrics* metrics, InputRole role,
-                                                           EventTimeLimits limits) {
+Result<std::unique_ptr<PartitionTask>> PartitionTask::open(
+    int32_t partition, StateStore& store, const std::vector<DetectorConfig>& detectors,
+    Metrics* metrics, InputRole role, EventTimeLimits limits,
+    const std::optional<RedactionRules>& fingerprint_rules) {
   if (role == InputRole::kRepartition && !detectors.empty()) {
     return make_error(ErrorKind::kInvalidArgument,
                       "an input task that repartitions runs no detectors of its own");
+  }
+  if (role == InputRole::kDetect && fingerprint_rules) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "text fingerprints are for a merge stage: an input task that detects "
+                      "gives its text detectors the description itself");
   }
   auto offsets = store.ensure_column_family(kOffsetsColumnFamily);
   if (!offsets) return offsets.error();
@@ -46,6 +52,16 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::open(int32_t partition, St
                                                         metrics, role, std::move(limits)));
   Status loaded = task->load_position();
   if (!loaded.is_ok()) return loaded.error();
+  if (fingerprint_rules) {
+    auto gate_cf = store.ensure_column_family(kTextGateColumnFamily);
+    if (!gate_cf) return gate_cf.error();
+    auto fingerprinter = DescriptionFingerprinter::make(*fingerprint_rules,
+                                                        task->prefix_ + kTextGateTag, gate_cf.value());
+    if (!fingerprinter) return fingerprinter.error();
+    Status restored = fingerprinter.value().restore(store);
+    if (!restored.is_ok()) return restored.error();
+    task->fingerprinter_.emplace(std::move(fingerprinter).value());
+  }
   task->publish_retention();
   return task;
 }
@@ -274,8 +290,15 @@ Disposition PartitionTask::process_event(const IncidentEvent& event, int64_t off
     RepartitionRecord record{partition_, offset, *stream_time_, previous_record, record_buffer_,
                              event.reported_at_unix_seconds};
     record.index = index;
+    if (fingerprinter_) {
+      // What the merge's text detectors get instead of the description.
+      fingerprinter_->fingerprint(event.description, event.org, text_);
+      record.has_text = true;
+      std::swap(record.text, text_);
+    }
     encode_repartition_record(record, repartition_.bytes);
     repartition_.ends.push_back(repartition_.bytes.size());
+    if (fingerprinter_) std::swap(record.text, text_);  // keeps the buffers' capacity
   }
 
   if (metrics_) {
@@ -297,6 +320,10 @@ void PartitionTask::dead_letter(std::string_view value, int64_t offset, std::str
     dead_letters_.push_back(DeadLetter{offset, reason, std::move(detail), std::string(key), std::string(value)});
   }
   if (metrics_) metrics_->dead_lettered(reason_code(reason)).Increment();
+}
+
+void PartitionTask::save_own_state() {
+  if (fingerprinter_) fingerprinter_->save(batch_);
 }
 
 void PartitionTask::on_committed() {

@@ -7,7 +7,12 @@
 // With repartitioning (the Kafka pipeline over several input partitions) the
 // task runs no detectors: each accepted event becomes a RepartitionRecord in
 // repartition(), carrying any revision it takes back, for the MergeTasks
-// that run the national detectors over every partition's events.
+// that run the national detectors over every partition's events. When a
+// text detector is configured (`fingerprint_rules`), each record also
+// carries the description's text fingerprint (core/text_fingerprint.h:
+// word hashes and the words the term reveal gate lets through, never the
+// text), derived here, the only place the description is; the gate's
+// counts are this task's state, committed with its offset.
 //
 // The task never talks to Kafka or files: a source hands it messages in
 // order and collects the signals and dead letters it produces, delivers them,
@@ -33,6 +38,7 @@
 #include "core/result.h"
 #include "core/signal.h"
 #include "detectors/detector.h"
+#include "detectors/description_fingerprinter.h"
 #include "detectors/detector_factory.h"
 #include "ingest/event_decoder.h"
 #include "ingest/message_decoder.h"
@@ -67,12 +73,13 @@ class PartitionTask final : public StatefulTask {
   // Opens the partition's state in `store` (creating column families as
   // needed) and restores its detectors. `metrics` may be null. With
   // kRepartition, `detectors` must be empty. Events dated too far ahead
-  // are dead-lettered by `limits` (event_time_gate.h).
-  static Result<std::unique_ptr<PartitionTask>> open(int32_t partition, StateStore& store,
-                                                     const std::vector<DetectorConfig>& detectors,
-                                                     Metrics* metrics,
-                                                     InputRole role = InputRole::kDetect,
-                                                     EventTimeLimits limits = {});
+  // are dead-lettered by `limits` (event_time_gate.h). With kRepartition
+  // and `fingerprint_rules` (text_fingerprint_rules() of the merge's
+  // detectors), records carry text fingerprints.
+  static Result<std::unique_ptr<PartitionTask>> open(
+      int32_t partition, StateStore& store, const std::vector<DetectorConfig>& detectors,
+      Metrics* metrics, InputRole role = InputRole::kDetect, EventTimeLimits limits = {},
+      const std::optional<RedactionRules>& fingerprint_rules = std::nullopt);
   ~PartitionTask() override;
 
   // stream_time() is the largest event time accepted (as of the last
@@ -129,6 +136,7 @@ class PartitionTask final : public StatefulTask {
   // retention, once the stream time reached is durable.
   void publish_retention();
 
+  void save_own_state() override;
   void on_committed() override;
   void on_written() override;
 
@@ -144,6 +152,9 @@ class PartitionTask final : public StatefulTask {
   DecodeFailure failure_;
   std::vector<DeadLetter> dead_letters_;
   RepartitionBatch repartition_;
+  // Set when records carry text fingerprints (kRepartition only).
+  std::optional<DescriptionFingerprinter> fingerprinter_;
+  TextFingerprint text_;
 
   // Records of a batch not yet in RocksDB, by id: the open batch's, and
   // the in-flight one's while commit_async() writes it. Each has its own

@@ -56,12 +56,17 @@ Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
                                              StateStore& store, SignalSink& signals,
                                              DeadLetterSink* dead_letters, Metrics& metrics,
                                              InputFormat format) {
+  // Text detectors read, at the merge, what the input tasks derive from
+  // the descriptions (core/text_fingerprint.h).
+  auto text_rules = text_fingerprint_rules(config.detectors);
+  if (!text_rules) return text_rules.error();
   std::vector<InputPartition> partitions;
   for (size_t p = 0; p < inputs.size(); ++p) {
     auto reader = LineReader::open(inputs[p]);
     if (!reader) return reader.error();
     auto task = PartitionTask::open(static_cast<int32_t>(p), store, {}, &metrics, InputRole::kRepartition,
-                                    EventTimeLimits{config.future_tolerance_days, {}});
+                                    EventTimeLimits{config.future_tolerance_days, {}},
+                                    text_rules.value());
     if (!task) return task.error();
     if (!task.value()->stream_time()) {
       auto start = start_reference(inputs[p], task.value()->resume_offset().value_or(0), format);
