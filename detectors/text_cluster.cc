@@ -535,6 +535,29 @@ Signal TextClusterDetector::make_signal(uint64_t id, const Cluster& c, const Jud
   }
   if (!terms.counts.empty()) s.strata.push_back(std::move(terms));
 
+  // The series: the cluster's reports in consecutive windows back over the
+  // baseline, the last one the window judged (what the review page charts).
+  SignalSeries series{"count", {}};
+  const int32_t w = config_.window_days;
+  const auto periods = std::min<size_t>(
+      kMaxSeriesPoints, static_cast<size_t>((config_.baseline_days + w - 1) / w + 1));
+  for (size_t k = periods; k-- > 0;) {
+    PeriodPoint p;
+    p.end = Date{day - static_cast<int32_t>(k) * w};
+    p.start = Date{p.end.days - w + 1};
+    for (size_t i = 0; i < c.counts.size(); ++i) {
+      const int32_t d = c.first_day + static_cast<int32_t>(i);
+      if (d >= p.start.days && d <= p.end.days) p.value += c.counts[i];
+    }
+    if (k == 0) {
+      p.expected = j.expected;
+      p.threshold = s.threshold;
+      p.flagged = type != SignalType::kResolved;
+    }
+    series.points.push_back(p);
+  }
+  s.series = std::move(series);
+
   s.statistics = {{"reports", static_cast<double>(j.reports)},
                   {"organisations", static_cast<double>(j.orgs)},
                   {"baseline_reports", static_cast<double>(j.baseline)},
