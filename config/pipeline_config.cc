@@ -157,6 +157,13 @@ PipelineConfig parse(const YAML::Node& root) {
   // settings and still run the detectors of the image it runs.
   const auto detectors = root["detectors"];
   cfg.detectors = detectors ? parse_detector_list(detectors) : national_default_detectors();
+  // A text detector redacts as the rest of Vigil does, unless it has
+  // patterns of its own.
+  for (auto& d : cfg.detectors) {
+    if (auto* text = std::get_if<TextClusterConfig>(&d); text != nullptr && !text->own_redaction) {
+      text->redaction = cfg.redaction;
+    }
+  }
   resolve_record_retention(cfg);
   return cfg;
 }

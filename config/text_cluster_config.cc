@@ -27,6 +27,7 @@ void parse_detector(const YAML::Node& node, const std::string& path, TextCluster
   read(node, path, "background_share", c.background_share);
   if (const YAML::Node patterns = node["record_number_patterns"]) {
     if (!patterns.IsSequence()) fail(path + ".record_number_patterns", "must be a list");
+    c.own_redaction = true;
     c.redaction.record_number_patterns.clear();
     for (size_t i = 0; i < patterns.size(); ++i) {
       c.redaction.record_number_patterns.push_back(scalar<std::string>(

@@ -123,9 +123,11 @@ struct TextClusterConfig : DetectorKind<TextClusterDetector, "text_cluster"> {
   int32_t shingle_words = 1;
   int64_t warmup_reports = 20000;
   double background_share = 0.02;
-  // Local record-number patterns (`record_number_patterns:`); the defaults
-  // of text/redaction_defaults.h when none are configured.
+  // Local record-number patterns: the detector's `record_number_patterns:`
+  // (own_redaction), else the configuration's `redaction:` section, else
+  // the defaults of text/redaction_defaults.h.
   RedactionRules redaction = default_redaction_rules();
+  bool own_redaction = false;
   Severity severity = Severity::kMedium;
   LifecyclePolicy lifecycle{1.5, 7};
 };

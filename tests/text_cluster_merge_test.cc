@@ -315,6 +315,17 @@ BOOST_AUTO_TEST_CASE(text_detectors_must_redact_alike) {
   BOOST_TEST(!text_fingerprint_rules(second.value().detectors).is_ok());
   BOOST_TEST(text_fingerprint_rules(c.detectors).is_ok());
   BOOST_TEST(!text_fingerprint_rules({}).value().has_value());  // nothing to derive
+  // Without patterns of its own a text detector takes the `redaction:` section's.
+  auto inherits = parse_pipeline_config(std::string(R"(
+redaction:
+  record_number_patterns: ['\a{3}\d{7}']
+)") + kConfig, "test");
+  BOOST_REQUIRE_MESSAGE(inherits.is_ok(), (inherits.is_ok() ? std::string() : inherits.error().message));
+  const auto rules = text_fingerprint_rules(inherits.value().detectors);
+  BOOST_REQUIRE(rules.is_ok());
+  BOOST_REQUIRE(rules.value().has_value());
+  BOOST_TEST(rules.value()->record_number_patterns == (std::vector<std::string>{"\\a{3}\\d{7}"}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
