@@ -91,6 +91,9 @@ bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
       *previous_size > data.size()) {
     return false;
   }
+  // The encoder writes the index only when it is not 0 (or with text): a
+  // version 4 record of index 0 has another encoding, so it is not ours.
+  if (has_index && !has_text && *index == 0) return false;
   const auto day = read_day(*time);
   if (!day) return false;
   out.upstream = static_cast<int32_t>(*upstream);
