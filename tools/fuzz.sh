@@ -18,7 +18,7 @@ if [[ "${1:-}" == "--ci" ]]; then ci=true; shift; fi
 seconds=${1:-20}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(event_decoder repartition_record pipeline_config)
+((${#targets[@]})) || targets=(event_decoder fhir_decoder repartition_record pipeline_config)
 
 bash tools/install-deps.sh --fuzz
 cmake_args=(-DCMAKE_CXX_COMPILER=clang++-15 -DVIGIL_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
