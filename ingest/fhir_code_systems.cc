@@ -59,7 +59,12 @@ constexpr FhirCode kServiceType[] = {
 
 // specialty-4 / specialty-5 (code-systems/specialty.md): the slug is the
 // display name (v5's where both define the code) in lower case with every
-// run of other characters an underscore.
+// run of other characters an underscore. v4 codes are 1 to 101, v5 drops 13
+// of them and adds 102 to 215. Most of the 13 codes whose display changed
+// were only renamed, but two changed what they name: 89 (v4 "Renal
+// surgery", v5 "Renal Medicine") and 38 (v4 "General dental practice", v5
+// "General Dental Surgery"); a v4 record with either is read as v5's
+// specialty, since one table cannot give a code two slugs.
 constexpr FhirCode kSpecialty[] = {
     {"1", "accident_and_emergency", kV4},  // Accident and emergency
     {"2", "acute_internal_medicine", kV4V5},  // Acute internal medicine

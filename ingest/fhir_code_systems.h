@@ -5,9 +5,11 @@
 // (github cuperman007/lfpse-taxonomy, .mkdocs/docs/v{4,5}/code-systems.md and
 // code-systems/specialty.md); docs/fhir.md gives the mapping decisions.
 //
-// Decoding accepts a code defined by either version (no code changes meaning
-// between v4 and v5 in a way that changes its Vigil slug), so a record's
-// profile version need not be known before its codes are read.
+// Decoding accepts a code defined by either version, so a record's profile
+// version need not be known before its codes are read. Outside specialty no
+// code changes meaning between v4 and v5 in a way that changes its Vigil
+// slug; specialty names a code both define after its v5 display, which for
+// a few codes is not what v4 meant (see kSpecialty).
 #pragma once
 
 #include <cstdint>
