@@ -161,10 +161,11 @@ uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes) {
   for (size_t b = 0; b < bands; ++b) {
     auto it = bands_.find(band_key(signature_, b, rows));
     if (it == bands_.end()) continue;
-    for (const uint64_t id : it->second) {
-      if (oldest != 0 && id >= oldest) continue;
-      if (signature_similarity(signature_, clusters_.at(id).signature) >= config_.similarity) {
-        oldest = id;
+    for (const Leader& l : it->second) {
+      if (oldest != 0 && l.id >= oldest) break;  // the rest are younger still
+      if (signature_similarity(signature_, *l.signature) >= config_.similarity) {
+        oldest = l.id;
+        break;
       }
     }
   }
@@ -182,7 +183,9 @@ uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes) {
     }
     c.term_hashes.push_back(hashes[i]);
   }
-  for (size_t b = 0; b < bands; ++b) bands_[band_key(signature_, b, rows)].push_back(id);
+  for (size_t b = 0; b < bands; ++b) {
+    bands_[band_key(signature_, b, rows)].push_back(Leader{id, &c.signature});
+  }
   return id;
 }
 
@@ -444,7 +447,8 @@ void TextClusterDetector::drop_cluster(uint64_t id) {
     auto band = bands_.find(band_key(it->second.signature, b, rows));
     if (band == bands_.end()) continue;
     auto& ids = band->second;
-    ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+    ids.erase(std::remove_if(ids.begin(), ids.end(), [&](const Leader& l) { return l.id == id; }),
+              ids.end());
     if (ids.empty()) bands_.erase(band);
   }
   clusters_.erase(it);
@@ -807,7 +811,7 @@ Status TextClusterDetector::restore(const StateStore& store) {
                         "detector " + config_.name + ": stored signatures do not match bands x rows");
     }
     for (size_t b = 0; b < static_cast<size_t>(config_.bands); ++b) {
-      bands_[band_key(c.signature, b, rows)].push_back(id);
+      bands_[band_key(c.signature, b, rows)].push_back(Leader{id, &c.signature});
     }
   }
   return Status::ok();

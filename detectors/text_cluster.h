@@ -242,7 +242,16 @@ class TextClusterDetector final : public Detector {
 
   std::map<uint64_t, Cluster> clusters_;  // by id: judged in id order
   uint64_t next_cluster_ = 1;
-  std::unordered_map<uint64_t, std::vector<uint64_t>> bands_;  // band key -> leader ids
+  // A leader in the LSH index: its id and its signature (clusters_ nodes
+  // stay put until erased, and a cluster leaves the index before that), so
+  // a candidate is compared without a walk down clusters_.
+  struct Leader {
+    uint64_t id;
+    const std::vector<uint32_t>* signature;
+  };
+  // Band key -> leaders, in increasing id order (appended as made, restored
+  // in id order, removal keeps the order).
+  std::unordered_map<uint64_t, std::vector<Leader>> bands_;
   std::vector<uint64_t> dropped_clusters_;
   std::vector<std::pair<uint64_t, int32_t>> dropped_buckets_;
 

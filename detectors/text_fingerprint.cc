@@ -39,8 +39,14 @@ constexpr std::array<std::string_view, 58> kStopWords = {
     "she",   "so",    "than",  "that",  "the",   "their", "then",  "there", "they",  "this",
     "to",    "was",   "we",    "were",  "which", "while", "with",  "would"};
 
+// Sorted, so a word is looked up by bisection (every word of every report
+// is looked up); none is longer than six bytes.
+static_assert(std::is_sorted(kStopWords.begin(), kStopWords.end()));
+constexpr size_t kLongestStopWord = 6;
+
 bool is_stop_word(std::string_view w) {
-  return std::find(kStopWords.begin(), kStopWords.end(), w) != kStopWords.end();
+  return w.size() <= kLongestStopWord &&
+         std::binary_search(kStopWords.begin(), kStopWords.end(), w);
 }
 
 bool word_byte(unsigned char c) {
