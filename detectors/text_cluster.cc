@@ -159,9 +159,9 @@ uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes) {
   // its stream (and then looks like new wording with no history).
   uint64_t oldest = 0;
   for (size_t b = 0; b < bands; ++b) {
-    auto it = bands_.find(band_key(signature_, b, rows));
-    if (it == bands_.end()) continue;
-    for (const Leader& l : it->second) {
+    const std::vector<Leader>* leaders = bands_.find(band_key(signature_, b, rows));
+    if (leaders == nullptr) continue;
+    for (const Leader& l : *leaders) {
       if (oldest != 0 && l.id >= oldest) break;  // the rest are younger still
       if (signature_similarity(signature_, *l.signature) >= config_.similarity) {
         oldest = l.id;
@@ -184,7 +184,7 @@ uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes) {
     c.term_hashes.push_back(hashes[i]);
   }
   for (size_t b = 0; b < bands; ++b) {
-    bands_[band_key(signature_, b, rows)].push_back(Leader{id, &c.signature});
+    bands_.add(band_key(signature_, b, rows), Leader{id, &c.signature});
   }
   return id;
 }
@@ -444,12 +444,7 @@ void TextClusterDetector::drop_cluster(uint64_t id) {
   if (it == clusters_.end()) return;
   const size_t rows = static_cast<size_t>(config_.rows);
   for (size_t b = 0; b < static_cast<size_t>(config_.bands); ++b) {
-    auto band = bands_.find(band_key(it->second.signature, b, rows));
-    if (band == bands_.end()) continue;
-    auto& ids = band->second;
-    ids.erase(std::remove_if(ids.begin(), ids.end(), [&](const Leader& l) { return l.id == id; }),
-              ids.end());
-    if (ids.empty()) bands_.erase(band);
+    bands_.remove(band_key(it->second.signature, b, rows), id);
   }
   clusters_.erase(it);
   dropped_clusters_.push_back(id);
@@ -811,7 +806,7 @@ Status TextClusterDetector::restore(const StateStore& store) {
                         "detector " + config_.name + ": stored signatures do not match bands x rows");
     }
     for (size_t b = 0; b < static_cast<size_t>(config_.bands); ++b) {
-      bands_[band_key(c.signature, b, rows)].push_back(Leader{id, &c.signature});
+      bands_.add(band_key(c.signature, b, rows), Leader{id, &c.signature});
     }
   }
   return Status::ok();

@@ -94,6 +94,7 @@
 #include <vector>
 
 #include "core/text_fingerprint.h"
+#include "detectors/band_index.h"
 #include "detectors/description_fingerprinter.h"
 #include "detectors/detector.h"
 #include "detectors/event_filter.h"
@@ -242,16 +243,12 @@ class TextClusterDetector final : public Detector {
 
   std::map<uint64_t, Cluster> clusters_;  // by id: judged in id order
   uint64_t next_cluster_ = 1;
-  // A leader in the LSH index: its id and its signature (clusters_ nodes
-  // stay put until erased, and a cluster leaves the index before that), so
-  // a candidate is compared without a walk down clusters_.
-  struct Leader {
-    uint64_t id;
-    const std::vector<uint32_t>* signature;
-  };
-  // Band key -> leaders, in increasing id order (appended as made, restored
-  // in id order, removal keeps the order).
-  std::unordered_map<uint64_t, std::vector<Leader>> bands_;
+  // Band key -> leaders (id and signature: clusters_ nodes stay put until
+  // erased, and a cluster leaves the index before that, so a candidate is
+  // compared without a walk down clusters_), in increasing id order
+  // (appended as made, restored in id order, removal keeps the order).
+  using Leader = BandIndex::Leader;
+  BandIndex bands_;
   std::vector<uint64_t> dropped_clusters_;
   std::vector<std::pair<uint64_t, int32_t>> dropped_buckets_;
 
