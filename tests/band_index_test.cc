@@ -19,6 +19,8 @@ std::vector<uint64_t> ids_of(const BandIndex& index, uint64_t key) {
   return ids;
 }
 
+BOOST_AUTO_TEST_SUITE(band_index_test)
+
 BOOST_AUTO_TEST_CASE(band_index_matches_a_map_through_adds_and_removals) {
   BandIndex index;
   std::map<uint64_t, std::vector<uint64_t>> model;
@@ -50,6 +52,8 @@ BOOST_AUTO_TEST_CASE(band_index_matches_a_map_through_adds_and_removals) {
   }
   for (uint64_t n = 0; n < 6000; ++n) BOOST_TEST(index.find(key_of(n)) == nullptr);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
 }  // namespace vigil::testing
