@@ -95,7 +95,9 @@ struct DecodeFailure {
 //
 // Not thread-safe: use one decoder per thread. A moved-from decoder may only
 // be destroyed or assigned to.
-class DecoderKernel;
+template <typename Output>
+class JsonDecoderKernel;
+using DecoderKernel = JsonDecoderKernel<IncidentEvent>;
 class EventDecoder {
  public:
   EventDecoder();

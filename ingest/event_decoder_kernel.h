@@ -16,6 +16,7 @@
 #include "ingest/event_decoder.h"
 #include "ingest/field_rules.h"
 #include "ingest/json_field_reader.h"
+#include "ingest/json_message_parser.h"
 
 namespace vigil::VIGIL_JSON_KERNEL {
 namespace {
@@ -23,11 +24,6 @@ namespace {
 namespace od = simdjson::ondemand;
 using simdjson::error_code;
 using simdjson::SUCCESS;
-
-constexpr size_t kInitialCapacity = size_t{16} << 10;
-static_assert((kMaxMessageBytes & (kMaxMessageBytes - 1)) == 0 &&
-                  (kInitialCapacity & (kInitialCapacity - 1)) == 0,
-              "doubling from kInitialCapacity must land exactly on kMaxMessageBytes");
 
 // The fields of each object the contract defines. Each enum indexes the name
 // table below it; a field's bit in a presence mask is 1 << its index.
@@ -81,10 +77,6 @@ constexpr uint32_t kRequiredMedicationFields =
 constexpr uint32_t kRequiredDeviceFields = bit(DeviceField::kName);
 
 // The fixed phrases of failure details.
-constexpr std::string_view kIdRule = "must be 1 to 64 characters of [A-Za-z0-9._:-]";
-constexpr std::string_view kOdsRule = "must match [A-Z0-9]{3,6}";
-constexpr std::string_view kSlugRule = "must match [a-z0-9_]{1,64}";
-constexpr std::string_view kSnomedRule = "must be a dm+d (SNOMED CT) id of 6 to 18 digits";
 constexpr std::string_view kRecordTypeRule = "must be one of incident, outcome, risk, good_care";
 constexpr std::string_view kPhysicalHarmRule = "must be one of none, low, moderate, severe, fatal";
 constexpr std::string_view kPsychologicalHarmRule = "must be one of none, low, moderate, severe";
@@ -94,8 +86,6 @@ constexpr std::string_view kAgeBandRule =
 constexpr std::string_view kSexRule = "must be one of female, male, unknown, withheld";
 constexpr std::string_view kEthnicityRule = "must be an NHS ethnic category letter A to S, or Z";
 
-constexpr std::string_view kTooManyItems = "more than 100 entries";
-constexpr std::string_view kControlCharacter = "must not contain control characters";
 constexpr std::string_view kBlankName = "must not be blank";
 constexpr std::string_view kLongerThan64 = "longer than 64 bytes";
 constexpr std::string_view kLongerThan256 = "longer than 256 bytes";
@@ -455,31 +445,11 @@ class EventReader {
 // Decodes with this kernel's On-Demand code, reusing its buffers.
 class KernelDecoder final : public DecoderKernel {
  public:
-  KernelDecoder() { reserve(kInitialCapacity); }
-
   bool decode(std::string_view message, IncidentEvent& out,
               DecodeFailure& failure) noexcept override;
 
  private:
-  // Makes room for a message of `size` <= kMaxMessageBytes bytes. Doubling
-  // keeps the number of reallocations logarithmic in the largest message.
-  void reserve(size_t size) {
-    if (size <= text_capacity_ && size <= parser_.capacity()) return;
-    size_t capacity = std::max(text_capacity_, kInitialCapacity);
-    while (capacity < size) capacity *= 2;
-    if (capacity > text_capacity_) {
-      text_.reset(new char[capacity + simdjson::SIMDJSON_PADDING]);
-      text_capacity_ = capacity;
-    }
-    if (parser_.capacity() < capacity) {
-      VIGIL_CHECK(parser_.allocate(capacity) == SUCCESS, "cannot allocate the JSON parser");
-    }
-  }
-
-  od::parser parser_;
-  // The message being decoded, followed by simdjson's padding.
-  std::unique_ptr<char[]> text_;
-  size_t text_capacity_ = 0;  // room for a message, padding excluded
+  PaddedJsonParser parser_;
   // Normalised device text of the current message; reserved to the message's
   // size, which bounds it (see EventReader::read_identity).
   std::string normalised_;
@@ -488,35 +458,14 @@ class KernelDecoder final : public DecoderKernel {
 bool KernelDecoder::decode(std::string_view message, IncidentEvent& out,
                            DecodeFailure& failure) noexcept {
   out.clear();
-  if (message.size() > kMaxMessageBytes) {
-    failure.reason = InvalidReason::kTooLarge;
-    failure.detail = "message: larger than 1048576 bytes (1 MiB)";
-    return false;
-  }
-  reserve(message.size());
-  char* text = text_.get();
-  if (!message.empty()) std::memcpy(text, message.data(), message.size());
-  // simdjson may read the padding; zeroing it keeps every run identical.
-  std::memset(text + message.size(), 0, simdjson::SIMDJSON_PADDING);
-
+  if (reject_too_large(message, failure)) return false;
   normalised_.clear();
   normalised_.reserve(message.size());
   od::document doc;
   EventReader reader(out, failure, normalised_);
-  error_code error =
-      parser_.iterate(text, message.size(), text_capacity_ + simdjson::SIMDJSON_PADDING).get(doc);
+  error_code error = parser_.iterate(message, doc);
   if (!error) error = reader.read(doc);
-  if (error) {
-    failure.reason = InvalidReason::kNotJson;
-    if (reader.not_an_object()) {
-      failure.detail = "message: not a JSON object";
-    } else {
-      failure.detail = reader.context().empty() ? std::string_view("message") : reader.context();
-      failure.detail += ": malformed JSON (";
-      failure.detail += describe_json_error(error);
-      failure.detail += ')';
-    }
-  }
+  if (error) reject_malformed(error, reader.not_an_object(), reader.context(), failure);
   if (error || reader.rejected()) {
     out.clear();
     return false;

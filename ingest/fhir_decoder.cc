@@ -1,7 +1,7 @@
 // FhirDecoder: the kernel best_json_kernel() picks (see json_kernel.h).
 #include "ingest/fhir_decoder.h"
 
-#include "ingest/fhir_decoder_kernel_api.h"
+#include "ingest/decoder_kernel.h"
 #include "ingest/json_kernel_choice.h"
 
 namespace vigil {

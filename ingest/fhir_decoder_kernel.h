@@ -16,11 +16,12 @@
 
 #include "core/check.h"
 #include "core/civil_date.h"
+#include "ingest/decoder_kernel.h"
 #include "ingest/fhir_code_systems.h"
-#include "ingest/fhir_decoder_kernel_api.h"
 #include "ingest/fhir_profile.h"
 #include "ingest/field_rules.h"
 #include "ingest/json_field_reader.h"
+#include "ingest/json_message_parser.h"
 
 namespace vigil::VIGIL_JSON_KERNEL {
 namespace {
@@ -29,14 +30,6 @@ namespace od = simdjson::ondemand;
 using simdjson::error_code;
 using simdjson::SUCCESS;
 
-constexpr size_t kInitialCapacity = size_t{16} << 10;
-
-constexpr std::string_view kIdRule = "must be 1 to 64 characters of [A-Za-z0-9._:-]";
-constexpr std::string_view kOdsRule = "must match [A-Z0-9]{3,6}";
-constexpr std::string_view kSlugRule = "must match [a-z0-9_]{1,64}";
-constexpr std::string_view kSnomedRule = "must be a dm+d (SNOMED CT) id of 6 to 18 digits";
-constexpr std::string_view kTooManyItems = "more than 100 entries";
-constexpr std::string_view kControlCharacter = "must not contain control characters";
 constexpr std::string_view kMissing = "missing or null";
 constexpr std::string_view kDateTimeRule =
     "must be an RFC 3339 date-time with a zone, or a date YYYY-MM-DD";
@@ -1252,43 +1245,20 @@ class FhirReader {
 
 class KernelFhirDecoder final : public FhirDecoderKernel {
  public:
-  KernelFhirDecoder() { reserve(kInitialCapacity); }
-
   bool decode(std::string_view message, std::vector<IncidentEvent>& out,
               DecodeFailure& failure) noexcept override;
 
  private:
-  void reserve(size_t size) {
-    if (size <= text_capacity_ && size <= parser_.capacity()) return;
-    size_t capacity = std::max(text_capacity_, kInitialCapacity);
-    while (capacity < size) capacity *= 2;
-    if (capacity > text_capacity_) {
-      text_.reset(new char[capacity + simdjson::SIMDJSON_PADDING]);
-      text_capacity_ = capacity;
-    }
-    if (parser_.capacity() < capacity) {
-      VIGIL_CHECK(parser_.allocate(capacity) == SUCCESS, "cannot allocate the JSON parser");
-    }
-  }
-
-  od::parser parser_;
-  std::unique_ptr<char[]> text_;
-  size_t text_capacity_ = 0;
+  PaddedJsonParser parser_;
   std::string normalised_;
 };
 
 bool KernelFhirDecoder::decode(std::string_view message, std::vector<IncidentEvent>& out,
                                DecodeFailure& failure) noexcept {
-  if (message.size() > kMaxMessageBytes) {
+  if (reject_too_large(message, failure)) {
     out.clear();
-    failure.reason = InvalidReason::kTooLarge;
-    failure.detail = "message: larger than 1048576 bytes (1 MiB)";
     return false;
   }
-  reserve(message.size());
-  char* text = text_.get();
-  if (!message.empty()) std::memcpy(text, message.data(), message.size());
-  std::memset(text + message.size(), 0, simdjson::SIMDJSON_PADDING);
   normalised_.clear();
   normalised_.reserve(message.size());
 
@@ -1297,20 +1267,9 @@ bool KernelFhirDecoder::decode(std::string_view message, std::vector<IncidentEve
   od::document doc;
   FhirReader reader(out, count, failure, normalised_,
                     std::memchr(message.data(), '\\', message.size()) != nullptr);
-  error_code error =
-      parser_.iterate(text, message.size(), text_capacity_ + simdjson::SIMDJSON_PADDING).get(doc);
+  error_code error = parser_.iterate(message, doc);
   if (!error) error = reader.read(doc);
-  if (error) {
-    failure.reason = InvalidReason::kNotJson;
-    if (reader.not_an_object()) {
-      failure.detail = "message: not a JSON object";
-    } else {
-      failure.detail = reader.error_path().empty() ? std::string("message") : reader.error_path();
-      failure.detail += ": malformed JSON (";
-      failure.detail += describe_json_error(error);
-      failure.detail += ')';
-    }
-  }
+  if (error) reject_malformed(error, reader.not_an_object(), reader.error_path(), failure);
   if (error || reader.rejected()) {
     out.clear();
     return false;

@@ -27,6 +27,14 @@ bool is_slug(std::string_view text);
 // dm+d / SNOMED CT concept id: 6 to 18 decimal digits.
 bool is_snomed_id(std::string_view text);
 
+// The failure details' wording of the four rules above and of
+// has_control_character (below), shared by the decoders.
+inline constexpr std::string_view kIdRule = "must be 1 to 64 characters of [A-Za-z0-9._:-]";
+inline constexpr std::string_view kOdsRule = "must match [A-Z0-9]{3,6}";
+inline constexpr std::string_view kSlugRule = "must match [a-z0-9_]{1,64}";
+inline constexpr std::string_view kSnomedRule = "must be a dm+d (SNOMED CT) id of 6 to 18 digits";
+inline constexpr std::string_view kControlCharacter = "must not contain control characters";
+
 // Enumerations of the contract. nullopt for anything not spelled exactly as
 // the contract lists it (case matters). `unknown` is not an accepted harm:
 // an unknown harm is written by leaving the field out.
