@@ -15,6 +15,7 @@
 #include "pipeline/task_position.h"
 #include "sinks/cloudevent_encoder.h"
 #include "state/record_retention.h"
+#include "tests/pipeline_fixtures.h"
 #include "tests/test_events.h"
 
 using namespace vigil;
@@ -22,22 +23,7 @@ using namespace vigil;
 namespace {
 
 using testing::TempDir;
-
-constexpr const char* kConfig = R"(
-detectors:
-  - name: fatal_rule
-    type: severity_rule
-    group_by: [org, category]
-    resolve_after_days: 3
-  - name: falls_weekly
-    type: count
-    dimensions: [category, org]
-    period: week
-    grace_days: 7
-    method: earsC1
-    params: {baseline: 3, alpha: 0.001, minSigma: 0.5}
-    min_observed: 3
-)";
+using testing::fatal_rule_and_weekly_count_config;
 
 std::string event(const std::string& id, int day_of_year, const std::string& harm, int revision,
                   const std::string& org) {
@@ -86,12 +72,6 @@ std::unique_ptr<StateStore> open_store(const std::string& dir) {
   return std::move(s).value();
 }
 
-PipelineConfig config() {
-  auto c = parse_pipeline_config(kConfig, "test");
-  BOOST_REQUIRE_MESSAGE(c.is_ok(), (c.is_ok() ? std::string() : c.error().message));
-  return c.value();
-}
-
 struct Outcome {
   std::vector<std::string> signals;
   std::map<std::string, std::map<std::string, std::string>> state;  // column family → key → value
@@ -120,7 +100,7 @@ std::map<std::string, std::map<std::string, std::string>> dump(StateStore& store
 // (and at the end), with commit() or with commit_async() as replay does.
 Outcome run(const std::vector<std::string>& lines, size_t every, bool overlapped) {
   TempDir dir;
-  const PipelineConfig c = config();
+  const PipelineConfig c = fatal_rule_and_weekly_count_config();
   Outcome outcome;
   {
     auto store = open_store(dir.path());

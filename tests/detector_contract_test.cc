@@ -34,6 +34,7 @@
 #include "tests/detector_feeds.h"
 #include "tests/detector_harness.h"
 #include "tests/test_events.h"
+#include "tests/text_cluster_fixtures.h"
 
 namespace vigil {
 namespace {
@@ -657,19 +658,7 @@ struct Kind<TextClusterConfig> {
   using Config = TextClusterConfig;
   static constexpr std::string_view kMethod = "text_cluster";
 
-  static Config valid() {
-    Config c;
-    c.name = "text_clusters";
-    c.window_days = 7;
-    c.baseline_days = 14;
-    c.min_reports = 5;
-    c.min_orgs = 3;
-    c.min_ratio = 3;
-    c.alpha = 0.001;
-    c.warmup_reports = 60;
-    c.background_share = 0.3;
-    return c;
-  }
+  static Config valid() { return testing::small_text_cluster_config("text_clusters"); }
   static std::vector<Config> also_valid() {
     Config shingles = valid();
     shingles.shingle_words = 2;

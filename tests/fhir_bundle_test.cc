@@ -19,6 +19,7 @@
 #include "config/pipeline_config.h"
 #include "core/version.h"
 #include "partitioned_stream.h"
+#include "pipeline_fixtures.h"
 #include "pipeline/partition_task.h"
 #include "pipeline/partitioned_replay.h"
 #include "pipeline/replay_runner.h"
@@ -29,42 +30,9 @@
 #include "test_events.h"
 
 using namespace vigil;
-using vigil::testing::TempDir;
-using vigil::testing::open_test_store;
+using namespace vigil::testing;
 
 namespace {
-
-// A rule that raises one signal per fatal report of an (org, category), so
-// "the detectors saw it" is visible event by event, and a weekly count.
-constexpr const char* kConfig = R"(
-detectors:
-  - name: fatal_rule
-    type: severity_rule
-    group_by: [org, category]
-    resolve_after_days: 3
-  - name: falls_weekly
-    type: count
-    dimensions: [category, org]
-    period: week
-    grace_days: 7
-    method: earsC1
-    params: {baseline: 3, alpha: 0.001, minSigma: 0.5}
-    min_observed: 3
-)";
-
-PipelineConfig config() {
-  auto c = parse_pipeline_config(kConfig, "test");
-  BOOST_REQUIRE_MESSAGE(c.is_ok(), (c.is_ok() ? std::string() : c.error().message));
-  return c.value();
-}
-
-std::string event(const std::string& id, const std::string& date, const std::string& harm,
-                  int revision = 0, const std::string& org = "RXA", const std::string& category = "fall") {
-  return R"({"id":")" + id + R"(","revision":)" + std::to_string(revision) +
-         R"(,"reported_at":")" + date + R"(T10:00:00Z","occurred_on":")" + date +
-         R"(","org":")" + org + R"(","record_type":"incident","category":")" + category +
-         R"(","physical_harm":")" + harm + R"("})";
-}
 
 // The LFPSE AdverseEvent of an event v1 line.
 std::string adverse_event(const std::string& v1) {
@@ -103,7 +71,7 @@ std::vector<std::string> encode_all(const std::vector<Signal>& signals) {
 
 // Tolerates the sparse test streams' gaps (as partition_task_test does).
 std::unique_ptr<PartitionTask> open_task(StateStore& store, Metrics* metrics = nullptr) {
-  auto t = PartitionTask::open(0, store, config().detectors, metrics, InputRole::kDetect,
+  auto t = PartitionTask::open(0, store, fatal_rule_and_weekly_count_config().detectors, metrics, InputRole::kDetect,
                                EventTimeLimits{60, {}});
   BOOST_REQUIRE_MESSAGE(t.is_ok(), (t.is_ok() ? std::string() : t.error().message));
   return std::move(t).value();
@@ -126,17 +94,17 @@ std::vector<std::string> stream_lines() {
       const int day = 1 + week * 7 + i;
       char date[32];
       std::snprintf(date, sizeof date, "2024-%02d-%02d", day <= 31 ? 1 : 2, day <= 31 ? day : day - 31);
-      lines.push_back(event("E" + std::to_string(n++), date, "low"));
+      lines.push_back(harm_event("E" + std::to_string(n++), date, "low"));
     }
   }
-  lines.push_back(event("E3", "2024-01-09", "fatal", 1));  // a revision of an earlier week's report
-  for (int i = 0; i < 12; ++i) lines.push_back(event("S" + std::to_string(i), "2024-02-26", "low"));
-  lines.push_back(event("F01", "2024-03-01", "low"));
-  lines.push_back(event("F01", "2024-03-01", "fatal", 1));
-  lines.push_back(event("F02", "2024-03-02", "fatal"));
-  lines.push_back(event("F03", "2024-03-03", "fatal"));
-  lines.push_back(event("F02", "2024-03-02", "fatal"));  // a re-send
-  lines.push_back(event("T1", "2024-03-20", "none", 0, "RXB", "medication"));
+  lines.push_back(harm_event("E3", "2024-01-09", "fatal", 1));  // a revision of an earlier week's report
+  for (int i = 0; i < 12; ++i) lines.push_back(harm_event("S" + std::to_string(i), "2024-02-26", "low"));
+  lines.push_back(harm_event("F01", "2024-03-01", "low"));
+  lines.push_back(harm_event("F01", "2024-03-01", "fatal", 1));
+  lines.push_back(harm_event("F02", "2024-03-02", "fatal"));
+  lines.push_back(harm_event("F03", "2024-03-03", "fatal"));
+  lines.push_back(harm_event("F02", "2024-03-02", "fatal"));  // a re-send
+  lines.push_back(harm_event("T1", "2024-03-20", "none", 0, "RXB", "medication"));
   return lines;
 }
 
@@ -181,9 +149,9 @@ BOOST_AUTO_TEST_CASE(a_bundle_of_three_is_three_events_with_three_records) {
   auto store = open_test_store(dir.path());
   Metrics metrics(kVersion);
   auto task = open_task(*store, &metrics);
-  const std::string message = bundle({event("B1", "2024-01-01", "fatal", 0, "RXA"),
-                                      event("B2", "2024-01-01", "fatal", 0, "RXB"),
-                                      event("B3", "2024-01-02", "fatal", 0, "RXC")});
+  const std::string message = bundle({harm_event("B1", "2024-01-01", "fatal", 0, "RXA"),
+                                      harm_event("B2", "2024-01-01", "fatal", 0, "RXB"),
+                                      harm_event("B3", "2024-01-02", "fatal", 0, "RXC")});
   const MessageOutcome outcome = task->process(message, 0, "key", MessageFormat::kFhir);
   BOOST_TEST(outcome.processed == 3u);
   BOOST_TEST(outcome.duplicates == 0u);
@@ -199,18 +167,18 @@ BOOST_AUTO_TEST_CASE(a_bundle_of_three_is_three_events_with_three_records) {
 
   // Each entry has its own per-id record: the same reports as event v1
   // lines are duplicates; a newer revision of one is not.
-  BOOST_TEST((task->process(event("B1", "2024-01-01", "fatal", 0, "RXA"), 1) == Disposition::kDuplicate));
-  BOOST_TEST((task->process(event("B2", "2024-01-01", "fatal", 0, "RXB"), 2) == Disposition::kDuplicate));
-  BOOST_TEST((task->process(event("B3", "2024-01-02", "fatal", 0, "RXC"), 3) == Disposition::kDuplicate));
-  BOOST_TEST((task->process(event("B4", "2024-01-02", "none", 0, "RXC"), 4) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("B1", "2024-01-01", "fatal", 0, "RXA"), 1) == Disposition::kDuplicate));
+  BOOST_TEST((task->process(harm_event("B2", "2024-01-01", "fatal", 0, "RXB"), 2) == Disposition::kDuplicate));
+  BOOST_TEST((task->process(harm_event("B3", "2024-01-02", "fatal", 0, "RXC"), 3) == Disposition::kDuplicate));
+  BOOST_TEST((task->process(harm_event("B4", "2024-01-02", "none", 0, "RXC"), 4) == Disposition::kProcessed));
   BOOST_TEST(task->signals().empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_bundle_gives_the_signals_of_its_entries_sent_one_by_one) {
-  const std::vector<std::string> lines = {event("B1", "2024-01-01", "fatal", 0, "RXA"),
-                                          event("B2", "2024-01-01", "fatal", 0, "RXB"),
-                                          event("B1", "2024-01-01", "none", 1, "RXA"),
-                                          event("B3", "2024-01-02", "fatal", 0, "RXC")};
+  const std::vector<std::string> lines = {harm_event("B1", "2024-01-01", "fatal", 0, "RXA"),
+                                          harm_event("B2", "2024-01-01", "fatal", 0, "RXB"),
+                                          harm_event("B1", "2024-01-01", "none", 1, "RXA"),
+                                          harm_event("B3", "2024-01-02", "fatal", 0, "RXC")};
   const auto one_by_one = run_straight(lines, MessageFormat::kEventV1, 100);
   const auto bundled = run_straight({bundle(lines)}, MessageFormat::kFhir, 100);
   BOOST_TEST(one_by_one.size() == 4u);  // 3 raised, 1 resolved by the revision
@@ -222,9 +190,9 @@ BOOST_AUTO_TEST_CASE(a_revision_inside_the_bundle_replaces_the_earlier_entry) {
   auto store = open_test_store(dir.path());
   auto task = open_task(*store);
   // versionId 1 fatal, then versionId 2 of the same report with no harm.
-  const std::string message = bundle({event("R1", "2024-01-01", "fatal", 1, "RXA"),
-                                      event("R2", "2024-01-01", "none", 0, "RXB"),
-                                      event("R1", "2024-01-01", "none", 2, "RXA")});
+  const std::string message = bundle({harm_event("R1", "2024-01-01", "fatal", 1, "RXA"),
+                                      harm_event("R2", "2024-01-01", "none", 0, "RXB"),
+                                      harm_event("R1", "2024-01-01", "none", 2, "RXA")});
   BOOST_REQUIRE(message.find(R"("versionId":"2")") != std::string::npos);
   const MessageOutcome outcome = task->process(message, 0, {}, MessageFormat::kFhir);
   BOOST_TEST(outcome.processed == 3u);
@@ -237,14 +205,14 @@ BOOST_AUTO_TEST_CASE(a_revision_inside_the_bundle_replaces_the_earlier_entry) {
   BOOST_TEST(task->signals()[1].signal_id == task->signals()[0].signal_id);
   BOOST_REQUIRE(task->commit().is_ok());
   // The record is revision 2: 2 is a duplicate, 3 is new and raises again.
-  BOOST_TEST((task->process(event("R1", "2024-01-01", "fatal", 2), 1) == Disposition::kDuplicate));
-  BOOST_TEST((task->process(event("R1", "2024-01-01", "fatal", 3), 2) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("R1", "2024-01-01", "fatal", 2), 1) == Disposition::kDuplicate));
+  BOOST_TEST((task->process(harm_event("R1", "2024-01-01", "fatal", 3), 2) == Disposition::kProcessed));
   BOOST_TEST(raised(task->signals()) == 1u);
 
   // The later version first: the earlier one in the same Bundle is a
   // duplicate and leaves the later in force.
-  const MessageOutcome reversed = task->process(bundle({event("R5", "2024-01-02", "none", 2, "RXC"),
-                                                        event("R5", "2024-01-02", "fatal", 1, "RXC")}),
+  const MessageOutcome reversed = task->process(bundle({harm_event("R5", "2024-01-02", "none", 2, "RXC"),
+                                                        harm_event("R5", "2024-01-02", "fatal", 1, "RXC")}),
                                                 3, {}, MessageFormat::kFhir);
   BOOST_TEST(reversed.processed == 1u);
   BOOST_TEST(reversed.duplicates == 1u);
@@ -256,9 +224,9 @@ BOOST_AUTO_TEST_CASE(a_bundle_sent_again_changes_nothing) {
   auto store = open_test_store(dir.path());
   Metrics metrics(kVersion);
   auto task = open_task(*store, &metrics);
-  const std::string message = bundle({event("D1", "2024-01-01", "fatal", 0, "RXA"),
-                                      event("D2", "2024-01-01", "fatal", 1, "RXB"),
-                                      event("D1", "2024-01-01", "low", 1, "RXA")});
+  const std::string message = bundle({harm_event("D1", "2024-01-01", "fatal", 0, "RXA"),
+                                      harm_event("D2", "2024-01-01", "fatal", 1, "RXB"),
+                                      harm_event("D1", "2024-01-01", "low", 1, "RXA")});
   BOOST_TEST(task->process(message, 0, {}, MessageFormat::kFhir).processed == 3u);
   const size_t first_signals = task->signals().size();
   BOOST_TEST(first_signals == 3u);  // D1 raised and resolved, D2 raised
@@ -282,15 +250,15 @@ BOOST_AUTO_TEST_CASE(a_bundle_with_an_undecodable_entry_is_one_dead_letter_and_a
   Metrics metrics(kVersion);
   auto task = open_task(*store, &metrics);
   // The second entry lacks recordedDate, which LFPSE requires.
-  std::string broken = adverse_event(event("U2", "2024-01-01", "fatal", 0, "RXB"));
+  std::string broken = adverse_event(harm_event("U2", "2024-01-01", "fatal", 0, "RXB"));
   const size_t at = broken.find(R"(,"recordedDate":")");
   BOOST_REQUIRE(at != std::string::npos);
   const size_t end = broken.find('"', at + 17);
   BOOST_REQUIRE(end != std::string::npos);
   broken.erase(at, end + 1 - at);
-  const std::string message = bundle_of_resources({adverse_event(event("U1", "2024-01-01", "fatal", 0, "RXA")),
+  const std::string message = bundle_of_resources({adverse_event(harm_event("U1", "2024-01-01", "fatal", 0, "RXA")),
                                                    broken,
-                                                   adverse_event(event("U3", "2024-01-01", "fatal", 0, "RXC"))});
+                                                   adverse_event(harm_event("U3", "2024-01-01", "fatal", 0, "RXC"))});
   const MessageOutcome outcome = task->process(message, 0, "key-1", MessageFormat::kFhir);
   BOOST_TEST(outcome.processed == 0u);
   BOOST_TEST(outcome.duplicates == 0u);
@@ -308,8 +276,8 @@ BOOST_AUTO_TEST_CASE(a_bundle_with_an_undecodable_entry_is_one_dead_letter_and_a
   BOOST_TEST(metrics.dead_lettered("missing_field").Value() == 1.0);
   BOOST_REQUIRE(task->commit().is_ok());
   // No entry left a record: the valid siblings are new when they come again.
-  BOOST_TEST((task->process(event("U1", "2024-01-01", "fatal", 0, "RXA"), 1) == Disposition::kProcessed));
-  BOOST_TEST((task->process(event("U3", "2024-01-01", "fatal", 0, "RXC"), 2) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("U1", "2024-01-01", "fatal", 0, "RXA"), 1) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("U3", "2024-01-01", "fatal", 0, "RXC"), 2) == Disposition::kProcessed));
   BOOST_TEST(raised(task->signals()) == 2u);
 }
 
@@ -319,9 +287,9 @@ BOOST_AUTO_TEST_CASE(an_entry_refused_by_the_event_time_gate_leaves_its_siblings
   Metrics metrics(kVersion);
   auto task = open_task(*store, &metrics);  // 60 days' tolerance
   // The middle entry is five months ahead of the first.
-  const std::string message = bundle({event("G1", "2024-01-01", "fatal", 0, "RXA"),
-                                      event("G2", "2024-06-01", "fatal", 0, "RXB"),
-                                      event("G3", "2024-01-02", "fatal", 0, "RXC")});
+  const std::string message = bundle({harm_event("G1", "2024-01-01", "fatal", 0, "RXA"),
+                                      harm_event("G2", "2024-06-01", "fatal", 0, "RXB"),
+                                      harm_event("G3", "2024-01-02", "fatal", 0, "RXC")});
   const MessageOutcome outcome = task->process(message, 0, "k", MessageFormat::kFhir);
   BOOST_TEST(outcome.processed == 2u);
   BOOST_TEST(outcome.invalid == 1u);
@@ -338,9 +306,9 @@ BOOST_AUTO_TEST_CASE(an_entry_refused_by_the_event_time_gate_leaves_its_siblings
   BOOST_REQUIRE(task->commit().is_ok());
 
   // Two refused: one dead letter naming the first, and how many more.
-  const MessageOutcome two = task->process(bundle({event("G4", "2024-07-01", "none", 0, "RXD"),
-                                                   event("G5", "2024-01-03", "none", 0, "RXD"),
-                                                   event("G6", "2024-08-01", "none", 0, "RXD")}),
+  const MessageOutcome two = task->process(bundle({harm_event("G4", "2024-07-01", "none", 0, "RXD"),
+                                                   harm_event("G5", "2024-01-03", "none", 0, "RXD"),
+                                                   harm_event("G6", "2024-08-01", "none", 0, "RXD")}),
                                            1, {}, MessageFormat::kFhir);
   BOOST_TEST(two.processed == 1u);
   BOOST_TEST(two.invalid == 2u);
@@ -352,8 +320,8 @@ BOOST_AUTO_TEST_CASE(an_entry_refused_by_the_event_time_gate_leaves_its_siblings
 
   // Once the stream has moved on, the first dead letter reprocessed applies
   // only the refused entry: its siblings are duplicates by then.
-  BOOST_TEST((task->process(event("M1", "2024-02-20", "none", 0, "RXE"), 2) == Disposition::kProcessed));
-  BOOST_TEST((task->process(event("M2", "2024-04-15", "none", 0, "RXE"), 3) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("M1", "2024-02-20", "none", 0, "RXE"), 2) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("M2", "2024-04-15", "none", 0, "RXE"), 3) == Disposition::kProcessed));
   const MessageOutcome fixed = task->process(message, 4, "k", MessageFormat::kFhir);
   BOOST_TEST(fixed.processed == 1u);
   BOOST_TEST(fixed.duplicates == 2u);
@@ -424,36 +392,6 @@ BOOST_AUTO_TEST_CASE(a_crash_before_commit_resumes_at_a_bundle_without_double_co
 BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
-
-using namespace vigil::testing;
-
-// Keeps every delivered signal as its CloudEvent, in delivery order.
-// Fails the `fail_at`-th delivery (1-based; 0: never), delivering nothing.
-class CollectingSink final : public SignalSink {
- public:
-  Status deliver(std::span<const Signal> signals) override {
-    if (++calls == fail_at) return make_error(ErrorKind::kUnavailable, "injected signal failure");
-    for (const auto& s : signals) events.push_back(encode_cloudevent(s, "test"));
-    return Status::ok();
-  }
-  std::vector<std::string> events;
-  size_t calls = 0;
-  size_t fail_at = 0;
-};
-
-// Counts dead letters; fails the `fail_at`-th delivery (1-based; 0: never),
-// a crash after the merge committed a round and before that input did.
-class CountingDeadLetters final : public DeadLetterSink {
- public:
-  Status deliver(std::span<const DeadLetter> dead_letters, int32_t) override {
-    if (++calls == fail_at) return make_error(ErrorKind::kUnavailable, "injected dead-letter failure");
-    delivered += dead_letters.size();
-    return Status::ok();
-  }
-  size_t delivered = 0;
-  size_t calls = 0;
-  size_t fail_at = 0;
-};
 
 constexpr int32_t kPartitions = 3;
 

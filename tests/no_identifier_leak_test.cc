@@ -276,6 +276,35 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
+// What a replay leaves behind that could leak: its signals, dead letters,
+// log and metrics (the state is read from its directory afterwards).
+struct Observed {
+  CollectingSink signals;
+  CollectingDeadLetters dead;
+  Metrics metrics{"test"};
+  std::string log;
+};
+
+// Runs `replay(signals, dead, metrics)` with every log line captured; the
+// state store it opens is closed, and its log lines kept, on return.
+template <typename Replay>
+void observe(Observed& seen, Replay replay) {
+  LogCapture capture;
+  replay(seen.signals, seen.dead, seen.metrics);
+  seen.log = capture.text();
+}
+
+// The signals name the planted product in their top terms, and no
+// identifying form is in them, the log, the metrics or the state at `state`.
+void expect_only_redacted(const Identifiers& ids, const Observed& seen, const std::string& state) {
+  const std::string all_signals = joined(seen.signals.events);
+  BOOST_TEST(all_signals.find("glucaflex") != std::string::npos, "top terms name the product");
+  expect_none(ids, "a signal", all_signals);
+  expect_none(ids, "the log", seen.log);
+  expect_none(ids, "the metrics", seen.metrics.scrape_text());
+  expect_none(ids, "the state", state_contents(state));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(no_identifier_leak_test)
@@ -287,26 +316,16 @@ BOOST_AUTO_TEST_CASE(one_task_keeps_no_identifier_or_text_anywhere) {
   TempDir dir;
   write_lines(dir.sub("events.jsonl"), lines);
 
-  CollectingSink signals;
-  CollectingDeadLetters dead;
-  Metrics metrics("test");
-  std::string log;
-  {
-    LogCapture capture;
+  Observed seen;
+  observe(seen, [&](SignalSink& signals, DeadLetterSink& dead, Metrics& metrics) {
     auto store = open_test_store(dir.sub("state"));
     auto summary = run_replay(leak_config(), dir.sub("events.jsonl"), *store, signals, &dead, metrics);
     BOOST_REQUIRE_MESSAGE(summary.is_ok(), (summary.is_ok() ? std::string() : summary.error().message));
     BOOST_TEST(summary.value().processed == lines.size());
-    log = capture.text();
-  }
-  BOOST_TEST(dead.count == 0u);
-  BOOST_TEST_REQUIRE(signals.text_signals > 0, "the planted wording raised no text_cluster signal");
-  const std::string all_signals = joined(signals.events);
-  BOOST_TEST(all_signals.find("glucaflex") != std::string::npos, "top terms name the product");
-  expect_none(ids, "a signal", all_signals);
-  expect_none(ids, "the log", log);
-  expect_none(ids, "the metrics", metrics.scrape_text());
-  expect_none(ids, "the state", state_contents(dir.sub("state")));
+  });
+  BOOST_TEST(seen.dead.count == 0u);
+  BOOST_TEST_REQUIRE(seen.signals.text_signals > 0, "the planted wording raised no text_cluster signal");
+  expect_only_redacted(ids, seen, dir.sub("state"));
 }
 
 BOOST_AUTO_TEST_CASE(three_partitions_keep_no_identifier_or_text_anywhere) {
@@ -320,24 +339,14 @@ BOOST_AUTO_TEST_CASE(three_partitions_keep_no_identifier_or_text_anywhere) {
     write_lines(inputs.back(), split[p]);
   }
 
-  CollectingSink signals;
-  CollectingDeadLetters dead;
-  Metrics metrics("test");
-  std::string log;
-  {
-    LogCapture capture;
+  Observed seen;
+  observe(seen, [&](SignalSink& signals, DeadLetterSink& dead, Metrics& metrics) {
     auto store = open_test_store(dir.sub("state"));
     auto summary = run_partitioned_replay(leak_config(), inputs, *store, signals, &dead, metrics);
     BOOST_REQUIRE_MESSAGE(summary.is_ok(), (summary.is_ok() ? std::string() : summary.error().message));
-    log = capture.text();
-  }
-  BOOST_TEST_REQUIRE(signals.text_signals > 0, "the merge raised no text_cluster signal");
-  const std::string all_signals = joined(signals.events);
-  BOOST_TEST(all_signals.find("glucaflex") != std::string::npos, "top terms name the product");
-  expect_none(ids, "a signal", all_signals);
-  expect_none(ids, "the log", log);
-  expect_none(ids, "the metrics", metrics.scrape_text());
-  expect_none(ids, "the state", state_contents(dir.sub("state")));
+  });
+  BOOST_TEST_REQUIRE(seen.signals.text_signals > 0, "the merge raised no text_cluster signal");
+  expect_only_redacted(ids, seen, dir.sub("state"));
 }
 
 // What the input tasks hand to the merge: every record of the repartition

@@ -7,8 +7,11 @@
 #include "config/pipeline_config.h"
 #include "pipeline/partition_task.h"
 #include "sinks/cloudevent_encoder.h"
+#include "tests/pipeline_fixtures.h"
 
 using namespace vigil;
+using vigil::testing::fatal_rule_and_weekly_count_config;
+using vigil::testing::harm_event;
 
 namespace {
 
@@ -22,30 +25,6 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
 };
 
-constexpr const char* kConfig = R"(
-detectors:
-  - name: fatal_rule
-    type: severity_rule
-    group_by: [org, category]
-    resolve_after_days: 3
-  - name: falls_weekly
-    type: count
-    dimensions: [category, org]
-    period: week
-    grace_days: 7
-    method: earsC1
-    params: {baseline: 3, alpha: 0.001, minSigma: 0.5}
-    min_observed: 3
-)";
-
-std::string event(const std::string& id, const std::string& date, const std::string& harm,
-                  int revision = 0, const std::string& org = "RXA", const std::string& category = "fall") {
-  return R"({"id":")" + id + R"(","revision":)" + std::to_string(revision) +
-         R"(,"reported_at":")" + date + R"(T10:00:00Z","occurred_on":")" + date +
-         R"(","org":")" + org + R"(","record_type":"incident","category":")" + category +
-         R"(","physical_harm":")" + harm + R"("})";
-}
-
 // Dates of a steady weekly stream: `per_week` low-harm falls for `weeks` weeks
 // starting Monday 2024-01-01, then a spike week.
 std::vector<std::string> stream_with_spike() {
@@ -57,13 +36,13 @@ std::vector<std::string> stream_with_spike() {
       const int day = 1 + week * 7 + i;
       char date[32];  // room for any int, as the compiler checks
       std::snprintf(date, sizeof date, "2024-%02d-%02d", day <= 31 ? 1 : 2, day <= 31 ? day : day - 31);
-      lines.push_back(event("E" + std::to_string(n++), date, "low"));
+      lines.push_back(harm_event("E" + std::to_string(n++), date, "low"));
     }
   }
-  for (int i = 0; i < 12; ++i) lines.push_back(event("S" + std::to_string(i), "2024-02-26", "low"));
-  for (const char* d : days) lines.push_back(event(std::string("F") + d, std::string("2024-03-") + d, "fatal"));
+  for (int i = 0; i < 12; ++i) lines.push_back(harm_event("S" + std::to_string(i), "2024-02-26", "low"));
+  for (const char* d : days) lines.push_back(harm_event(std::string("F") + d, std::string("2024-03-") + d, "fatal"));
   // Carry stream time well past the spike week and its grace period.
-  lines.push_back(event("T1", "2024-03-20", "none", 0, "RXB", "medication"));
+  lines.push_back(harm_event("T1", "2024-03-20", "none", 0, "RXB", "medication"));
   return lines;
 }
 
@@ -92,17 +71,11 @@ std::unique_ptr<PartitionTask> open_task(StateStore& store, const PipelineConfig
   return std::move(t).value();
 }
 
-PipelineConfig config() {
-  auto c = parse_pipeline_config(kConfig, "test");
-  BOOST_REQUIRE_MESSAGE(c.is_ok(), (c.is_ok() ? std::string() : c.error().message));
-  return c.value();
-}
-
 // Runs every line through one task, committing after each `every` lines.
 std::vector<std::string> run_straight(const std::vector<std::string>& lines, size_t every) {
   TempDir dir;
   auto store = open_store(dir.path);
-  auto task = open_task(*store, config());
+  auto task = open_task(*store, fatal_rule_and_weekly_count_config());
   std::vector<std::string> out;
   for (size_t i = 0; i < lines.size(); ++i) {
     task->process(lines[i], static_cast<int64_t>(i));
@@ -149,7 +122,7 @@ BOOST_AUTO_TEST_CASE(crash_before_commit_resumes_without_double_counting) {
   const size_t crash_after = 13;
   {
     auto store = open_store(dir.path);
-    auto task = open_task(*store, config());
+    auto task = open_task(*store, fatal_rule_and_weekly_count_config());
     for (size_t i = 0; i < lines.size(); ++i) {
       task->process(lines[i], static_cast<int64_t>(i));
       if (i + 1 == crash_after) break;  // crash: lines 8..12 processed but never committed
@@ -160,7 +133,7 @@ BOOST_AUTO_TEST_CASE(crash_before_commit_resumes_without_double_counting) {
     }
   }
   auto store = open_store(dir.path);
-  auto task = open_task(*store, config());
+  auto task = open_task(*store, fatal_rule_and_weekly_count_config());
   BOOST_REQUIRE(task->resume_offset().has_value());
   BOOST_TEST(*task->resume_offset() == 12);
   for (size_t i = static_cast<size_t>(*task->resume_offset()); i < lines.size(); ++i) {
@@ -176,20 +149,20 @@ BOOST_AUTO_TEST_CASE(crash_before_commit_resumes_without_double_counting) {
 BOOST_AUTO_TEST_CASE(duplicates_and_revisions) {
   TempDir dir;
   auto store = open_store(dir.path);
-  auto task = open_task(*store, config());
-  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 1), 0) == Disposition::kProcessed));
+  auto task = open_task(*store, fatal_rule_and_weekly_count_config());
+  BOOST_TEST((task->process(harm_event("A", "2024-01-01", "fatal", 1), 0) == Disposition::kProcessed));
   BOOST_TEST(task->signals().size() == 1u);
-  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 1), 1) == Disposition::kDuplicate));
-  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 0), 2) == Disposition::kDuplicate));
+  BOOST_TEST((task->process(harm_event("A", "2024-01-01", "fatal", 1), 1) == Disposition::kDuplicate));
+  BOOST_TEST((task->process(harm_event("A", "2024-01-01", "fatal", 0), 2) == Disposition::kDuplicate));
   BOOST_REQUIRE(task->commit().is_ok());
   // The newer revision is read back from RocksDB, not from the batch overlay.
-  BOOST_TEST((task->process(event("A", "2024-01-01", "low", 2), 3) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("A", "2024-01-01", "low", 2), 3) == Disposition::kProcessed));
   BOOST_REQUIRE(task->signals().size() == 1u);
   BOOST_TEST((task->signals()[0].type == SignalType::kResolved));
   BOOST_TEST(task->signals()[0].detector == "fatal_rule");
   // Revising again within one batch uses the overlay.
-  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 3), 4) == Disposition::kProcessed));
-  BOOST_TEST((task->process(event("A", "2024-01-01", "fatal", 3), 5) == Disposition::kDuplicate));
+  BOOST_TEST((task->process(harm_event("A", "2024-01-01", "fatal", 3), 4) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("A", "2024-01-01", "fatal", 3), 5) == Disposition::kDuplicate));
   BOOST_REQUIRE(task->signals().size() == 2u);
   BOOST_TEST((task->signals()[1].type == SignalType::kRaised));
   BOOST_TEST(task->signals()[1].signal_id != task->signals()[0].signal_id);
@@ -201,10 +174,10 @@ BOOST_AUTO_TEST_CASE(a_message_is_decoded_in_the_format_it_is_given) {
   TempDir dir;
   auto store = open_store(dir.path);
   Metrics metrics("test");
-  auto opened = PartitionTask::open(0, *store, config().detectors, &metrics);
+  auto opened = PartitionTask::open(0, *store, fatal_rule_and_weekly_count_config().detectors, &metrics);
   BOOST_REQUIRE(opened.is_ok());
   PartitionTask& task = *opened.value();
-  const std::string v1 = event("V1", "2024-01-01", "none");
+  const std::string v1 = harm_event("V1", "2024-01-01", "none");
   const MessageOutcome as_fhir = task.process(v1, 0, "k", MessageFormat::kFhir);
   BOOST_TEST(as_fhir.invalid == 1u);
   BOOST_TEST(as_fhir.processed == 0u);
@@ -227,10 +200,10 @@ BOOST_AUTO_TEST_CASE(a_message_is_decoded_in_the_format_it_is_given) {
 BOOST_AUTO_TEST_CASE(invalid_messages_become_dead_letters_with_reason) {
   TempDir dir;
   auto store = open_store(dir.path);
-  auto task = open_task(*store, config());
+  auto task = open_task(*store, fatal_rule_and_weekly_count_config());
   BOOST_TEST((task->process("{not json", 0, "k1") == Disposition::kInvalid));
   BOOST_TEST((task->process(R"({"id":"x"})", 1) == Disposition::kInvalid));
-  BOOST_TEST((task->process(event("OK", "2024-01-01", "none"), 2) == Disposition::kProcessed));
+  BOOST_TEST((task->process(harm_event("OK", "2024-01-01", "none"), 2) == Disposition::kProcessed));
   BOOST_REQUIRE(task->dead_letters().size() == 2u);
   BOOST_TEST(reason_code(task->dead_letters()[0].reason) == "not_json");
   BOOST_TEST(task->dead_letters()[0].key == "k1");
@@ -245,14 +218,14 @@ BOOST_AUTO_TEST_CASE(invalid_messages_become_dead_letters_with_reason) {
 BOOST_AUTO_TEST_CASE(partitions_do_not_share_state) {
   TempDir dir;
   auto store = open_store(dir.path);
-  auto c = config();
+  auto c = fatal_rule_and_weekly_count_config();
   auto p0 = PartitionTask::open(0, *store, c.detectors, nullptr);
   auto p1 = PartitionTask::open(1, *store, c.detectors, nullptr);
   BOOST_REQUIRE(p0.is_ok() && p1.is_ok());
-  BOOST_TEST((p0.value()->process(event("A", "2024-01-01", "none"), 0) == Disposition::kProcessed));
+  BOOST_TEST((p0.value()->process(harm_event("A", "2024-01-01", "none"), 0) == Disposition::kProcessed));
   BOOST_REQUIRE(p0.value()->commit().is_ok());
   // The same id in another partition is that partition's own first sighting.
-  BOOST_TEST((p1.value()->process(event("A", "2024-01-01", "none"), 0) == Disposition::kProcessed));
+  BOOST_TEST((p1.value()->process(harm_event("A", "2024-01-01", "none"), 0) == Disposition::kProcessed));
   BOOST_REQUIRE(p1.value()->commit().is_ok());
   BOOST_TEST(*p0.value()->resume_offset() == 1);
   BOOST_TEST(*p1.value()->resume_offset() == 1);

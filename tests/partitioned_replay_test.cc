@@ -11,6 +11,7 @@
 #include "core/civil_date.h"
 #include "core/version.h"
 #include "partitioned_stream.h"
+#include "pipeline_fixtures.h"
 #include "pipeline/partitioned_replay.h"
 #include "pipeline/replay_runner.h"
 #include "sinks/cloudevent_encoder.h"
@@ -27,37 +28,6 @@ using namespace vigil::testing;
 namespace {
 
 constexpr int32_t kPartitions = 3;
-
-// Keeps every delivered signal as its CloudEvent, in delivery order.
-// Fails the `fail_at`-th delivery (1-based; 0: never), delivering nothing
-// of it, as a crash before the batch's signals were durable.
-class CollectingSink final : public SignalSink {
- public:
-  Status deliver(std::span<const Signal> signals) override {
-    if (++calls == fail_at) return make_error(ErrorKind::kUnavailable, "injected signal failure");
-    for (const auto& s : signals) events.push_back(encode_cloudevent(s, "test"));
-    return Status::ok();
-  }
-  std::vector<std::string> events;
-  size_t calls = 0;
-  size_t fail_at = 0;
-};
-
-// Counts dead letters; fails the `fail_at`-th delivery (1-based; 0: never).
-// The replay delivers an input's dead letters after the merge has committed
-// and before that input commits, so a failure here is a crash between the
-// two commits.
-class CountingDeadLetters final : public DeadLetterSink {
- public:
-  Status deliver(std::span<const DeadLetter> dead_letters, int32_t) override {
-    if (++calls == fail_at) return make_error(ErrorKind::kUnavailable, "injected dead-letter failure");
-    delivered += dead_letters.size();
-    return Status::ok();
-  }
-  size_t delivered = 0;
-  size_t calls = 0;
-  size_t fail_at = 0;
-};
 
 // About 9,000 reports over 120 days with re-sends, revisions and 1% invalid
 // lines, split onto kPartitions partitions.

@@ -21,6 +21,7 @@
 #include "sinks/cloudevent_encoder.h"
 #include "tests/detector_feeds.h"
 #include "tests/detector_harness.h"
+#include "tests/text_cluster_fixtures.h"
 
 namespace vigil {
 namespace {
@@ -169,28 +170,7 @@ Signal space_time_scan_example() {
 // on day 41 eight reports from four trusts describe a new glucometer
 // misreading.
 Signal text_cluster_example() {
-  TextClusterConfig c;
-  c.name = "text_clusters";
-  c.window_days = 7;
-  c.baseline_days = 14;
-  c.min_reports = 5;
-  c.min_orgs = 3;
-  c.min_ratio = 3;
-  c.alpha = 0.001;
-  c.warmup_reports = 60;
-  c.background_share = 0.3;
-  constexpr const char* kRoutine[] = {
-      "Patient fell on %W ward while walking to the toilet unaided.",
-      "Patient dose of antibiotics omitted on %W ward; chart unchecked overnight.",
-      "Patient pressure ulcer found on admission to %W ward; skin assessment missing.",
-      "Patient cannula left in situ on %W ward; phlebitis noted by staff.",
-      "Patient discharge from %W ward delayed awaiting transport home.",
-      "Patient observations not recorded on %W ward for several hours."};
-  constexpr const char* kWards[] = {"Elm", "Oak", "Ash", "Birch"};
-  const auto fill = [](std::string text, const char* ward) {
-    text.replace(text.find("%W"), 2, ward);
-    return text;
-  };
+  const TextClusterConfig c = testing::small_text_cluster_config("text_clusters");
   const Date start = testing::date("2024-03-01");
   std::vector<TestEvent> events;
   int n = 0;
@@ -200,7 +180,7 @@ Signal text_cluster_example() {
       e.org("R" + std::string(1, static_cast<char>('A' + (n * 5 + day) % 6)) + "1")
           .category("treatment")
           .service_area("acute_inpatient")
-          .description(fill(kRoutine[(n + day) % 6], kWards[(n / 6 + i) % 4]));
+          .description(testing::fill_ward(testing::kRoutineWordings[(n + day) % 6], testing::kWards[(n / 6 + i) % 4]));
       events.push_back(std::move(e));
     }
     if (day != 41) continue;
@@ -209,9 +189,9 @@ Signal text_cluster_example() {
       e.org("R" + std::string(1, static_cast<char>('A' + k % 4)) + "1")
           .category("device")
           .service_area("acute_inpatient")
-          .description(fill("New glucometer brand shows falsely high readings when strips inserted "
-                            "sideways; insulin given on %W ward.",
-                            kWards[k % 4]));
+          .description(testing::fill_ward("New glucometer brand shows falsely high readings when "
+                                          "strips inserted sideways; insulin given on %W ward.",
+                                          testing::kWards[k % 4]));
       events.push_back(std::move(e));
     }
   }

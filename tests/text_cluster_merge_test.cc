@@ -27,6 +27,7 @@
 #include "sinks/signal_sink.h"
 #include "telemetry/metrics.h"
 #include "test_events.h"
+#include "text_cluster_fixtures.h"
 
 using namespace vigil;
 using namespace vigil::testing;
@@ -50,29 +51,10 @@ detectors:
     background_share: 0.3
 )";
 
-constexpr std::string_view kRoutine[] = {
-    "Patient fell on %W ward while walking to the toilet unaided.",
-    "Patient dose of antibiotics omitted on %W ward; chart unchecked overnight.",
-    "Patient pressure ulcer found on admission to %W ward; skin assessment missing.",
-    "Patient cannula left in situ on %W ward; phlebitis noted by staff.",
-    "Patient discharge from %W ward delayed awaiting transport home.",
-    "Patient observations not recorded on %W ward for several hours.",
-};
-constexpr std::string_view kWards[] = {"Elm", "Oak", "Ash", "Birch"};
-constexpr std::string_view kOrgs[] = {"RA1", "RB2", "RC3", "RD4", "RE5", "RF6"};
-constexpr std::string_view kCluster =
-    "New glucometer brand shows falsely high readings when strips inserted sideways; insulin "
-    "given on %W ward. Mrs Smith, NHS number 943 476 5919, DOB 14/03/1950.";
 // Words only one organisation ever writes: never revealed, never sent, never kept.
 constexpr std::string_view kLocal =
     "Quenby said Fernleigh annexe hoist Zarkov jammed again on %W ward.";
 constexpr std::string_view kLocalWords[] = {"quenby", "fernleigh", "annexe", "hoist", "zarkov", "jammed"};
-
-std::string fill(std::string_view text, std::string_view ward) {
-  std::string out(text);
-  out.replace(out.find("%W"), 2, ward);
-  return out;
-}
 
 std::string line(const std::string& id, int revision, Date day, int second, std::string_view org,
                  std::string_view category, const std::string& description) {
@@ -110,15 +92,15 @@ const Stream& stream() {
       };
       for (int i = 0; i < 12; ++i, ++n) {
         add("R" + std::to_string(n), 0, kOrgs[(n * 5 + day) % 6], "treatment",
-            fill(kRoutine[(n * 7 + day) % 6], kWards[(n / 6 + i) % 4]));
+            fill_ward(kRoutineWordings[(n * 7 + day) % 6], kWards[(n / 6 + i) % 4]));
       }
-      if (day % 5 == 0) add("L" + std::to_string(day), 0, kOrgs[0], "treatment", fill(kLocal, "Elm"));
+      if (day % 5 == 0) add("L" + std::to_string(day), 0, kOrgs[0], "treatment", fill_ward(kLocal, "Elm"));
       if (day == 41) {
         for (int c = 0; c < 8; ++c) {
-          add("C" + std::to_string(c), 0, kOrgs[c % 4], "device", fill(kCluster, kWards[c % 4]));
+          add("C" + std::to_string(c), 0, kOrgs[c % 4], "device", fill_ward(kClusterWording, kWards[c % 4]));
         }
       }
-      if (day == 43) add("C1", 1, kOrgs[1], "treatment", fill(kRoutine[0], "Oak"));
+      if (day == 43) add("C1", 1, kOrgs[1], "treatment", fill_ward(kRoutineWordings[0], "Oak"));
     }
     return s;
   }();
@@ -245,7 +227,7 @@ BOOST_AUTO_TEST_CASE(partitioned_replay_finds_the_clusters_of_a_single_replay) {
   const auto terms_one = top_terms(one.kept);
   const auto terms_many = top_terms(many.kept);
   BOOST_TEST(!terms_one.empty());
-  std::string cluster_text = fill(kCluster, "x");
+  std::string cluster_text = fill_ward(kClusterWording, "x");
   for (char& c : cluster_text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const auto& t : terms_many) BOOST_TEST(cluster_text.find(t) != std::string::npos, t);
   BOOST_TEST_MESSAGE("top terms: single " << terms_one.size() << ", partitioned " << terms_many.size());

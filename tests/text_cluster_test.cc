@@ -13,48 +13,12 @@
 #include "detectors/text_cluster.h"
 #include "detectors/text_fingerprint.h"
 #include "tests/detector_harness.h"
+#include "tests/text_cluster_fixtures.h"
 
 namespace vigil::testing {
 namespace {
 
 using Harness = DetectorHarness<TextClusterDetector, TextClusterConfig>;
-
-TextClusterConfig small_config() {
-  TextClusterConfig c;
-  c.name = "text";
-  c.window_days = 7;
-  c.baseline_days = 14;
-  c.min_reports = 5;
-  c.min_orgs = 3;
-  c.min_ratio = 3;
-  c.alpha = 0.001;
-  c.warmup_reports = 60;
-  c.background_share = 0.3;
-  return c;
-}
-
-constexpr std::string_view kRoutine[] = {
-    "Patient fell on %W ward while walking to the toilet unaided.",
-    "Patient dose of antibiotics omitted on %W ward; chart unchecked overnight.",
-    "Patient pressure ulcer found on admission to %W ward; skin assessment missing.",
-    "Patient cannula left in situ on %W ward; phlebitis noted by staff.",
-    "Patient discharge from %W ward delayed awaiting transport home.",
-    "Patient observations not recorded on %W ward for several hours.",
-};
-constexpr std::string_view kWards[] = {"Elm", "Oak", "Ash", "Birch"};
-constexpr std::string_view kOrgs[] = {"RA1", "RB2", "RC3", "RD4", "RE5", "RF6"};
-
-// The emerging wording: a new meter misreading, reported across four trusts.
-constexpr std::string_view kCluster =
-    "New glucometer brand shows falsely high readings when strips inserted sideways; insulin "
-    "given on %W ward. Mrs Smith, NHS number 943 476 5919, DOB 14/03/1950.";
-
-std::string fill(std::string_view text, std::string_view ward) {
-  std::string out(text);
-  const size_t at = out.find("%W");
-  out.replace(at, 2, ward);
-  return out;
-}
 
 struct Stream {
   std::vector<FeedStep> steps;
@@ -72,7 +36,7 @@ Stream make_stream(bool revise) {
   for (int day = 0; day < 60; ++day) {
     const Date on{start.days + day};
     for (int i = 0; i < 12; ++i, ++n) {
-      const std::string d = fill(kRoutine[(n * 7 + day) % 6], kWards[(n / 6 + i) % 4]);
+      const std::string d = fill_ward(kRoutineWordings[(n * 7 + day) % 6], kWards[(n / 6 + i) % 4]);
       s.descriptions.push_back(d);
       TestEvent e("R" + std::to_string(n), on);
       e.org(kOrgs[(n * 5 + day) % 6]).category("treatment").service_area("acute_inpatient").description(d);
@@ -82,7 +46,7 @@ Stream make_stream(bool revise) {
       for (int k = 0; k < 8; ++k) {
         const int c = static_cast<int>(s.cluster_ids.size());
         const std::string id = "C" + std::to_string(c);
-        const std::string d = fill(kCluster, kWards[c % 4]);
+        const std::string d = fill_ward(kClusterWording, kWards[c % 4]);
         s.descriptions.push_back(d);
         TestEvent e(id, on);
         e.org(kOrgs[c % 4]).category("device").service_area("acute_inpatient").description(d);
@@ -96,7 +60,7 @@ Stream make_stream(bool revise) {
       old.org(kOrgs[1]).category("device").service_area("acute_inpatient");
       s.steps.push_back(FeedStep{std::move(old), -1});
       const int old_index = static_cast<int>(s.steps.size()) - 1;
-      const std::string d = fill(kRoutine[0], "Oak");
+      const std::string d = fill_ward(kRoutineWordings[0], "Oak");
       TestEvent revised("C1", Date{start.days + 41});
       revised.revision(1).org(kOrgs[1]).category("treatment").service_area("acute_inpatient").description(d);
       s.descriptions.push_back(d);
@@ -141,7 +105,7 @@ BOOST_AUTO_TEST_CASE(words_drop_numbers_stop_words_and_placeholders) {
 }
 
 BOOST_AUTO_TEST_CASE(cluster_across_organisations_fires_once) {
-  Harness h(small_config());
+  Harness h(small_text_cluster_config("text"));
   const Stream s = make_stream(false);
   const auto signals = play(h, s);
   BOOST_TEST(h.det->warmed_up());
@@ -178,7 +142,7 @@ BOOST_AUTO_TEST_CASE(cluster_across_organisations_fires_once) {
 }
 
 BOOST_AUTO_TEST_CASE(background_text_alone_never_fires) {
-  Harness h(small_config());
+  Harness h(small_text_cluster_config("text"));
   Stream s = make_stream(false);
   std::vector<FeedStep> background;
   for (auto& step : s.steps) {
@@ -197,7 +161,7 @@ BOOST_AUTO_TEST_CASE(background_text_alone_never_fires) {
 }
 
 BOOST_AUTO_TEST_CASE(revision_moves_a_report_out_of_its_cluster) {
-  Harness h(small_config());
+  Harness h(small_text_cluster_config("text"));
   const Stream s = make_stream(true);
   const auto signals = play(h, s);
   const auto up = raised(signals);
@@ -215,7 +179,7 @@ BOOST_AUTO_TEST_CASE(revision_moves_a_report_out_of_its_cluster) {
 
 BOOST_AUTO_TEST_CASE(revision_before_the_judgement_leaves_seven) {
   // The same revision on the cluster's own day, before it is judged: 7.
-  TextClusterConfig c = small_config();
+  TextClusterConfig c = small_text_cluster_config("text");
   Harness h(c);
   Stream s = make_stream(false);
   // Insert the revision right after the last cluster report (day 42).
@@ -228,7 +192,7 @@ BOOST_AUTO_TEST_CASE(revision_before_the_judgement_leaves_seven) {
   old.org(kOrgs[1]).category("device").service_area("acute_inpatient");
   TestEvent revised("C1", day41);
   revised.revision(1).org(kOrgs[1]).category("treatment").service_area("acute_inpatient").description(
-      fill(kRoutine[0], "Oak"));
+      fill_ward(kRoutineWordings[0], "Oak"));
   std::vector<FeedStep> steps;
   for (size_t i = 0; i < s.steps.size(); ++i) {
     steps.push_back(std::move(s.steps[i]));
@@ -247,10 +211,10 @@ BOOST_AUTO_TEST_CASE(revision_before_the_judgement_leaves_seven) {
 
 BOOST_AUTO_TEST_CASE(restart_gives_the_same_signals) {
   const Stream s = make_stream(true);
-  Harness straight(small_config());
+  Harness straight(small_text_cluster_config("text"));
   const auto once = fingerprints(play(straight, s));
   for (const size_t every : {7u, 50u, 333u}) {
-    Harness restarted(small_config());
+    Harness restarted(small_text_cluster_config("text"));
     const auto again = fingerprints(play(restarted, s, every));
     BOOST_TEST(again == once, boost::test_tools::per_element());
   }
@@ -258,7 +222,7 @@ BOOST_AUTO_TEST_CASE(restart_gives_the_same_signals) {
 }
 
 BOOST_AUTO_TEST_CASE(state_holds_no_description_text) {
-  Harness h(small_config());
+  Harness h(small_text_cluster_config("text"));
   const Stream s = make_stream(true);
   play(h, s);
   h.save();
@@ -301,7 +265,7 @@ BOOST_AUTO_TEST_CASE(only_words_of_two_organisations_are_kept) {
   // The single-task path applies the term reveal gate itself: a word that
   // one organisation wrote, however often, is never kept nor named; it is
   // once a second organisation writes it. Warm-up or not, filter or not.
-  Harness h(small_config());
+  Harness h(small_text_cluster_config("text"));
   const Date on = date("2024-03-01");
   for (int i = 0; i < 3; ++i) {
     TestEvent e("Z" + std::to_string(i), on);
@@ -328,14 +292,14 @@ BOOST_AUTO_TEST_CASE(only_words_of_two_organisations_are_kept) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_settings_are_refused) {
-  TextClusterConfig c = small_config();
+  TextClusterConfig c = small_text_cluster_config("text");
   c.bands = 20;
   c.rows = 20;
   BOOST_TEST(!TextClusterDetector::create(c, 0, 0).is_ok());
-  c = small_config();
+  c = small_text_cluster_config("text");
   c.min_reports = 1;
   BOOST_TEST(!TextClusterDetector::create(c, 0, 0).is_ok());
-  c = small_config();
+  c = small_text_cluster_config("text");
   c.similarity = 0;
   BOOST_TEST(!TextClusterDetector::create(c, 0, 0).is_ok());
 }
