@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz/event_record_check.h"
 #include "ingest/fhir_decoder.h"
-#include "state/event_record.h"
 
 namespace {
 
@@ -24,16 +24,7 @@ vigil::FhirDecoder& decoder() {
 
 void check_event(const vigil::IncidentEvent& event) {
   if (event.id.empty() || event.org.empty()) std::abort();
-  static std::string record, again;
-  static vigil::IncidentEvent decoded;
-  record.clear();
-  vigil::encode_event_record(event, record);
-  if (!vigil::decode_event_record(record, decoded)) std::abort();
-  again.clear();
-  vigil::encode_event_record(decoded, again);
-  if (again != record) std::abort();
-  volatile size_t sum = event.description.size();
-  for (char c : event.description) sum = sum + static_cast<unsigned char>(c);
+  vigil::fuzz::check_record_round_trip(event);
 }
 
 }  // namespace
