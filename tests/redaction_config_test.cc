@@ -4,27 +4,14 @@
 #include <string>
 
 #include "config/pipeline_config.h"
+#include "config_section.h"
 #include "text/redaction_defaults.h"
 
 namespace vigil {
 namespace {
 
-const std::string kDetectors = R"(
-detectors:
-  - name: fatal
-    type: severity_rule
-)";
-
-Result<PipelineConfig> parse(const std::string& section) {
-  return parse_pipeline_config(section + kDetectors, "test");
-}
-
-void expect_error(const std::string& section, const std::string& fragment) {
-  auto parsed = parse(section);
-  BOOST_REQUIRE_MESSAGE(!parsed.is_ok(), "accepted: " + section);
-  BOOST_TEST(parsed.error().message.find(fragment) != std::string::npos,
-             parsed.error().message + " lacks " + fragment);
-}
+constexpr auto parse = testing::parse_section;
+constexpr auto expect_error = testing::expect_section_error;
 
 }  // namespace
 
