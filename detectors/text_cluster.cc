@@ -22,8 +22,15 @@ constexpr char kGateTag = 'g';   // + u64 word hash -> the single-task path's ga
 constexpr char kWordTag = 'v';   // + u64 word hash -> a revealed word
 constexpr uint32_t kDayFlip = 0x80000000u;  // days sort as unsigned big-endian
 
-constexpr std::array<Dimension, 4> kFieldDimensions = {Dimension::kCategory, Dimension::kServiceArea,
-                                                       Dimension::kMedication, Dimension::kDevice};
+// The fields a signal names when every report of its window shares them.
+// The organisation and the patient's ethnic group came later (bucket
+// version 2): a cluster confined to one trust, or to one ethnic group, is
+// what a reviewer needs to see first.
+constexpr std::array<Dimension, 6> kFieldDimensions = {
+    Dimension::kCategory, Dimension::kServiceArea, Dimension::kMedication,
+    Dimension::kDevice,   Dimension::kOrg,         Dimension::kEthnicity};
+// Buckets of version 1 kept the first four.
+constexpr size_t kVersion1Fields = 4;
 
 uint32_t org_hash(std::string_view org) { return organisation_hash(org); }
 
@@ -655,7 +662,7 @@ bool TextClusterDetector::decode_cluster(std::string_view in, Cluster& c) {
 }
 
 void TextClusterDetector::encode_bucket(const Bucket& b, std::string& out) {
-  out.push_back(1);  // version
+  out.push_back(2);  // version
   append_varint(out, b.count);
   append_varint(out, b.orgs.size());
   for (const auto& [org, n] : b.orgs) {
@@ -675,7 +682,8 @@ void TextClusterDetector::encode_bucket(const Bucket& b, std::string& out) {
 }
 
 bool TextClusterDetector::decode_bucket(std::string_view in, Bucket& b) {
-  if (in.empty() || in[0] != 1) return false;
+  if (in.empty() || (in[0] != 1 && in[0] != 2)) return false;
+  const size_t field_lists = in[0] == 1 ? kVersion1Fields : kFieldCount;
   in.remove_prefix(1);
   const auto count = read_varint(in);
   const auto orgs = read_varint(in);
@@ -696,7 +704,8 @@ bool TextClusterDetector::decode_bucket(std::string_view in, Bucket& b) {
   if (!ids) return false;
   b.ids.assign(*ids);
   if (!read_u32_list(in, b.terms)) return false;
-  for (auto& list : b.fields) {
+  for (size_t f = 0; f < field_lists; ++f) {
+    auto& list = b.fields[f];
     const auto n = read_varint(in);
     if (!n || *n > kValuesPerField + 1) return false;
     for (uint64_t i = 0; i < *n; ++i) {

@@ -36,7 +36,7 @@
 // Signals: one episode per cluster (signal_episode.h; resolves after
 // lifecycle.resolve_after_quiet quiet days). Key: the cluster id, then the
 // structured fields every report of the window shares (category,
-// service_area, medication, device), frozen when raised. A signal carries
+// service_area, medication, device, org, ethnicity), frozen when raised. A signal carries
 // the cluster's top terms (leader words, by how many of the window's
 // reports contain them, among those the term reveal gate has revealed) as
 // the stratum "term", the number of reports and organisations and up to 50
@@ -162,7 +162,7 @@ class TextClusterDetector final : public Detector {
   bool knows_word(std::string_view word) const;
 
  private:
-  static constexpr size_t kFieldCount = 4;  // category, service_area, medication, device
+  static constexpr size_t kFieldCount = 6;  // category, service_area, medication, device, org, ethnicity
   static constexpr size_t kValuesPerField = 6;
 
   struct FieldValue {

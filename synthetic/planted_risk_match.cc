@@ -19,30 +19,51 @@ bool signal_finds(const Signal& s, const PlantedRisk& risk) {
     return false;
   }
   if ((s.method == "severity_rule") != risk.never_event) return false;
+  // A text cluster's key after its id lists what its reports happen to
+  // share, not the series it judges: a field the risk does not define (three
+  // reports that share an ethnic group by chance) says nothing against it.
+  const bool descriptive = s.method == "text_cluster";
+  // A key part for a field the risk leaves undefined.
+  const auto undefined = [&] { return descriptive; };
   bool identified = false;
   for (const auto& [dimension, value] : s.key) {
     const std::string_view v = value;
     if (dimension == "medication") {
-      if (risk.medication_code.empty() || v != risk.medication_code) return false;
+      if (risk.medication_code.empty()) {
+        if (undefined()) continue;
+        return false;
+      }
+      if (v != risk.medication_code) return false;
       identified = true;
     } else if (dimension == "device") {
       // A device is keyed by its code when the report gives one, else by
       // "manufacturer model" as the decoder normalised them (lower case).
-      if (risk.device_model.empty()) return false;
+      if (risk.device_model.empty()) {
+        if (undefined()) continue;
+        return false;
+      }
       std::string model;
       normalise_identity_text(risk.device_model, LetterCase::kLower, model);
       if (v.find(model) == std::string_view::npos && v != risk.device_code) return false;
       identified = true;
     } else if (dimension == "org") {
-      if (risk.org.empty() || v != risk.org) return false;
+      if (risk.org.empty()) {
+        if (undefined()) continue;
+        return false;
+      }
+      if (v != risk.org) return false;
       identified = true;
     } else if (dimension == "ethnicity") {
-      if (risk.ethnicity.empty() || v != risk.ethnicity) return false;
+      if (risk.ethnicity.empty()) {
+        if (undefined()) continue;
+        return false;
+      }
+      if (v != risk.ethnicity) return false;
       identified = true;
     } else if (dimension == "category") {
       if (!risk.category.empty() && v != risk.category) return false;
       // A risk defined by service area (maternity) spans that area's categories.
-      if (risk.category.empty() && risk.service_area.empty()) return false;
+      if (risk.category.empty() && risk.service_area.empty() && !undefined()) return false;
     } else if (dimension == "service_area") {
       if (!risk.service_area.empty() && v != risk.service_area) return false;
     } else if (dimension == "region") {

@@ -16,7 +16,10 @@ namespace vigil {
 // onset and 120 days after its end (a quarter's window plus the grace), names
 // at least one of the risk's identifying values (medicine, device model,
 // organisation, patient ethnic group) and no key part contradicts the risk
-// (another category, service area, region, organisation, ...). Never-event
+// (another category, service area, region, organisation, ...). A
+// text_cluster signal's key parts after the cluster id are the fields its
+// reports share: one the risk leaves undefined is neither for nor against
+// it (the fields the risk defines must still match). Never-event
 // clusters are the severity rule's to find; every other risk must be found by
 // the statistics, not by one death that happens to match.
 bool signal_finds(const Signal& s, const PlantedRisk& risk);

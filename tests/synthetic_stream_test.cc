@@ -564,6 +564,32 @@ BOOST_AUTO_TEST_CASE(planted_device_matches_its_normalised_key_or_code) {
   BOOST_TEST(!signal_finds(s, risk));
 }
 
+// A text cluster's key names what its reports share: a shared field the
+// risk does not define (an ethnic group shared by chance) does not stop it
+// matching; one the risk defines must agree.
+BOOST_AUTO_TEST_CASE(text_cluster_shared_fields_count_only_where_the_risk_defines_them) {
+  PlantedRisk risk;
+  risk.name = "insulin";
+  risk.onset = Date{20000};
+  risk.end = Date{20100};
+  risk.category = "medication";
+  risk.medication_code = "3400";
+  Signal s;
+  s.method = "text_cluster";
+  s.fired_at = Date{20050};
+  s.key = {{"cluster", "00000000000000a1"}, {"category", "medication"}, {"medication", "3400"},
+           {"ethnicity", "A"}};
+  BOOST_TEST(signal_finds(s, risk));
+  s.key[2].second = "3401";
+  BOOST_TEST(!signal_finds(s, risk));  // a defined field that disagrees
+  s.key.erase(s.key.begin() + 2);
+  BOOST_TEST(!signal_finds(s, risk));  // nothing the risk defines is named
+  // The same key from a detector that judges that series does not match.
+  s.method = "inequality";
+  s.key = {{"category", "medication"}, {"medication", "3400"}, {"ethnicity", "A"}};
+  BOOST_TEST(!signal_finds(s, risk));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 }  // namespace
 }  // namespace vigil

@@ -28,8 +28,9 @@ struct Stream {
 
 // Days 0..59 of steady background text (12 reports a day), and on day 41
 // eight reports of the new wording from four organisations. With
-// `revise`, one cluster report is revised on day 43 into routine text.
-Stream make_stream(bool revise) {
+// `revise`, one cluster report is revised on day 43 into routine text. With
+// `confined`, every cluster report comes from one trust and one ethnic group.
+Stream make_stream(bool revise, bool confined = false) {
   Stream s;
   int n = 0;
   const Date start = date("2024-03-01");
@@ -49,7 +50,8 @@ Stream make_stream(bool revise) {
         const std::string d = fill_ward(kClusterWording, kWards[c % 4]);
         s.descriptions.push_back(d);
         TestEvent e(id, on);
-        e.org(kOrgs[c % 4]).category("device").service_area("acute_inpatient").description(d);
+        e.org(kOrgs[confined ? 0 : c % 4]).category("device").service_area("acute_inpatient").description(d);
+        if (confined) e.patient("26-35", "female", 'N', 3);
         s.cluster_ids.push_back(id);
         s.steps.push_back(FeedStep{std::move(e), -1});
       }
@@ -139,6 +141,18 @@ BOOST_AUTO_TEST_CASE(cluster_across_organisations_fires_once) {
   BOOST_TEST(statistic(sig, "baseline_reports") == 0);
   BOOST_TEST(sig.summary.find("top terms: new, glucometer, brand, shows, falsely") != std::string::npos,
              sig.summary);
+}
+
+BOOST_AUTO_TEST_CASE(a_cluster_confined_to_one_trust_and_one_group_names_both) {
+  TextClusterConfig c = small_text_cluster_config("text");
+  c.min_orgs = 1;
+  Harness h(c);
+  const auto signals = play(h, make_stream(false, true));
+  const auto up = raised(signals);
+  BOOST_TEST_REQUIRE(up.size() == 1u);
+  BOOST_TEST(up[0]->evidence_orgs == 1);
+  BOOST_TEST(render_key(up[0]->key).substr(25) ==
+             "category=device,service_area=acute_inpatient,org=RA1,ethnicity=N");
 }
 
 BOOST_AUTO_TEST_CASE(background_text_alone_never_fires) {
