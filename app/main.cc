@@ -197,6 +197,10 @@ int main(int argc, char** argv) {
   merge_delay_cmd->add_option("--partitions", merge_delay.partitions, "events partition counts (default 3 6)");
   bool clock_only = false;
   merge_delay_cmd->add_flag("--clock-only", clock_only, "skip the former order by stream day");
+  merge_delay_cmd
+      ->add_option("--progress-marks", merge_delay.progress_mark_seconds,
+                   "also measure with a progress mark on every partition every this many seconds")
+      ->check(CLI::Range(1, 86400));
 
   try {
     app.parse(argc, argv);

@@ -5,13 +5,16 @@
 #include <cstdio>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "app/command_failure.h"
 #include "app/scratch_dir.h"
 #include "config/pipeline_config.h"
+#include "core/civil_date.h"
 #include "core/incident_event.h"
+#include "ingest/progress_mark.h"
 #include "pipeline/merge_task.h"
 #include "pipeline/partition_task.h"
 #include "sinks/repartition_record.h"
@@ -53,9 +56,10 @@ struct Measured {
   std::vector<int32_t> serious;  // fatal harm or never event
   int64_t offset = 0;            // next repartition topic offset
 
-  // Consumes one record and takes the delay of every record it released.
-  Status consume(std::string_view record, int32_t upstream, const Pending& what) {
-    pending[static_cast<size_t>(upstream)].push_back(what);
+  // Consumes one record and takes the delay of every record it released. A
+  // progress mark is not held: `what` only gives the time it was sent.
+  Status consume(std::string_view record, int32_t upstream, const Pending& what, bool mark = false) {
+    if (!mark) pending[static_cast<size_t>(upstream)].push_back(what);
     Status s = merge->consume(record, offset++, {});
     if (!s.is_ok()) return s;
     for (size_t u = 0; u < pending.size(); ++u) {
@@ -82,7 +86,43 @@ struct Setup {
   std::vector<size_t> taken;  // repartition records of the open batch already fed
   Measured clock;             // records as written: the merge clock
   Measured stream_day;        // the same records without a clock: the former order
+  Measured marked;            // the merge clock, with progress marks
 };
+
+// The reported_at of a generated line, in Unix seconds; nullopt when the
+// line has none (the stream's few invalid lines).
+std::optional<int64_t> line_reported_at(std::string_view line) {
+  constexpr std::string_view kField = "\"reported_at\":\"";
+  const size_t at = line.find(kField);
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t begin = at + kField.size();
+  const size_t end = line.find('"', begin);
+  if (end == std::string_view::npos) return std::nullopt;
+  const std::optional<Timestamp> t = parse_rfc3339(line.substr(begin, end - begin));
+  if (!t) return std::nullopt;
+  return t->unix_seconds;
+}
+
+// Sends a progress mark through input partition `u`'s task, and what it
+// passes on to the merge with marks (nothing before the partition's first
+// event).
+Status feed_mark(Setup& s, int32_t u, const std::string& mark, int64_t sent_at) {
+  PartitionTask& input = *s.inputs[static_cast<size_t>(u)];
+  input.process(mark, s.input_offsets[static_cast<size_t>(u)]++, {}, MessageFormat::kEventV1);
+  const RepartitionBatch& batch = input.repartition();
+  RepartitionRecord record;
+  for (size_t& i = s.taken[static_cast<size_t>(u)]; i < batch.size(); ++i) {
+    if (!decode_repartition_record(batch.record(i), record) || !record.progress_mark) {
+      return make_error(ErrorKind::kFatal, "an input task passed a mark on as something else");
+    }
+    record.upstream = u;  // the record names the task's state slot
+    std::string bytes;
+    encode_repartition_record(record, bytes);
+    Status st = s.marked.consume(bytes, u, Measured::Pending{sent_at, false, true}, true);
+    if (!st.is_ok()) return st;
+  }
+  return Status::ok();
+}
 
 std::string duration(int64_t seconds) {
   char buf[32];
@@ -138,7 +178,7 @@ int run_merge_delay(const MergeDelayOptions& options, std::ostream& out, std::os
     slot += 1024;
     s.input_offsets.assign(static_cast<size_t>(p), 0);
     s.taken.assign(static_cast<size_t>(p), 0);
-    for (Measured* m : {&s.clock, &s.stream_day}) {
+    for (Measured* m : {&s.clock, &s.stream_day, &s.marked}) {
       auto merge = MergeTask::open(merge_partition++, p, *store.value(), {}, nullptr);
       if (!merge) return command_failure(err, "merge-delay", merge.error());
       m->merge = std::move(merge).value();
@@ -158,10 +198,25 @@ int run_merge_delay(const MergeDelayOptions& options, std::ostream& out, std::os
   // the steady state a deployment runs in, so those are not measured.
   const int64_t span_end = int64_t{options.stream.start.days + options.stream.days} * 86400;
   int64_t tail = 0;
+  const int64_t every = options.progress_mark_seconds;
+  std::optional<int64_t> next_mark;  // the next progress mark's reported_through
+  std::string mark;
   while (true) {
     line.clear();  // next() appends
     if (!stream.next(line)) break;
     ++lines;
+    const std::optional<int64_t> reported = every > 0 ? line_reported_at(line) : std::nullopt;
+    if (reported && !next_mark) next_mark = (*reported / every + 1) * every;
+    // Every mark due before this report, on every partition, in time order.
+    for (; reported && *next_mark <= *reported; *next_mark += every) {
+      mark = progress_mark_message(*next_mark);
+      for (Setup& s : setups) {
+        for (int32_t u = 0; u < s.partitions; ++u) {
+          Status st = feed_mark(s, u, mark, *next_mark);
+          if (!st.is_ok()) return command_failure(err, "merge-delay", st.error());
+        }
+      }
+    }
     for (Setup& s : setups) {
       const int32_t u = report_partition(line, s.partitions);
       PartitionTask& input = *s.inputs[static_cast<size_t>(u)];
@@ -180,6 +235,7 @@ int run_merge_delay(const MergeDelayOptions& options, std::ostream& out, std::os
         std::string with_clock;
         encode_repartition_record(record, with_clock);
         Status st = s.clock.consume(with_clock, u, what);
+        if (st.is_ok() && every > 0) st = s.marked.consume(with_clock, u, what);
         if (st.is_ok() && options.compare_stream_day) {
           record.clock.reset();
           without_clock.clear();
@@ -210,8 +266,12 @@ int run_merge_delay(const MergeDelayOptions& options, std::ostream& out, std::os
   out << "|---|---|---|---|---|---|\n";
   for (Setup& s : setups) {
     const std::string p = std::to_string(s.partitions);
-    for (auto [m, rule] : {std::pair{&s.clock, "reported_at clock"}, std::pair{&s.stream_day, "stream day"}}) {
+    const std::string marked = "reported_at clock, marks every " + std::to_string(every) + " s";
+    for (auto [m, rule] : {std::pair{&s.clock, std::string("reported_at clock")},
+                           std::pair{&s.marked, marked},
+                           std::pair{&s.stream_day, std::string("stream day")}}) {
       if (m == &s.stream_day && !options.compare_stream_day) continue;
+      if (m == &s.marked && every == 0) continue;
       print_row(out, p + ", " + rule + ", all", m->all);
       print_row(out, p + ", " + rule + ", fatal or never event", m->serious);
       out << "| " << p << ", " << rule << ", held at the end | " << m->merge->waiting() << " | | | | |\n";

@@ -12,6 +12,11 @@
 // 99th percentiles and maximum over all reports and over fatal or
 // never-event ones, for the merge clock (reported_at) and, with the same
 // records written without a clock, for the former order by stream day.
+// With progress_mark_seconds, a third merge also gets, on every partition,
+// a progress mark (ingest/progress_mark.h) at every multiple of that many
+// seconds of reported_at, before the first report reported at or after it,
+// as a producer sending a mark to each partition on a timer would; a report
+// it releases counts its delay up to that mark's time.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +31,7 @@ struct MergeDelayOptions {
   SyntheticStreamOptions stream;
   std::vector<int32_t> partitions = {3, 6};
   bool compare_stream_day = true;  // also measure the order by stream day
+  int64_t progress_mark_seconds = 0;  // > 0: also measure with progress marks this often
 };
 
 // Prints the table on `out`, progress on `err`. Returns 0, 1 if the state

@@ -52,7 +52,9 @@ int run_replay_command(const ReplayOptions& options, std::ostream& err) {
   if (!summary) return command_failure(err, "replay", summary.error());
   const auto& s = summary.value();
   err << "vigil replay: events read " << s.read << ", processed " << s.processed << ", invalid "
-      << s.invalid << ", duplicates " << s.duplicates << ", signals " << s.signals << "\n";
+      << s.invalid << ", duplicates " << s.duplicates;
+  if (s.progress_marks > 0) err << ", progress marks " << s.progress_marks;
+  err << ", signals " << s.signals << "\n";
   return 0;
 }
 

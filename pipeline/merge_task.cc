@@ -180,8 +180,8 @@ Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uin
   }
   // Checked here, where a bad record is a clear error, rather than when it is
   // applied, where it could only abort the process.
-  if ((!r.previous.empty() && !decode_event_record(r.previous, previous_)) ||
-      !decode_event_record(r.current, event_)) {
+  if (!r.progress_mark && ((!r.previous.empty() && !decode_event_record(r.previous, previous_)) ||
+                           !decode_event_record(r.current, event_))) {
     return make_error(ErrorKind::kCorruption, name_ + ": corrupt per-id record in the record at offset " +
                                                   std::to_string(topic_offset));
   }
@@ -210,6 +210,11 @@ Status MergeTask::merge_record(std::string_view bytes, int64_t topic_offset, uin
   up.last_time = r.stream_time;
   up.clock = clock;
   up.changed = true;
+  // A progress mark only moves the partition on: nothing to hold.
+  if (r.progress_mark) {
+    if (metrics_) metrics_->repartition_marks.Increment();
+    return Status::ok();
+  }
   Held& held = up.held.emplace_back(Held{topic_offset, index, r.offset, r.stream_time, clock, {}, false});
   if (r.clock == clock) {
     held.bytes.assign(bytes);

@@ -63,6 +63,15 @@
 // sends again; an events topic with partitions that stay empty should have
 // fewer partitions (changing the count needs a replay into new state).
 //
+// Progress marks. A producer may send a progress mark on each events
+// partition (ingest/progress_mark.h); the input task passes it on as a
+// clock-only record (version 6), which moves its partition's clock exactly
+// as a record with that own clock would (bound included) and is never
+// held. So a quiet partition no longer holds the others back, and since the
+// marks are on the topic the order is still a function of its content. A
+// true mark (no later record of its partition has an earlier own clock)
+// changes when records are released, not their order.
+//
 // Records not yet released are part of the task's state and are written
 // with it at every commit (with the clock assigned to them), so the topic
 // offset committed is always the next one to read. A record at or below the

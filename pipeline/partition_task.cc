@@ -7,6 +7,7 @@
 #include <span>
 
 #include "core/check.h"
+#include "ingest/progress_mark.h"
 #include "sinks/repartition_record.h"
 #include "state/event_record.h"
 #include "state/key_encoding.h"
@@ -188,6 +189,7 @@ MessageOutcome PartitionTask::process_message(std::string_view value, int64_t of
   const auto started = sample ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   next_offset_ = offset + 1;
   ++uncommitted_;
+  if (looks_like_progress_mark(value)) return process_progress_mark(value, offset, key);
   MessageOutcome outcome;
 
   const std::span<const IncidentEvent> events = decoder_.decode(value, format, failure_);
@@ -230,6 +232,38 @@ MessageOutcome PartitionTask::process_message(std::string_view value, int64_t of
     metrics_->event_processing_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
+  return outcome;
+}
+
+MessageOutcome PartitionTask::process_progress_mark(std::string_view value, int64_t offset,
+                                                   std::string_view key) {
+  MessageOutcome outcome;
+  ProgressMarkError error;
+  const std::optional<ProgressMark> mark = read_progress_mark(value, error);
+  if (!mark) {
+    if (metrics_) {
+      metrics_->events_consumed.Increment();
+      metrics_->dead_lettered(reason_code(error.reason)).Increment();
+    }
+    dead_letters_.push_back(DeadLetter{offset, error.reason, std::move(error.detail),
+                                       std::string(key), std::string(value)});
+    outcome.invalid = 1;
+    return outcome;
+  }
+  outcome.marks = 1;
+  if (metrics_) metrics_->progress_marks.Increment();
+  // Only the merge orders by the clock. Before its first event a partition
+  // has no stream time to bound the mark by (merge_task.h), and has sent
+  // the merge nothing a mark could move on: the mark is read and dropped.
+  if (role_ != InputRole::kRepartition || !stream_time_) return outcome;
+  RepartitionRecord record;
+  record.upstream = partition_;
+  record.offset = offset;
+  record.stream_time = *stream_time_;
+  record.clock = mark->reported_through;
+  record.progress_mark = true;
+  encode_repartition_record(record, repartition_.bytes);
+  repartition_.ends.push_back(repartition_.bytes.size());
   return outcome;
 }
 

@@ -60,6 +60,8 @@ struct MessageOutcome {
   // Events refused by the event-time gate; 1 for a message that does not
   // decode (it counts as one event).
   uint32_t invalid = 0;
+  // 1 for a progress mark (ingest/progress_mark.h): no event, nothing else counted.
+  uint32_t marks = 0;
 };
 
 // What an input task does with the events it accepts.
@@ -126,6 +128,9 @@ class PartitionTask final : public StatefulTask {
                 Metrics* metrics, InputRole role, EventTimeLimits limits);
   MessageOutcome process_message(std::string_view value, int64_t offset, std::string_view key,
                                  MessageFormat format);
+  // A message looks_like_progress_mark() accepted: passed on to the merge
+  // as a version 6 repartition record, or dead-lettered when malformed.
+  MessageOutcome process_progress_mark(std::string_view value, int64_t offset, std::string_view key);
   // One event of the message at `offset`, the `index`th in it. A refusal
   // by the event-time gate is left in refusal_ for the message's dead letter.
   Disposition process_event(const IncidentEvent& event, int64_t offset, uint32_t index);

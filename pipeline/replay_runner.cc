@@ -58,6 +58,7 @@ void count_outcome(const MessageOutcome& outcome, ReplaySummary& summary) {
   summary.processed += outcome.processed;
   summary.duplicates += outcome.duplicates;
   summary.invalid += outcome.invalid;
+  summary.progress_marks += outcome.marks;
 }
 
 Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string& input,

@@ -24,6 +24,7 @@ struct ReplaySummary {
   uint64_t processed = 0;
   uint64_t invalid = 0;
   uint64_t duplicates = 0;
+  uint64_t progress_marks = 0;  // lines that were progress marks, not events
   uint64_t signals = 0;
 };
 

@@ -13,10 +13,38 @@ constexpr char kMessageVersion = 2;  // a message of records, not a record
 constexpr char kVersion = 3;
 constexpr char kVersionWithIndex = 4;
 constexpr char kVersionWithText = 5;
+constexpr char kVersionProgressMark = 6;
 
 bool is_record_version(char c) {
   return c == kVersion || c == kVersionWithIndex || c == kVersionWithText ||
-         c == kVersionWithoutClock;
+         c == kVersionWithoutClock || c == kVersionProgressMark;
+}
+
+// Version 6: upstream, offset, stream time, clock, index; nothing else.
+bool decode_progress_mark(std::string_view data, RepartitionRecord& out) {
+  const auto upstream = read_varint(data);
+  const auto offset = upstream ? read_varint(data) : std::nullopt;
+  const auto time = offset ? read_varint(data) : std::nullopt;
+  const auto clock = time ? read_varint(data) : std::nullopt;
+  const auto index = clock ? read_varint(data) : std::nullopt;
+  if (!index || !data.empty() || *upstream > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()) ||
+      *index > std::numeric_limits<uint32_t>::max() ||
+      *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return false;
+  }
+  const auto day = read_day(*time);
+  if (!day) return false;
+  out.upstream = static_cast<int32_t>(*upstream);
+  out.offset = static_cast<int64_t>(*offset);
+  out.stream_time = *day;
+  out.clock = zigzag_decode(*clock);
+  out.index = static_cast<uint32_t>(*index);
+  out.progress_mark = true;
+  out.has_text = false;
+  out.text.clear();
+  out.previous = {};
+  out.current = {};
+  return true;
 }
 
 void encode_text(const TextFingerprint& text, std::string& out) {
@@ -52,6 +80,15 @@ bool decode_text(std::string_view& in, TextFingerprint& text) {
 }  // namespace
 
 void encode_repartition_record(const RepartitionRecord& record, std::string& out) {
+  if (record.progress_mark) {
+    out.push_back(kVersionProgressMark);
+    append_varint(out, static_cast<uint64_t>(record.upstream));
+    append_varint(out, static_cast<uint64_t>(record.offset));
+    append_varint(out, zigzag_encode(record.stream_time.days));
+    append_varint(out, zigzag_encode(record.clock.value_or(0)));
+    append_varint(out, record.index);
+    return;
+  }
   const bool with_text = record.clock && record.has_text;
   const bool indexed = record.clock && (record.index > 0 || with_text);
   out.push_back(with_text ? kVersionWithText
@@ -71,6 +108,8 @@ void encode_repartition_record(const RepartitionRecord& record, std::string& out
 
 bool decode_repartition_record(std::string_view data, RepartitionRecord& out) {
   if (data.empty() || !is_record_version(data.front())) return false;
+  if (data.front() == kVersionProgressMark) return decode_progress_mark(data.substr(1), out);
+  out.progress_mark = false;
   const bool has_text = data.front() == kVersionWithText;
   const bool has_index = data.front() == kVersionWithIndex || has_text;
   const bool has_clock = data.front() == kVersion || has_index;

@@ -30,6 +30,15 @@
 // organisations use (detectors/term_reveal_gate.h), never the description,
 // never words in text order. Records without a fingerprint are written as
 // versions 1, 3 and 4 were, and all four versions are read.
+//
+// Version 6 is not an event: a progress mark (ingest/progress_mark.h) the
+// input task passes on, so the merge can move the partition's clock on
+// without a report. After the version byte, varints: upstream, offset (the
+// mark's message on the events topic), zigzag stream time (the input
+// partition's, unchanged by the mark), zigzag clock (the mark's
+// reported_through, Unix seconds) and index; no per-id record, no text.
+// A merge older than version 6 refuses it as undecodable: upgrade the merge
+// tasks (every task of one Vigil version) before producers send marks.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +71,9 @@ struct RepartitionRecord {
   // capacity; its revealed words are views into the decoded bytes.
   bool has_text = false;
   TextFingerprint text = {};
+  // A progress mark, not an event (version 6): `clock` is the mark's
+  // reported_through; `previous` and `current` are empty.
+  bool progress_mark = false;
 };
 
 // Records for the repartition topic, each sent to every partition that runs

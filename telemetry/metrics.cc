@@ -108,12 +108,18 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
                                      "Dead letters written as a truncated copy (original length "
                                      "and SHA-256 in headers) because the dead-letter topic "
                                      "would not take them whole.")),
+      progress_marks(counter(*registry, "vigil_progress_marks_total",
+                             "Progress marks read from the events topic (not events: they move "
+                             "the merge clock of their partition on).")),
       repartition_consumed(counter(*registry, "vigil_repartition_records_total",
                                    "Records consumed from the repartition topic by the merge "
                                    "stage.")),
       repartition_repeated(counter(*registry, "vigil_repartition_repeated_total",
                                    "Repartition records skipped because the merge had them "
                                    "already (resent by an at-least-once producer).")),
+      repartition_marks(counter(*registry, "vigil_repartition_progress_marks_total",
+                                "Repartition records that were progress marks: they moved an "
+                                "input partition's merge clock on and carry no event.")),
       repartition_released(counter(*registry, "vigil_repartition_released_total",
                                    "Repartition records the merge released to the national "
                                    "detectors.")),

@@ -133,8 +133,13 @@ class Metrics {
   // Dead letters written as truncated copies because the dead-letter topic
   // would not take them whole (sinks/dead_letter_fit.h).
   prometheus::Counter& dead_letters_truncated;
+  // Progress marks read from the events topic (ingest/progress_mark.h);
+  // not events, so not in events_consumed unless one is dead-lettered.
+  prometheus::Counter& progress_marks;
   prometheus::Counter& repartition_consumed;
   prometheus::Counter& repartition_repeated;
+  // Of the records consumed, progress marks (they move a partition's clock on).
+  prometheus::Counter& repartition_marks;
   prometheus::Counter& repartition_released;
   prometheus::Gauge& repartition_waiting;
   prometheus::Gauge& repartition_held_back_seconds;

@@ -24,6 +24,9 @@ cat >> "$work/events.jsonl" <<'JSON'
 
 JSON
 printf '\xff\xfe{"id":"x"}\n' >> "$work/events.jsonl"
+# A progress mark (not an event: valid, counted apart) and a broken one.
+printf '%s\n' '{"vigil_progress_mark":{"reported_through":"2024-05-01T10:00:00Z"}}' \
+    '{"vigil_progress_mark":{"reported_through":"soon"}}' >> "$work/events.jsonl"
 total=$(wc -l < "$work/events.jsonl")
 
 # validate names every broken line and exits 1.
@@ -39,12 +42,17 @@ check "line $((lines + 2)) is missing_field" grep -q "^line $((lines + 2)): miss
 check "line $((lines + 3)) is wrong_type" grep -q "^line $((lines + 3)): wrong_type" "$work/validate.out"
 check "line $((lines + 4)) is bad_value" grep -q "^line $((lines + 4)): bad_value" "$work/validate.out"
 check "line $((lines + 5)) is bad_timestamp" grep -q "^line $((lines + 5)): bad_timestamp" "$work/validate.out"
+check "a progress mark is a valid line" bash -c "! grep -q '^line $((total - 1)):' '$work/validate.out'"
+check "a broken progress mark is named" \
+    grep -q "^line $total: bad_timestamp: progress mark: vigil_progress_mark.reported_through" "$work/validate.out"
+check "validate counts progress marks apart" grep -q ", 1 progress marks" "$work/validate.err"
 
 # replay reads to the end, dead-letters exactly the lines validate rejects.
 "$vigil" replay --input "$work/events.jsonl" --signals "$work/signals1.jsonl" \
     --dead-letters "$work/dlq.jsonl" --metrics-file "$work/metrics.txt" 2>"$work/replay1.err"
 check "replay exits 0 despite broken lines" test $? -eq 0
 check "replay summary counts every line" grep -q "events read $total," "$work/replay1.err"
+check "replay counts the progress mark" grep -q ", progress marks 1," "$work/replay1.err"
 check "one dead letter per invalid line" test "$(wc -l < "$work/dlq.jsonl")" -eq "$invalid"
 python3 - "$work/dlq.jsonl" "$work/validate.out" <<'PY'
 import json, sys

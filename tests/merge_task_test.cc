@@ -224,6 +224,20 @@ std::string record_for(int32_t upstream, int64_t offset, Date stream_time,
 
 constexpr int64_t kDay = 86400;
 
+// A progress mark of `upstream` (version 6): its message at `offset`, its
+// partition at `stream_time`, reported through `clock`.
+std::string mark_for(int32_t upstream, int64_t offset, Date stream_time, int64_t clock) {
+  RepartitionRecord r;
+  r.upstream = upstream;
+  r.offset = offset;
+  r.stream_time = stream_time;
+  r.clock = clock;
+  r.progress_mark = true;
+  std::string out;
+  encode_repartition_record(r, out);
+  return out;
+}
+
 // Unix seconds `seconds` into `day` (UTC).
 int64_t at(Date day, int64_t seconds) { return int64_t{day.days} * kDay + seconds; }
 
@@ -448,6 +462,64 @@ BOOST_AUTO_TEST_CASE(a_record_is_released_once_every_other_upstream_reported_lat
     BOOST_REQUIRE(former->consume(record_for(u, i, d), o++, {}).is_ok());
   }
   BOOST_TEST(former->waiting() == 3u);  // only upstream 0's went (lower partition on day d)
+}
+
+BOOST_AUTO_TEST_CASE(a_progress_mark_moves_a_quiet_upstream_on) {
+  // Upstream 0 goes quiet after 09:00; without a mark upstream 1's 10:00
+  // record waits for upstream 0's next report. A mark of upstream 0
+  // through 10:00:30 releases it, is itself never held, survives a restart,
+  // and a repeat of it, or a mark that goes back, changes nothing.
+  TempDir dir;
+  auto store = open_test_store(dir.sub("state"));
+  Metrics metrics(kVersion);
+  auto task = open_merge(*store, 2, {}, &metrics);
+  const Date d{19723};
+  int64_t offset = 0;
+  auto consume = [&](MergeTask& t, const std::string& bytes) {
+    const Status s = t.consume(bytes, offset++, {});
+    BOOST_REQUIRE_MESSAGE(s.is_ok(), s.message());
+  };
+  consume(*task, record_for(0, 0, d, at(d, 9 * 3600)));
+  consume(*task, record_for(1, 0, d, at(d, 10 * 3600)));
+  BOOST_TEST(task->waiting_from(0) == 0u);  // upstream 1 is past 09:00
+  BOOST_TEST(task->waiting_from(1) == 1u);  // upstream 0 might still send 09:30
+  consume(*task, mark_for(0, 1, d, at(d, 9 * 3600 + 1800)));
+  BOOST_TEST(task->waiting_from(1) == 1u);  // 09:30 is not past 10:00
+  consume(*task, mark_for(0, 2, d, at(d, 10 * 3600 + 30)));
+  BOOST_TEST(task->waiting() == 0u);
+  BOOST_TEST(task->held_back_seconds() == 0);
+  // A mark that goes back does not lower the clock; a repeat is skipped.
+  consume(*task, mark_for(0, 3, d, at(d, 8 * 3600)));
+  consume(*task, mark_for(0, 3, d, at(d, 23 * 3600)));
+  BOOST_TEST(metrics.repartition_repeated.Value() == 1);
+  BOOST_TEST(metrics.repartition_marks.Value() == 3);
+  BOOST_REQUIRE(task->commit().is_ok());
+  task.reset();
+
+  // After a restart upstream 0's clock is still 10:00:30: upstream 1's
+  // record of 10:00:10 goes at once, its record of 10:01 waits.
+  auto again = open_merge(*store, 2, {});
+  consume(*again, record_for(1, 1, d, at(d, 10 * 3600 + 10)));
+  BOOST_TEST(again->waiting() == 0u);
+  consume(*again, record_for(1, 2, d, at(d, 10 * 3600 + 60)));
+  BOOST_TEST(again->waiting() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_progress_mark_far_ahead_moves_its_upstream_no_further_than_a_record_would) {
+  // A mark dated 2099 lifts upstream 0 only to the end of the day after its
+  // stream day, as a report dated 2099 would: upstream 1's records of the
+  // day after that still wait.
+  TempDir dir;
+  auto store = open_test_store(dir.sub("state"));
+  auto task = open_merge(*store, 2, {});
+  const Date d{19723};
+  int64_t offset = 0;
+  BOOST_REQUIRE(task->consume(record_for(0, 0, d, at(d, 3600)), offset++, {}).is_ok());
+  BOOST_REQUIRE(task->consume(mark_for(0, 1, d, at(Date{47482}, 0)), offset++, {}).is_ok());
+  BOOST_REQUIRE(task->consume(record_for(1, 0, Date{d.days + 1}, at(Date{d.days + 1}, 23 * 3600)), offset++, {}).is_ok());
+  BOOST_TEST(task->waiting_from(1) == 0u);  // before the bound: released
+  BOOST_REQUIRE(task->consume(record_for(1, 1, Date{d.days + 2}, at(Date{d.days + 2}, 60)), offset++, {}).is_ok());
+  BOOST_TEST(task->waiting_from(1) == 1u);  // past the bound: waits for upstream 0
 }
 
 BOOST_AUTO_TEST_CASE(tie_rule_at_one_clock_lower_upstreams_go_first) {

@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "config/pipeline_config.h"
+#include "ingest/progress_mark.h"
 #include "pipeline/partition_task.h"
 #include "sinks/cloudevent_encoder.h"
+#include "sinks/repartition_record.h"
 #include "tests/pipeline_fixtures.h"
 
 using namespace vigil;
@@ -213,6 +215,84 @@ BOOST_AUTO_TEST_CASE(invalid_messages_become_dead_letters_with_reason) {
   BOOST_REQUIRE(task->commit().is_ok());
   BOOST_TEST(task->dead_letters().empty());
   BOOST_TEST(*task->resume_offset() == 3);
+}
+
+// A progress mark is not an event: an input task that repartitions passes
+// it on as a version 6 record with its partition's stream time; before the
+// partition's first event, and in a task that detects, it is read and
+// dropped; a malformed one is a dead letter naming what is wrong.
+BOOST_AUTO_TEST_CASE(progress_marks_are_passed_on_to_the_merge) {
+  TempDir dir;
+  auto store = open_store(dir.path);
+  auto opened = PartitionTask::open(3, *store, {}, nullptr, InputRole::kRepartition);
+  BOOST_REQUIRE(opened.is_ok());
+  PartitionTask& task = *opened.value();
+  const int64_t noon = int64_t{19723} * 86400 + 12 * 3600;  // 2024-01-01T12:00:00Z
+  MessageOutcome early = task.process(progress_mark_message(noon), 0, {}, MessageFormat::kEventV1);
+  BOOST_TEST(early.marks == 1u);
+  BOOST_TEST(task.repartition().size() == 0u);
+  BOOST_TEST((task.process(harm_event("A", "2024-01-01", "none"), 1) == Disposition::kProcessed));
+  BOOST_REQUIRE(task.repartition().size() == 1u);
+  // FHIR selected for the partition: a mark is still read as a mark.
+  const MessageOutcome later =
+      task.process("  {\"vigil_progress_mark\": {\"reported_through\": \"2024-01-01T13:30:00+01:00\"}}", 2, {},
+                   MessageFormat::kFhir);
+  BOOST_TEST(later.marks == 1u);
+  BOOST_TEST(later.processed + later.invalid + later.duplicates == 0u);
+  BOOST_REQUIRE(task.repartition().size() == 2u);
+  RepartitionRecord r;
+  BOOST_REQUIRE(decode_repartition_record(task.repartition().record(1), r));
+  BOOST_TEST(r.progress_mark);
+  BOOST_TEST(r.upstream == 3);
+  BOOST_TEST(r.offset == 2);
+  BOOST_TEST(r.stream_time.days == 19723);
+  BOOST_TEST((r.clock == noon + 1800));
+  BOOST_TEST(task.dead_letters().empty());
+
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"vigil_progress_mark": {"reported_through": "2024-01-01T12:00:00Z"})", "not_json"},
+      {R"({"vigil_progress_mark": "2024-01-01T12:00:00Z"})", "wrong_type"},
+      {R"({"vigil_progress_mark": {"reported_through": 1704110400}})", "wrong_type"},
+      {R"({"vigil_progress_mark": {}})", "bad_value"},
+      {R"({"vigil_progress_mark": {"at": "2024-01-01T12:00:00Z"}})", "missing_field"},
+      {R"({"vigil_progress_mark": {"reported_through": "2024-01-01 12:00"}})", "bad_timestamp"},
+      {R"({"vigil_progress_mark": {"reported_through": "2024-01-01T12:00:00Z"}, "id": "x"})", "wrong_type"},
+  };
+  int64_t offset = 3;
+  for (const auto& [message, reason] : bad) {
+    const MessageOutcome o = task.process(message, offset++, "k", MessageFormat::kEventV1);
+    BOOST_TEST(o.invalid == 1u, message);
+    BOOST_TEST(o.marks == 0u, message);
+  }
+  BOOST_REQUIRE(task.dead_letters().size() == bad.size());
+  for (size_t i = 0; i < bad.size(); ++i) {
+    BOOST_TEST(reason_code(task.dead_letters()[i].reason) == bad[i].second, bad[i].first);
+    BOOST_TEST(task.dead_letters()[i].detail.starts_with("progress mark: "));
+    BOOST_TEST(task.dead_letters()[i].value == bad[i].first);
+  }
+  BOOST_TEST(task.repartition().size() == 2u);
+
+  // A task that detects reads marks and passes nothing on.
+  TempDir other;
+  auto detect_store = open_store(other.path);
+  auto detecting = open_task(*detect_store, fatal_rule_and_weekly_count_config());
+  detecting->process(harm_event("A", "2024-01-01", "none"), 0);
+  const MessageOutcome o = detecting->process(progress_mark_message(noon), 1, {}, MessageFormat::kEventV1);
+  BOOST_TEST(o.marks == 1u);
+  BOOST_TEST(detecting->repartition().size() == 0u);
+  BOOST_TEST(detecting->dead_letters().empty());
+}
+
+BOOST_AUTO_TEST_CASE(progress_mark_messages_are_told_from_events_by_their_first_member) {
+  BOOST_TEST(looks_like_progress_mark(progress_mark_message(0)));
+  BOOST_TEST(progress_mark_message(int64_t{19723} * 86400 + 3723) ==
+             R"({"vigil_progress_mark":{"reported_through":"2024-01-01T01:02:03Z"}})");
+  BOOST_TEST(looks_like_progress_mark(" \n{ \"vigil_progress_mark\":{}}"));
+  BOOST_TEST(!looks_like_progress_mark(harm_event("A", "2024-01-01", "none")));
+  BOOST_TEST(!looks_like_progress_mark(R"({"vigil_progress_marks":{}})"));
+  BOOST_TEST(!looks_like_progress_mark(R"({"id":"x","vigil_progress_mark":{}})"));
+  BOOST_TEST(!looks_like_progress_mark(R"(["vigil_progress_mark"])"));
+  BOOST_TEST(!looks_like_progress_mark(""));
 }
 
 BOOST_AUTO_TEST_CASE(partitions_do_not_share_state) {

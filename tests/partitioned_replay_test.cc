@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include "config/pipeline_config.h"
 #include "core/civil_date.h"
 #include "core/version.h"
+#include "ingest/progress_mark.h"
 #include "partitioned_stream.h"
 #include "pipeline_fixtures.h"
 #include "pipeline/partitioned_replay.h"
@@ -80,6 +82,46 @@ ReplaySummary replay(const std::vector<std::string>& inputs, const std::string& 
   return summary.value();
 }
 
+// The same stream and split as partition_lines(), with what a producer
+// sending a progress mark to every partition every `every` seconds writes:
+// before the first line reported at or after a multiple T of `every`, a
+// mark through T on each partition. The marks are true (every later report
+// of the partition was reported at or after T) except for a re-send, which
+// repeats an earlier line and is dropped as a duplicate.
+std::vector<std::vector<std::string>> lines_with_marks(int64_t every, size_t& marks) {
+  SyntheticStreamOptions o;
+  o.seed = 5;
+  o.events_per_year = 27000;
+  o.days = 120;
+  o.invalid_fraction = 0.01;
+  std::vector<std::vector<std::string>> out(kPartitions);
+  std::optional<int64_t> next;
+  marks = 0;
+  for (const std::string& line : synthetic_lines(o)) {
+    const size_t at = line.find("\"reported_at\":\"");
+    const auto t = at == std::string::npos ? std::nullopt
+                                           : parse_rfc3339(line.substr(at + 15, line.find('"', at + 15) - at - 15));
+    if (t && !next) next = (t->unix_seconds / every + 1) * every;
+    for (; t && *next <= t->unix_seconds; *next += every) {
+      for (auto& partition : out) partition.push_back(progress_mark_message(*next));
+      marks += out.size();
+    }
+    out[static_cast<size_t>(report_partition(line, kPartitions))].push_back(line);
+  }
+  return out;
+}
+
+// Writes lines[p] to <prefix><p>.jsonl; returns the paths.
+std::vector<std::string> write_lines(const std::string& prefix, const std::vector<std::vector<std::string>>& lines) {
+  std::vector<std::string> paths;
+  for (size_t p = 0; p < lines.size(); ++p) {
+    paths.push_back(prefix + std::to_string(p) + ".jsonl");
+    std::ofstream out(paths.back());
+    for (const auto& l : lines[p]) out << l << "\n";
+  }
+  return paths;
+}
+
 size_t total_lines() {
   size_t n = 0;
   for (const auto& p : partition_lines()) n += p.size();
@@ -146,6 +188,31 @@ BOOST_AUTO_TEST_CASE(continuing_a_replay_equals_one_replay) {
   BOOST_TEST(parts.events.size() > first_part);
   BOOST_TEST(rest.read == total_lines() - 3 * 2000);
   BOOST_TEST(parts.events == whole.events, boost::test_tools::per_element());
+}
+
+// True progress marks change when the merge releases a record, never the
+// order: the signals are exactly those of the stream without them.
+BOOST_AUTO_TEST_CASE(true_progress_marks_give_the_same_signals) {
+  TempDir dir;
+  size_t marks = 0;
+  const auto marked = lines_with_marks(3600, marks);
+  BOOST_TEST_REQUIRE(marks > 3000u);  // 120 days of hourly marks on three partitions
+  BOOST_TEST(marked[0].size() + marked[1].size() + marked[2].size() == total_lines() + marks);
+  CollectingSink with, without;
+  const ReplaySummary plain = replay(write_files(dir.path()), dir.sub("state-without"), 700, without);
+  auto store = open_test_store(dir.sub("state-with"));
+  Metrics metrics(kVersion);
+  auto summary = run_partitioned_replay(config(700), write_lines(dir.sub("marked-p"), marked), *store, with,
+                                        nullptr, metrics);
+  BOOST_REQUIRE(summary.is_ok());
+  BOOST_TEST(summary.value().progress_marks == marks);
+  BOOST_TEST(summary.value().processed == plain.processed);
+  BOOST_TEST(summary.value().invalid == plain.invalid);
+  // Every mark after a partition's first event went on to the merge.
+  BOOST_TEST(metrics.progress_marks.Value() == static_cast<double>(marks));
+  BOOST_TEST(metrics.repartition_marks.Value() > static_cast<double>(marks) * 0.9);
+  BOOST_TEST(without.events.size() > 1000u);
+  BOOST_TEST(with.events == without.events, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(one_partition_matches_plain_replay) {

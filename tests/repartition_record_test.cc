@@ -236,6 +236,41 @@ BOOST_AUTO_TEST_CASE(hand_built_version_5_decodes_and_bounds_are_kept) {
   BOOST_TEST(!decodes(build(0, 1, std::string(kMaxRevealedWordBytes + 1, 'a'))));
 }
 
+// A progress mark (version 6): the upstream, offset, stream time, clock
+// and index, nothing else; built by hand so the layout is pinned.
+BOOST_AUTO_TEST_CASE(progress_mark_round_trips_as_version_6) {
+  RepartitionRecord mark;
+  mark.upstream = 2;
+  mark.offset = 41;
+  mark.stream_time = Date{20000};
+  mark.clock = int64_t{20000} * 86400 + 3600;
+  mark.progress_mark = true;
+  const std::string bytes = encode(mark);
+  std::string by_hand(1, '\x06');
+  append_varint(by_hand, 2);
+  append_varint(by_hand, 41);
+  append_varint(by_hand, zigzag_encode(20000));
+  append_varint(by_hand, zigzag_encode(*mark.clock));
+  append_varint(by_hand, 0);
+  BOOST_TEST(bytes == by_hand);
+  RepartitionRecord back;
+  back.current = "left over";
+  BOOST_REQUIRE(decode_repartition_record(bytes, back));
+  BOOST_TEST(back.progress_mark);
+  BOOST_TEST(back.upstream == 2);
+  BOOST_TEST(back.offset == 41);
+  BOOST_TEST(back.stream_time.days == 20000);
+  BOOST_TEST((back.clock == mark.clock));
+  BOOST_TEST(back.current.empty());
+  BOOST_TEST(back.previous.empty());
+  // Every shorter prefix, and a trailing byte, is refused.
+  for (size_t n = 1; n < bytes.size(); ++n) BOOST_TEST(!decodes(bytes.substr(0, n)), "prefix " << n);
+  BOOST_TEST(!decodes(bytes + "x"));
+  // An event record decoded into the same object is no longer a mark.
+  BOOST_REQUIRE(decode_repartition_record(encode(RepartitionRecord{0, 1, Date{19723}, {}, "c", 5}), back));
+  BOOST_TEST(!back.progress_mark);
+}
+
 BOOST_AUTO_TEST_CASE(round_trip_extremes) {
   // Stream times before 1970 are negative day numbers (zigzag encoded).
   check_round_trip(RepartitionRecord{1, 5, Date{-1}, {}, "c", std::nullopt});
@@ -274,7 +309,7 @@ BOOST_AUTO_TEST_CASE(rejects_empty_input) { BOOST_TEST(!decodes("")); }
 
 BOOST_AUTO_TEST_CASE(rejects_wrong_version) {
   std::string bytes = encode(RepartitionRecord{0, 1, Date{19723}, {}, "c", std::nullopt});
-  for (const char version : {'\x00', '\x02', '\x06', '\x7f', '{'}) {
+  for (const char version : {'\x00', '\x02', '\x07', '\x7f', '{'}) {
     bytes[0] = version;
     BOOST_TEST(!decodes(bytes), "version byte " << static_cast<int>(version));
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks config/schemas/*.schema.json: both are valid JSON Schema draft 2020-12
+# Checks config/schemas/*.schema.json: all are valid JSON Schema draft 2020-12
 # schemas, and example messages that the contract accepts pass while ones it
 # rejects fail; the example signal of every method (config/examples) is valid
 # and reports the statistics the schema lists for its method. Needs Python's jsonschema module (Debian: python3-jsonschema).
@@ -164,6 +164,19 @@ for label, message in valid_events.items():
     expect(event, f"event {label}", message, True)
 for label, message in invalid_events.items():
     expect(event, f"event {label}", message, False)
+
+mark = load("progress-mark-v1.schema.json")
+good_mark = {"vigil_progress_mark": {"reported_through": "2025-03-01T09:30:00Z"}}
+expect(mark, "progress mark", good_mark, True)
+expect(mark, "progress mark, zone offset and fraction",
+       {"vigil_progress_mark": {"reported_through": "2025-03-01T10:30:00.250+01:00"}}, True)
+expect(mark, "progress mark without a zone",
+       {"vigil_progress_mark": {"reported_through": "2025-03-01T09:30:00"}}, False)
+expect(mark, "progress mark as a number", {"vigil_progress_mark": {"reported_through": 1740821400}}, False)
+expect(mark, "progress mark with another member", dict(good_mark, id="LFPSE-1"), False)
+expect(mark, "progress mark without reported_through", {"vigil_progress_mark": {}}, False)
+# Never an incident event: a consumer that reads it as one dead-letters it.
+expect(event, "a progress mark is not an incident event", good_mark, False)
 
 signal_validator = load("signal-v1.schema.json")
 signal = {
