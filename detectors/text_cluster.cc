@@ -17,7 +17,7 @@ constexpr char kWarmTag = 'w';
 constexpr char kBackgroundTag = 'b';
 constexpr char kClusterTag = 'c';
 constexpr char kBucketTag = 'd';
-constexpr char kReportTag = 'i';
+// 'i', 'j' and 'J': per-report entries (text_report_entries.h).
 constexpr char kGateTag = 'g';   // + u64 word hash -> the single-task path's gate counts
 constexpr char kWordTag = 'v';   // + u64 word hash -> a revealed word
 constexpr uint32_t kDayFlip = 0x80000000u;  // days sort as unsigned big-endian
@@ -99,6 +99,7 @@ TextClusterDetector::TextClusterDetector(TextClusterConfig config, int32_t parti
     : config_(std::move(config)),
       prefix_(partition_prefix(partition)),
       cf_(cf),
+      entries_(partition_prefix(partition), cf),
       fingerprinter_(std::move(fingerprinter)) {}
 
 bool TextClusterDetector::knows_word(std::string_view word) const {
@@ -127,14 +128,6 @@ std::string TextClusterDetector::cluster_key(char tag, uint64_t id) const {
   std::string key = prefix_;
   key.push_back(tag);
   append_u64_be(key, id);
-  return key;
-}
-
-std::string TextClusterDetector::per_id_key(int32_t day, std::string_view id) const {
-  std::string key = prefix_;
-  key.push_back(kReportTag);
-  append_day(key, day);
-  key.append(id);
   return key;
 }
 
@@ -223,20 +216,10 @@ ApplyOutcome TextClusterDetector::apply(const IncidentEvent& event, int sign, st
   if (sign < 0) {
     // The stored description is gone: take back what this report added, as
     // recorded under its day and id.
-    const std::string key = per_id_key(day, event.id);
-    const std::optional<std::string> entry = find_per_id(key);
+    const auto entry = entries_.take_back(day, event.id, store_);
     if (!entry) return ApplyOutcome{late};
-    std::string_view in = *entry;
-    const auto cluster = read_varint(in);
-    const auto mask = read_varint(in);
-    pending_ids_.erase(key);
-    written_ids_.erase(key);
-    erased_ids_.push_back(key);
-    if (!cluster || !mask) return ApplyOutcome{late};
-    auto it = clusters_.find(*cluster);
-    if (it != clusters_.end()) {
-      count(it->second, it->first, event, day, static_cast<uint32_t>(*mask), -1);
-    }
+    auto it = clusters_.find(entry->cluster);
+    if (it != clusters_.end()) count(it->second, it->first, event, day, entry->mask, -1);
     return ApplyOutcome{late};
   }
 
@@ -259,21 +242,8 @@ ApplyOutcome TextClusterDetector::apply(const IncidentEvent& event, int sign, st
     }
   }
   count(c, id, event, day, mask, +1);
-  std::string value;
-  append_varint(value, id);
-  append_varint(value, mask);
-  pending_ids_[per_id_key(day, event.id)] = std::move(value);
+  entries_.add(day, event.id, id, mask);
   return ApplyOutcome{late};
-}
-
-std::optional<std::string> TextClusterDetector::find_per_id(const std::string& key) {
-  if (auto it = pending_ids_.find(key); it != pending_ids_.end()) return it->second;
-  if (auto it = written_ids_.find(key); it != written_ids_.end()) return it->second;
-  if (store_ == nullptr) return std::nullopt;
-  std::string value;
-  auto found = store_->get(cf_, key, value);
-  if (!found || !found.value()) return std::nullopt;
-  return value;
 }
 
 void TextClusterDetector::count(Cluster& c, uint64_t id, const IncidentEvent& event, int32_t day,
@@ -410,7 +380,7 @@ void TextClusterDetector::judge(int32_t day, Date stream_time, std::vector<Signa
   const bool whole = frozen_ && day - config_.window_days - config_.baseline_days + 1 >= frozen_day_;
   const int32_t keep_from = horizon_start();                      // counts
   const int32_t detail_from = day + 2 - config_.window_days;      // buckets
-  expired_days_.push_back(keep_from - 1);
+  entries_.expire(keep_from - 1);
   std::vector<uint64_t> drop;
   for (auto& [id, c] : clusters_) {
     if (whole) {
@@ -725,8 +695,6 @@ Status TextClusterDetector::restore(const StateStore& store) {
   bands_.clear();
   background_.clear();
   warm_counts_.clear();
-  pending_ids_.clear();
-  written_ids_.clear();
   revealed_words_.clear();
   new_words_.clear();
   if (Status gate = fingerprinter_.restore(store); !gate.is_ok()) return gate;
@@ -794,15 +762,9 @@ Status TextClusterDetector::restore(const StateStore& store) {
       return true;
     });
   }
-  if (s.is_ok()) {
-    // Per-report entries are read when a revision needs one; checked here
-    // so that a damaged one shows at the restart, not at some revision.
-    s = scan(kReportTag, [&](std::string_view k, std::string_view v) {
-      const auto cluster = read_varint(v);
-      const auto mask = cluster ? read_varint(v) : std::nullopt;
-      return k.size() > 4 && mask && v.empty() && *mask < (uint64_t{1} << kLeaderTerms);
-    });
-  }
+  // Per-report entries are read when a revision needs one; checked here,
+  // so that a damaged one shows at the restart, not at some revision.
+  if (s.is_ok()) s = entries_.restore(store, (uint64_t{1} << kLeaderTerms) - 1);
   if (!s.is_ok()) return s;
   if (corrupt) {
     return make_error(ErrorKind::kCorruption, "detector " + config_.name + ": undecodable state record");
@@ -893,33 +855,7 @@ void TextClusterDetector::save(StateBatch& batch) {
       b.dirty = false;
     }
   }
-  // Per-report entries: days past the horizon go whole; then the entries
-  // taken back; then the new ones still inside the horizon.
-  const int32_t horizon = horizon_start();
-  for (const int32_t day : expired_days_) {
-    key = prefix_;
-    key.push_back(kReportTag);
-    append_day(key, day);
-    batch.erase_prefix(cf_, key);
-  }
-  expired_days_.clear();
-  for (const std::string& k : erased_ids_) batch.erase(cf_, k);
-  erased_ids_.clear();
-  std::string horizon_key = prefix_;
-  horizon_key.push_back(kReportTag);
-  append_day(horizon_key, horizon);
-  for (auto it = pending_ids_.begin(); it != pending_ids_.end();) {
-    if (it->first < horizon_key) {
-      it = pending_ids_.erase(it);
-      continue;
-    }
-    batch.put(cf_, it->first, it->second);
-    ++it;
-  }
-  // Those written now stay visible to lookups until the next save, by which
-  // time the pipeline has waited for this batch's write.
-  written_ids_ = std::move(pending_ids_);
-  pending_ids_.clear();
+  entries_.save(batch, horizon_start());
 }
 
 }  // namespace vigil

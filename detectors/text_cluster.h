@@ -77,8 +77,9 @@
 // background word hashes (and during the warm-up, word hashes with their
 // counts); the revealed words (single redacted words of at least two
 // organisations' reports); in a single task, the gate's counts per word
-// hash; and per report (keyed by day and id) its cluster and which leader
-// words it had, so that a revision takes exactly that back. Per-report
+// hash; and per report its cluster and which leader words it had, so that a
+// revision takes exactly that back (text_report_entries.h: one value per
+// day, id bucket and save, not a key per report). Per-report
 // entries leave when their day leaves the horizon, as their counts do.
 // Revealed words and gate counts are kept for good (the vocabulary).
 #pragma once
@@ -100,6 +101,7 @@
 #include "detectors/event_filter.h"
 #include "detectors/signal_episode.h"
 #include "detectors/text_fingerprint.h"
+#include "detectors/text_report_entries.h"
 #include "text/redaction.h"
 #include "text/redaction_defaults.h"
 
@@ -206,8 +208,6 @@ class TextClusterDetector final : public Detector {
   void learn(const TextFingerprint& text);
   void count(Cluster& c, uint64_t id, const IncidentEvent& event, int32_t day, uint32_t mask,
              int sign);
-  std::string per_id_key(int32_t day, std::string_view id) const;
-  std::optional<std::string> find_per_id(const std::string& key);
   void judge(int32_t day, Date stream_time, std::vector<Signal>& out);
   Judged measure(const Cluster& c, int32_t day) const;
   Signal make_signal(uint64_t id, const Cluster& c, const Judged& j, SignalType type, int32_t day,
@@ -252,12 +252,8 @@ class TextClusterDetector final : public Detector {
   std::vector<uint64_t> dropped_clusters_;
   std::vector<std::pair<uint64_t, int32_t>> dropped_buckets_;
 
-  // Per-report entries: written at the next save, those of the batch being
-  // written, and keys to erase; the days whose entries leave the horizon.
-  std::unordered_map<std::string, std::string> pending_ids_;
-  std::unordered_map<std::string, std::string> written_ids_;
-  std::vector<std::string> erased_ids_;
-  std::vector<int32_t> expired_days_;
+  // Which cluster each report joined, for revisions.
+  TextReportEntries entries_;
 
   // The single-task path: fingerprints of the descriptions given, with
   // this detector's own term reveal gate (state under tag 'g').
