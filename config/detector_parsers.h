@@ -16,6 +16,7 @@ namespace vigil::config {
 void parse_detector(const YAML::Node& node, const std::string& path, CountDetectorConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, SeverityRuleConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, VolumeDropConfig& c);
+void parse_detector(const YAML::Node& node, const std::string& path, ReportingSilenceConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, FunnelConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, InequalityConfig& c);
 void parse_detector(const YAML::Node& node, const std::string& path, DisproportionalityConfig& c);

@@ -29,6 +29,10 @@ int32_t reach(const VolumeDropConfig& c) {
   return (c.baseline_weeks + c.recent_weeks + 2) * kDaysPerWeek + c.grace_days;
 }
 
+// Days before closed_through + 1 - baseline_days are ignored, and
+// closed_through trails stream time by 1 + grace_days (reporting_silence.cc).
+int32_t reach(const ReportingSilenceConfig& c) { return c.baseline_days + c.grace_days + 1; }
+
 int32_t reach(const WindowSettings& w) { return (w.window_weeks + 2) * kDaysPerWeek + w.grace_days; }
 int32_t reach(const FunnelConfig& c) { return reach(c.window); }
 int32_t reach(const InequalityConfig& c) { return reach(c.window); }

@@ -21,6 +21,7 @@
 #include "detectors/tree_scan.h"
 #include "detectors/space_time_scan.h"
 #include "detectors/text_cluster.h"
+#include "detectors/reporting_silence.h"
 #include "detectors/volume_drop.h"
 
 namespace vigil {
@@ -29,6 +30,7 @@ using DetectorConfig = std::variant<  //
     CountDetectorConfig,              // type: count (EARS, farringtonFlexible)
     SeverityRuleConfig,               // type: severity_rule
     VolumeDropConfig,                 // type: volume_drop
+    ReportingSilenceConfig,           // type: reporting_silence
     FunnelConfig,                     // type: funnel
     InequalityConfig,                 // type: inequality
     DisproportionalityConfig,         // type: disproportionality

@@ -102,6 +102,52 @@ BOOST_AUTO_TEST_CASE(volume_drop_defaults) {
   BOOST_TEST(c.severity == d.severity);
 }
 
+BOOST_AUTO_TEST_CASE(reporting_silence_keys) {
+  const auto config = parse_ok(R"(
+detectors:
+  - name: reporting_quiet
+    type: reporting_silence
+    unit: [org, service_area]
+    filter: {record_types: [incident, outcome]}
+    baseline_days: 28
+    grace_days: 1
+    alpha: 1e-5
+    min_daily_mean: 2.5
+    severity: high
+    lifecycle: {update_growth: 2}
+)");
+  BOOST_TEST_REQUIRE(config.detectors.size() == 1u);
+  const auto* c = std::get_if<ReportingSilenceConfig>(&config.detectors[0]);
+  BOOST_TEST_REQUIRE(c != nullptr);
+  BOOST_TEST(c->name == "reporting_quiet");
+  BOOST_TEST((c->unit == std::vector<Dimension>{Dimension::kOrg, Dimension::kServiceArea}));
+  BOOST_TEST((c->filter.record_types == std::vector<RecordType>{RecordType::kIncident, RecordType::kOutcome}));
+  BOOST_TEST(c->baseline_days == 28);
+  BOOST_TEST(c->grace_days == 1);
+  BOOST_TEST(c->alpha == 1e-5);
+  BOOST_TEST(c->min_daily_mean == 2.5);
+  BOOST_TEST(c->severity == Severity::kHigh);
+  BOOST_TEST(c->lifecycle.update_growth == 2.0);
+  // Left out, resolve_after_quiet stays the detector's own 1, not the shared default.
+  BOOST_TEST(c->lifecycle.resolve_after_quiet == 1u);
+  BOOST_TEST(detector_method(config.detectors[0]) == "reporting_silence");
+  BOOST_TEST(detector_column_family(config.detectors[0]) == "det.reporting_quiet");
+}
+
+BOOST_AUTO_TEST_CASE(reporting_silence_defaults) {
+  const auto config = parse_ok(one("{name: s, type: reporting_silence}"));
+  const auto& c = std::get<ReportingSilenceConfig>(config.detectors[0]);
+  const ReportingSilenceConfig d;
+  BOOST_TEST((c.unit == std::vector<Dimension>{Dimension::kOrg}));
+  BOOST_TEST(c.baseline_days == 56);
+  BOOST_TEST(c.grace_days == 0);
+  BOOST_TEST(c.alpha == 1e-6);
+  BOOST_TEST(c.min_daily_mean == 5.0);
+  BOOST_TEST(c.severity == d.severity);
+  BOOST_TEST(c.lifecycle.update_growth == 1.5);
+  BOOST_TEST(c.lifecycle.resolve_after_quiet == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(funnel_keys) {
   const auto config = parse_ok(R"(
 detectors:
@@ -353,6 +399,22 @@ BOOST_AUTO_TEST_CASE(bad_values_are_errors_naming_their_key) {
       {"{name: v, type: volume_drop, unit: [postcode]}", "detectors[0].unit[0]: unknown dimension 'postcode'"},
       {"{name: v, type: volume_drop, window_weeks: 13}", "detectors[0].window_weeks: unknown key"},
       {"{name: v, type: volume_drop, alpha: [0.1]}", "detectors[0].alpha: must be a scalar"},
+      // reporting_silence
+      {"{name: s, type: reporting_silence, alpha: 0}", "detectors[0].alpha: must be between 0 and 1"},
+      {"{name: s, type: reporting_silence, alpha: 1}", "detectors[0].alpha: must be between 0 and 1"},
+      {"{name: s, type: reporting_silence, baseline_days: 7}", "baseline_days must be 14..366"},
+      {"{name: s, type: reporting_silence, baseline_days: 400}", "baseline_days must be 14..366"},
+      {"{name: s, type: reporting_silence, grace_days: -1}", "grace_days must be 0..30"},
+      {"{name: s, type: reporting_silence, min_daily_mean: 0}", "min_daily_mean must be a positive number"},
+      {"{name: s, type: reporting_silence, min_daily_mean: -3}", "min_daily_mean must be a positive number"},
+      {"{name: s, type: reporting_silence, min_daily_mean: many}", "detectors[0].min_daily_mean: has the wrong type"},
+      {"{name: s, type: reporting_silence, unit: []}", "needs at least one unit dimension"},
+      {"{name: s, type: reporting_silence, unit: [postcode]}", "detectors[0].unit[0]: unknown dimension 'postcode'"},
+      {"{name: s, type: reporting_silence, recent_weeks: 3}", "detectors[0].recent_weeks: unknown key"},
+      {"{name: s, type: reporting_silence, lifecycle: {update_growth: 1}}",
+       "detectors[0].lifecycle.update_growth: must be > 1"},
+      {"{name: s, type: reporting_silence, lifecycle: {resolve_after_quiet: 0}}",
+       "detectors[0].lifecycle.resolve_after_quiet: must be at least 1"},
       {"{name: v, type: volume_drop, baseline_weeks: lots}", "detectors[0].baseline_weeks: has the wrong type"},
       {"{name: v, type: volume_drop, lifecycle: {update_growth: 1}}",
        "detectors[0].lifecycle.update_growth: must be > 1"},

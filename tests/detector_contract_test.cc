@@ -319,6 +319,65 @@ struct Kind<VolumeDropConfig> {
   }
 };
 
+// --- reporting_silence ------------------------------------------------------------------
+
+template <>
+struct Kind<ReportingSilenceConfig> {
+  using Config = ReportingSilenceConfig;
+  static constexpr std::string_view kMethod = "reporting_silence";
+
+  static Config valid() {
+    Config c;
+    c.name = "reporting_silence";
+    c.severity = Severity::kHigh;
+    return c;  // defaults: baseline 56 days, grace 0, alpha 1e-6, min 5 a day, resolved at once
+  }
+  static std::vector<Config> also_valid() {
+    Config per_area = valid();
+    per_area.unit = {Dimension::kOrg, Dimension::kServiceArea};
+    Config graced = valid();
+    graced.grace_days = 2;
+    graced.baseline_days = 14;
+    return {per_area, graced};
+  }
+  static std::vector<BadConfig<Config>> bad() {
+    std::vector<BadConfig<Config>> out;
+    const auto add = [&](std::string why, auto change, std::string mentions = "") {
+      out.push_back({std::move(why), valid(), std::move(mentions)});
+      change(out.back().config);
+    };
+    add("no unit", [](Config& c) { c.unit.clear(); });
+    add("baseline too short", [](Config& c) { c.baseline_days = 13; }, "baseline_days");
+    add("baseline too long", [](Config& c) { c.baseline_days = 367; }, "baseline_days");
+    add("negative grace", [](Config& c) { c.grace_days = -1; }, "grace_days");
+    add("grace above 30", [](Config& c) { c.grace_days = 31; }, "grace_days");
+    add("alpha 0", [](Config& c) { c.alpha = 0; }, "alpha");
+    add("alpha 0.5", [](Config& c) { c.alpha = 0.5; }, "alpha");
+    add("alpha NaN", [](Config& c) { c.alpha = NAN; }, "alpha");
+    add("min_daily_mean 0", [](Config& c) { c.min_daily_mean = 0; }, "min_daily_mean");
+    add("min_daily_mean infinite", [](Config& c) { c.min_daily_mean = INFINITY; }, "min_daily_mean");
+    add("update_growth 1", [](Config& c) { c.lifecycle.update_growth = 1; }, "update_growth");
+    add("resolve_after_quiet 0", [](Config& c) { c.lifecycle.resolve_after_quiet = 0; },
+        "resolve_after_quiet");
+    return out;
+  }
+
+  // An organisation silent for ten days that comes back.
+  static std::vector<FeedStep> feed() {
+    using namespace testing::silence_feed;
+    return testing::as_steps(reports(stop_and_recover()));
+  }
+  static Date closing_time() { return Date{monday(0).days + 95}; }
+
+  static std::vector<Record> broken_records(int32_t partition) {
+    std::string key = partition_prefix(partition);
+    key.push_back('\1');
+    key += "RA1";
+    // Unknown flag bits after an empty count list.
+    return {{key, std::string("\x02\x02\x00\xf0", 4)}};
+  }
+};
+
 // --- funnel -----------------------------------------------------------------------------
 
 template <>

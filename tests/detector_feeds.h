@@ -106,6 +106,44 @@ inline std::vector<OrgSeries> stop_and_recover() {
 
 }  // namespace volume_feed
 
+// --- reporting_silence ------------------------------------------------------------------
+
+namespace silence_feed {
+
+// Reports an organisation submits each day, day 0 (monday(0)) first.
+struct OrgDays {
+  std::string org;
+  std::vector<int> daily;
+};
+
+// The reports of every series, each occurring and submitted on its day, in
+// event-time order.
+inline std::vector<TestEvent> reports(const std::vector<OrgDays>& series) {
+  std::vector<TestEvent> out;
+  for (const auto& s : series) {
+    for (size_t d = 0; d < s.daily.size(); ++d) {
+      for (int i = 0; i < s.daily[d]; ++i) {
+        TestEvent e(s.org + "-" + std::to_string(d) + "-" + std::to_string(i));
+        e.on(Date{monday(0).days + static_cast<int32_t>(d)}).org(s.org);
+        out.push_back(std::move(e));
+      }
+    }
+  }
+  sort_by_time(out);
+  return out;
+}
+
+// 12 a day for 70 days, silent for 10, back at 12 a day for 10; and a
+// steady organisation whose reports keep the stream time moving to day 90.
+inline std::vector<OrgDays> stop_and_recover() {
+  std::vector<int> a(70, 12);
+  a.resize(80, 0);
+  a.resize(90, 12);
+  return {{"RA1", a}, {"RB1", std::vector<int>(91, 12)}};
+}
+
+}  // namespace silence_feed
+
 // --- funnel ---------------------------------------------------------------------------
 
 namespace funnel_feed {

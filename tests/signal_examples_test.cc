@@ -104,6 +104,14 @@ Signal volume_drop_example() {
       c, testing::volume_feed::reports(testing::volume_feed::stop_and_recover()), monday(48));
 }
 
+Signal reporting_silence_example() {
+  ReportingSilenceConfig c;
+  c.name = "reporting_silence";
+  return last_raised<ReportingSilenceDetector>(
+      c, testing::silence_feed::reports(testing::silence_feed::stop_and_recover()),
+      Date{monday(0).days + 91});
+}
+
 Signal funnel_example() {
   return last_raised<FunnelDetector>(testing::funnel_feed::funnel_config(),
                                       testing::funnel_feed::ten_weeks(), monday(10));
@@ -233,6 +241,7 @@ std::map<std::string, Signal> examples() {
     out[m] = count_example(m);
   }
   out["volume_drop"] = volume_drop_example();
+  out["reporting_silence"] = reporting_silence_example();
   out["funnel"] = funnel_example();
   out["inequality"] = inequality_example();
   for (auto m : {DisproportionalityMethod::kPrr, DisproportionalityMethod::kRor,
