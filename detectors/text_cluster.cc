@@ -31,6 +31,12 @@ constexpr std::array<Dimension, 6> kFieldDimensions = {
     Dimension::kDevice,   Dimension::kOrg,         Dimension::kEthnicity};
 // Buckets of version 1 kept the first four.
 constexpr size_t kVersion1Fields = 4;
+constexpr size_t kEthnicityField = 5;
+// A shared ethnic group is named only when all of a window's reports would
+// share it by chance less often than this: three reports of the majority
+// group are no finding, three of a group of 3 % are one.
+constexpr double kSharedByChance = 0.01;
+constexpr char kGroupsTag = 'e';  // + nothing -> counts of reports per ethnic group
 
 uint32_t org_hash(std::string_view org) { return organisation_hash(org); }
 
@@ -262,6 +268,7 @@ void TextClusterDetector::count(Cluster& c, uint64_t id, const IncidentEvent& ev
   }
   c.dirty = true;
   (void)id;
+  count_group(event, sign);
 
   // Details only for days a later window still covers.
   if (day < closed_through_ + 2 - config_.window_days) return;
@@ -427,6 +434,28 @@ void TextClusterDetector::drop_cluster(uint64_t id) {
   dropped_clusters_.push_back(id);
 }
 
+void TextClusterDetector::count_group(const IncidentEvent& event, int sign) {
+  const char g = event.has_patient ? event.patient.ethnicity : '\0';
+  const size_t i = g >= 'A' && g <= 'Z' ? static_cast<size_t>(g - 'A') : kGroupSlots - 1;
+  if (sign > 0) {
+    ++group_counts_[i];
+  } else if (group_counts_[i] > 0) {
+    --group_counts_[i];
+  }
+  groups_dirty_ = true;
+}
+
+bool TextClusterDetector::shared_by_chance(std::string_view group, int64_t reports) const {
+  if (group.size() != 1 || group[0] < 'A' || group[0] > 'Z') return true;
+  uint64_t total = 0;
+  for (const uint64_t n : group_counts_) total += n;
+  // The group's share of the reports counted so far, smoothed so that an
+  // unseen group is rare rather than impossible.
+  const double share = (static_cast<double>(group_counts_[static_cast<size_t>(group[0] - 'A')]) + 1) /
+                       (static_cast<double>(total) + kGroupSlots);
+  return std::pow(share, static_cast<double>(reports)) >= kSharedByChance;
+}
+
 std::vector<KeyPart> TextClusterDetector::shared_fields(const Cluster& c, int32_t from, int32_t to,
                                                         int64_t reports) const {
   std::vector<KeyPart> shared;
@@ -436,9 +465,9 @@ std::vector<KeyPart> TextClusterDetector::shared_fields(const Cluster& c, int32_
       for (const FieldValue& fv : it->second.fields[f]) totals[fv.value] += fv.count;
     }
     for (const auto& [value, n] : totals) {
-      if (!value.empty() && value != kUnknownValue && n == reports) {
-        shared.emplace_back(std::string(to_string(kFieldDimensions[f])), value);
-      }
+      if (value.empty() || value == kUnknownValue || n != reports) continue;
+      if (f == kEthnicityField && shared_by_chance(value, reports)) continue;
+      shared.emplace_back(std::string(to_string(kFieldDimensions[f])), value);
     }
   }
   return shared;
@@ -697,6 +726,8 @@ Status TextClusterDetector::restore(const StateStore& store) {
   warm_counts_.clear();
   revealed_words_.clear();
   new_words_.clear();
+  group_counts_.fill(0);
+  groups_dirty_ = false;
   if (Status gate = fingerprinter_.restore(store); !gate.is_ok()) return gate;
   bool corrupt = false;
   const auto scan = [&](char tag, const std::function<bool(std::string_view, std::string_view)>& visit) {
@@ -709,6 +740,17 @@ Status TextClusterDetector::restore(const StateStore& store) {
     });
   };
   Status s = scan(kMetaTag, [&](std::string_view, std::string_view v) { return decode_meta(v); });
+  if (s.is_ok()) {
+    // Absent in state written before (then counted from here on).
+    s = scan(kGroupsTag, [&](std::string_view k, std::string_view v) {
+      for (uint64_t& n : group_counts_) {
+        const auto read = read_varint(v);
+        if (!read) return false;
+        n = *read;
+      }
+      return k.empty() && v.empty();
+    });
+  }
   if (s.is_ok()) {
     s = scan(kWarmTag, [&](std::string_view, std::string_view v) {
       while (!v.empty()) {
@@ -816,6 +858,12 @@ void TextClusterDetector::save(StateBatch& batch) {
       batch.put(cf_, warm_key, value);
     }
     vocabulary_dirty_ = false;
+  }
+  if (groups_dirty_) {
+    value.clear();
+    for (const uint64_t n : group_counts_) append_varint(value, n);
+    batch.put(cf_, prefix_ + kGroupsTag, value);
+    groups_dirty_ = false;
   }
   fingerprinter_.save(batch);
   for (const TermHash h : new_words_) {

@@ -36,7 +36,9 @@
 // Signals: one episode per cluster (signal_episode.h; resolves after
 // lifecycle.resolve_after_quiet quiet days). Key: the cluster id, then the
 // structured fields every report of the window shares (category,
-// service_area, medication, device, org, ethnicity), frozen when raised. A signal carries
+// service_area, medication, device, org, ethnicity; the ethnic group only
+// when that many reports would all share it by chance less than 1 time in
+// 100, given each group's share of the reports counted), frozen when raised. A signal carries
 // the cluster's top terms (leader words, by how many of the window's
 // reports contain them, among those the term reveal gate has revealed) as
 // the stratum "term", the number of reports and organisations and up to 50
@@ -214,6 +216,11 @@ class TextClusterDetector final : public Detector {
                      Date stream_time) const;
   std::vector<KeyPart> shared_fields(const Cluster& c, int32_t from, int32_t to,
                                      int64_t reports) const;
+  // Counts the report's ethnic group among all reports counted (sign -1 for
+  // one taken back), and whether `reports` reports would all share `group`
+  // by chance often enough that sharing it is no finding.
+  void count_group(const IncidentEvent& event, int sign);
+  bool shared_by_chance(std::string_view group, int64_t reports) const;
   void drop_cluster(uint64_t id);
   void encode_meta(std::string& out) const;
   bool decode_meta(std::string_view in);
@@ -254,6 +261,10 @@ class TextClusterDetector final : public Detector {
 
   // Which cluster each report joined, for revisions.
   TextReportEntries entries_;
+  // Reports counted per ethnic group (A-Z, then none or unknown).
+  static constexpr size_t kGroupSlots = 27;
+  std::array<uint64_t, kGroupSlots> group_counts_{};
+  bool groups_dirty_ = false;
 
   // The single-task path: fingerprints of the descriptions given, with
   // this detector's own term reveal gate (state under tag 'g').

@@ -29,8 +29,9 @@ struct Stream {
 // Days 0..59 of steady background text (12 reports a day), and on day 41
 // eight reports of the new wording from four organisations. With
 // `revise`, one cluster report is revised on day 43 into routine text. With
-// `confined`, every cluster report comes from one trust and one ethnic group.
-Stream make_stream(bool revise, bool confined = false) {
+// `confined`, every cluster report comes from one trust and ethnic group
+// `group`; with `background_group`, every routine report records that group.
+Stream make_stream(bool revise, bool confined = false, char group = 'N', char background_group = 0) {
   Stream s;
   int n = 0;
   const Date start = date("2024-03-01");
@@ -41,6 +42,7 @@ Stream make_stream(bool revise, bool confined = false) {
       s.descriptions.push_back(d);
       TestEvent e("R" + std::to_string(n), on);
       e.org(kOrgs[(n * 5 + day) % 6]).category("treatment").service_area("acute_inpatient").description(d);
+      if (background_group != 0) e.patient("66-75", "male", background_group, 5);
       s.steps.push_back(FeedStep{std::move(e), -1});
     }
     if (day == 41) {
@@ -51,7 +53,7 @@ Stream make_stream(bool revise, bool confined = false) {
         s.descriptions.push_back(d);
         TestEvent e(id, on);
         e.org(kOrgs[confined ? 0 : c % 4]).category("device").service_area("acute_inpatient").description(d);
-        if (confined) e.patient("26-35", "female", 'N', 3);
+        if (confined) e.patient("26-35", "female", group, 3);
         s.cluster_ids.push_back(id);
         s.steps.push_back(FeedStep{std::move(e), -1});
       }
@@ -153,6 +155,24 @@ BOOST_AUTO_TEST_CASE(a_cluster_confined_to_one_trust_and_one_group_names_both) {
   BOOST_TEST(up[0]->evidence_orgs == 1);
   BOOST_TEST(render_key(up[0]->key).substr(25) ==
              "category=device,service_area=acute_inpatient,org=RA1,ethnicity=N");
+}
+
+// Eight reports that all record the group nearly every report records are
+// no finding: the key does not name it. Eight of a group no other report
+// records are.
+BOOST_AUTO_TEST_CASE(a_group_shared_by_chance_is_not_named) {
+  TextClusterConfig c = small_text_cluster_config("text");
+  c.min_orgs = 1;
+  // Also with restarts: the counts per group are state.
+  for (const auto& [group, restart_every] : std::vector<std::pair<char, size_t>>{{'A', 0}, {'N', 0}, {'A', 97}}) {
+    Harness h(c);
+    const auto signals = play(h, make_stream(false, true, group, 'A'), restart_every);
+    const auto up = raised(signals);
+    BOOST_TEST_REQUIRE(up.size() == 1u);
+    const std::string expected = group == 'A' ? "category=device,service_area=acute_inpatient,org=RA1"
+                                              : "category=device,service_area=acute_inpatient,org=RA1,ethnicity=N";
+    BOOST_TEST(render_key(up[0]->key).substr(25) == expected);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(background_text_alone_never_fires) {
