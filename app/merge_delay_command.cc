@@ -13,6 +13,7 @@
 #include "app/scratch_dir.h"
 #include "config/pipeline_config.h"
 #include "core/civil_date.h"
+#include "core/fnv1a.h"
 #include "core/incident_event.h"
 #include "ingest/progress_mark.h"
 #include "pipeline/merge_task.h"
@@ -33,12 +34,7 @@ int32_t report_partition(std::string_view line, int32_t partitions) {
     const size_t begin = at + 6;
     key = line.substr(begin, line.find('"', begin) - begin);
   }
-  uint64_t h = 14695981039346656037ull;
-  for (const char c : key) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return static_cast<int32_t>(h % static_cast<uint64_t>(partitions));
+  return static_cast<int32_t>(fnv1a_64(key) % static_cast<uint64_t>(partitions));
 }
 
 // One merge under measurement and the records it still holds, per input

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/fnv1a.h"
 #include "core/signal.h"
 #include "state/key_encoding.h"
 
@@ -31,14 +32,7 @@ bool read_double(std::string_view& in, double& value) {
 
 }  // namespace
 
-uint32_t org_code_hash(std::string_view org) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : org) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
+uint32_t org_code_hash(std::string_view org) { return fnv1a_32(org); }
 
 RollingTable::RollingTable(std::string detector, int32_t partition, ColumnFamilyId cf,
                            size_t measures, int32_t window)

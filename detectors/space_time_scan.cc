@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 
+#include "core/fnv1a.h"
 #include "state/key_encoding.h"
 
 namespace vigil {
@@ -30,12 +31,7 @@ char kind_tag(NeighbourhoodKind kind) {
 // The random stream of one group's analysis of one day: FNV-1a of the group
 // with the day mixed in, so it does not depend on what else is analysed.
 uint64_t analysis_stream(std::string_view group, int32_t day) {
-  uint64_t h = 14695981039346656037ull;
-  for (const char c : group) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h ^ (static_cast<uint64_t>(static_cast<uint32_t>(day)) * 0x9e3779b97f4a7c15ull);
+  return fnv1a_64(group) ^ (static_cast<uint64_t>(static_cast<uint32_t>(day)) * 0x9e3779b97f4a7c15ull);
 }
 
 std::string format_number(double v, const char* format) {

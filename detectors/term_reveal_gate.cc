@@ -2,18 +2,12 @@
 
 #include <algorithm>
 
+#include "core/fnv1a.h"
 #include "state/key_encoding.h"
 
 namespace vigil {
 
-uint32_t organisation_hash(std::string_view org) {
-  uint32_t h = 2166136261u;
-  for (const char c : org) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
+uint32_t organisation_hash(std::string_view org) { return fnv1a_32(org); }
 
 TermRevealGate::TermRevealGate(std::string key_prefix, ColumnFamilyId cf)
     : key_prefix_(std::move(key_prefix)), cf_(cf) {}

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/fnv1a.h"
 #include "state/key_encoding.h"
 
 namespace vigil {
@@ -14,14 +15,7 @@ constexpr char kFormerTag = 'i';  // one key per report, written before
 constexpr char kValueVersion = 1;
 constexpr uint32_t kDayFlip = 0x80000000u;  // days sort as unsigned big-endian
 
-uint32_t bucket_of(std::string_view id) {
-  uint32_t h = 2166136261u;  // FNV-1a
-  for (const char c : id) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  return h % kEntryBuckets;
-}
+uint32_t bucket_of(std::string_view id) { return fnv1a_32(id) % kEntryBuckets; }
 
 // Calls visit(id, entry) for each entry of a stored value, in order; false
 // when the value does not decode.

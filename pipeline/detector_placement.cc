@@ -2,17 +2,12 @@
 
 #include <algorithm>
 
+#include "core/fnv1a.h"
+
 namespace vigil {
 
 int32_t merge_partition_of(std::string_view detector_name, int32_t merge_partitions) {
-  // FNV-1a: stable across machines, compilers and standard libraries,
-  // unlike std::hash.
-  uint64_t h = 14695981039346656037ull;
-  for (const char c : detector_name) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return static_cast<int32_t>(h % static_cast<uint64_t>(std::max(merge_partitions, 1)));
+  return static_cast<int32_t>(fnv1a_64(detector_name) % static_cast<uint64_t>(std::max(merge_partitions, 1)));
 }
 
 std::vector<DetectorConfig> detectors_on(const std::vector<DetectorConfig>& detectors,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/fnv1a.h"
+
 namespace vigil {
 namespace {
 
@@ -15,14 +17,7 @@ std::string days_phrase(int64_t days) {
 
 Date latest_date(const IncidentEvent& event) { return std::max(event.occurred_on, event.reported_on); }
 
-uint64_t report_fingerprint(std::string_view id) {
-  uint64_t h = 14695981039346656037ull;
-  for (const char c : id) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+uint64_t report_fingerprint(std::string_view id) { return fnv1a_64(id); }
 
 std::optional<std::string> judge_event_time(const IncidentEvent& event,
                                             std::optional<Date> stream_time,
