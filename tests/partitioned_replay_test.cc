@@ -32,16 +32,20 @@ namespace {
 constexpr int32_t kPartitions = 3;
 
 // About 9,000 reports over 120 days with re-sends, revisions and 1% invalid
-// lines, split onto kPartitions partitions.
+// lines.
+SyntheticStreamOptions stream_options() {
+  SyntheticStreamOptions o;
+  o.seed = 5;
+  o.events_per_year = 27000;
+  o.days = 120;
+  o.invalid_fraction = 0.01;
+  return o;
+}
+
+// That stream split onto kPartitions partitions.
 const std::vector<std::vector<std::string>>& partition_lines() {
-  static const std::vector<std::vector<std::string>> lines = [] {
-    SyntheticStreamOptions o;
-    o.seed = 5;
-    o.events_per_year = 27000;
-    o.days = 120;
-    o.invalid_fraction = 0.01;
-    return split_by_report(synthetic_lines(o), kPartitions);
-  }();
+  static const std::vector<std::vector<std::string>> lines =
+      split_by_report(synthetic_lines(stream_options()), kPartitions);
   return lines;
 }
 
@@ -89,15 +93,10 @@ ReplaySummary replay(const std::vector<std::string>& inputs, const std::string& 
 // of the partition was reported at or after T) except for a re-send, which
 // repeats an earlier line and is dropped as a duplicate.
 std::vector<std::vector<std::string>> lines_with_marks(int64_t every, size_t& marks) {
-  SyntheticStreamOptions o;
-  o.seed = 5;
-  o.events_per_year = 27000;
-  o.days = 120;
-  o.invalid_fraction = 0.01;
   std::vector<std::vector<std::string>> out(kPartitions);
   std::optional<int64_t> next;
   marks = 0;
-  for (const std::string& line : synthetic_lines(o)) {
+  for (const std::string& line : synthetic_lines(stream_options())) {
     const size_t at = line.find("\"reported_at\":\"");
     const auto t = at == std::string::npos ? std::nullopt
                                            : parse_rfc3339(line.substr(at + 15, line.find('"', at + 15) - at - 15));
