@@ -18,8 +18,8 @@ void DescriptionFingerprinter::fingerprint(std::string_view description, std::st
   out.clear();
   if (description.empty()) return;
   // Nothing is derived from the text before identifiers are redacted.
-  const std::string redacted = redactor_.redact(description);
-  split_words(redacted, lowered_, words_);
+  redactor_.redact_into(description, scratch_, lowered_, /*lower_case=*/true);
+  split_lowered_words(lowered_, words_);
   const size_t kept = std::min(words_.hashes.size(), kMaxFingerprintWords);
   out.word_hashes.assign(words_.hashes.begin(),
                          words_.hashes.begin() + static_cast<std::ptrdiff_t>(kept));

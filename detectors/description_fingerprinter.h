@@ -56,6 +56,7 @@ class DescriptionFingerprinter {
       : redactor_(std::move(redactor)), gate_(std::move(gate)) {}
 
   Redactor redactor_;
+  Redactor::Scratch scratch_;
   TermRevealGate gate_;
   std::string lowered_;
   TextWords words_;

@@ -77,19 +77,23 @@ const HashFamily& family(size_t n) {
 }  // namespace
 
 void split_words(std::string_view redacted, std::string& lowered, TextWords& out) {
-  out.hashes.clear();
-  out.words.clear();
   lowered.assign(redacted);
   for (char& c : lowered) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
+  split_lowered_words(lowered, out);
+}
+
+void split_lowered_words(std::string_view lowered, TextWords& out) {
+  out.hashes.clear();
+  out.words.clear();
   const size_t n = lowered.size();
   size_t i = 0;
   while (i < n) {
     const auto c = static_cast<unsigned char>(lowered[i]);
     if (c == '[') {  // a redaction placeholder: never a word
       const size_t close = lowered.find(']', i);
-      i = close == std::string::npos ? n : close + 1;
+      i = close == std::string_view::npos ? n : close + 1;
       continue;
     }
     if (!word_byte(c)) {

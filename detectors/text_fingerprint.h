@@ -37,6 +37,9 @@ struct TextWords {
 // Splits `redacted` into words (rules above). `lowered` is working space the
 // views in `out.words` point into, valid until the next call.
 void split_words(std::string_view redacted, std::string& lowered, TextWords& out);
+// The same for text already lower-cased (ASCII letters), which the views
+// in `out.words` point into.
+void split_lowered_words(std::string_view lowered, TextWords& out);
 
 // MinHash over the set of shingles of `words` (runs of `shingle_words`
 // consecutive distinctive words; a single word when fewer remain), with

@@ -104,6 +104,13 @@ bool Redactor::match_record_number(std::string_view t, size_t pos, size_t next_d
 std::vector<IdentifierSpan> Redactor::find(std::string_view text) const {
   Spans out;
   Spans emails;
+  find_into(text, out, emails);
+  return out;
+}
+
+void Redactor::find_into(std::string_view text, Spans& out, Spans& emails) const {
+  out.clear();
+  emails.clear();
   find_email_addresses(text, emails);
   size_t next_email = 0;
   size_t next_digit = 0;  // the first digit at or after the scan (lazily)
@@ -184,22 +191,32 @@ std::vector<IdentifierSpan> Redactor::find(std::string_view text) const {
     i = resume;
     if (i > 0 && i < t.size() && is_alnum(t[i]) && is_alnum(t[i - 1])) i = alnum_end(t, i);
   }
-  return out;
 }
 
 std::string Redactor::redact(std::string_view text) const {
-  const std::vector<IdentifierSpan> spans = find(text);
-  if (spans.empty()) return std::string(text);
+  Scratch scratch;
   std::string out;
+  redact_into(text, scratch, out);
+  return out;
+}
+
+void Redactor::redact_into(std::string_view text, Scratch& scratch, std::string& out,
+                           bool lower_case) const {
+  find_into(text, scratch.spans, scratch.emails);
+  out.clear();
   out.reserve(text.size());
   size_t from = 0;
-  for (const IdentifierSpan& span : spans) {
+  for (const IdentifierSpan& span : scratch.spans) {
     out.append(text.substr(from, span.begin - from));
     out.append(placeholder(span.kind));
     from = span.end;
   }
   out.append(text.substr(from));
-  return out;
+  if (lower_case) {
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
 }
 
 }  // namespace vigil

@@ -52,7 +52,20 @@ class Redactor {
   // `text` with every identifier replaced by its placeholder.
   std::string redact(std::string_view text) const;
 
+  // Buffers a caller that redacts report after report keeps, so that no
+  // call allocates once they have grown.
+  struct Scratch {
+    std::vector<IdentifierSpan> spans;
+    std::vector<IdentifierSpan> emails;
+  };
+  // redact() into `out` (replaced), with ASCII letters lower-cased when
+  // `lower_case` (what a word splitter would do next, in the same pass).
+  void redact_into(std::string_view text, Scratch& scratch, std::string& out,
+                   bool lower_case = false) const;
+
  private:
+  void find_into(std::string_view text, std::vector<IdentifierSpan>& out,
+                 std::vector<IdentifierSpan>& emails) const;
   // The configured patterns' matches at a token start; false when none.
   bool match_record_number(std::string_view text, size_t pos, size_t next_digit,
                            IdentifierSpan& span) const;
