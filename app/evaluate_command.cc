@@ -49,7 +49,8 @@ int run_evaluate_command(const EvaluateOptions& options, std::ostream& out, std:
   Metrics metrics(kVersion);
   auto task = PartitionTask::open(0, *store.value(), config.value().detectors, &metrics,
                                   InputRole::kDetect,
-                                  EventTimeLimits{config.value().future_tolerance_days, {}});
+                                  EventTimeLimits{config.value().future_tolerance_days, {}},
+                                  std::nullopt, config.value().parallel_detectors);
   if (!task) return command_failure(err, "evaluate", task.error());
 
   SyntheticStream stream(options.stream);

@@ -58,8 +58,9 @@ PipelineConfig parse(const YAML::Node& root) {
              {"pipeline", "kafka", "state", "commit", "metrics", "alertmanager", "review", "redaction",
               "detectors"});
   if (const auto p = root["pipeline"]) {
-    check_keys(p, "pipeline", {"name", "future_tolerance_days"});
+    check_keys(p, "pipeline", {"name", "future_tolerance_days", "parallel_detectors"});
     read(p, "pipeline", "name", cfg.name);
+    read(p, "pipeline", "parallel_detectors", cfg.parallel_detectors);
     read(p, "pipeline", "future_tolerance_days", cfg.future_tolerance_days);
     if (cfg.future_tolerance_days < 1) {
       fail("pipeline.future_tolerance_days", "must be at least 1 (day)");

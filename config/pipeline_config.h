@@ -98,6 +98,11 @@ struct PipelineConfig {
   // (pipeline/event_time_gate.h, whose kDefaultFutureToleranceDays is this
   // default).
   int32_t future_tolerance_days = 2;
+  // pipeline.parallel_detectors: detectors that can run on a thread of their
+  // own (the text_cluster detector, pipeline/detached_detector.h) do, so
+  // their work overlaps the other detectors' on a second core. Signals and
+  // state are the same either way; false runs every detector in line.
+  bool parallel_detectors = true;
   KafkaConfig kafka;
   StateConfig state;
   CommitConfig commit;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,20 @@ class Detector {
   // resolved), as of the last apply()/advance(). Walks every key: call it
   // once per commit, not per event.
   virtual size_t open_signals() const = 0;
+
+  // A detector may run on a thread of its own (pipeline/detached_detector.h)
+  // when its apply() never appends a signal, reads nothing but the event and
+  // its own state, and calls an event late by a rule that only advance()
+  // changes: then the task can tell an event's lateness without waiting for
+  // its apply(), and the detector's work overlaps the other detectors'.
+  virtual bool can_run_apart() const { return false; }
+  // For such a detector: the last day it has closed, or none before its
+  // first event. Read only while apply() is not running.
+  virtual std::optional<int32_t> closed_through() const { return std::nullopt; }
+  // For such a detector: whether apply() finds `event` late when the last
+  // closed day is `closed_through`. Depends on the configuration only, so it
+  // may be called while apply() runs on another thread.
+  virtual bool late_when_closed_through(const IncidentEvent&, int32_t) const { return false; }
 };
 
 }  // namespace vigil

@@ -125,6 +125,16 @@ size_t TextClusterDetector::open_signals() const {
   return open;
 }
 
+std::optional<int32_t> TextClusterDetector::closed_through() const {
+  if (!started_) return std::nullopt;
+  return closed_through_;
+}
+
+bool TextClusterDetector::late_when_closed_through(const IncidentEvent& event, int32_t closed) const {
+  // As apply() decides it: only reports the filter counts can be late.
+  return config_.filter.matches(event) && event_time(event).days <= closed;
+}
+
 int32_t TextClusterDetector::horizon_start() const {
   // The next day judged is closed_through_ + 1; its baseline starts here.
   return closed_through_ + 2 - config_.window_days - config_.baseline_days;

@@ -157,6 +157,11 @@ class TextClusterDetector final : public Detector {
   void save(StateBatch& batch) override;
   size_t key_count() const override { return clusters_.size(); }
   size_t open_signals() const override;
+  // apply() appends no signal and calls an event late by closed_through_,
+  // which only advance() moves once started.
+  bool can_run_apart() const override { return true; }
+  std::optional<int32_t> closed_through() const override;
+  bool late_when_closed_through(const IncidentEvent& event, int32_t closed) const override;
 
   // For tests and measurements.
   bool warmed_up() const { return frozen_; }

@@ -412,13 +412,14 @@ Result<int64_t> KafkaPipeline::open_task(const TaskKey& key) {
                       ? PartitionTask::open(partition, store_, {}, &metrics_, InputRole::kRepartition,
                                             std::move(limits), text_rules.value())
                       : PartitionTask::open(partition, store_, config_.detectors, &metrics_,
-                                            InputRole::kDetect, std::move(limits));
+                                            InputRole::kDetect, std::move(limits), std::nullopt,
+                                            config_.parallel_detectors);
     if (!opened) return opened.error();
     task = std::move(opened).value();
   } else {
     auto opened = MergeTask::open(partition, input_partitions_, store_,
                                   detectors_on(config_.detectors, partition, merge_partitions_),
-                                  &metrics_);
+                                  &metrics_, config_.parallel_detectors);
     if (!opened) return opened.error();
     task = std::move(opened).value();
   }

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/check.h"
+#include "pipeline/detached_detector.h"
 #include "pipeline/task_position.h"
 #include "sinks/repartition_record.h"
 #include "state/event_record.h"
@@ -39,7 +40,7 @@ int32_t merge_state_slot(int32_t partition) { return -1 - partition; }
 Result<std::unique_ptr<MergeTask>> MergeTask::open(int32_t partition, int32_t upstreams,
                                                    StateStore& store,
                                                    const std::vector<DetectorConfig>& detectors,
-                                                   Metrics* metrics) {
+                                                   Metrics* metrics, bool parallel_detectors) {
   if (upstreams < 1) {
     return make_error(ErrorKind::kInvalidArgument, "a merge needs at least one input partition");
   }
@@ -49,6 +50,7 @@ Result<std::unique_ptr<MergeTask>> MergeTask::open(int32_t partition, int32_t up
   if (!merge) return merge.error();
   auto built = make_detectors(detectors, merge_state_slot(partition), store);
   if (!built) return built.error();
+  if (parallel_detectors) detach_where_possible(built.value());
   std::unique_ptr<MergeTask> task(new MergeTask(partition, upstreams, store, offsets.value(),
                                                 merge.value(), std::move(built).value(), metrics));
   Status loaded = task->load();

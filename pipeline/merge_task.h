@@ -122,7 +122,7 @@ class MergeTask final : public StatefulTask {
   static Result<std::unique_ptr<MergeTask>> open(int32_t partition, int32_t upstreams,
                                                  StateStore& store,
                                                  const std::vector<DetectorConfig>& detectors,
-                                                 Metrics* metrics);
+                                                 Metrics* metrics, bool parallel_detectors = true);
   ~MergeTask() override;
 
   Status consume(std::string_view value, int64_t offset, std::string_view key) override;

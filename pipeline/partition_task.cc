@@ -8,6 +8,7 @@
 
 #include "core/check.h"
 #include "ingest/progress_mark.h"
+#include "pipeline/detached_detector.h"
 #include "sinks/repartition_record.h"
 #include "state/event_record.h"
 #include "state/key_encoding.h"
@@ -32,7 +33,7 @@ constexpr int32_t kHorizonStepDays = 7;
 Result<std::unique_ptr<PartitionTask>> PartitionTask::open(
     int32_t partition, StateStore& store, const std::vector<DetectorConfig>& detectors,
     Metrics* metrics, InputRole role, EventTimeLimits limits,
-    const std::optional<RedactionRules>& fingerprint_rules) {
+    const std::optional<RedactionRules>& fingerprint_rules, bool parallel_detectors) {
   if (role == InputRole::kRepartition && !detectors.empty()) {
     return make_error(ErrorKind::kInvalidArgument,
                       "an input task that repartitions runs no detectors of its own");
@@ -48,6 +49,7 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::open(
   if (!records) return records.error();
   auto built = make_detectors(detectors, partition, store);
   if (!built) return built.error();
+  if (parallel_detectors) detach_where_possible(built.value());
   std::unique_ptr<PartitionTask> task(new PartitionTask(partition, store, offsets.value(),
                                                         records.value(), std::move(built).value(),
                                                         metrics, role, std::move(limits)));

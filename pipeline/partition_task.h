@@ -81,7 +81,8 @@ class PartitionTask final : public StatefulTask {
   static Result<std::unique_ptr<PartitionTask>> open(
       int32_t partition, StateStore& store, const std::vector<DetectorConfig>& detectors,
       Metrics* metrics, InputRole role = InputRole::kDetect, EventTimeLimits limits = {},
-      const std::optional<RedactionRules>& fingerprint_rules = std::nullopt);
+      const std::optional<RedactionRules>& fingerprint_rules = std::nullopt,
+      bool parallel_detectors = true);
   ~PartitionTask() override;
 
   // stream_time() is the largest event time accepted (as of the last

@@ -78,7 +78,8 @@ Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
   // One merge partition runs every detector: each merge partition sees
   // every accepted event in the same order, so placement cannot change a
   // detector's output.
-  auto merge = MergeTask::open(0, static_cast<int32_t>(inputs.size()), store, config.detectors, &metrics);
+  auto merge = MergeTask::open(0, static_cast<int32_t>(inputs.size()), store, config.detectors, &metrics,
+                               config.parallel_detectors);
   if (!merge) return merge.error();
   for (const auto& d : config.detectors) metrics.register_detector(detector_name(d));
   int64_t merge_offset = merge.value()->resume_offset().value_or(0);

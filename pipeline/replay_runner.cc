@@ -68,7 +68,8 @@ Result<ReplaySummary> run_replay(const PipelineConfig& config, const std::string
   auto reader = LineReader::open(input);
   if (!reader) return reader.error();
   auto opened = PartitionTask::open(0, store, config.detectors, &metrics, InputRole::kDetect,
-                                    EventTimeLimits{config.future_tolerance_days, {}});
+                                    EventTimeLimits{config.future_tolerance_days, {}}, std::nullopt,
+                                    config.parallel_detectors);
   if (!opened) return opened.error();
   PartitionTask& task = *opened.value();
   for (const auto& d : config.detectors) metrics.register_detector(detector_name(d));

@@ -20,64 +20,10 @@ namespace {
 
 using Harness = DetectorHarness<TextClusterDetector, TextClusterConfig>;
 
-struct Stream {
-  std::vector<FeedStep> steps;
-  std::vector<std::string> cluster_ids;
-  std::vector<std::string> descriptions;
-};
-
-// Days 0..59 of steady background text (12 reports a day), and on day 41
-// eight reports of the new wording from four organisations. With
-// `revise`, one cluster report is revised on day 43 into routine text. With
-// `confined`, every cluster report comes from one trust and ethnic group
-// `group`; with `background_group`, every routine report records that group.
-Stream make_stream(bool revise, bool confined = false, char group = 'N', char background_group = 0) {
-  Stream s;
-  int n = 0;
-  const Date start = date("2024-03-01");
-  for (int day = 0; day < 60; ++day) {
-    const Date on{start.days + day};
-    for (int i = 0; i < 12; ++i, ++n) {
-      const std::string d = fill_ward(kRoutineWordings[(n * 7 + day) % 6], kWards[(n / 6 + i) % 4]);
-      s.descriptions.push_back(d);
-      TestEvent e("R" + std::to_string(n), on);
-      e.org(kOrgs[(n * 5 + day) % 6]).category("treatment").service_area("acute_inpatient").description(d);
-      if (background_group != 0) e.patient("66-75", "male", background_group, 5);
-      s.steps.push_back(FeedStep{std::move(e), -1});
-    }
-    if (day == 41) {
-      for (int k = 0; k < 8; ++k) {
-        const int c = static_cast<int>(s.cluster_ids.size());
-        const std::string id = "C" + std::to_string(c);
-        const std::string d = fill_ward(kClusterWording, kWards[c % 4]);
-        s.descriptions.push_back(d);
-        TestEvent e(id, on);
-        e.org(kOrgs[confined ? 0 : c % 4]).category("device").service_area("acute_inpatient").description(d);
-        if (confined) e.patient("26-35", "female", group, 3);
-        s.cluster_ids.push_back(id);
-        s.steps.push_back(FeedStep{std::move(e), -1});
-      }
-    }
-    if (revise && day == 43) {
-      // The old contents come back from the per-id record: no description.
-      TestEvent old("C1", Date{start.days + 41});
-      old.org(kOrgs[1]).category("device").service_area("acute_inpatient");
-      s.steps.push_back(FeedStep{std::move(old), -1});
-      const int old_index = static_cast<int>(s.steps.size()) - 1;
-      const std::string d = fill_ward(kRoutineWordings[0], "Oak");
-      TestEvent revised("C1", Date{start.days + 41});
-      revised.revision(1).org(kOrgs[1]).category("treatment").service_area("acute_inpatient").description(d);
-      s.descriptions.push_back(d);
-      s.steps.push_back(FeedStep{std::move(revised), old_index});
-    }
-  }
-  return s;
-}
-
 // Plays the stream; the step that only holds a revision's old contents is
 // skipped (the revision takes it back). `restart_every` > 0 commits and
 // restores a new detector every that many steps.
-std::vector<Signal> play(Harness& h, const Stream& s, size_t restart_every = 0,
+std::vector<Signal> play(Harness& h, const TextStream& s, size_t restart_every = 0,
                          int32_t tail_days = 30) {
   for (size_t i = 0; i < s.steps.size(); ++i) {
     if (i + 1 < s.steps.size() && s.steps[i + 1].previous == static_cast<int>(i)) continue;
@@ -110,7 +56,7 @@ BOOST_AUTO_TEST_CASE(words_drop_numbers_stop_words_and_placeholders) {
 
 BOOST_AUTO_TEST_CASE(cluster_across_organisations_fires_once) {
   Harness h(small_text_cluster_config("text"));
-  const Stream s = make_stream(false);
+  const TextStream s = make_text_stream(false);
   const auto signals = play(h, s);
   BOOST_TEST(h.det->warmed_up());
   const auto up = raised(signals);
@@ -149,7 +95,7 @@ BOOST_AUTO_TEST_CASE(a_cluster_confined_to_one_trust_and_one_group_names_both) {
   TextClusterConfig c = small_text_cluster_config("text");
   c.min_orgs = 1;
   Harness h(c);
-  const auto signals = play(h, make_stream(false, true));
+  const auto signals = play(h, make_text_stream(false, true));
   const auto up = raised(signals);
   BOOST_TEST_REQUIRE(up.size() == 1u);
   BOOST_TEST(up[0]->evidence_orgs == 1);
@@ -166,7 +112,7 @@ BOOST_AUTO_TEST_CASE(a_group_shared_by_chance_is_not_named) {
   // Also with restarts: the counts per group are state.
   for (const auto& [group, restart_every] : std::vector<std::pair<char, size_t>>{{'A', 0}, {'N', 0}, {'A', 97}}) {
     Harness h(c);
-    const auto signals = play(h, make_stream(false, true, group, 'A'), restart_every);
+    const auto signals = play(h, make_text_stream(false, true, group, 'A'), restart_every);
     const auto up = raised(signals);
     BOOST_TEST_REQUIRE(up.size() == 1u);
     const std::string expected = group == 'A' ? "category=device,service_area=acute_inpatient,org=RA1"
@@ -177,7 +123,7 @@ BOOST_AUTO_TEST_CASE(a_group_shared_by_chance_is_not_named) {
 
 BOOST_AUTO_TEST_CASE(background_text_alone_never_fires) {
   Harness h(small_text_cluster_config("text"));
-  Stream s = make_stream(false);
+  TextStream s = make_text_stream(false);
   std::vector<FeedStep> background;
   for (auto& step : s.steps) {
     if (step.event.event().id.front() == 'R') background.push_back(std::move(step));
@@ -196,7 +142,7 @@ BOOST_AUTO_TEST_CASE(background_text_alone_never_fires) {
 
 BOOST_AUTO_TEST_CASE(revision_moves_a_report_out_of_its_cluster) {
   Harness h(small_text_cluster_config("text"));
-  const Stream s = make_stream(true);
+  const TextStream s = make_text_stream(true);
   const auto signals = play(h, s);
   const auto up = raised(signals);
   BOOST_TEST_REQUIRE(up.size() == 1u, describe(signals));
@@ -215,7 +161,7 @@ BOOST_AUTO_TEST_CASE(revision_before_the_judgement_leaves_seven) {
   // The same revision on the cluster's own day, before it is judged: 7.
   TextClusterConfig c = small_text_cluster_config("text");
   Harness h(c);
-  Stream s = make_stream(false);
+  TextStream s = make_text_stream(false);
   // Insert the revision right after the last cluster report (day 42).
   const Date day41 = date("2024-04-11");
   size_t after = 0;
@@ -244,7 +190,7 @@ BOOST_AUTO_TEST_CASE(revision_before_the_judgement_leaves_seven) {
 }
 
 BOOST_AUTO_TEST_CASE(restart_gives_the_same_signals) {
-  const Stream s = make_stream(true);
+  const TextStream s = make_text_stream(true);
   Harness straight(small_text_cluster_config("text"));
   const auto once = fingerprints(play(straight, s));
   for (const size_t every : {7u, 50u, 333u}) {
@@ -257,7 +203,7 @@ BOOST_AUTO_TEST_CASE(restart_gives_the_same_signals) {
 
 BOOST_AUTO_TEST_CASE(state_holds_no_description_text) {
   Harness h(small_text_cluster_config("text"));
-  const Stream s = make_stream(true);
+  const TextStream s = make_text_stream(true);
   play(h, s);
   h.save();
   std::string stored;
