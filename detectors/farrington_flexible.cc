@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/named_values.h"
+#include "detectors/discrete_quantile.h"
 #include "detectors/glm_fit.h"
 
 namespace vigil {
@@ -22,68 +23,10 @@ double r_max(double a, double b) {
   return std::max(a, b);
 }
 
-double qnorm(double p, double mean = 0, double sd = 1) {
+// R: qnorm(p, mean, sd).
+double qnorm(double p, double mean, double sd) {
   if (sd == 0) return mean;
   return boost::math::quantile(boost::math::normal_distribution<double>(mean, sd), p);
-}
-
-// qnorm(p), remembered for the last p: every point of a series asks for the
-// same 1 - alpha, and Boost's inverse erfc (in long double) is not cheap.
-double standard_qnorm(double p) {
-  thread_local double last_p = kNa;
-  thread_local double last_z = kNa;
-  if (!(p == last_p)) {
-    last_z = qnorm(p);
-    last_p = p;
-  }
-  return last_z;
-}
-
-// R's discrete quantile search (nmath qDiscrete_search.h, R 4.2): the smallest
-// y >= 0 with cdf(y) >= p (1 - 8 DBL_EPSILON), from a Cornish-Fisher start.
-template <typename Cdf>
-double discrete_quantile(double p, double mean, double sigma, double gamma, Cdf cdf) {
-  const double z = standard_qnorm(p);
-  double y = std::max(0.0, std::nearbyint(mean + sigma * (z + gamma * (z * z - 1) / 6)));
-  p *= 1 - 8 * DBL_EPSILON;
-  constexpr int kMaxSteps = 10'000'000;
-  if (cdf(y) >= p) {
-    for (int i = 0; y > 0 && cdf(y - 1) >= p; ++i) {
-      if (i > kMaxSteps) return kNa;
-      --y;
-    }
-  } else {
-    for (int i = 0; cdf(++y) < p; ++i) {
-      if (i > kMaxSteps) return kNa;
-    }
-  }
-  return y;
-}
-
-// R: qnbinom(p, size, prob); NaN when Boost cannot evaluate the cdf.
-double qnbinom(double p, double size, double prob) {
-  if (size == 0) return 0;
-  try {
-    const boost::math::negative_binomial_distribution<double> nb(size, prob);
-    const double q = 1 / prob, pp = (1 - prob) * q, sigma = std::sqrt(size * pp * q);
-    return discrete_quantile(p, size * pp, sigma, (q + pp) / sigma,
-                             [&](double y) { return boost::math::cdf(nb, y); });
-  } catch (const std::exception&) {
-    return kNa;
-  }
-}
-
-// R: qpois(p, lambda).
-double qpois(double p, double lambda) {
-  if (lambda == 0) return 0;
-  try {
-    const boost::math::poisson_distribution<double> pois(lambda);
-    const double sigma = std::sqrt(lambda);
-    return discrete_quantile(p, lambda, sigma, 1 / sigma,
-                             [&](double y) { return boost::math::cdf(pois, y); });
-  } catch (const std::exception&) {
-    return kNa;
-  }
 }
 
 // P(Y >= y) for Y negative binomial with mean mu and variance phi * mu
@@ -272,7 +215,7 @@ Threshold delta_threshold(const Prediction& pred, double phi, double y,
       break;
   }
   Threshold out;
-  out.upper = std::pow(std::pow(mu0, exponent) + standard_qnorm(1 - params.alpha) * se, 1 / exponent);
+  out.upper = std::pow(std::pow(mu0, exponent) + standard_normal_quantile(1 - params.alpha) * se, 1 / exponent);
   out.score = (y - mu0) / (out.upper - mu0);
   out.expected = mu0;
   // The same normal approximation on the transformed scale the bound uses.
