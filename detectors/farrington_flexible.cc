@@ -195,7 +195,7 @@ struct Threshold {
 
 // algo.farrington.threshold.farrington.
 Threshold delta_threshold(const Prediction& pred, double phi, double y,
-                          const FarringtonParams& params) {
+                          const FarringtonParams& params, FarringtonPValues p_values) {
   const double mu0 = log_link_inverse(pred.eta);
   const double se_mu0 = pred.se_eta * mu0;  // predict.glm: se.fit * mu.eta(eta)
   const double tau = phi + se_mu0 * se_mu0 / mu0;
@@ -219,7 +219,7 @@ Threshold delta_threshold(const Prediction& pred, double phi, double y,
   out.score = (y - mu0) / (out.upper - mu0);
   out.expected = mu0;
   // The same normal approximation on the transformed scale the bound uses.
-  if (se > 0) {
+  if (se > 0 && p_values == FarringtonPValues::kComputed) {
     const double z = (std::pow(y, exponent) - std::pow(mu0, exponent)) / se;
     out.p_value = boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), z));
   }
@@ -228,7 +228,7 @@ Threshold delta_threshold(const Prediction& pred, double phi, double y,
 
 // algo.farrington.threshold.noufaily (nbPlugin, muan).
 Threshold noufaily_threshold(const Prediction& pred, double phi, double y,
-                             const FarringtonParams& params) {
+                             const FarringtonParams& params, FarringtonPValues p_values) {
   const double mu0 = params.threshold == FarringtonThreshold::kNbPlugin
                          ? std::exp(pred.eta)
                          : std::exp(qnorm(1 - params.alpha, pred.eta, pred.se_eta));
@@ -240,7 +240,8 @@ Threshold noufaily_threshold(const Prediction& pred, double phi, double y,
   out.expected = std::exp(pred.eta);
   // P(Y >= y) under the plug-in model the bound is a quantile of; muan's
   // bound inflates the mean by its own alpha, so it has no such p-value.
-  if (params.threshold == FarringtonThreshold::kNbPlugin) {
+  if (params.threshold == FarringtonThreshold::kNbPlugin &&
+      p_values == FarringtonPValues::kComputed) {
     out.p_value = upper_tail_probability(y, mu0, phi);
   }
   return out;
@@ -327,19 +328,19 @@ namespace {
 
 // The bound, score and alarm at k from the final model.
 SeriesPoint bound_point(const CountSeries& series, std::size_t k, const FarringtonDesign& d,
-                        const FarringtonParams& params, const FlexibleModel& m,
-                        Eigen::VectorXd& x0) {
+                        const FarringtonParams& params, FarringtonPValues p_values,
+                        const FlexibleModel& m, Eigen::VectorXd& x0) {
   const int period = params.window.no_periods;
   const Prediction pred = predict(d, m, period, x0);
   const double y = series.observed[k - 1];
   Threshold threshold;
   switch (params.threshold) {
     case FarringtonThreshold::kDelta:
-      threshold = delta_threshold(pred, m.phi, y, params);
+      threshold = delta_threshold(pred, m.phi, y, params, p_values);
       break;
     case FarringtonThreshold::kNbPlugin:
     case FarringtonThreshold::kMuan:
-      threshold = noufaily_threshold(pred, m.phi, y, params);
+      threshold = noufaily_threshold(pred, m.phi, y, params, p_values);
       break;
   }
   // limit54 counts the current point too (since surveillance 0.9-7).
@@ -361,7 +362,8 @@ SeriesPoint bound_point(const CountSeries& series, std::size_t k, const Farringt
 }
 
 Result<SeriesPoint> evaluate_point(const CountSeries& series, std::size_t k,
-                                   const FarringtonParams& params, PointScratch& scratch) {
+                                   const FarringtonParams& params, FarringtonPValues p_values,
+                                   PointScratch& scratch) {
   if (k < 1 || k > series.size()) {
     return make_error(ErrorKind::kInvalidArgument, "time point " + std::to_string(k) +
                                                        " is outside the series");
@@ -385,7 +387,7 @@ Result<SeriesPoint> evaluate_point(const CountSeries& series, std::size_t k,
   if (params.trend && params.window.b < 3) {
     auto converged = fit_flexible(d, false, params, scratch);
     if (!converged) return converged.error();
-    if (converged.value()) return bound_point(series, k, d, params, scratch.model, scratch.x0);
+    if (converged.value()) return bound_point(series, k, d, params, p_values, scratch.model, scratch.x0);
   }
   auto converged = fit_flexible(d, params.trend, params, scratch);
   if (!converged) return converged.error();
@@ -412,7 +414,7 @@ Result<SeriesPoint> evaluate_point(const CountSeries& series, std::size_t k,
       }
     }
   }
-  return bound_point(series, k, d, params, m, scratch.x0);
+  return bound_point(series, k, d, params, p_values, m, scratch.x0);
 }
 
 // One scratch per thread: the streaming detectors evaluate one point at a
@@ -427,11 +429,12 @@ PointScratch& thread_scratch() {
 
 Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
                                      const FarringtonParams& params) {
-  return evaluate_point(series, k, params, thread_scratch());
+  return evaluate_point(series, k, params, FarringtonPValues::kComputed, thread_scratch());
 }
 
 Result<std::vector<SeriesPoint>> farrington_range(const CountSeries& series, SeriesRange range,
-                                                  const FarringtonParams& params) {
+                                                  const FarringtonParams& params,
+                                                  FarringtonPValues p_values) {
   if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
     return in_range.error();
   }
@@ -439,7 +442,7 @@ Result<std::vector<SeriesPoint>> farrington_range(const CountSeries& series, Ser
   std::vector<SeriesPoint> points;
   points.reserve(range.last - range.first + 1);
   for (std::size_t k = range.first; k <= range.last; ++k) {
-    auto point = evaluate_point(series, k, params, scratch);
+    auto point = evaluate_point(series, k, params, p_values, scratch);
     if (!point) return point.error();
     points.push_back(point.value());
   }
