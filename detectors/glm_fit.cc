@@ -78,6 +78,9 @@ Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   if ((y.array() < 0).any()) {
     return make_error(ErrorKind::kInvalidArgument, "glm: negative values not allowed for counts");
   }
+  if (spec.max_iterations < 1) {
+    return make_error(ErrorKind::kInvalidArgument, "glm: max_iterations must be >= 1");
+  }
   if (spec.family == GlmFamily::kNegativeBinomial && !(spec.theta > 0)) {
     return make_error(ErrorKind::kInvalidArgument, "glm: negative binomial theta must be > 0");
   }
@@ -103,11 +106,9 @@ Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   Eigen::VectorXd& w = ws.w;
   Eigen::VectorXd& b = ws.b;
   Eigen::MatrixXd& a = ws.a;
-  Eigen::MatrixXd& r = ws.r;
   w.resize(n);
   b.resize(n);
   a.resize(n, p);
-  r.resize(p, p);
 
   for (int iter = 1; iter <= spec.max_iterations; ++iter) {
     fit.iterations = iter;
@@ -121,10 +122,9 @@ Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     // Row i of x times w[i], by columns (contiguous in column-major storage).
     a = x.array().colwise() * w.array();
     ws.qr.compute(a);
-    r = ws.qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
     for (Eigen::Index j = 0; j < p; ++j) {
       // Cdqrls' tolerance is 1e-11 relative to the column norm.
-      if (std::fabs(r(j, j)) <= 1e-11 * a.col(j).norm()) {
+      if (std::fabs(ws.qr.matrixQR()(j, j)) <= 1e-11 * a.col(j).norm()) {
         return make_error(ErrorKind::kFatal, "glm: the design is rank-deficient");
       }
     }
@@ -162,10 +162,14 @@ Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   }
   fit.working_weights = w.array().square();
   fit.working_residuals = (y - mu).array() / mu.array();
-  fit.weighted_design = a;
+  // R of the last QR, copied once per fit rather than every iteration.
+  ws.r = ws.qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
+  // The last weighted design moves into the fit; the workspace takes the
+  // fit's old storage, of the same shape when the next fit's is.
+  fit.weighted_design.swap(a);
   if (ws.identity.rows() != p) ws.identity.setIdentity(p, p);
   fit.r_inverse = ws.identity;
-  r.triangularView<Eigen::Upper>().solveInPlace(fit.r_inverse);
+  ws.r.triangularView<Eigen::Upper>().solveInPlace(fit.r_inverse);
   fit.df_residual = static_cast<int>((prior_weights.array() > 0).count() - p);
   return Status::ok();
 }
