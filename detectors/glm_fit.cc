@@ -56,9 +56,15 @@ bool valid_mu(const Eigen::VectorXd& mu) {
   return true;
 }
 
+// A row with the same eta as the row before reuses its mu: designs of
+// indicator columns (farringtonFlexible's seasonal blocks, rows in time
+// order) give runs of equal etas, and exp is a function, so the values are
+// those computed one by one.
 void set_mu(const Eigen::VectorXd& eta, Eigen::VectorXd& mu) {
   mu.resize(eta.size());
-  for (Eigen::Index i = 0; i < eta.size(); ++i) mu[i] = log_link_inverse(eta[i]);
+  for (Eigen::Index i = 0; i < eta.size(); ++i) {
+    mu[i] = i > 0 && eta[i] == eta[i - 1] ? mu[i - 1] : log_link_inverse(eta[i]);
+  }
 }
 
 }  // namespace
@@ -115,7 +121,11 @@ Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
     // Working response and weights at the current mu; mu.eta = mu for log.
     for (Eigen::Index i = 0; i < n; ++i) {
       const bool good = prior_weights[i] > 0;
-      w[i] = good ? std::sqrt(prior_weights[i] * mu[i] * mu[i] / variance(spec, mu[i])) : 0.0;
+      // The same prior weight and mu as the row before: the same weight.
+      const bool repeat = i > 0 && mu[i] == mu[i - 1] && prior_weights[i] == prior_weights[i - 1];
+      w[i] = repeat ? w[i - 1]
+             : good ? std::sqrt(prior_weights[i] * mu[i] * mu[i] / variance(spec, mu[i]))
+                    : 0.0;
       const double z = eta[i] + (y[i] - mu[i]) / mu[i];
       b[i] = z * w[i];
     }
