@@ -39,7 +39,8 @@ Result<Evaluator> prepare_method(std::string_view method, const MethodParams& pa
     auto parsed = parse_farrington_params(params);
     if (!parsed) return parsed.error();
     return Evaluator([ff = parsed.value()](const CountSeries& series, SeriesRange range) {
-      return farrington_range(series, range, ff);
+      // The output has no p-value column.
+      return farrington_range(series, range, ff, FarringtonPValues::kSkipped);
     });
   }
   if (method == "glrnb") {

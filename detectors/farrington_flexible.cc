@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/named_values.h"
+#include "detectors/discrete_quantile.h"
 #include "detectors/glm_fit.h"
 
 namespace vigil {
@@ -22,68 +23,10 @@ double r_max(double a, double b) {
   return std::max(a, b);
 }
 
-double qnorm(double p, double mean = 0, double sd = 1) {
+// R: qnorm(p, mean, sd).
+double qnorm(double p, double mean, double sd) {
   if (sd == 0) return mean;
   return boost::math::quantile(boost::math::normal_distribution<double>(mean, sd), p);
-}
-
-// qnorm(p), remembered for the last p: every point of a series asks for the
-// same 1 - alpha, and Boost's inverse erfc (in long double) is not cheap.
-double standard_qnorm(double p) {
-  thread_local double last_p = kNa;
-  thread_local double last_z = kNa;
-  if (!(p == last_p)) {
-    last_z = qnorm(p);
-    last_p = p;
-  }
-  return last_z;
-}
-
-// R's discrete quantile search (nmath qDiscrete_search.h, R 4.2): the smallest
-// y >= 0 with cdf(y) >= p (1 - 8 DBL_EPSILON), from a Cornish-Fisher start.
-template <typename Cdf>
-double discrete_quantile(double p, double mean, double sigma, double gamma, Cdf cdf) {
-  const double z = standard_qnorm(p);
-  double y = std::max(0.0, std::nearbyint(mean + sigma * (z + gamma * (z * z - 1) / 6)));
-  p *= 1 - 8 * DBL_EPSILON;
-  constexpr int kMaxSteps = 10'000'000;
-  if (cdf(y) >= p) {
-    for (int i = 0; y > 0 && cdf(y - 1) >= p; ++i) {
-      if (i > kMaxSteps) return kNa;
-      --y;
-    }
-  } else {
-    for (int i = 0; cdf(++y) < p; ++i) {
-      if (i > kMaxSteps) return kNa;
-    }
-  }
-  return y;
-}
-
-// R: qnbinom(p, size, prob); NaN when Boost cannot evaluate the cdf.
-double qnbinom(double p, double size, double prob) {
-  if (size == 0) return 0;
-  try {
-    const boost::math::negative_binomial_distribution<double> nb(size, prob);
-    const double q = 1 / prob, pp = (1 - prob) * q, sigma = std::sqrt(size * pp * q);
-    return discrete_quantile(p, size * pp, sigma, (q + pp) / sigma,
-                             [&](double y) { return boost::math::cdf(nb, y); });
-  } catch (const std::exception&) {
-    return kNa;
-  }
-}
-
-// R: qpois(p, lambda).
-double qpois(double p, double lambda) {
-  if (lambda == 0) return 0;
-  try {
-    const boost::math::poisson_distribution<double> pois(lambda);
-    const double sigma = std::sqrt(lambda);
-    return discrete_quantile(p, lambda, sigma, 1 / sigma,
-                             [&](double y) { return boost::math::cdf(pois, y); });
-  } catch (const std::exception&) {
-    return kNa;
-  }
 }
 
 // P(Y >= y) for Y negative binomial with mean mu and variance phi * mu
@@ -252,7 +195,7 @@ struct Threshold {
 
 // algo.farrington.threshold.farrington.
 Threshold delta_threshold(const Prediction& pred, double phi, double y,
-                          const FarringtonParams& params) {
+                          const FarringtonParams& params, FarringtonPValues p_values) {
   const double mu0 = log_link_inverse(pred.eta);
   const double se_mu0 = pred.se_eta * mu0;  // predict.glm: se.fit * mu.eta(eta)
   const double tau = phi + se_mu0 * se_mu0 / mu0;
@@ -272,11 +215,11 @@ Threshold delta_threshold(const Prediction& pred, double phi, double y,
       break;
   }
   Threshold out;
-  out.upper = std::pow(std::pow(mu0, exponent) + standard_qnorm(1 - params.alpha) * se, 1 / exponent);
+  out.upper = std::pow(std::pow(mu0, exponent) + standard_normal_quantile(1 - params.alpha) * se, 1 / exponent);
   out.score = (y - mu0) / (out.upper - mu0);
   out.expected = mu0;
   // The same normal approximation on the transformed scale the bound uses.
-  if (se > 0) {
+  if (se > 0 && p_values == FarringtonPValues::kComputed) {
     const double z = (std::pow(y, exponent) - std::pow(mu0, exponent)) / se;
     out.p_value = boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), z));
   }
@@ -285,7 +228,7 @@ Threshold delta_threshold(const Prediction& pred, double phi, double y,
 
 // algo.farrington.threshold.noufaily (nbPlugin, muan).
 Threshold noufaily_threshold(const Prediction& pred, double phi, double y,
-                             const FarringtonParams& params) {
+                             const FarringtonParams& params, FarringtonPValues p_values) {
   const double mu0 = params.threshold == FarringtonThreshold::kNbPlugin
                          ? std::exp(pred.eta)
                          : std::exp(qnorm(1 - params.alpha, pred.eta, pred.se_eta));
@@ -297,7 +240,8 @@ Threshold noufaily_threshold(const Prediction& pred, double phi, double y,
   out.expected = std::exp(pred.eta);
   // P(Y >= y) under the plug-in model the bound is a quantile of; muan's
   // bound inflates the mean by its own alpha, so it has no such p-value.
-  if (params.threshold == FarringtonThreshold::kNbPlugin) {
+  if (params.threshold == FarringtonThreshold::kNbPlugin &&
+      p_values == FarringtonPValues::kComputed) {
     out.p_value = upper_tail_probability(y, mu0, phi);
   }
   return out;
@@ -384,19 +328,19 @@ namespace {
 
 // The bound, score and alarm at k from the final model.
 SeriesPoint bound_point(const CountSeries& series, std::size_t k, const FarringtonDesign& d,
-                        const FarringtonParams& params, const FlexibleModel& m,
-                        Eigen::VectorXd& x0) {
+                        const FarringtonParams& params, FarringtonPValues p_values,
+                        const FlexibleModel& m, Eigen::VectorXd& x0) {
   const int period = params.window.no_periods;
   const Prediction pred = predict(d, m, period, x0);
   const double y = series.observed[k - 1];
   Threshold threshold;
   switch (params.threshold) {
     case FarringtonThreshold::kDelta:
-      threshold = delta_threshold(pred, m.phi, y, params);
+      threshold = delta_threshold(pred, m.phi, y, params, p_values);
       break;
     case FarringtonThreshold::kNbPlugin:
     case FarringtonThreshold::kMuan:
-      threshold = noufaily_threshold(pred, m.phi, y, params);
+      threshold = noufaily_threshold(pred, m.phi, y, params, p_values);
       break;
   }
   // limit54 counts the current point too (since surveillance 0.9-7).
@@ -418,7 +362,8 @@ SeriesPoint bound_point(const CountSeries& series, std::size_t k, const Farringt
 }
 
 Result<SeriesPoint> evaluate_point(const CountSeries& series, std::size_t k,
-                                   const FarringtonParams& params, PointScratch& scratch) {
+                                   const FarringtonParams& params, FarringtonPValues p_values,
+                                   PointScratch& scratch) {
   if (k < 1 || k > series.size()) {
     return make_error(ErrorKind::kInvalidArgument, "time point " + std::to_string(k) +
                                                        " is outside the series");
@@ -442,7 +387,7 @@ Result<SeriesPoint> evaluate_point(const CountSeries& series, std::size_t k,
   if (params.trend && params.window.b < 3) {
     auto converged = fit_flexible(d, false, params, scratch);
     if (!converged) return converged.error();
-    if (converged.value()) return bound_point(series, k, d, params, scratch.model, scratch.x0);
+    if (converged.value()) return bound_point(series, k, d, params, p_values, scratch.model, scratch.x0);
   }
   auto converged = fit_flexible(d, params.trend, params, scratch);
   if (!converged) return converged.error();
@@ -469,7 +414,7 @@ Result<SeriesPoint> evaluate_point(const CountSeries& series, std::size_t k,
       }
     }
   }
-  return bound_point(series, k, d, params, m, scratch.x0);
+  return bound_point(series, k, d, params, p_values, m, scratch.x0);
 }
 
 // One scratch per thread: the streaming detectors evaluate one point at a
@@ -484,11 +429,12 @@ PointScratch& thread_scratch() {
 
 Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
                                      const FarringtonParams& params) {
-  return evaluate_point(series, k, params, thread_scratch());
+  return evaluate_point(series, k, params, FarringtonPValues::kComputed, thread_scratch());
 }
 
 Result<std::vector<SeriesPoint>> farrington_range(const CountSeries& series, SeriesRange range,
-                                                  const FarringtonParams& params) {
+                                                  const FarringtonParams& params,
+                                                  FarringtonPValues p_values) {
   if (Status in_range = check_series_range(range, series.size()); !in_range.is_ok()) {
     return in_range.error();
   }
@@ -496,7 +442,7 @@ Result<std::vector<SeriesPoint>> farrington_range(const CountSeries& series, Ser
   std::vector<SeriesPoint> points;
   points.reserve(range.last - range.first + 1);
   for (std::size_t k = range.first; k <= range.last; ++k) {
-    auto point = evaluate_point(series, k, params, scratch);
+    auto point = evaluate_point(series, k, params, p_values, scratch);
     if (!point) return point.error();
     points.push_back(point.value());
   }

@@ -75,8 +75,17 @@ Result<FarringtonParams> parse_farrington_params(const MethodParams& params);
 Result<SeriesPoint> farrington_point(const CountSeries& series, std::size_t k,
                                      const FarringtonParams& params);
 
-// farrington_point over the 1-based inclusive range.
-Result<std::vector<SeriesPoint>> farrington_range(const CountSeries& series, SeriesRange range,
-                                                  const FarringtonParams& params);
+// Whether farrington_range fills SeriesPoint::p_value. Skipping it saves the
+// upper-tail probability (a long-double incomplete beta or gamma under
+// nbPlugin, about a tenth of a point's time) for callers that never read it,
+// such as `vigil series`, whose output has no p-value; every other field is
+// the same either way.
+enum class FarringtonPValues { kComputed, kSkipped };
+
+// farrington_point over the 1-based inclusive range; p_value NaN throughout
+// with FarringtonPValues::kSkipped.
+Result<std::vector<SeriesPoint>> farrington_range(
+    const CountSeries& series, SeriesRange range, const FarringtonParams& params,
+    FarringtonPValues p_values = FarringtonPValues::kComputed);
 
 }  // namespace vigil

@@ -56,9 +56,15 @@ bool valid_mu(const Eigen::VectorXd& mu) {
   return true;
 }
 
+// A row with the same eta as the row before reuses its mu: designs of
+// indicator columns (farringtonFlexible's seasonal blocks, rows in time
+// order) give runs of equal etas, and exp is a function, so the values are
+// those computed one by one.
 void set_mu(const Eigen::VectorXd& eta, Eigen::VectorXd& mu) {
   mu.resize(eta.size());
-  for (Eigen::Index i = 0; i < eta.size(); ++i) mu[i] = log_link_inverse(eta[i]);
+  for (Eigen::Index i = 0; i < eta.size(); ++i) {
+    mu[i] = i > 0 && eta[i] == eta[i - 1] ? mu[i - 1] : log_link_inverse(eta[i]);
+  }
 }
 
 }  // namespace
@@ -77,6 +83,9 @@ Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   }
   if ((y.array() < 0).any()) {
     return make_error(ErrorKind::kInvalidArgument, "glm: negative values not allowed for counts");
+  }
+  if (spec.max_iterations < 1) {
+    return make_error(ErrorKind::kInvalidArgument, "glm: max_iterations must be >= 1");
   }
   if (spec.family == GlmFamily::kNegativeBinomial && !(spec.theta > 0)) {
     return make_error(ErrorKind::kInvalidArgument, "glm: negative binomial theta must be > 0");
@@ -103,28 +112,29 @@ Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   Eigen::VectorXd& w = ws.w;
   Eigen::VectorXd& b = ws.b;
   Eigen::MatrixXd& a = ws.a;
-  Eigen::MatrixXd& r = ws.r;
   w.resize(n);
   b.resize(n);
   a.resize(n, p);
-  r.resize(p, p);
 
   for (int iter = 1; iter <= spec.max_iterations; ++iter) {
     fit.iterations = iter;
     // Working response and weights at the current mu; mu.eta = mu for log.
     for (Eigen::Index i = 0; i < n; ++i) {
       const bool good = prior_weights[i] > 0;
-      w[i] = good ? std::sqrt(prior_weights[i] * mu[i] * mu[i] / variance(spec, mu[i])) : 0.0;
+      // The same prior weight and mu as the row before: the same weight.
+      const bool repeat = i > 0 && mu[i] == mu[i - 1] && prior_weights[i] == prior_weights[i - 1];
+      w[i] = repeat ? w[i - 1]
+             : good ? std::sqrt(prior_weights[i] * mu[i] * mu[i] / variance(spec, mu[i]))
+                    : 0.0;
       const double z = eta[i] + (y[i] - mu[i]) / mu[i];
       b[i] = z * w[i];
     }
     // Row i of x times w[i], by columns (contiguous in column-major storage).
     a = x.array().colwise() * w.array();
     ws.qr.compute(a);
-    r = ws.qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
     for (Eigen::Index j = 0; j < p; ++j) {
       // Cdqrls' tolerance is 1e-11 relative to the column norm.
-      if (std::fabs(r(j, j)) <= 1e-11 * a.col(j).norm()) {
+      if (std::fabs(ws.qr.matrixQR()(j, j)) <= 1e-11 * a.col(j).norm()) {
         return make_error(ErrorKind::kFatal, "glm: the design is rank-deficient");
       }
     }
@@ -162,10 +172,14 @@ Status fit_glm_into(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
   }
   fit.working_weights = w.array().square();
   fit.working_residuals = (y - mu).array() / mu.array();
-  fit.weighted_design = a;
+  // R of the last QR, copied once per fit rather than every iteration.
+  ws.r = ws.qr.matrixQR().topRows(p).triangularView<Eigen::Upper>();
+  // The last weighted design moves into the fit; the workspace takes the
+  // fit's old storage, of the same shape when the next fit's is.
+  fit.weighted_design.swap(a);
   if (ws.identity.rows() != p) ws.identity.setIdentity(p, p);
   fit.r_inverse = ws.identity;
-  r.triangularView<Eigen::Upper>().solveInPlace(fit.r_inverse);
+  ws.r.triangularView<Eigen::Upper>().solveInPlace(fit.r_inverse);
   fit.df_residual = static_cast<int>((prior_weights.array() > 0).count() - p);
   return Status::ok();
 }

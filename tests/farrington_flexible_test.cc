@@ -141,6 +141,37 @@ BOOST_AUTO_TEST_CASE(muan_threshold_matches_r) {
            {8, 8, 7, 6, 6, 6, 5}, {});
 }
 
+// Skipping p-values (as `vigil series` does) leaves every other field as it
+// was, bit for bit, and only p_value NaN.
+BOOST_AUTO_TEST_CASE(skipped_p_values_change_nothing_else) {
+  const auto agona = load("salmonella_agona.csv");
+  for (const char* threshold : {"nbPlugin", "delta"}) {
+    BOOST_TEST_CONTEXT(threshold) {
+      auto params = vigil::parse_farrington_params(
+          with(kBase, {{"thresholdMethod", threshold}, {"noPeriods", "10"},
+                       {"pastWeeksNotIncluded", "26"}, {"alpha", "0.005"}}));
+      BOOST_REQUIRE(params.is_ok());
+      auto with_p = vigil::farrington_range(agona, {240, 260}, params.value());
+      auto without_p = vigil::farrington_range(agona, {240, 260}, params.value(),
+                                               vigil::FarringtonPValues::kSkipped);
+      BOOST_REQUIRE(with_p.is_ok());
+      BOOST_REQUIRE(without_p.is_ok());
+      BOOST_REQUIRE_EQUAL(with_p.value().size(), without_p.value().size());
+      for (std::size_t i = 0; i < with_p.value().size(); ++i) {
+        const auto& a = with_p.value()[i];
+        const auto& b = without_p.value()[i];
+        BOOST_TEST(a.upperbound == b.upperbound);
+        BOOST_TEST(a.alarm == b.alarm);
+        BOOST_TEST(a.expected == b.expected);
+        BOOST_TEST(a.score == b.score);
+        BOOST_TEST(a.p_value >= 0);
+        BOOST_TEST(a.p_value <= 1);
+        BOOST_TEST(std::isnan(b.p_value));
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(square_root_transform_without_reweighting_matches_r) {
   expect_r("salmonella_agona.csv", {250, 256},
            with(kBase, {{"powertrans", "1/2"}, {"reweight", "FALSE"}}),
