@@ -25,8 +25,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include <tsl/robin_map.h>
 
 #include "core/result.h"
 #include "state/state_store.h"
@@ -73,7 +74,9 @@ class TermRevealGate {
 
   std::string key_prefix_;
   ColumnFamilyId cf_;
-  std::unordered_map<uint64_t, Entry> entries_;
+  // Looked up for every distinct word of every report: an open-addressing
+  // table (never iterated, so its order does not matter).
+  tsl::robin_map<uint64_t, Entry> entries_;
   std::vector<uint64_t> dirty_;
 };
 
@@ -84,7 +87,7 @@ void TermRevealGate::observe(const std::vector<uint64_t>& distinct_hashes, uint3
   size_t count = 0;
   for (const uint64_t h : distinct_hashes) {
     auto [it, inserted] = entries_.try_emplace(h);
-    Entry& e = it->second;
+    Entry& e = it.value();
     if (e.revealed) continue;  // nothing more to learn: not rewritten
     if (inserted) {
       e.first_org = org;

@@ -250,7 +250,7 @@ class TextClusterDetector final : public Detector {
   int32_t frozen_day_ = 0;  // judging needs a whole baseline after it
   int64_t warm_docs_ = 0;
   std::unordered_map<TermHash, uint32_t> warm_counts_;
-  std::unordered_set<TermHash> background_;
+  TermSet background_;
   bool vocabulary_dirty_ = false;
 
   std::map<uint64_t, Cluster> clusters_;  // by id: judged in id order

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <utility>
 
 namespace vigil {
 namespace {
@@ -44,9 +45,23 @@ constexpr std::array<std::string_view, 58> kStopWords = {
 static_assert(std::is_sorted(kStopWords.begin(), kStopWords.end()));
 constexpr size_t kLongestStopWord = 6;
 
-bool is_stop_word(std::string_view w) {
-  return w.size() <= kLongestStopWord &&
-         std::binary_search(kStopWords.begin(), kStopWords.end(), w);
+// The stop words' hashes, sorted: a word's hash is computed anyway, and
+// comparing integers is cheaper than bisecting strings. A hash that matches
+// is confirmed on the word itself, so a collision cannot drop a word.
+struct StopWordHashes {
+  std::array<std::pair<uint64_t, std::string_view>, kStopWords.size()> sorted;
+  StopWordHashes() {
+    for (size_t i = 0; i < kStopWords.size(); ++i) sorted[i] = {hash_bytes(kStopWords[i]), kStopWords[i]};
+    std::sort(sorted.begin(), sorted.end());
+  }
+};
+
+bool is_stop_word(std::string_view w, uint64_t hash) {
+  static const StopWordHashes stop;
+  if (w.size() > kLongestStopWord) return false;
+  const auto it = std::lower_bound(stop.sorted.begin(), stop.sorted.end(), hash,
+                                   [](const auto& entry, uint64_t h) { return entry.first < h; });
+  return it != stop.sorted.end() && it->first == hash && it->second == w;
 }
 
 bool word_byte(unsigned char c) {
@@ -107,14 +122,16 @@ void split_lowered_words(std::string_view lowered, TextWords& out) {
       ++i;
     }
     const std::string_view w(lowered.data() + start, i - start);
-    if (digit || w.size() < 2 || is_stop_word(w)) continue;
-    out.hashes.push_back(hash_bytes(w));
+    if (digit || w.size() < 2) continue;
+    const uint64_t hash = hash_bytes(w);
+    if (is_stop_word(w, hash)) continue;
+    out.hashes.push_back(hash);
     out.words.push_back(w);
   }
 }
 
 bool minhash_signature(const std::vector<TermHash>& words,
-                       const std::unordered_set<TermHash>& background, int shingle_words,
+                       const TermSet& background, int shingle_words,
                        size_t size, std::vector<uint32_t>& signature) {
   signature.clear();
   // The distinctive words, in order (a small reused buffer per thread).

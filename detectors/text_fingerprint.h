@@ -21,13 +21,18 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
+
+#include <tsl/robin_set.h>
 
 namespace vigil {
 
 // A word's 64-bit hash (FNV-1a of its lower-cased bytes, then mixed).
 using TermHash = uint64_t;
+// A set of word hashes looked up for every word of every report (the
+// background vocabulary): an open-addressing table. Never iterated where
+// its order could matter.
+using TermSet = tsl::robin_set<TermHash>;
 
 struct TextWords {
   std::vector<TermHash> hashes;         // every kept word, in text order (repeats included)
@@ -46,7 +51,7 @@ void split_lowered_words(std::string_view lowered, TextWords& out);
 // `size` hash functions. Words whose hash is in `background` are skipped.
 // Returns false, leaving `signature` empty, when no distinctive word remains.
 bool minhash_signature(const std::vector<TermHash>& words,
-                       const std::unordered_set<TermHash>& background, int shingle_words,
+                       const TermSet& background, int shingle_words,
                        size_t size, std::vector<uint32_t>& signature);
 
 // The fraction of positions where two signatures of equal size agree: an

@@ -13,7 +13,7 @@ packages=(
   libboost-test-dev libboost-dev libboost-math-dev
   libeigen3-dev libnlopt-cxx-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libbenchmark-dev libcurl4-openssl-dev libssl-dev ccache
-  libsqlite3-dev libsqlitecpp-dev libkainjow-mustache-dev
+  libsqlite3-dev libsqlitecpp-dev libkainjow-mustache-dev robin-map-dev
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   # clang's libFuzzer for the fuzz targets (fuzz/); gcc builds everything else.
