@@ -174,15 +174,20 @@ uint64_t TextClusterDetector::assign(const std::vector<TermHash>& hashes) {
   // cluster keeps its reports, so a newer leader near it never takes over
   // its stream (and then looks like new wording with no history).
   uint64_t oldest = 0;
+  // A leader not similar enough shares several bands with the report as a
+  // rule: compared once.
+  not_similar_.clear();
   for (size_t b = 0; b < bands; ++b) {
     const std::vector<Leader>* leaders = bands_.find(band_key(signature_, b, rows));
     if (leaders == nullptr) continue;
     for (const Leader& l : *leaders) {
       if (oldest != 0 && l.id >= oldest) break;  // the rest are younger still
+      if (std::find(not_similar_.begin(), not_similar_.end(), l.id) != not_similar_.end()) continue;
       if (signature_similarity(signature_, *l.signature) >= config_.similarity) {
         oldest = l.id;
         break;
       }
+      not_similar_.push_back(l.id);
     }
   }
   if (oldest != 0) return oldest;

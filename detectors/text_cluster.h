@@ -281,6 +281,7 @@ class TextClusterDetector final : public Detector {
 
   // Reused buffers.
   std::vector<uint32_t> signature_;
+  std::vector<uint64_t> not_similar_;  // assign()'s working list
   std::string scratch_;
   std::vector<std::string_view> values_;
 };

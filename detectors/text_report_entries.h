@@ -28,8 +28,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include <tsl/robin_map.h>
 
 #include "core/result.h"
 #include "state/state_store.h"
@@ -78,7 +79,7 @@ class TextReportEntries {
   // position of each id (a deque: the views stay valid as it grows).
   struct Unstored {
     std::deque<Pending> entries;
-    std::unordered_map<std::string_view, size_t> latest;  // views into entries[i].id
+    tsl::robin_map<std::string_view, size_t> latest;  // views into entries[i].id (stable: a deque)
     void clear() {
       latest.clear();
       entries.clear();

@@ -8,7 +8,7 @@ namespace {
 
 // Events per hand-off: enough that the lock is taken rarely, few enough that
 // a wait at advance() (every stream day) is short.
-constexpr size_t kBatchEvents = 64;
+constexpr size_t kBatchEvents = 256;
 
 }  // namespace
 
