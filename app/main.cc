@@ -6,8 +6,6 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <malloc.h>
-
 #include <iostream>
 #include <memory>
 
@@ -24,13 +22,6 @@
 #include "core/version.h"
 
 int main(int argc, char** argv) {
-  // glibc gives threads that allocate arenas of their own (up to 8 per core),
-  // and memory freed into one is not reused by another: with replay's state
-  // writer, the text detector's thread and RocksDB's threads, resident memory
-  // grew by about 40 MiB that was never used again (10 M report ids held in
-  // 568 MiB instead of 528; docs/performance-replay.md). Two arenas are enough
-  // for the few threads that allocate on the hot path.
-  mallopt(M_ARENA_MAX, 2);
   // Logs go to stderr: stdout carries data (`demo --json`, `replay --signals -`).
   spdlog::set_default_logger(
       std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));

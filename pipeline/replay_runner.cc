@@ -17,12 +17,9 @@ namespace {
 // events a five-year national replay spent a third of its time writing the
 // same detector state again and again (200 writes carrying as many bytes as
 // the input per million events). So replay commits once the open batch's
-// per-id records fill an eighth of the memtable budget
-// (state.write_buffer_bytes: 8 MiB by default, about 30,000 national
-// events), and never more often than commit.max_events. An eighth, not a
-// quarter: two batches and their overlays are alive at once (one being
-// written), and at a quarter 10 M report ids no longer fitted in 512 MiB
-// once the text detector joined the national default. A size, not a time:
+// per-id records fill a quarter of the memtable budget
+// (state.write_buffer_bytes, 16 MiB by default: about 60,000 national
+// events), and never more often than commit.max_events. A size, not a time:
 // the batch and its lookup overlay stay in memory until written, so their
 // bound must not depend on the machine's speed, and the write then fits the
 // memtable it goes into. Resuming is unchanged: each commit still stores the
@@ -30,7 +27,7 @@ namespace {
 // (its signals included) when continued with the same --state-dir.
 bool commit_due(const PipelineConfig& config, const PartitionTask& task) {
   return task.uncommitted() >= config.commit.max_events &&
-         task.uncommitted_bytes() >= config.state.write_buffer_bytes / 8;
+         task.uncommitted_bytes() >= config.state.write_buffer_bytes / 4;
 }
 
 // Delivers the open batch's output, then starts its write in the background
