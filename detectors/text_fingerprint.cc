@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include "text/char_class.h"
+
 namespace vigil {
 namespace {
 
@@ -93,9 +95,7 @@ const HashFamily& family(size_t n) {
 
 void split_words(std::string_view redacted, std::string& lowered, TextWords& out) {
   lowered.assign(redacted);
-  for (char& c : lowered) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : lowered) c = text_detail::to_lower(c);
   split_lowered_words(lowered, out);
 }
 

@@ -213,9 +213,7 @@ void Redactor::redact_into(std::string_view text, Scratch& scratch, std::string&
   }
   out.append(text.substr(from));
   if (lower_case) {
-    for (char& c : out) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
+    for (char& c : out) c = to_lower(c);
   }
 }
 
