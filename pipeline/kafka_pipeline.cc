@@ -37,6 +37,11 @@ constexpr int kDescribeTimeoutMs = 3000;
 // Fatal producer errors replaced in a row without a commit in between
 // before giving up (two instances fencing each other would loop for ever).
 constexpr int kMaxProducerReplacements = 3;
+// A static member fenced this many times within the window stops: its own
+// rejoin after a broker restart fences it at most once or twice, a second
+// instance configured with the same group.instance.id does so without end.
+constexpr size_t kMaxConsumerReplacements = 3;
+constexpr auto kConsumerReplacementWindow = std::chrono::minutes(10);
 
 // Offsets handed to a transaction committing on another thread.
 struct OwnedOffsets {
@@ -118,45 +123,10 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
   // per-id records up to where this instance left them.
   Status published = PartitionTask::publish_stored_horizons(store);
   if (!published.is_ok()) return published.error();
-  const auto& k = config.kafka;
   Status produced = p->open_producer();
   if (!produced.is_ok()) return produced.error();
-
-  std::map<std::string, std::string> props = {
-      {"bootstrap.servers", k.bootstrap_servers},
-      {"group.id", k.group_id},
-      // Offsets are taken from the state store; Kafka's copy is informational
-      // and committed only after the state write.
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      // Partitions are assigned at explicit offsets (the state's, or the
-      // beginning). An offset that is out of range means the broker deleted
-      // events before Vigil processed them: stop loudly rather than skip.
-      {"auto.offset.reset", "error"},
-      // librdkafka 2.0.2's cooperative-sticky assignor has known bugs; range
-      // with static membership avoids rebalances on rolling restarts.
-      {"partition.assignment.strategy", "range"},
-      {"queued.max.messages.kbytes", "65536"},
-      {"reconnect.backoff.max.ms", "1000"},
-  };
-  if (p->exactly_once()) {
-    // Input written by a transactional producer is read only once committed;
-    // committed offsets are then fetched only once no transaction that
-    // could still change them is pending (KIP-447's require_stable).
-    props["isolation.level"] = "read_committed";
-  }
-  if (!k.group_instance_id.empty()) props["group.instance.id"] = k.group_instance_id;
-  for (const auto& [key, v] : k.properties) props[key] = v;
-  auto conf = make_kafka_conf(props);
-  if (!conf) return conf.error();
-  std::string err;
-  if (conf.value()->set("rebalance_cb", &p->rebalancer_, err) != RdKafka::Conf::CONF_OK ||
-      conf.value()->set("offset_commit_cb", &p->offset_commit_reporter_, err) !=
-          RdKafka::Conf::CONF_OK) {
-    return make_error(ErrorKind::kInvalidArgument, err);
-  }
-  p->consumer_.reset(RdKafka::KafkaConsumer::create(conf.value().get(), err));
-  if (!p->consumer_) return make_error(ErrorKind::kInvalidArgument, "kafka consumer: " + err);
+  Status consumer = p->open_consumer();
+  if (!consumer.is_ok()) return consumer.error();
   if (const char* fault = std::getenv("VIGIL_FAULT"); fault != nullptr && *fault != '\0') {
     const std::string_view value(fault);
     for (const auto& setting : kFaultSettings) {
@@ -179,6 +149,47 @@ Result<std::unique_ptr<KafkaPipeline>> KafkaPipeline::create(const PipelineConfi
   }
   for (const auto& d : config.detectors) metrics.register_detector(detector_name(d));
   return p;
+}
+
+Status KafkaPipeline::open_consumer() {
+  const auto& k = config_.kafka;
+  std::map<std::string, std::string> props = {
+      {"bootstrap.servers", k.bootstrap_servers},
+      {"group.id", k.group_id},
+      // Offsets are taken from the state store; Kafka's copy is informational
+      // and committed only after the state write.
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      // Partitions are assigned at explicit offsets (the state's, or the
+      // beginning). An offset that is out of range means the broker deleted
+      // events before Vigil processed them: stop loudly rather than skip.
+      {"auto.offset.reset", "error"},
+      // librdkafka 2.0.2's cooperative-sticky assignor has known bugs; range
+      // with static membership avoids rebalances on rolling restarts.
+      {"partition.assignment.strategy", "range"},
+      {"queued.max.messages.kbytes", "65536"},
+      {"reconnect.backoff.max.ms", "1000"},
+  };
+  if (exactly_once()) {
+    // Input written by a transactional producer is read only once committed;
+    // committed offsets are then fetched only once no transaction that
+    // could still change them is pending (KIP-447's require_stable).
+    props["isolation.level"] = "read_committed";
+  }
+  if (!k.group_instance_id.empty()) props["group.instance.id"] = k.group_instance_id;
+  for (const auto& [key, v] : k.properties) props[key] = v;
+  auto conf = make_kafka_conf(props);
+  if (!conf) return conf.error();
+  std::string err;
+  if (conf.value()->set("rebalance_cb", &rebalancer_, err) != RdKafka::Conf::CONF_OK ||
+      conf.value()->set("offset_commit_cb", &offset_commit_reporter_, err) !=
+          RdKafka::Conf::CONF_OK) {
+    return make_error(ErrorKind::kInvalidArgument, err);
+  }
+  consumer_.reset(RdKafka::KafkaConsumer::create(conf.value().get(), err));
+  if (!consumer_) return make_error(ErrorKind::kInvalidArgument, "kafka consumer: " + err);
+  closed_ = false;
+  return Status::ok();
 }
 
 Status KafkaPipeline::open_producer() {
@@ -291,6 +302,12 @@ Status KafkaPipeline::init_transactions() {
 }
 
 Status KafkaPipeline::recover_from_failed_transaction(const Error& failure) {
+  Status replaced = replace_failed_producer(failure);
+  if (!replaced.is_ok()) return replaced;
+  return rewind();
+}
+
+Status KafkaPipeline::replace_failed_producer(const Error& failure) {
   std::string reason;
   const auto code = producer_->handle().fatal_error(reason);
   // Not a fatal producer error (e.g. stopped while retrying): nothing to
@@ -305,8 +322,8 @@ Status KafkaPipeline::recover_from_failed_transaction(const Error& failure) {
   }
   // Any other fatal error (e.g. a transaction the coordinator timed out
   // during a broker outage): librdkafka's remedy is a new producer. Its
-  // init_transactions aborts whatever the old one left open; state and
-  // input go back to the last commit.
+  // init_transactions aborts whatever the old one left open; the caller
+  // takes state and input back to the last commit.
   spdlog::warn("kafka producer failed fatally ({}); replacing it and redoing the batch", reason);
   signal_sink_.reset();
   dead_letter_sink_.reset();
@@ -315,8 +332,73 @@ Status KafkaPipeline::recover_from_failed_transaction(const Error& failure) {
   producer_.reset();
   Status s = open_producer();
   if (s.is_ok()) s = init_transactions();
-  if (!s.is_ok()) return s;
-  return rewind();
+  return s;
+}
+
+bool KafkaPipeline::consumer_fenced() const {
+  std::string reason;
+  return consumer_->fatal_error(reason) == RdKafka::ERR_FENCED_INSTANCE_ID;
+}
+
+Status KafkaPipeline::replace_fenced_consumer(const std::vector<std::string>& topics) {
+  std::string reason;
+  consumer_->fatal_error(reason);
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(consumer_replacements_, [&](auto at) { return now - at > kConsumerReplacementWindow; });
+  if (consumer_replacements_.size() >= kMaxConsumerReplacements) {
+    return make_error(ErrorKind::kFatal,
+                      "kafka consumer: " + reason + " (" + std::to_string(consumer_replacements_.size() + 1) +
+                          " times within 10 minutes: is another instance running with group.instance.id " +
+                          config_.kafka.group_instance_id + "?)");
+  }
+  consumer_replacements_.push_back(now);
+  metrics_.consumers_replaced.Increment();
+  // librdkafka 2.0.2 can fence a static member with its own rejoin after
+  // the group coordinator comes back (seen after a broker restart on a
+  // loaded machine). A new consumer with the same group.instance.id takes
+  // the member over, as a restarted process would: uncommitted work is
+  // dropped and each partition, once assigned again, resumes from the
+  // state and the group's committed offsets. A second instance with the
+  // same id is stopped by its transactional.id (exactly-once) or, failing
+  // that, by the limit above.
+  spdlog::warn("kafka consumer fenced ({}; noticed as: {}); replacing it and redoing what was not committed",
+               reason, fatal_.message());
+  set_ready(false);
+  Status settled = settle_abandoned_transaction();
+  if (!settled.is_ok()) return settled;
+  // Its assignment is lost: the revoke callback drops the tasks uncommitted.
+  consumer_->close();
+  closed_ = true;
+  consumer_.reset();
+  tasks_.clear();
+  committed_.clear();
+  given_up_.clear();
+  overlap_ = false;
+  unsent_ = 0;
+  unwritten_ = 0;
+  Status opened = open_consumer();
+  if (!opened.is_ok()) return opened;
+  const auto err = consumer_->subscribe(topics);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return make_error(ErrorKind::kUnavailable, "subscribe: " + RdKafka::err2str(err));
+  }
+  return Status::ok();
+}
+
+Status KafkaPipeline::settle_abandoned_transaction() {
+  if (!in_flight_) return Status::ok();
+  InFlight flight = std::move(*in_flight_);
+  in_flight_.reset();
+  auto outcome = flight.outcome.get();
+  if (outcome && outcome.value() == TransactionOutcome::kCommitted) {
+    transaction_committed(flight);
+    return Status::ok();
+  }
+  metrics_.commit_failures(CommitStage::kTransaction).Increment();
+  (void)producer_->take_delivery_error();
+  // Aborted: none of it is visible, and the batch is redone from the group's offsets.
+  if (outcome) return Status::ok();
+  return replace_failed_producer(outcome.error());
 }
 
 KafkaPipeline::KafkaPipeline(const PipelineConfig& config, StateStore& store, Metrics& metrics,
@@ -476,7 +558,10 @@ void KafkaPipeline::on_assign(std::vector<RdKafka::TopicPartition*>& partitions)
 void KafkaPipeline::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions) {
   set_ready(false);
   drained_since_ns_.store(-1);
-  if (fatal_.is_ok()) {
+  // A lost assignment (fenced, session expired) may be another member's
+  // already, and the group refuses commits for it: what was not committed
+  // is redone by whoever gets the partitions.
+  if (fatal_.is_ok() && !consumer_->assignment_lost()) {
     Status committed = commit_all();
     if (!committed.is_ok()) fatal_ = committed;
   }
@@ -629,6 +714,11 @@ Result<bool> KafkaPipeline::settle_transaction() {
     if (!redone.is_ok()) return redone.error();
     return false;
   }
+  transaction_committed(flight);
+  return true;
+}
+
+void KafkaPipeline::transaction_committed(const InFlight& flight) {
   for (const auto& [key, offset] : flight.offsets) committed_[key] = offset;
   overlap_ = true;
   producer_replacements_ = 0;
@@ -638,7 +728,6 @@ Result<bool> KafkaPipeline::settle_transaction() {
   for (const auto& [key, signals] : flight.signals) signals_committed(key, signals);
   batch_committed();
   fault_point(Fault::kAfterKafkaCommit);
-  return true;
 }
 
 void KafkaPipeline::signals_committed(const TaskKey& key, const std::vector<Signal>& signals) {
@@ -926,7 +1015,16 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
   using Clock = std::chrono::steady_clock;
   auto last_commit = Clock::now();
   const auto interval = std::chrono::milliseconds(config_.commit.max_interval_ms);
-  while (!stop.load() && fatal_.is_ok()) {
+  while (!stop.load()) {
+    if (!fatal_.is_ok()) {
+      // The group fencing this static member shows first wherever it
+      // happens to be noticed: the consumer's fatal error, a transaction's
+      // offsets refused, a rewind's seek. Each is answered by a new
+      // consumer; any other failure stops.
+      if (!consumer_fenced()) break;
+      fatal_ = replace_fenced_consumer(topics);
+      if (!fatal_.is_ok()) break;
+    }
     std::unique_ptr<RdKafka::Message> msg(consumer_->consume(100));
     switch (msg->err()) {
       case RdKafka::ERR_NO_ERROR: {
@@ -1006,7 +1104,7 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
         // Kept so that leaving the group (on_revoke) does not commit the
         // failed batch again.
         fatal_ = s;
-        return s;
+        continue;
       }
       update_lag();
       if (track_drain_) check_drained();

@@ -52,6 +52,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/pipeline_config.h"
 #include "core/result.h"
@@ -133,6 +134,8 @@ class KafkaPipeline {
   void update_open_signals();
   // Creates the producer and the sinks writing through it.
   Status open_producer();
+  // Creates the consumer (not yet subscribed).
+  Status open_consumer();
   // The repartition sink, once the topology is known.
   void open_repartition_sink();
   Status init_transactions();
@@ -140,6 +143,15 @@ class KafkaPipeline {
   // fencing gets a new producer and a rewind to the last commit; anything
   // else (fenced, stopped, too many replacements in a row) is returned.
   Status recover_from_failed_transaction(const Error& failure);
+  // The same without the rewind: a new producer for a fatal error other
+  // than fencing, else `failure`.
+  Status replace_failed_producer(const Error& failure);
+  // Whether the group fenced this static member (the consumer's fatal error).
+  bool consumer_fenced() const;
+  // After consumer_fenced(): a new consumer takes the member over (at most
+  // kMaxConsumerReplacements within kConsumerReplacementWindow, else an
+  // error) with every task dropped uncommitted, and is subscribed to `topics`.
+  Status replace_fenced_consumer(const std::vector<std::string>& topics);
   bool exactly_once() const { return config_.kafka.guarantee == DeliveryGuarantee::kExactlyOnce; }
   bool repartitioned() const { return !config_.kafka.repartition_topic.empty(); }
   const std::string& topic_of(Stage stage) const;
@@ -166,6 +178,10 @@ class KafkaPipeline {
   // committed (or none was in flight); false when it failed and the
   // pipeline was rewound to redo it; an error stops the pipeline.
   Result<bool> settle_transaction();
+  // Waits for the transaction in flight, if any, when its batch is dropped
+  // rather than redone: a commit counts, a failure only replaces a producer
+  // that failed fatally.
+  Status settle_abandoned_transaction();
   // Metrics and the notifier for signals committed in Kafka.
   void signals_committed(const TaskKey& key, const std::vector<Signal>& signals);
   // Writes each task's state after its output is committed (at-least-once:
@@ -243,6 +259,8 @@ class KafkaPipeline {
   // this instance knows it (fetched on assignment, advanced by its commits).
   std::map<TaskKey, int64_t> committed_;
   int producer_replacements_ = 0;  // in a row, without a commit between
+  // When the consumer was last replaced after being fenced, within kConsumerReplacementWindow.
+  std::vector<std::chrono::steady_clock::time_point> consumer_replacements_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::unique_ptr<KafkaSignalSink> signal_sink_;
   std::unique_ptr<KafkaDeadLetterSink> dead_letter_sink_;
@@ -259,6 +277,9 @@ class KafkaPipeline {
     std::vector<std::pair<TaskKey, std::vector<Signal>>> signals;
   };
   std::optional<InFlight> in_flight_;
+  // A transaction committed: the offsets it carried are the group's, its
+  // signals are counted and notified.
+  void transaction_committed(const InFlight& flight);
   // Whether the last transaction committed. Only then does the next one
   // commit in the background: committing in the background is a bet that
   // it goes through. From the start, and after a failed or aborted

@@ -104,6 +104,9 @@ Metrics::Metrics(std::shared_ptr<Registry> registry, std::string_view version,
       batches_dead_lettered(counter(*registry, "vigil_batches_dead_lettered_total",
                                     "Batches that failed the same way commit.max_attempts times "
                                     "in a row; their events were dead-lettered as undeliverable.")),
+      consumers_replaced(counter(*registry, "vigil_kafka_consumers_replaced_total",
+                                 "Kafka consumers replaced after the group fenced this static "
+                                 "member; uncommitted work was redone.")),
       dead_letters_truncated(counter(*registry, "vigil_dead_letters_truncated_total",
                                      "Dead letters written as a truncated copy (original length "
                                      "and SHA-256 in headers) because the dead-letter topic "

@@ -130,6 +130,9 @@ class Metrics {
   // times in a row: their input events were dead-lettered as
   // `undeliverable` instead (KafkaPipeline).
   prometheus::Counter& batches_dead_lettered;
+  // Kafka consumers replaced because the group fenced this static member
+  // (KafkaPipeline::replace_fenced_consumer).
+  prometheus::Counter& consumers_replaced;
   // Dead letters written as truncated copies because the dead-letter topic
   // would not take them whole (sinks/dead_letter_fit.h).
   prometheus::Counter& dead_letters_truncated;

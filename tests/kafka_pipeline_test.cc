@@ -821,6 +821,48 @@ BOOST_AUTO_TEST_CASE(three_producer_replacements_without_a_commit_stop_the_pipel
   BOOST_TEST(third.stored_offset.value_or(0) > 0);
 }
 
+BOOST_AUTO_TEST_CASE(fenced_static_member_gets_a_new_consumer_and_loses_nothing) {
+  // README: a static member fenced by the group (librdkafka 2.0.2 can fence
+  // one with its own rejoin after a broker restart) gets a new consumer and
+  // redoes what was not committed. The mock cluster answers one heartbeat
+  // with FENCED_INSTANCE_ID, as a broker does to a fenced member.
+  const auto& lines = stream_lines();
+  const auto expected = replay_signals(lines);
+  Cluster c("fenced");
+  c.config.kafka.group_instance_id = "vigil-0";
+  const size_t half = lines.size() / 2;
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, 0, half);
+  auto store = open_store(c.state.path);
+  Metrics metrics(kVersion);
+  auto pipeline = KafkaPipeline::create(c.config, *store, metrics, std::make_shared<std::atomic<bool>>(false));
+  BOOST_REQUIRE_MESSAGE(pipeline.is_ok(), (pipeline.is_ok() ? std::string() : pipeline.error().message));
+  pipeline.value()->track_drain();
+  std::atomic<bool> stop{false}, returned{false};
+  Status result;
+  std::thread runner([&] {
+    result = pipeline.value()->run(stop);
+    returned.store(true);
+  });
+  // (No REQUIRE until the pipeline's thread is joined.)
+  BOOST_TEST(wait_until([&] { return returned.load() || metrics.events_consumed.Value() >= static_cast<double>(half) / 2; },
+                        120s));
+  c.cluster->push_request_errors(12 /* Heartbeat */, 1, 82 /* FENCED_INSTANCE_ID */);
+  BOOST_TEST(wait_until([&] { return returned.load() || metrics.consumers_replaced.Value() >= 1; }, 120s));
+  // The second half arrives after the replacement, for the new consumer.
+  produce_all(c.cluster->bootstrap_servers(), c.config.kafka.events_topic, lines, half, lines.size());
+  const auto produced = std::chrono::steady_clock::now();
+  BOOST_TEST(wait_until([&] {
+    const auto drained = pipeline.value()->drained_since();
+    // Drained: every partition of both topics read to its end and committed.
+    return returned.load() || (drained && *drained > produced);
+  }, 240s));
+  stop.store(true);
+  runner.join();
+  BOOST_TEST(result.is_ok(), result.message());
+  BOOST_TEST(metrics.consumers_replaced.Value() == 1);
+  BOOST_TEST(c.signal_values() == expected, boost::test_tools::per_element());
+}
+
 // Bounded retries (commit.max_attempts): the brokers refuse a batch's
 // output with INVALID_RECORD, an error that names the records (not an
 // outage), on the next `refusals` Produce requests. The stream's first
