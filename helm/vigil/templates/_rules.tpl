@@ -108,6 +108,18 @@ groups:
           summary: {{`"Vigil commits are failing at the {{ $labels.stage }} stage on {{ $labels.pod }}"`}}
           description: {{`"Commits failed at the {{ $labels.stage }} stage in the last 15 minutes on {{ $labels.namespace }}/{{ $labels.pod }}. produce or state: the pod exits and replays its batch (VigilRestarting follows); offsets: Kafka refuses the informational offset commit, so lag tools see stale offsets."`}}
           runbook_url: {{ printf "%s/VigilCommitsFailing.md" $r.runbookBaseUrl }}
+      - alert: VigilConsumerFenced
+        # Once after a broker restart is librdkafka 2.0.2 fencing the member
+        # with its own rejoin, which Vigil rides out; more means another
+        # consumer uses the pod's group.instance.id.
+        expr: sum by (namespace, pod) (increase(vigil_kafka_consumers_replaced_total[30m])) >= 2
+        labels:
+          severity: {{ $r.warningSeverity }}
+          {{- with $extra }}{{ toYaml . | nindent 10 }}{{ end }}
+        annotations:
+          summary: {{`"Vigil pod {{ $labels.namespace }}/{{ $labels.pod }} keeps being fenced by its consumer group"`}}
+          description: {{`"The consumer group fenced {{ $labels.pod }} at least twice in 30 minutes; each time it took its member back with a new consumer and redid what was not committed. A fourth fence within 10 minutes makes it exit. Another consumer is probably using the group.instance.id {{ $labels.pod }}."`}}
+          runbook_url: {{ printf "%s/VigilConsumerFenced.md" $r.runbookBaseUrl }}
       - alert: VigilRestarting
         # A pod that restarts keeps its series when only the container
         # restarted (the value changes) and gets a new series when the pod
