@@ -348,7 +348,8 @@ Status KafkaPipeline::replace_fenced_consumer(const std::vector<std::string>& to
   if (consumer_replacements_.size() >= kMaxConsumerReplacements) {
     return make_error(ErrorKind::kFatal,
                       "kafka consumer: " + reason + " (" + std::to_string(consumer_replacements_.size() + 1) +
-                          " times within 10 minutes: is another instance running with group.instance.id " +
+                          " times within " + std::to_string(kConsumerReplacementWindow.count()) +
+                          " minutes: is another instance running with group.instance.id " +
                           config_.kafka.group_instance_id + "?)");
   }
   consumer_replacements_.push_back(now);
@@ -378,6 +379,10 @@ Status KafkaPipeline::replace_fenced_consumer(const std::vector<std::string>& to
   unwritten_ = 0;
   Status opened = open_consumer();
   if (!opened.is_ok()) return opened;
+  return subscribe(topics);
+}
+
+Status KafkaPipeline::subscribe(const std::vector<std::string>& topics) {
   const auto err = consumer_->subscribe(topics);
   if (err != RdKafka::ERR_NO_ERROR) {
     return make_error(ErrorKind::kUnavailable, "subscribe: " + RdKafka::err2str(err));
@@ -1008,10 +1013,8 @@ Status KafkaPipeline::consume_until(const std::atomic<bool>& stop) {
   if (!learned.is_ok()) return stop.load() ? Status::ok() : learned;
   std::vector<std::string> topics = {config_.kafka.events_topic};
   if (repartitioned()) topics.push_back(config_.kafka.repartition_topic);
-  const auto err = consumer_->subscribe(topics);
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return make_error(ErrorKind::kUnavailable, "subscribe: " + RdKafka::err2str(err));
-  }
+  Status subscribed = subscribe(topics);
+  if (!subscribed.is_ok()) return subscribed;
   using Clock = std::chrono::steady_clock;
   auto last_commit = Clock::now();
   const auto interval = std::chrono::milliseconds(config_.commit.max_interval_ms);

@@ -152,6 +152,7 @@ class KafkaPipeline {
   // kMaxConsumerReplacements within kConsumerReplacementWindow, else an
   // error) with every task dropped uncommitted, and is subscribed to `topics`.
   Status replace_fenced_consumer(const std::vector<std::string>& topics);
+  Status subscribe(const std::vector<std::string>& topics);
   bool exactly_once() const { return config_.kafka.guarantee == DeliveryGuarantee::kExactlyOnce; }
   bool repartitioned() const { return !config_.kafka.repartition_topic.empty(); }
   const std::string& topic_of(Stage stage) const;
