@@ -8,7 +8,11 @@ void KafkaProducer::DeliveryCounter::dr_cb(RdKafka::Message& message) {
   if (message.err() != RdKafka::ERR_NO_ERROR) {
     ++failed;
     last_error = message.errstr();
-    last_code.store(message.err());
+    // Records purged by the abort a refusal caused must not hide that
+    // refusal: it is what names the batch.
+    const bool purged =
+        message.err() == RdKafka::ERR__PURGE_QUEUE || message.err() == RdKafka::ERR__PURGE_INFLIGHT;
+    if (!purged || last_code.load() == RdKafka::ERR_NO_ERROR) last_code.store(message.err());
   }
 }
 

@@ -668,6 +668,12 @@ Status KafkaPipeline::commit_exactly_once(bool write_state) {
       spdlog::warn("{}; aborting the transaction", s.message());
       Status aborted = transaction_->abort();
       if (!aborted.is_ok()) return recover_from_failed_transaction(Error{ErrorKind::kFatal, aborted.message()});
+      // The broker refusing a record already sent leaves the transaction
+      // abortable, and librdkafka refuses the records after it ("Erroneous
+      // state"): that refusal is the cause, as when the commit finds it.
+      // (The records the abort purges are no refusal.)
+      const auto code = producer_->take_delivery_error();
+      if (code != RdKafka::ERR_NO_ERROR && !transient_delivery_error(code)) return transaction_aborted(code, ends);
       // Refused before it was sent (e.g. larger than message.max.bytes): the
       // batch's own fault, unless it was the stop that ended a wait.
       return batch_failed(s.message(), !stopping_.load(), RdKafka::ERR_NO_ERROR, exactly_once_batch(ends));
@@ -710,17 +716,20 @@ Result<bool> KafkaPipeline::settle_transaction() {
   }
   if (outcome.value() == TransactionOutcome::kAborted) {
     metrics_.commit_failures(CommitStage::kTransaction).Increment();
-    // Aborted because a record failed delivery: counted when the broker
-    // refused the record itself, not when the cluster was away.
-    const auto code = producer_->take_delivery_error();
-    Status redone = batch_failed("transaction aborted: " + RdKafka::err2str(code),
-                                 code != RdKafka::ERR_NO_ERROR && !transient_delivery_error(code), code,
-                                 exactly_once_batch(flight.offsets));
+    Status redone = transaction_aborted(producer_->take_delivery_error(), flight.offsets);
     if (!redone.is_ok()) return redone.error();
     return false;
   }
   transaction_committed(flight);
   return true;
+}
+
+Status KafkaPipeline::transaction_aborted(RdKafka::ErrorCode code, const std::map<TaskKey, int64_t>& ends) {
+  // Counted when the broker refused the record itself, not when the cluster
+  // was away.
+  return batch_failed("transaction aborted: " + RdKafka::err2str(code),
+                      code != RdKafka::ERR_NO_ERROR && !transient_delivery_error(code), code,
+                      exactly_once_batch(ends));
 }
 
 void KafkaPipeline::transaction_committed(const InFlight& flight) {

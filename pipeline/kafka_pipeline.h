@@ -211,6 +211,9 @@ class KafkaPipeline {
   // Exactly-once: the batch that ends at `ends` (the offsets its transaction
   // commits), from each input task's committed offset.
   BatchRanges exactly_once_batch(const std::map<TaskKey, int64_t>& ends);
+  // Exactly-once: the transaction of the batch ending at `ends` was aborted
+  // because a record failed delivery with `code`; batch_failed() for it.
+  Status transaction_aborted(RdKafka::ErrorCode code, const std::map<TaskKey, int64_t>& ends);
   // Whether a failed delivery's error is the cluster being away.
   static bool transient_delivery_error(RdKafka::ErrorCode code);
   // Asks the brokers for the dead-letter topic's max.message.bytes and

@@ -920,12 +920,14 @@ struct RefusedRun {
 
 // Runs the pipeline over refused_stream() with the next `refusals` Produce
 // requests refused, until it has consumed `consumed_when_done` events or
-// stopped by itself.
+// stopped by itself. `properties` are added to the clients'.
 RefusedRun run_with_refused_output(DeliveryGuarantee guarantee, const std::string& group, int refusals,
-                                   double consumed_when_done) {
+                                   double consumed_when_done,
+                                   const std::map<std::string, std::string>& properties = {}) {
   const auto& lines = refused_stream();
   Cluster c(group);
   PipelineConfig config = c.config;
+  for (const auto& [name, value] : properties) config.kafka.properties[name] = value;
   config.kafka.guarantee = guarantee;
   config.kafka.repartition_topic = "";  // one stage: the input task runs the detectors
   config.commit.max_events = kRefusedBatch;
@@ -1050,13 +1052,14 @@ void check_given_up_at_max_attempts(DeliveryGuarantee guarantee, const std::stri
 // Refused for good: the batch given up on (now only dead letters) is
 // refused the same way, so the cause is not in its events and the pipeline
 // stops, rather than dead-letter the stream batch after batch.
-void check_stops_when_refusal_persists(DeliveryGuarantee guarantee, const std::string& group) {
+void check_stops_when_refusal_persists(DeliveryGuarantee guarantee, const std::string& group,
+                                       const std::map<std::string, std::string>& properties = {}) {
   check_refused_stream();
   const uint32_t max_attempts = CommitConfig{}.max_attempts;
   // max_attempts refusals of the batch, max_attempts of its dead letters
   // (no resync attempt: every attempt is refused).
   const double consumed = static_cast<double>(kRefusedBatch * 2 * max_attempts);
-  const RefusedRun run = run_with_refused_output(guarantee, group, 1000, consumed + 1);
+  const RefusedRun run = run_with_refused_output(guarantee, group, 1000, consumed + 1, properties);
   BOOST_TEST(run.stopped_by_itself);
   BOOST_TEST(!run.result.is_ok());
   if (!run.result.is_ok()) {
@@ -1095,6 +1098,18 @@ BOOST_AUTO_TEST_CASE(persistent_refusal_stops_the_pipeline_at_least_once) {
 
 BOOST_AUTO_TEST_CASE(persistent_refusal_stops_the_pipeline_exactly_once) {
   check_stops_when_refusal_persists(DeliveryGuarantee::kExactlyOnce, "refused-always-eos");
+}
+
+// A refused record leaves the transaction abortable, and librdkafka refuses
+// every record produced after it with "Erroneous state". A local queue of
+// one record makes each produce wait for the previous record's answer, so
+// the batch given up on (50 dead letters) always meets the refusal while
+// still producing; the first batch (one dead letter) meets it at the
+// commit. Both must count as the same failure, or the batch given up on is
+// given up on again instead of stopping the pipeline.
+BOOST_AUTO_TEST_CASE(refusal_met_while_producing_is_the_same_failure_exactly_once) {
+  check_stops_when_refusal_persists(DeliveryGuarantee::kExactlyOnce, "refused-while-producing-eos",
+                                    {{"queue.buffering.max.messages", "1"}});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
