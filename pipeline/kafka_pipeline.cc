@@ -768,6 +768,7 @@ Status KafkaPipeline::commit_state() {
   unsent_ = 0;
   unwritten_ = 0;
   last_state_write_ = std::chrono::steady_clock::now();
+  heap_pages_.maybe_release();
   if (!exactly_once()) batch_committed();
   update_open_signals();
   update_waiting();

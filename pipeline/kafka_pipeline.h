@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "config/pipeline_config.h"
+#include "core/heap_memory.h"
 #include "core/result.h"
 #include "kafka/kafka_producer.h"
 #include "pipeline/kafka_transaction.h"
@@ -294,6 +295,9 @@ class KafkaPipeline {
   size_t unsent_ = 0;     // messages consumed since the last transaction (or at-least-once commit)
   size_t unwritten_ = 0;  // messages consumed since the last state write
   std::chrono::steady_clock::time_point last_state_write_ = std::chrono::steady_clock::now();
+  // After a state write, at most every 30 s: a commit every few thousand
+  // events is more often than returning free pages is worth.
+  HeapPageReleaser heap_pages_{std::chrono::seconds(30)};
   bool closed_ = false;
   bool track_drain_ = false;
   // steady_clock nanoseconds since its epoch of the latest check that found
