@@ -1,7 +1,9 @@
 #include "pipeline/partitioned_replay.h"
 
+#include <chrono>
 #include <memory>
 
+#include "core/heap_memory.h"
 #include "ingest/line_reader.h"
 #include "pipeline/merge_task.h"
 #include "pipeline/partition_task.h"
@@ -85,6 +87,10 @@ Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
   int64_t merge_offset = merge.value()->resume_offset().value_or(0);
 
   ReplaySummary summary;
+  // Commits come every commit.max_events, more often than returning the
+  // arenas' free pages is worth (pipeline/replay_runner.cc does it at each
+  // of its larger commits).
+  HeapPageReleaser heap_pages(std::chrono::seconds(5));
   bool remaining = true;
   while (remaining) {
     remaining = false;
@@ -110,6 +116,7 @@ Result<ReplaySummary> run_partitioned_replay(const PipelineConfig& config,
       s = input.task->commit();
       if (!s.is_ok()) return s.error();
     }
+    heap_pages.maybe_release();
   }
   metrics.signals_open.Set(static_cast<double>(merge.value()->open_signals()));
   metrics.repartition_waiting.Set(static_cast<double>(merge.value()->waiting()));
