@@ -6,7 +6,8 @@
 #     report counted once at its latest revision, exactly_once_v2;
 #   - `vigil run --guarantee exactly_once` with the national default
 #     configuration (every detector, the weekly counts among them);
-# each with its own group and output topics. Prints events/s from start until
+# each with its own group and output topics (created before it starts, as a
+# deployment's are). Prints events/s from start until
 # each has consumed and committed everything, the CPU seconds each used (and
 # the broker's while it ran), and the ratio Vigil / Kafka Streams; checks that
 # the Kafka Streams counts are exactly those computed from the events file.
@@ -18,7 +19,7 @@
 # KEEP_WORK=1 (keep the work directory: logs, events, counts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# free_port, key_by_report_id; sourced with no arguments (it reads ctest's).
+# free_port, key_by_report_id, create_topics; sourced with no arguments (it reads ctest's).
 source tests/kafka_test_lib.sh ""
 events=${1:-300000}
 vigil=${VIGIL:-build/vigil}
@@ -93,6 +94,7 @@ report() {
 declare -A streams_rate streams_cpu_rate
 for mode in "${streams_modes[@]}"; do
   name=streams-$mode
+  create_topics "$name.counts"  # as for Vigil's output topics below
   broker_before=$(cpu_seconds "$broker_pid")
   started=$(date +%s.%N)
   "$java" -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
@@ -176,6 +178,7 @@ done
 # Vigil, as tools/kafka_throughput.sh measures it: until every event is
 # consumed, lag 0 on every partition and every accepted event merged from the
 # repartition topic by each partition that runs detectors.
+create_topics vigil-bench.signals vigil-bench.dlq vigil-bench.repartition
 p=$(free_port)
 broker_before=$(cpu_seconds "$broker_pid")
 started=$(date +%s.%N)

@@ -2,7 +2,8 @@
 # Throughput of `vigil run` on a real Kafka broker (tools/kafka-broker.sh),
 # exactly-once against at-least-once: the events are produced first (keyed
 # by report id), then each mode consumes all of them from the beginning (its
-# own group, topics and state) with the national default configuration;
+# own group, topics and state, its output topics created before it starts,
+# as a deployment's are) with the national default configuration;
 # prints events/s from start to drained (every event consumed, every
 # accepted one merged from the repartition topic, lag 0 on every partition)
 # and peak resident memory. With one events partition it also runs
@@ -19,7 +20,7 @@ src=$PWD
 work=$(mktemp -d)
 trap 'bash tools/kafka-broker.sh clean "$work/broker" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-source tests/kafka_test_lib.sh  # free_port, key_by_report_id
+source tests/kafka_test_lib.sh  # free_port, key_by_report_id, create_topics
 "$vigil" generate --output "$work/events.jsonl" --events "$events" --seed 5 --days 730 \
     --events-per-year 3300000 2>/dev/null
 key_by_report_id "$work/events.jsonl" "$work/events.keyed"
@@ -42,6 +43,7 @@ for mode in "${modes[@]}"; do
   name=${mode//\//-}
   repartition=$name.repartition
   [[ "$mode" == */direct ]] && repartition=""
+  create_topics "$name.signals" "$name.dlq" ${repartition:+"$repartition"}
   p=$(free_port)
   started=$(date +%s.%N)
   "$vigil" run --bootstrap-servers "$bootstrap" --guarantee "${mode%/*}" --group-id "$name" \
