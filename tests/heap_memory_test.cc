@@ -73,4 +73,5 @@ BOOST_AUTO_TEST_CASE(the_releaser_waits_its_interval) {
   std::free(first);
   std::free(second);
 }
+
 BOOST_AUTO_TEST_SUITE_END()
